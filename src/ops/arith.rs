@@ -1,0 +1,191 @@
+//! Arithmetic: `+ - * /` between Vars (broadcasting) and with `f64`, and unary `-`.
+//!
+//! Broadcasting: one operand may be a `1x1` scalar, a `1xn` row (over the rows of an
+//! `m x n` matrix) or an `m x 1` column (over its columns). The forward pass repeats the
+//! small operand; the backward pass therefore *sums* its gradient back down to its shape:
+//! `da = sum_to(dy ⊙ dy/da, shape(a))` (a value used `n` times gets `n` contributions).
+
+use super::Adjoint;
+use crate::ops::Op;
+use crate::tape::Var;
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
+impl<'t> Var<'t> {
+    /// `y = x + c` for a scalar `c`  =>  `dx = dy`.
+    pub fn add_scalar(self, c: f64) -> Var<'t> {
+        self.unary(Op::AddScalar(self.index(), c), |x| x.add_scalar(c))
+    }
+
+    /// `y = c x` for a scalar `c`  =>  `dx = c dy`.
+    pub fn mul_scalar(self, c: f64) -> Var<'t> {
+        self.unary(Op::MulScalar(self.index(), c), |x| x.scale(c))
+    }
+}
+
+/// `y = a + b`  =>  `da = sum_to(dy, a)`, `db = sum_to(dy, b)`.
+pub fn add_vjp<V: Adjoint>(dy: &V, a: &V, b: &V, need_a: bool, need_b: bool) -> [Option<V>; 2] {
+    [
+        need_a.then(|| sum_to_shape(dy, a)),
+        need_b.then(|| sum_to_shape(dy, b)),
+    ]
+}
+
+/// `y = a - b`  =>  `da = sum_to(dy, a)`, `db = -sum_to(dy, b)`.
+pub fn sub_vjp<V: Adjoint>(dy: &V, a: &V, b: &V, need_a: bool, need_b: bool) -> [Option<V>; 2] {
+    [
+        need_a.then(|| sum_to_shape(dy, a)),
+        need_b.then(|| sum_to_shape(dy, b).neg()),
+    ]
+}
+
+/// `y = a ⊙ b`  =>  `da = sum_to(dy ⊙ b, a)`, `db = sum_to(dy ⊙ a, b)`.
+pub fn mul_vjp<V: Adjoint>(dy: &V, a: &V, b: &V, need_a: bool, need_b: bool) -> [Option<V>; 2] {
+    [
+        need_a.then(|| sum_to_shape(&dy.mul(b), a)),
+        need_b.then(|| sum_to_shape(&dy.mul(a), b)),
+    ]
+}
+
+/// `y = a ⊘ b`  =>  `da = sum_to(dy ⊘ b, a)`, `db = -sum_to(dy ⊙ y ⊘ b, b)`
+/// (since `dy/db = -a / b^2 = -y / b`).
+pub fn div_vjp<V: Adjoint>(
+    dy: &V,
+    y: &V,
+    a: &V,
+    b: &V,
+    need_a: bool,
+    need_b: bool,
+) -> [Option<V>; 2] {
+    [
+        need_a.then(|| sum_to_shape(&dy.div(b), a)),
+        need_b.then(|| sum_to_shape(&dy.mul(y).div(b), b).neg()),
+    ]
+}
+
+/// `y = -x`  =>  `dx = -dy`.
+pub fn neg_vjp<V: Adjoint>(dy: &V) -> V {
+    dy.neg()
+}
+
+/// `y = x + c`  =>  `dx = dy`.
+pub fn add_scalar_vjp<V: Adjoint>(dy: &V) -> V {
+    dy.clone()
+}
+
+/// `y = c x`  =>  `dx = c dy`.
+pub fn mul_scalar_vjp<V: Adjoint>(dy: &V, c: f64) -> V {
+    dy.scale(c)
+}
+
+/// `sum_to(g, x)`: sums a broadcast gradient `g` back to the shape of the operand `x`.
+fn sum_to_shape<V: Adjoint>(g: &V, x: &V) -> V {
+    let (r, c) = x.shape();
+    g.sum_to(r, c)
+}
+
+// ----- operator overloading -------------------------------------------------------------
+
+impl<'t> Add for Var<'t> {
+    type Output = Var<'t>;
+    /// `a + b`, broadcasting. See [`add_vjp`].
+    fn add(self, rhs: Var<'t>) -> Var<'t> {
+        self.binary(rhs, Op::Add(self.index(), rhs.index()), |a, b| a.add(b))
+    }
+}
+
+impl<'t> Sub for Var<'t> {
+    type Output = Var<'t>;
+    /// `a - b`, broadcasting. See [`sub_vjp`].
+    fn sub(self, rhs: Var<'t>) -> Var<'t> {
+        self.binary(rhs, Op::Sub(self.index(), rhs.index()), |a, b| a.sub(b))
+    }
+}
+
+impl<'t> Mul for Var<'t> {
+    type Output = Var<'t>;
+    /// `a ⊙ b` (entrywise), broadcasting. See [`mul_vjp`]. For the matrix product use
+    /// [`Var::matmul`].
+    fn mul(self, rhs: Var<'t>) -> Var<'t> {
+        self.binary(rhs, Op::Mul(self.index(), rhs.index()), |a, b| a.mul(b))
+    }
+}
+
+impl<'t> Div for Var<'t> {
+    type Output = Var<'t>;
+    /// `a ⊘ b` (entrywise), broadcasting. See [`div_vjp`].
+    fn div(self, rhs: Var<'t>) -> Var<'t> {
+        self.binary(rhs, Op::Div(self.index(), rhs.index()), |a, b| a.div(b))
+    }
+}
+
+impl<'t> Neg for Var<'t> {
+    type Output = Var<'t>;
+    /// `-x`. See [`neg_vjp`].
+    fn neg(self) -> Var<'t> {
+        self.unary(Op::Neg(self.index()), |x| x.neg())
+    }
+}
+
+impl<'t> Add<f64> for Var<'t> {
+    type Output = Var<'t>;
+    /// `x + c`.
+    fn add(self, c: f64) -> Var<'t> {
+        self.add_scalar(c)
+    }
+}
+
+impl<'t> Add<Var<'t>> for f64 {
+    type Output = Var<'t>;
+    /// `c + x`.
+    fn add(self, x: Var<'t>) -> Var<'t> {
+        x.add_scalar(self)
+    }
+}
+
+impl<'t> Sub<f64> for Var<'t> {
+    type Output = Var<'t>;
+    /// `x - c`, recorded as `x + (-c)`.
+    fn sub(self, c: f64) -> Var<'t> {
+        self.add_scalar(-c)
+    }
+}
+
+impl<'t> Sub<Var<'t>> for f64 {
+    type Output = Var<'t>;
+    /// `c - x`, recorded as `(-x) + c`.
+    fn sub(self, x: Var<'t>) -> Var<'t> {
+        (-x).add_scalar(self)
+    }
+}
+
+impl<'t> Mul<f64> for Var<'t> {
+    type Output = Var<'t>;
+    /// `x c`.
+    fn mul(self, c: f64) -> Var<'t> {
+        self.mul_scalar(c)
+    }
+}
+
+impl<'t> Mul<Var<'t>> for f64 {
+    type Output = Var<'t>;
+    /// `c x`.
+    fn mul(self, x: Var<'t>) -> Var<'t> {
+        x.mul_scalar(self)
+    }
+}
+
+impl<'t> Div<f64> for Var<'t> {
+    type Output = Var<'t>;
+    /// `x / c`, recorded as `x ⊘ c` with `c` a `1x1` constant (exact division, as PyTorch).
+    fn div(self, c: f64) -> Var<'t> {
+        self / self.tape().constant(c)
+    }
+}
+
+impl<'t> Div<Var<'t>> for f64 {
+    type Output = Var<'t>;
+    /// `c / x`, recorded as `c ⊘ x` with `c` a `1x1` constant.
+    fn div(self, x: Var<'t>) -> Var<'t> {
+        x.tape().constant(self) / x
+    }
+}

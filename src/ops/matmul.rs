@@ -1,0 +1,45 @@
+//! The matrix product and the transpose.
+
+use super::Adjoint;
+use crate::ops::Op;
+use crate::tape::Var;
+use crate::tensor::fmt_shape;
+
+impl<'t> Var<'t> {
+    /// `Y = A B` (`m x k` times `k x n`)  =>  `dA = dY B^T`, `dB = A^T dY`.
+    ///
+    /// # Panics
+    /// If the inner dimensions differ: `matmul: [3x2] . [3x1]: inner dimensions 2 and 3 differ`.
+    pub fn matmul(self, rhs: Var<'t>) -> Var<'t> {
+        let (a, b) = (self.shape(), rhs.shape());
+        assert!(
+            a.1 == b.0,
+            "matmul: {} . {}: inner dimensions {} and {} differ",
+            fmt_shape(a),
+            fmt_shape(b),
+            a.1,
+            b.0
+        );
+        self.binary(rhs, Op::MatMul(self.index(), rhs.index()), |a, b| {
+            a.matmul(b)
+        })
+    }
+
+    /// `Y = X^T`  =>  `dX = dY^T`.
+    pub fn t(self) -> Var<'t> {
+        self.unary(Op::Transpose(self.index()), |x| x.t())
+    }
+}
+
+/// `Y = A B`  =>  `dA = dY B^T`, `dB = A^T dY`.
+pub fn matmul_vjp<V: Adjoint>(dy: &V, a: &V, b: &V, need_a: bool, need_b: bool) -> [Option<V>; 2] {
+    [
+        need_a.then(|| dy.matmul(&b.t())),
+        need_b.then(|| a.t().matmul(dy)),
+    ]
+}
+
+/// `Y = X^T`  =>  `dX = dY^T`.
+pub fn transpose_vjp<V: Adjoint>(dy: &V) -> V {
+    dy.t()
+}

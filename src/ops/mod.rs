@@ -1,0 +1,297 @@
+//! The operations a tape records, each forward next to its backward rule.
+//!
+//! One file per family: [`arith`] (add sub mul div neg, scalar add/mul, broadcasting),
+//! [`matmul`] (matmul, transpose), [`unary`] (powi powf sqrt exp ln abs relu sigmoid tanh),
+//! [`reduce`] (sum, mean, per row and per column, and expand).
+//!
+//! # How a backward rule is written
+//! A rule is a vector-Jacobian product: given the adjoint `dy = dL/dy` of an op's output
+//! and its inputs (and output), it returns the *local* gradient sent to each input,
+//! `dx = (dy/dx)^T dy`. Rules never add into anything; only the reverse sweep in
+//! [`crate::tape`] sums the contributions of every use of a value (fan-out).
+//!
+//! Each rule is written once, generic over [`Adjoint`]: the arithmetic a rule needs. Two
+//! types implement it:
+//! - [`Tensor`]: the rule runs on numbers. This is the ordinary, fast backward pass.
+//! - [`crate::Var`]: the rule's own arithmetic is recorded on the tape, so the gradient is
+//!   itself a differentiable expression (PyTorch's `create_graph=True`). Differentiating
+//!   `g(theta) . v` again gives the Hessian-vector product `H v` from the *same* rules
+//!   ([`crate::Tape::backward_graph`]).
+
+pub mod arith;
+pub mod matmul;
+pub mod reduce;
+pub mod unary;
+
+use crate::tensor::Tensor;
+
+/// The arithmetic a backward rule is allowed to use. Implemented by [`Tensor`] (numbers)
+/// and by [`crate::Var`] (recorded on the tape, for second-order derivatives).
+///
+/// The binary operations broadcast as [`Tensor::add`] does.
+pub trait Adjoint: Clone {
+    /// `(rows, cols)`.
+    fn shape(&self) -> (usize, usize);
+    /// `self + rhs`.
+    fn add(&self, rhs: &Self) -> Self;
+    /// `self - rhs`.
+    fn sub(&self, rhs: &Self) -> Self;
+    /// `self ⊙ rhs`.
+    fn mul(&self, rhs: &Self) -> Self;
+    /// `self ⊘ rhs`.
+    fn div(&self, rhs: &Self) -> Self;
+    /// `-self`.
+    fn neg(&self) -> Self;
+    /// `c self`.
+    fn scale(&self, c: f64) -> Self;
+    /// `self + c`.
+    fn add_scalar(&self, c: f64) -> Self;
+    /// `self^n` entrywise.
+    fn powi(&self, n: i32) -> Self;
+    /// `self^p` entrywise.
+    fn powf(&self, p: f64) -> Self;
+    /// `self · rhs`.
+    fn matmul(&self, rhs: &Self) -> Self;
+    /// `self^T`.
+    fn t(&self) -> Self;
+    /// Broadcast to `rows x cols` (the adjoint of `sum_to`).
+    fn expand(&self, rows: usize, cols: usize) -> Self;
+    /// Sum down to `rows x cols`, a shape this value was broadcast from.
+    fn sum_to(&self, rows: usize, cols: usize) -> Self;
+    /// `f` applied to this value's entries, as a constant: no derivative flows through it.
+    /// Used for piecewise-constant factors such as `1[x > 0]` (relu) and `sign(x)` (abs),
+    /// whose own derivative is zero wherever it exists.
+    fn detached(&self, f: fn(f64) -> f64) -> Tensor;
+    /// `self ⊙ c` for a constant `c` of the same shape.
+    fn mul_const(&self, c: &Tensor) -> Self;
+}
+
+impl Adjoint for Tensor {
+    fn shape(&self) -> (usize, usize) {
+        Tensor::shape(self)
+    }
+    fn add(&self, rhs: &Self) -> Self {
+        Tensor::add(self, rhs)
+    }
+    fn sub(&self, rhs: &Self) -> Self {
+        Tensor::sub(self, rhs)
+    }
+    fn mul(&self, rhs: &Self) -> Self {
+        Tensor::mul(self, rhs)
+    }
+    fn div(&self, rhs: &Self) -> Self {
+        Tensor::div(self, rhs)
+    }
+    fn neg(&self) -> Self {
+        Tensor::neg(self)
+    }
+    fn scale(&self, c: f64) -> Self {
+        Tensor::scale(self, c)
+    }
+    fn add_scalar(&self, c: f64) -> Self {
+        Tensor::add_scalar(self, c)
+    }
+    fn powi(&self, n: i32) -> Self {
+        self.map(|x| x.powi(n))
+    }
+    fn powf(&self, p: f64) -> Self {
+        self.map(|x| x.powf(p))
+    }
+    fn matmul(&self, rhs: &Self) -> Self {
+        Tensor::matmul(self, rhs)
+    }
+    fn t(&self) -> Self {
+        Tensor::t(self)
+    }
+    fn expand(&self, rows: usize, cols: usize) -> Self {
+        Tensor::expand(self, rows, cols)
+    }
+    fn sum_to(&self, rows: usize, cols: usize) -> Self {
+        Tensor::sum_to(self, rows, cols)
+    }
+    fn detached(&self, f: fn(f64) -> f64) -> Tensor {
+        self.map(f)
+    }
+    fn mul_const(&self, c: &Tensor) -> Self {
+        self.zip_map(c, "mul", |a, b| a * b)
+    }
+}
+
+/// Index of a node on its tape.
+pub type NodeId = usize;
+
+/// One recorded operation: what produced a node, with the indices of its inputs.
+///
+/// The `match` in [`Op::vjp`] is exhaustive, so an op without a backward rule does not
+/// compile.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Op {
+    /// A value we differentiate with respect to (a parameter).
+    Leaf,
+    /// A value held fixed (data, targets); it gets no gradient.
+    Constant,
+    /// `y = a + b`, broadcasting.
+    Add(NodeId, NodeId),
+    /// `y = a - b`, broadcasting.
+    Sub(NodeId, NodeId),
+    /// `y = a ⊙ b`, broadcasting.
+    Mul(NodeId, NodeId),
+    /// `y = a ⊘ b`, broadcasting.
+    Div(NodeId, NodeId),
+    /// `y = -x`.
+    Neg(NodeId),
+    /// `y = x + c`.
+    AddScalar(NodeId, f64),
+    /// `y = c x`.
+    MulScalar(NodeId, f64),
+    /// `y = x^n`, integer `n`.
+    PowI(NodeId, i32),
+    /// `y = x^p`, real `p`.
+    PowF(NodeId, f64),
+    /// `y = sqrt(x)`.
+    Sqrt(NodeId),
+    /// `y = exp(x)`.
+    Exp(NodeId),
+    /// `y = ln(x)`.
+    Ln(NodeId),
+    /// `y = |x|`.
+    Abs(NodeId),
+    /// `y = max(x, 0)`.
+    Relu(NodeId),
+    /// `y = 1 / (1 + exp(-x))`.
+    Sigmoid(NodeId),
+    /// `y = tanh(x)`.
+    Tanh(NodeId),
+    /// `Y = A B`.
+    MatMul(NodeId, NodeId),
+    /// `Y = X^T`.
+    Transpose(NodeId),
+    /// `y = sum_ij x_ij` (`1x1`).
+    Sum(NodeId),
+    /// `y_i = sum_j x_ij` (`m x 1`).
+    SumEachRow(NodeId),
+    /// `y_j = sum_i x_ij` (`1 x n`).
+    SumEachCol(NodeId),
+    /// `Y = x` broadcast to `rows x cols`.
+    Expand(NodeId, usize, usize),
+}
+
+impl Op {
+    /// The op's name as the tape prints it.
+    pub fn name(&self) -> String {
+        match *self {
+            Op::Leaf => "leaf".into(),
+            Op::Constant => "constant".into(),
+            Op::Add(..) => "add".into(),
+            Op::Sub(..) => "sub".into(),
+            Op::Mul(..) => "mul".into(),
+            Op::Div(..) => "div".into(),
+            Op::Neg(_) => "neg".into(),
+            Op::AddScalar(_, c) => format!("add_scalar({c})"),
+            Op::MulScalar(_, c) => format!("mul_scalar({c})"),
+            Op::PowI(_, n) => format!("powi({n})"),
+            Op::PowF(_, p) => format!("powf({p})"),
+            Op::Sqrt(_) => "sqrt".into(),
+            Op::Exp(_) => "exp".into(),
+            Op::Ln(_) => "ln".into(),
+            Op::Abs(_) => "abs".into(),
+            Op::Relu(_) => "relu".into(),
+            Op::Sigmoid(_) => "sigmoid".into(),
+            Op::Tanh(_) => "tanh".into(),
+            Op::MatMul(..) => "matmul".into(),
+            Op::Transpose(_) => "transpose".into(),
+            Op::Sum(_) => "sum".into(),
+            Op::SumEachRow(_) => "sum_each_row".into(),
+            Op::SumEachCol(_) => "sum_each_col".into(),
+            Op::Expand(_, r, c) => format!("expand({r}x{c})"),
+        }
+    }
+
+    /// The input nodes, in the order [`Op::vjp`] returns their gradients.
+    pub fn inputs(&self) -> Inputs {
+        match *self {
+            Op::Leaf | Op::Constant => Inputs::None,
+            Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) | Op::Div(a, b) | Op::MatMul(a, b) => {
+                Inputs::Two(a, b)
+            }
+            Op::Neg(x)
+            | Op::AddScalar(x, _)
+            | Op::MulScalar(x, _)
+            | Op::PowI(x, _)
+            | Op::PowF(x, _)
+            | Op::Sqrt(x)
+            | Op::Exp(x)
+            | Op::Ln(x)
+            | Op::Abs(x)
+            | Op::Relu(x)
+            | Op::Sigmoid(x)
+            | Op::Tanh(x)
+            | Op::Transpose(x)
+            | Op::Sum(x)
+            | Op::SumEachRow(x)
+            | Op::SumEachCol(x)
+            | Op::Expand(x, _, _) => Inputs::One(x),
+        }
+    }
+
+    /// The backward rule: the local gradients `dx_k = (dy/dx_k)^T dy` for each input `x_k`
+    /// (in [`Op::inputs`] order), given the output adjoint `dy`, the output `y`, the value
+    /// of any node (`value(k)`), and whether input `k` needs a gradient (`need(k)`; an input
+    /// that does not gets `None` and costs nothing).
+    pub fn vjp<'a, V: Adjoint + 'a>(
+        &self,
+        dy: &V,
+        y: &V,
+        value: &dyn Fn(NodeId) -> &'a V,
+        need: &dyn Fn(NodeId) -> bool,
+    ) -> [Option<V>; 2] {
+        let one = |g: V| [Some(g), None];
+        match *self {
+            Op::Leaf | Op::Constant => [None, None],
+            Op::Add(a, b) => arith::add_vjp(dy, value(a), value(b), need(a), need(b)),
+            Op::Sub(a, b) => arith::sub_vjp(dy, value(a), value(b), need(a), need(b)),
+            Op::Mul(a, b) => arith::mul_vjp(dy, value(a), value(b), need(a), need(b)),
+            Op::Div(a, b) => arith::div_vjp(dy, y, value(a), value(b), need(a), need(b)),
+            Op::Neg(_) => one(arith::neg_vjp(dy)),
+            Op::AddScalar(_, _) => one(arith::add_scalar_vjp(dy)),
+            Op::MulScalar(_, c) => one(arith::mul_scalar_vjp(dy, c)),
+            Op::PowI(x, n) => one(unary::powi_vjp(dy, value(x), n)),
+            Op::PowF(x, p) => one(unary::powf_vjp(dy, value(x), p)),
+            Op::Sqrt(_) => one(unary::sqrt_vjp(dy, y)),
+            Op::Exp(_) => one(unary::exp_vjp(dy, y)),
+            Op::Ln(x) => one(unary::ln_vjp(dy, value(x))),
+            Op::Abs(x) => one(unary::abs_vjp(dy, value(x))),
+            Op::Relu(x) => one(unary::relu_vjp(dy, value(x))),
+            Op::Sigmoid(_) => one(unary::sigmoid_vjp(dy, y)),
+            Op::Tanh(_) => one(unary::tanh_vjp(dy, y)),
+            Op::MatMul(a, b) => matmul::matmul_vjp(dy, value(a), value(b), need(a), need(b)),
+            Op::Transpose(_) => one(matmul::transpose_vjp(dy)),
+            Op::Sum(x) | Op::SumEachRow(x) | Op::SumEachCol(x) => {
+                one(reduce::sum_vjp(dy, value(x)))
+            }
+            Op::Expand(x, _, _) => one(reduce::expand_vjp(dy, value(x))),
+        }
+    }
+}
+
+/// The inputs of an op: none (leaf, constant), one, or two node indices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Inputs {
+    /// A leaf or a constant.
+    None,
+    /// A unary op's input.
+    One(NodeId),
+    /// A binary op's inputs, left then right.
+    Two(NodeId, NodeId),
+}
+
+impl Inputs {
+    /// The inputs as `[Option<NodeId>; 2]`, matching the gradients of [`Op::vjp`].
+    pub fn as_array(self) -> [Option<NodeId>; 2] {
+        match self {
+            Inputs::None => [None, None],
+            Inputs::One(x) => [Some(x), None],
+            Inputs::Two(a, b) => [Some(a), Some(b)],
+        }
+    }
+}

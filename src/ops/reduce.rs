@@ -1,0 +1,98 @@
+//! Reductions (sum and mean: of all entries, of each row, of each column) and their
+//! adjoint, `expand` (broadcast a scalar, row or column to a full matrix).
+//!
+//! A sum adds each entry once, so every entry receives the output's adjoint:
+//! `y = sum(x)  =>  dx = expand(dy, shape(x))`. Conversely `expand` repeats its input, so its
+//! rule sums: `Y = expand(x)  =>  dx = sum_to(dY, shape(x))`. The means are composites:
+//! `mean(x) = sum(x) / count`.
+
+use super::Adjoint;
+use crate::ops::Op;
+use crate::tape::Var;
+use crate::tensor::{fmt_shape, Broadcast, Tensor};
+
+impl<'t> Var<'t> {
+    /// `y = sum_ij x_ij` (`1x1`)  =>  `dx = expand(dy)`.
+    pub fn sum(self) -> Var<'t> {
+        self.unary(Op::Sum(self.index()), |x| Tensor::scalar(x.sum()))
+    }
+
+    /// `y_i = sum_j x_ij` (`m x n -> m x 1`)  =>  `dx_ij = dy_i`.
+    pub fn sum_each_row(self) -> Var<'t> {
+        self.unary(Op::SumEachRow(self.index()), |x| x.sum_each_row())
+    }
+
+    /// `y_j = sum_i x_ij` (`m x n -> 1 x n`)  =>  `dx_ij = dy_j`.
+    pub fn sum_each_col(self) -> Var<'t> {
+        self.unary(Op::SumEachCol(self.index()), |x| x.sum_each_col())
+    }
+
+    /// `y = (1 / mn) sum_ij x_ij`, recorded as `sum(x) / (m n)`.
+    pub fn mean(self) -> Var<'t> {
+        let (m, n) = self.shape();
+        self.sum() / (m * n) as f64
+    }
+
+    /// `y_i = (1 / n) sum_j x_ij` (`m x 1`), recorded as `sum_each_row(x) / n`.
+    pub fn mean_each_row(self) -> Var<'t> {
+        let n = self.shape().1;
+        self.sum_each_row() / n as f64
+    }
+
+    /// `y_j = (1 / m) sum_i x_ij` (`1 x n`), recorded as `sum_each_col(x) / m`.
+    pub fn mean_each_col(self) -> Var<'t> {
+        let m = self.shape().0;
+        self.sum_each_col() / m as f64
+    }
+
+    /// `Y = x` broadcast to `rows x cols` from `1x1`, `1 x cols` or `rows x 1`
+    /// =>  `dx = sum_to(dY, shape(x))`. The identity if `x` is already `rows x cols`.
+    ///
+    /// # Panics
+    /// If `x` cannot be broadcast to `rows x cols`.
+    pub fn expand(self, rows: usize, cols: usize) -> Var<'t> {
+        let shape = self.shape();
+        match Broadcast::classify((rows, cols), shape) {
+            Some(Broadcast::Same) => self,
+            Some(_) => self.unary(Op::Expand(self.index(), rows, cols), |x| {
+                x.expand(rows, cols)
+            }),
+            None => panic!(
+                "expand: {} cannot be broadcast to [{rows}x{cols}]",
+                fmt_shape(shape)
+            ),
+        }
+    }
+
+    /// Sums down to `rows x cols`, a shape this value could have been broadcast from
+    /// (`1x1`, `1 x n`, `m x 1`): recorded as `sum`, `sum_each_col` or `sum_each_row`.
+    /// The identity if the shape is already `rows x cols`.
+    ///
+    /// # Panics
+    /// If `rows x cols` is none of those shapes.
+    pub fn sum_to(self, rows: usize, cols: usize) -> Var<'t> {
+        let shape = self.shape();
+        match Broadcast::classify(shape, (rows, cols)) {
+            Some(Broadcast::Same) => self,
+            Some(Broadcast::Scalar) => self.sum(),
+            Some(Broadcast::Row) => self.sum_each_col(),
+            Some(Broadcast::Col) => self.sum_each_row(),
+            None => panic!(
+                "sum_to: {} cannot be summed to [{rows}x{cols}]",
+                fmt_shape(shape)
+            ),
+        }
+    }
+}
+
+/// `y = sum(x)`, `sum_each_row(x)` or `sum_each_col(x)`  =>  `dx = expand(dy, shape(x))`.
+pub fn sum_vjp<V: Adjoint>(dy: &V, x: &V) -> V {
+    let (r, c) = x.shape();
+    dy.expand(r, c)
+}
+
+/// `Y = expand(x)`  =>  `dx = sum_to(dY, shape(x))`.
+pub fn expand_vjp<V: Adjoint>(dy: &V, x: &V) -> V {
+    let (r, c) = x.shape();
+    dy.sum_to(r, c)
+}

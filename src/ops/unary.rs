@@ -1,0 +1,158 @@
+//! Entrywise functions: powi, powf, square, sqrt, exp, ln, abs, relu, sigmoid, tanh.
+//!
+//! Each forward `y = f(x)` has the rule `dx = dy ⊙ f'(x)`. Where `f'` is simplest in terms
+//! of the output (`exp`, `sqrt`, `sigmoid`, `tanh`), the rule uses the saved `y`: that is
+//! why those are primitives rather than composites.
+//!
+//! Conventions at kinks (as PyTorch): `relu'(0) = 0` and `abs'(0) = sign(0) = 0`. Their
+//! second derivatives are 0 wherever they exist (the factors `1[x > 0]` and `sign(x)` are
+//! held constant), so Hessian-vector products through relu and abs are exact away from 0.
+
+use super::Adjoint;
+use crate::ops::Op;
+use crate::tape::Var;
+
+impl<'t> Var<'t> {
+    /// `y = x^n` for an integer `n`  =>  `dx = dy ⊙ n x^(n-1)`.
+    pub fn powi(self, n: i32) -> Var<'t> {
+        self.unary(Op::PowI(self.index(), n), |x| x.map(|v| v.powi(n)))
+    }
+
+    /// `y = x^p` for a real `p`  =>  `dx = dy ⊙ p x^(p-1)`. NaN for `x < 0` and
+    /// non-integer `p`, as `f64::powf`.
+    pub fn powf(self, p: f64) -> Var<'t> {
+        self.unary(Op::PowF(self.index(), p), |x| x.map(|v| v.powf(p)))
+    }
+
+    /// `y = x^2`, recorded as `powi(2)`  =>  `dx = 2 x ⊙ dy`.
+    pub fn square(self) -> Var<'t> {
+        self.powi(2)
+    }
+
+    /// `y = sqrt(x)`  =>  `dx = dy ⊘ (2 y)`.
+    pub fn sqrt(self) -> Var<'t> {
+        self.unary(Op::Sqrt(self.index()), |x| x.map(f64::sqrt))
+    }
+
+    /// `y = exp(x)`  =>  `dx = dy ⊙ y`.
+    pub fn exp(self) -> Var<'t> {
+        self.unary(Op::Exp(self.index()), |x| x.map(f64::exp))
+    }
+
+    /// `y = ln(x)` (natural log)  =>  `dx = dy ⊘ x`.
+    pub fn ln(self) -> Var<'t> {
+        self.unary(Op::Ln(self.index()), |x| x.map(f64::ln))
+    }
+
+    /// `y = |x|`  =>  `dx = dy ⊙ sign(x)`, with `sign(0) = 0`.
+    pub fn abs(self) -> Var<'t> {
+        self.unary(Op::Abs(self.index()), |x| x.map(f64::abs))
+    }
+
+    /// `y = max(x, 0)`  =>  `dx = dy ⊙ 1[x > 0]` (so `relu'(0) = 0`).
+    pub fn relu(self) -> Var<'t> {
+        self.unary(Op::Relu(self.index()), |x| x.map(relu))
+    }
+
+    /// `y = σ(x) = 1 / (1 + exp(-x))`  =>  `dx = dy ⊙ y ⊙ (1 - y)`.
+    ///
+    /// Computed without overflow for any `x` (see [`sigmoid`]): `σ(-1000) = 0`, `σ(1000) = 1`.
+    pub fn sigmoid(self) -> Var<'t> {
+        self.unary(Op::Sigmoid(self.index()), |x| x.map(sigmoid))
+    }
+
+    /// `y = tanh(x)`  =>  `dx = dy ⊙ (1 - y^2)`.
+    pub fn tanh(self) -> Var<'t> {
+        self.unary(Op::Tanh(self.index()), |x| x.map(f64::tanh))
+    }
+}
+
+/// `max(x, 0)`.
+pub fn relu(x: f64) -> f64 {
+    if x > 0.0 {
+        x
+    } else {
+        0.0
+    }
+}
+
+/// The logistic function `1 / (1 + exp(-x))`, evaluated so that `exp` never overflows:
+/// for `x >= 0` as `1 / (1 + exp(-x))`, for `x < 0` as `exp(x) / (1 + exp(x))`.
+pub fn sigmoid(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// `1[x > 0]`: relu's derivative, with `relu'(0) = 0`.
+fn step(x: f64) -> f64 {
+    if x > 0.0 {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+/// `sign(x)`: abs's derivative, with `sign(0) = 0` (and NaN for NaN).
+fn sign(x: f64) -> f64 {
+    if x > 0.0 {
+        1.0
+    } else if x < 0.0 {
+        -1.0
+    } else if x == 0.0 {
+        0.0
+    } else {
+        f64::NAN
+    }
+}
+
+/// `y = x^n`  =>  `dx = dy ⊙ n x^(n-1)` (and `dx = 0` for `n = 0`, also at `x = 0`).
+pub fn powi_vjp<V: Adjoint>(dy: &V, x: &V, n: i32) -> V {
+    if n == 0 {
+        return dy.scale(0.0);
+    }
+    dy.mul(&x.powi(n - 1).scale(n as f64))
+}
+
+/// `y = x^p`  =>  `dx = dy ⊙ p x^(p-1)`.
+pub fn powf_vjp<V: Adjoint>(dy: &V, x: &V, p: f64) -> V {
+    dy.mul(&x.powf(p - 1.0).scale(p))
+}
+
+/// `y = sqrt(x)`  =>  `dx = dy ⊘ (2 y)`.
+pub fn sqrt_vjp<V: Adjoint>(dy: &V, y: &V) -> V {
+    dy.div(&y.scale(2.0))
+}
+
+/// `y = exp(x)`  =>  `dx = dy ⊙ y`.
+pub fn exp_vjp<V: Adjoint>(dy: &V, y: &V) -> V {
+    dy.mul(y)
+}
+
+/// `y = ln(x)`  =>  `dx = dy ⊘ x`.
+pub fn ln_vjp<V: Adjoint>(dy: &V, x: &V) -> V {
+    dy.div(x)
+}
+
+/// `y = |x|`  =>  `dx = dy ⊙ sign(x)`, `sign(x)` held constant.
+pub fn abs_vjp<V: Adjoint>(dy: &V, x: &V) -> V {
+    dy.mul_const(&x.detached(sign))
+}
+
+/// `y = relu(x)`  =>  `dx = dy ⊙ 1[x > 0]`, `1[x > 0]` held constant.
+pub fn relu_vjp<V: Adjoint>(dy: &V, x: &V) -> V {
+    dy.mul_const(&x.detached(step))
+}
+
+/// `y = σ(x)`  =>  `dx = dy ⊙ y ⊙ (1 - y)`.
+pub fn sigmoid_vjp<V: Adjoint>(dy: &V, y: &V) -> V {
+    dy.mul(&y.mul(&y.neg().add_scalar(1.0)))
+}
+
+/// `y = tanh(x)`  =>  `dx = dy ⊙ (1 - y^2)`.
+pub fn tanh_vjp<V: Adjoint>(dy: &V, y: &V) -> V {
+    dy.mul(&y.powi(2).neg().add_scalar(1.0))
+}

@@ -1,0 +1,61 @@
+//! Reads the peer-benchmark data files written by `../shared/peers/common.py` (committed in
+//! `benches/data/`): one array per line, `name rows cols v0 v1 ...`, row-major, weights in
+//! PyTorch's `out x in` layout, biases as `1 x out` rows.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use tapegrad::Tensor;
+
+/// The arrays of one workload file, by name (`x`, `y`, `W0`, `b0`, `W1`, ...).
+pub struct PeerData {
+    /// The arrays by name.
+    pub arrays: HashMap<String, Tensor>,
+}
+
+impl PeerData {
+    /// Loads `benches/data/{name}.txt` relative to the crate root.
+    pub fn load(name: &str) -> PeerData {
+        let path = format!("{}/benches/data/{name}.txt", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let mut arrays = HashMap::new();
+        for (k, line) in text.lines().enumerate() {
+            let mut it = line.split_whitespace();
+            let name = it
+                .next()
+                .unwrap_or_else(|| panic!("{path}:{}: empty line", k + 1));
+            let mut num = |what: &str| -> usize {
+                it.next()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or_else(|| panic!("{path}:{}: bad {what}", k + 1))
+            };
+            let (rows, cols) = (num("rows"), num("cols"));
+            let values: Vec<f64> = it
+                .map(|s| {
+                    s.parse()
+                        .unwrap_or_else(|_| panic!("{path}:{}: bad number {s}", k + 1))
+                })
+                .collect();
+            arrays.insert(name.to_string(), Tensor::from_vec(rows, cols, values));
+        }
+        PeerData { arrays }
+    }
+
+    /// The array called `name`.
+    pub fn get(&self, name: &str) -> &Tensor {
+        self.arrays
+            .get(name)
+            .unwrap_or_else(|| panic!("peer data has no array {name}"))
+    }
+
+    /// The layers `(W_l, b_l)` in order.
+    pub fn layers(&self) -> Vec<(Tensor, Tensor)> {
+        (0..)
+            .map_while(|l| {
+                Some((
+                    self.arrays.get(&format!("W{l}"))?.clone(),
+                    self.get(&format!("b{l}")).clone(),
+                ))
+            })
+            .collect()
+    }
+}
