@@ -41,6 +41,7 @@
 
 pub mod gradcheck;
 pub mod linalg;
+pub mod nn;
 pub mod ops;
 pub mod tape;
 pub mod tensor;

@@ -259,7 +259,7 @@ fn reverse_sweep<'a, V: Adjoint + 'a>(
             if let (Some(k), Some(g)) = (k, g) {
                 below[k] = Some(match below[k].take() {
                     None => g,
-                    Some(acc) => acc.add(&g),
+                    Some(acc) => acc.accumulate(&g),
                 });
             }
         }
@@ -467,6 +467,12 @@ impl<'t> Adjoint for Var<'t> {
     }
     fn t(&self) -> Self {
         Var::t(*self)
+    }
+    fn matmul_nt(&self, rhs: &Self) -> Self {
+        Var::matmul(*self, Var::t(*rhs))
+    }
+    fn matmul_tn(&self, rhs: &Self) -> Self {
+        Var::matmul(Var::t(*self), *rhs)
     }
     fn expand(&self, rows: usize, cols: usize) -> Self {
         Var::expand(*self, rows, cols)

@@ -308,18 +308,49 @@ impl Tensor {
     /// If the shapes do not broadcast, naming `op` and both shapes.
     pub fn broadcast_map(&self, other: &Tensor, op: &str, f: impl Fn(f64, f64) -> f64) -> Tensor {
         let (rows, cols) = broadcast_shape(op, self.shape(), other.shape());
-        // `at(t, i, j)` reads entry (i, j) of the output's frame from a possibly broadcast `t`.
+        // How each operand lines up with the output shape.
         let index_of = |t: &Tensor| -> Broadcast {
             Broadcast::classify((rows, cols), t.shape()).expect("checked by broadcast_shape")
         };
         let (ba, bb) = (index_of(self), index_of(other));
         let mut data = Vec::with_capacity(rows * cols);
-        if ba == Broadcast::Same && bb == Broadcast::Same {
-            data.extend(self.data.iter().zip(&other.data).map(|(&a, &b)| f(a, b)));
-        } else {
-            for i in 0..rows {
-                for j in 0..cols {
-                    data.push(f(self.broadcast_at(ba, i, j), other.broadcast_at(bb, i, j)));
+        match (ba, bb) {
+            (Broadcast::Same, Broadcast::Same) => {
+                data.extend(self.data.iter().zip(&other.data).map(|(&a, &b)| f(a, b)));
+            }
+            // The full operand is read row by row; the broadcast one supplies a scalar, the
+            // matching slice of its row, or its i-th entry.
+            (Broadcast::Same, small) => {
+                for (i, a_row) in self.data.chunks_exact(cols.max(1)).enumerate().take(rows) {
+                    match small {
+                        Broadcast::Row => {
+                            data.extend(a_row.iter().zip(&other.data).map(|(&a, &b)| f(a, b)))
+                        }
+                        _ => {
+                            let b = other.data[if small == Broadcast::Col { i } else { 0 }];
+                            data.extend(a_row.iter().map(|&a| f(a, b)));
+                        }
+                    }
+                }
+            }
+            (small, Broadcast::Same) => {
+                for (i, b_row) in other.data.chunks_exact(cols.max(1)).enumerate().take(rows) {
+                    match small {
+                        Broadcast::Row => {
+                            data.extend(self.data.iter().zip(b_row).map(|(&a, &b)| f(a, b)))
+                        }
+                        _ => {
+                            let a = self.data[if small == Broadcast::Col { i } else { 0 }];
+                            data.extend(b_row.iter().map(|&b| f(a, b)));
+                        }
+                    }
+                }
+            }
+            _ => {
+                for i in 0..rows {
+                    for j in 0..cols {
+                        data.push(f(self.broadcast_at(ba, i, j), other.broadcast_at(bb, i, j)));
+                    }
                 }
             }
         }
@@ -422,6 +453,56 @@ impl Tensor {
         crate::linalg::matmul::gemm(
             self.rows,
             self.cols,
+            other.cols,
+            &self.data,
+            &other.data,
+            &mut out.data,
+        );
+        out
+    }
+
+    /// `self · other^T` without forming the transpose (`m x k` times `(n x k)^T`).
+    ///
+    /// # Panics
+    /// If the column counts differ.
+    pub fn matmul_nt(&self, other: &Tensor) -> Tensor {
+        assert!(
+            self.cols == other.cols,
+            "matmul_t: {} . {}^T: inner dimensions {} and {} differ",
+            fmt_shape(self.shape()),
+            fmt_shape(other.shape()),
+            self.cols,
+            other.cols
+        );
+        let mut out = Tensor::zeros(self.rows, other.rows);
+        crate::linalg::matmul::gemm_nt(
+            self.rows,
+            self.cols,
+            other.rows,
+            &self.data,
+            &other.data,
+            &mut out.data,
+        );
+        out
+    }
+
+    /// `self^T · other` without forming the transpose (`(k x m)^T` times `k x n`).
+    ///
+    /// # Panics
+    /// If the row counts differ.
+    pub fn matmul_tn(&self, other: &Tensor) -> Tensor {
+        assert!(
+            self.rows == other.rows,
+            "matmul: {}^T . {}: inner dimensions {} and {} differ",
+            fmt_shape(self.shape()),
+            fmt_shape(other.shape()),
+            self.rows,
+            other.rows
+        );
+        let mut out = Tensor::zeros(self.cols, other.cols);
+        crate::linalg::matmul::gemm_tn(
+            self.cols,
+            self.rows,
             other.cols,
             &self.data,
             &other.data,

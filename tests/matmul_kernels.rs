@@ -6,7 +6,7 @@
 
 use rand::rngs::StdRng;
 use rand::SeedableRng;
-use tapegrad::linalg::matmul::{gemm, gemm_naive, gemm_portable};
+use tapegrad::linalg::matmul::{gemm, gemm_naive, gemm_nt, gemm_portable, gemm_tn};
 use tapegrad::Tensor;
 
 fn check(m: usize, k: usize, n: usize, seed: u64) {
@@ -29,6 +29,25 @@ fn check(m: usize, k: usize, n: usize, seed: u64) {
     ] {
         let mut got = c0.clone();
         kernel(m, k, n, a.as_slice(), b.as_slice(), got.as_mut_slice());
+        assert_close(name, (m, k, n), &got, &want, &scale);
+    }
+    // The transposed variants read A^T (k x m) and B^T (n x k) in place.
+    let mut got = c0.clone();
+    gemm_nt(m, k, n, a.as_slice(), b.t().as_slice(), got.as_mut_slice());
+    assert_close("gemm_nt", (m, k, n), &got, &want, &scale);
+    let mut got = c0.clone();
+    gemm_tn(m, k, n, a.t().as_slice(), b.as_slice(), got.as_mut_slice());
+    assert_close("gemm_tn", (m, k, n), &got, &want, &scale);
+}
+
+fn assert_close(
+    name: &str,
+    (m, k, n): (usize, usize, usize),
+    got: &Tensor,
+    want: &Tensor,
+    scale: &Tensor,
+) {
+    {
         for idx in 0..m * n {
             let (g, w, s) = (
                 got.as_slice()[idx],

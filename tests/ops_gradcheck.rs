@@ -259,6 +259,16 @@ proptest! {
     }
 
     #[test]
+    fn matmul_t(
+        (a, b, r) in (1usize..=6, 1usize..=6, 1usize..=6).prop_flat_map(|(m, k, n)| {
+            (tensor(m, k, -2.0, 2.0), tensor(n, k, -2.0, 2.0), tensor(m, n, -1.0, 1.0))
+        })
+    ) {
+        let rep = gradcheck(|tape, v| weighted_sum(tape, v[0].matmul_t(v[1]), &r), &[a, b]);
+        prop_assert!(rep.passed(), "{rep}");
+    }
+
+    #[test]
     fn sums_and_means((x, r) in input_and_weight(-2.0, 2.0)) {
         let (m, n) = x.shape();
         let r_row = Tensor::from_fn(m, 1, |i, _| r.get(i, 0));

@@ -1,4 +1,5 @@
-//! The matrix product and the transpose.
+//! The matrix product, the product with a transposed right factor (a linear layer's
+//! `x W^T`, PyTorch's `F.linear`), and the transpose.
 
 use super::Adjoint;
 use crate::ops::Op;
@@ -25,6 +26,28 @@ impl<'t> Var<'t> {
         })
     }
 
+    /// `Y = A B^T` (`m x k` times `(n x k)^T`)  =>  `dA = dY B`, `dB = dY^T A`.
+    ///
+    /// The same as `a.matmul(b.t())` without recording (or copying) the transpose: the
+    /// linear layer's `x W^T` with `W` stored `out x in`.
+    ///
+    /// # Panics
+    /// If the column counts differ: `matmul_t: [7x2] . [10x3]^T: inner dimensions 2 and 3 differ`.
+    pub fn matmul_t(self, rhs: Var<'t>) -> Var<'t> {
+        let (a, b) = (self.shape(), rhs.shape());
+        assert!(
+            a.1 == b.1,
+            "matmul_t: {} . {}^T: inner dimensions {} and {} differ",
+            fmt_shape(a),
+            fmt_shape(b),
+            a.1,
+            b.1
+        );
+        self.binary(rhs, Op::MatMulT(self.index(), rhs.index()), |a, b| {
+            a.matmul_nt(b)
+        })
+    }
+
     /// `Y = X^T`  =>  `dX = dY^T`.
     pub fn t(self) -> Var<'t> {
         self.unary(Op::Transpose(self.index()), |x| x.t())
@@ -36,6 +59,20 @@ pub fn matmul_vjp<V: Adjoint>(dy: &V, a: &V, b: &V, need_a: bool, need_b: bool) 
     [
         need_a.then(|| dy.matmul(&b.t())),
         need_b.then(|| a.t().matmul(dy)),
+    ]
+}
+
+/// `Y = A B^T`  =>  `dA = dY B`, `dB = dY^T A`.
+pub fn matmul_t_vjp<V: Adjoint>(
+    dy: &V,
+    a: &V,
+    b: &V,
+    need_a: bool,
+    need_b: bool,
+) -> [Option<V>; 2] {
+    [
+        need_a.then(|| dy.matmul(b)),
+        need_b.then(|| dy.matmul_tn(a)),
     ]
 }
 

@@ -1,7 +1,7 @@
 //! The operations a tape records, each forward next to its backward rule.
 //!
 //! One file per family: [`arith`] (add sub mul div neg, scalar add/mul, broadcasting),
-//! [`matmul`] (matmul, transpose), [`unary`] (powi powf sqrt exp ln abs relu sigmoid tanh),
+//! [`matmul`] (matmul, matmul_t, transpose), [`unary`] (powi powf sqrt exp ln abs relu sigmoid tanh),
 //! [`reduce`] (sum, mean, per row and per column, and expand).
 //!
 //! # How a backward rule is written
@@ -54,6 +54,10 @@ pub trait Adjoint: Clone {
     fn matmul(&self, rhs: &Self) -> Self;
     /// `self^T`.
     fn t(&self) -> Self;
+    /// `self · rhs^T` (for [`Tensor`], without forming the transpose).
+    fn matmul_nt(&self, rhs: &Self) -> Self;
+    /// `self^T · rhs` (for [`Tensor`], without forming the transpose).
+    fn matmul_tn(&self, rhs: &Self) -> Self;
     /// Broadcast to `rows x cols` (the adjoint of `sum_to`).
     fn expand(&self, rows: usize, cols: usize) -> Self;
     /// Sum down to `rows x cols`, a shape this value was broadcast from.
@@ -64,6 +68,11 @@ pub trait Adjoint: Clone {
     fn detached(&self, f: fn(f64) -> f64) -> Tensor;
     /// `self ⊙ c` for a constant `c` of the same shape.
     fn mul_const(&self, c: &Tensor) -> Self;
+    /// `self + g`, where `self` may be reused for the result: how the reverse sweep adds a
+    /// new contribution `g` into an adjoint (for [`Tensor`], in place).
+    fn accumulate(self, g: &Self) -> Self {
+        self.add(g)
+    }
 }
 
 impl Adjoint for Tensor {
@@ -103,6 +112,12 @@ impl Adjoint for Tensor {
     fn t(&self) -> Self {
         Tensor::t(self)
     }
+    fn matmul_nt(&self, rhs: &Self) -> Self {
+        Tensor::matmul_nt(self, rhs)
+    }
+    fn matmul_tn(&self, rhs: &Self) -> Self {
+        Tensor::matmul_tn(self, rhs)
+    }
     fn expand(&self, rows: usize, cols: usize) -> Self {
         Tensor::expand(self, rows, cols)
     }
@@ -114,6 +129,10 @@ impl Adjoint for Tensor {
     }
     fn mul_const(&self, c: &Tensor) -> Self {
         self.zip_map(c, "mul", |a, b| a * b)
+    }
+    fn accumulate(mut self, g: &Self) -> Self {
+        self.add_assign(g);
+        self
     }
 }
 
@@ -164,6 +183,8 @@ pub enum Op {
     Tanh(NodeId),
     /// `Y = A B`.
     MatMul(NodeId, NodeId),
+    /// `Y = A B^T` (a linear layer's `x W^T`).
+    MatMulT(NodeId, NodeId),
     /// `Y = X^T`.
     Transpose(NodeId),
     /// `y = sum_ij x_ij` (`1x1`).
@@ -199,6 +220,7 @@ impl Op {
             Op::Sigmoid(_) => "sigmoid".into(),
             Op::Tanh(_) => "tanh".into(),
             Op::MatMul(..) => "matmul".into(),
+            Op::MatMulT(..) => "matmul_t".into(),
             Op::Transpose(_) => "transpose".into(),
             Op::Sum(_) => "sum".into(),
             Op::SumEachRow(_) => "sum_each_row".into(),
@@ -211,9 +233,12 @@ impl Op {
     pub fn inputs(&self) -> Inputs {
         match *self {
             Op::Leaf | Op::Constant => Inputs::None,
-            Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) | Op::Div(a, b) | Op::MatMul(a, b) => {
-                Inputs::Two(a, b)
-            }
+            Op::Add(a, b)
+            | Op::Sub(a, b)
+            | Op::Mul(a, b)
+            | Op::Div(a, b)
+            | Op::MatMul(a, b)
+            | Op::MatMulT(a, b) => Inputs::Two(a, b),
             Op::Neg(x)
             | Op::AddScalar(x, _)
             | Op::MulScalar(x, _)
@@ -265,6 +290,7 @@ impl Op {
             Op::Sigmoid(_) => one(unary::sigmoid_vjp(dy, y)),
             Op::Tanh(_) => one(unary::tanh_vjp(dy, y)),
             Op::MatMul(a, b) => matmul::matmul_vjp(dy, value(a), value(b), need(a), need(b)),
+            Op::MatMulT(a, b) => matmul::matmul_t_vjp(dy, value(a), value(b), need(a), need(b)),
             Op::Transpose(_) => one(matmul::transpose_vjp(dy)),
             Op::Sum(x) | Op::SumEachRow(x) | Op::SumEachCol(x) => {
                 one(reduce::sum_vjp(dy, value(x)))

@@ -1,0 +1,63 @@
+//! Activations as modules: ReLU, Sigmoid, Tanh, Identity, and scaled or custom ones.
+
+use super::{Module, ParamId, Theta};
+use crate::tape::Var;
+
+/// An entrywise activation `y = a(x)`. Scale one with [`Activation::scaled`]
+/// (`Activation::Sigmoid.scaled(4.0)` is the course's `4 sigmoid(x)`), or wrap any function
+/// of tape ops with [`Activation::Custom`]; no new module type is needed.
+#[derive(Clone, Debug)]
+pub enum Activation {
+    /// `y = x`.
+    Identity,
+    /// `y = max(x, 0)`.
+    Relu,
+    /// `y = 1 / (1 + exp(-x))`.
+    Sigmoid,
+    /// `y = tanh(x)`.
+    Tanh,
+    /// `y = c a(x)`.
+    Scaled(f64, Box<Activation>),
+    /// Any function of tape ops, with a name for summaries.
+    Custom(&'static str, for<'t> fn(Var<'t>) -> Var<'t>),
+}
+
+impl Activation {
+    /// `c` times this activation.
+    pub fn scaled(self, c: f64) -> Activation {
+        Activation::Scaled(c, Box::new(self))
+    }
+
+    /// `y = a(x)` on the tape.
+    pub fn apply<'t>(&self, x: Var<'t>) -> Var<'t> {
+        match self {
+            Activation::Identity => x,
+            Activation::Relu => x.relu(),
+            Activation::Sigmoid => x.sigmoid(),
+            Activation::Tanh => x.tanh(),
+            Activation::Scaled(c, a) => a.apply(x) * *c,
+            Activation::Custom(_, f) => f(x),
+        }
+    }
+}
+
+impl Module for Activation {
+    fn forward<'t>(&self, _theta: &Theta<'t>, x: Var<'t>) -> Var<'t> {
+        self.apply(x)
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Activation::Identity => "Identity".into(),
+            Activation::Relu => "ReLU".into(),
+            Activation::Sigmoid => "Sigmoid".into(),
+            Activation::Tanh => "Tanh".into(),
+            Activation::Scaled(c, a) => format!("{c} * {}", a.describe()),
+            Activation::Custom(name, _) => (*name).into(),
+        }
+    }
+
+    fn param_ids(&self) -> Vec<ParamId> {
+        Vec::new()
+    }
+}

@@ -1,0 +1,168 @@
+//! `Linear`: the affine layer `y = x W^T + b`, in PyTorch's convention.
+
+use super::{Module, ParamId, Params, Theta};
+use crate::tape::Var;
+use crate::tensor::Tensor;
+use rand::Rng;
+
+/// How a layer's parameters are initialized.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Init {
+    /// PyTorch's default for `nn.Linear`: `W` and `b` uniform in `[-1/sqrt(in), 1/sqrt(in)]`.
+    PyTorch,
+    /// All zeros.
+    Zeros,
+    /// `W` entries from `N(0, std^2)`; `b = 0`.
+    Normal(f64),
+    /// Xavier/Glorot uniform: `W` uniform in `[-a, a]`, `a = sqrt(6 / (in + out))`; `b = 0`.
+    XavierUniform,
+    /// He/Kaiming normal (fan-in, for ReLU): `W` from `N(0, 2 / in)`; `b = 0`.
+    KaimingNormal,
+    /// Explicit values: `W` (`out x in`) and `b` (`1 x out`, ignored without a bias).
+    Values(Tensor, Tensor),
+}
+
+/// `y = x W^T + b` for a batch `x` of shape `n x in`: `W` is `out x in` (PyTorch's layout, so
+/// weights written as `out x in` compare directly) and `b` is a `1 x out` row broadcast over
+/// the `n` rows.
+#[derive(Clone, Debug)]
+pub struct Linear {
+    name: String,
+    in_features: usize,
+    out_features: usize,
+    weight: ParamId,
+    bias: Option<ParamId>,
+}
+
+impl Linear {
+    /// Registers `{name}.weight` (and `{name}.bias` if `bias`) in `params` with `init`.
+    ///
+    /// # Panics
+    /// If `in_features` or `out_features` is 0, or explicit `Init::Values` have the wrong
+    /// shapes.
+    pub fn new(
+        params: &mut Params,
+        name: &str,
+        in_features: usize,
+        out_features: usize,
+        bias: bool,
+        init: &Init,
+        rng: &mut impl Rng,
+    ) -> Linear {
+        assert!(
+            in_features > 0 && out_features > 0,
+            "Linear {name}: in and out features must be positive, got in = {in_features}, \
+             out = {out_features}"
+        );
+        let (n_in, n_out) = (in_features, out_features);
+        let (w, b) = match init {
+            Init::PyTorch => {
+                let bound = 1.0 / (n_in as f64).sqrt();
+                let w = Tensor::rand_uniform(n_out, n_in, -bound, bound, rng);
+                let b = Tensor::rand_uniform(1, n_out, -bound, bound, rng);
+                (w, b)
+            }
+            Init::Zeros => (Tensor::zeros(n_out, n_in), Tensor::zeros(1, n_out)),
+            Init::Normal(std) => (
+                Tensor::rand_normal(n_out, n_in, 0.0, *std, rng),
+                Tensor::zeros(1, n_out),
+            ),
+            Init::XavierUniform => {
+                let a = (6.0 / (n_in + n_out) as f64).sqrt();
+                (
+                    Tensor::rand_uniform(n_out, n_in, -a, a, rng),
+                    Tensor::zeros(1, n_out),
+                )
+            }
+            Init::KaimingNormal => {
+                let std = (2.0 / n_in as f64).sqrt();
+                (
+                    Tensor::rand_normal(n_out, n_in, 0.0, std, rng),
+                    Tensor::zeros(1, n_out),
+                )
+            }
+            Init::Values(w, b) => {
+                assert!(
+                    w.shape() == (n_out, n_in),
+                    "Linear {name}: weight must be [{n_out}x{n_in}] (out x in), got [{}x{}]",
+                    w.rows(),
+                    w.cols()
+                );
+                assert!(
+                    !bias || b.shape() == (1, n_out),
+                    "Linear {name}: bias must be [1x{n_out}], got [{}x{}]",
+                    b.rows(),
+                    b.cols()
+                );
+                (w.clone(), b.clone())
+            }
+        };
+        let weight = params.add(&format!("{name}.weight"), &w);
+        let bias = bias.then(|| params.add(&format!("{name}.bias"), &b));
+        Linear {
+            name: name.to_string(),
+            in_features,
+            out_features,
+            weight,
+            bias,
+        }
+    }
+
+    /// The weight's handle in `Params` (`out x in`).
+    pub fn weight(&self) -> ParamId {
+        self.weight
+    }
+
+    /// The bias's handle in `Params` (`1 x out`), if the layer has one.
+    pub fn bias(&self) -> Option<ParamId> {
+        self.bias
+    }
+
+    /// Input width.
+    pub fn in_features(&self) -> usize {
+        self.in_features
+    }
+
+    /// Output width.
+    pub fn out_features(&self) -> usize {
+        self.out_features
+    }
+}
+
+impl Module for Linear {
+    /// `y = x W^T + b`.
+    ///
+    /// # Panics
+    /// If `x` does not have `in_features` columns, naming the layer and both widths.
+    fn forward<'t>(&self, theta: &Theta<'t>, x: Var<'t>) -> Var<'t> {
+        let (n, width) = x.shape();
+        assert!(
+            width == self.in_features,
+            "Linear {}: input [{n}x{width}] has {width} columns, expected {} (in_features)",
+            self.name,
+            self.in_features
+        );
+        let y = x.matmul_t(theta[self.weight]);
+        match self.bias {
+            Some(b) => y + theta[b],
+            None => y,
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "Linear({}, {}{})",
+            self.in_features,
+            self.out_features,
+            if self.bias.is_some() {
+                ""
+            } else {
+                ", bias=false"
+            }
+        )
+    }
+
+    fn param_ids(&self) -> Vec<ParamId> {
+        std::iter::once(self.weight).chain(self.bias).collect()
+    }
+}

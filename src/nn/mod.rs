@@ -1,0 +1,30 @@
+//! Neural-net modules on the tape: flat parameters, `Linear`, activations, `mse`,
+//! `Sequential` and the `mlp` builder.
+//!
+//! A model is a function `m(x; theta)`: [`Module::forward`] takes the parameter leaves
+//! ([`Theta`], from [`crate::Tape::params`]) and an input `Var`, and records the forward
+//! pass on the tape.
+
+mod activation;
+mod linear;
+mod loss;
+mod params;
+mod sequential;
+
+pub use activation::Activation;
+pub use linear::{Init, Linear};
+pub use loss::{mse, Reduction};
+pub use params::{ParamId, ParamView, Params, Theta};
+pub use sequential::{mlp, Sequential};
+
+use crate::tape::Var;
+
+/// A layer or model: `y = f(x; theta)`.
+pub trait Module {
+    /// Records `y = f(x; theta)` on `x`'s tape.
+    fn forward<'t>(&self, theta: &Theta<'t>, x: Var<'t>) -> Var<'t>;
+    /// A one-line description for summaries, e.g. `Linear(1, 10)`.
+    fn describe(&self) -> String;
+    /// The parameters this module uses, in registration order.
+    fn param_ids(&self) -> Vec<ParamId>;
+}

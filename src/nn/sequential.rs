@@ -1,0 +1,125 @@
+//! `Sequential`: modules applied in order, and the `mlp` builder.
+
+use super::{Activation, Init, Linear, Module, ParamId, Params, Theta};
+use crate::tape::Var;
+use rand::Rng;
+use std::fmt::Write;
+
+/// Modules applied one after another: `m(x; theta) = f_L(... f_2(f_1(x)))`.
+#[derive(Default)]
+pub struct Sequential {
+    layers: Vec<Box<dyn Module>>,
+}
+
+impl Sequential {
+    /// No layers yet.
+    pub fn new() -> Sequential {
+        Sequential::default()
+    }
+
+    /// Appends a module.
+    pub fn push(mut self, module: impl Module + 'static) -> Sequential {
+        self.layers.push(Box::new(module));
+        self
+    }
+
+    /// The layers in order.
+    pub fn layers(&self) -> &[Box<dyn Module>] {
+        &self.layers
+    }
+
+    /// A table of the model like the course's: layer, parameter, shape, count, and total.
+    pub fn summary(&self, params: &Params) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "{:<6} {:<16} {:<14} {:>10} {:>8}",
+            "layer", "module", "parameter", "shape", "count"
+        );
+        let mut total = 0;
+        for (i, layer) in self.layers.iter().enumerate() {
+            let ids = layer.param_ids();
+            if ids.is_empty() {
+                let _ = writeln!(
+                    s,
+                    "{:<6} {:<16} {:<14} {:>10} {:>8}",
+                    i,
+                    layer.describe(),
+                    "-",
+                    "-",
+                    0
+                );
+            }
+            for (k, id) in ids.iter().enumerate() {
+                let v = params.view(*id);
+                let module = if k == 0 {
+                    layer.describe()
+                } else {
+                    String::new()
+                };
+                let shape = format!("{}x{}", v.rows, v.cols);
+                let _ = writeln!(
+                    s,
+                    "{:<6} {:<16} {:<14} {:>10} {:>8}",
+                    i,
+                    module,
+                    v.name,
+                    shape,
+                    v.len()
+                );
+                total += v.len();
+            }
+        }
+        let _ = write!(s, "total parameters: {total}");
+        s
+    }
+}
+
+impl Module for Sequential {
+    fn forward<'t>(&self, theta: &Theta<'t>, x: Var<'t>) -> Var<'t> {
+        self.layers
+            .iter()
+            .fold(x, |h, layer| layer.forward(theta, h))
+    }
+
+    fn describe(&self) -> String {
+        let inner: Vec<String> = self.layers.iter().map(|l| l.describe()).collect();
+        format!("Sequential({})", inner.join(", "))
+    }
+
+    fn param_ids(&self) -> Vec<ParamId> {
+        self.layers.iter().flat_map(|l| l.param_ids()).collect()
+    }
+}
+
+/// A multilayer perceptron with widths `sizes = [in, h_1, ..., out]`: `Linear` layers with
+/// bias, `activation` after every layer but the last, initialized with `init`. Layers are
+/// numbered as PyTorch's `nn.Sequential` numbers them (`0.weight`, `0.bias`, `2.weight`, ...;
+/// the activations take the odd indices), so parameter names match a PyTorch model.
+///
+/// # Panics
+/// If `sizes` has fewer than two entries or contains a 0.
+pub fn mlp(
+    params: &mut Params,
+    sizes: &[usize],
+    activation: Activation,
+    init: &Init,
+    rng: &mut impl Rng,
+) -> Sequential {
+    assert!(
+        sizes.len() >= 2,
+        "mlp: need at least input and output sizes, got {sizes:?}"
+    );
+    let mut model = Sequential::new();
+    let last = sizes.len() - 2;
+    for (l, pair) in sizes.windows(2).enumerate() {
+        let name = (2 * l).to_string();
+        model = model.push(Linear::new(
+            params, &name, pair[0], pair[1], true, init, rng,
+        ));
+        if l < last {
+            model = model.push(activation.clone());
+        }
+    }
+    model
+}
