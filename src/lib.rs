@@ -43,6 +43,7 @@ pub mod gradcheck;
 pub mod linalg;
 pub mod nn;
 pub mod ops;
+pub mod optim;
 pub mod tape;
 pub mod tensor;
 

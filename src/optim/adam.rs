@@ -1,0 +1,209 @@
+//! Adam, AMSGrad and AdamW: PyTorch's `torch.optim.Adam` / `AdamW`, rule for rule.
+//!
+//! With step size `γ`, betas `β1, β2`, `ε`, weight decay `λ`, at step `k` (from 1):
+//!
+//! ```text
+//! g  = ∇f(θ)                          (−∇f(θ) if maximize)
+//! θ  = θ (1 − γ λ)                    (AdamW: decoupled weight decay)
+//! g  = g + λ θ                        (Adam: L2 weight decay, if λ ≠ 0)
+//! m  = m + (1 − β1)(g − m)            (= β1 m + (1 − β1) g, as torch's lerp)
+//! v  = β2 v + (1 − β2) g ⊙ g
+//! v̂  = max(v̂, v)                      (AMSGrad; then v̂ replaces v below)
+//! θ  = θ − (γ / (1 − β1^k)) · m ⊘ (sqrt(v) / sqrt(1 − β2^k) + ε)
+//! ```
+//!
+//! `ε` is added after the bias correction of `v`, as in PyTorch (not to `sqrt(v)` before it,
+//! as the paper's Algorithm 1 writes it: the two differ by the factor `sqrt(1 − β2^k)` on `ε`).
+
+use super::{check_grad, check_hyper, check_theta, Diverged, Optimizer};
+
+/// Adam with optional AMSGrad, L2 weight decay or AdamW's decoupled decay, and maximize.
+/// See the module documentation for the update.
+#[derive(Clone, Debug)]
+pub struct Adam {
+    lr: f64,
+    beta1: f64,
+    beta2: f64,
+    eps: f64,
+    weight_decay: f64,
+    decoupled: bool,
+    amsgrad: bool,
+    maximize: bool,
+    m: Vec<f64>,
+    v: Vec<f64>,
+    v_max: Vec<f64>,
+    k: usize,
+}
+
+impl Adam {
+    /// Adam with step size `lr` and PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, no
+    /// weight decay, no AMSGrad.
+    ///
+    /// # Panics
+    /// If `lr` is negative or not finite.
+    pub fn new(lr: f64) -> Adam {
+        check_hyper("Adam", "lr", lr, lr >= 0.0, "[0, inf)");
+        Adam {
+            lr,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            weight_decay: 0.0,
+            decoupled: false,
+            amsgrad: false,
+            maximize: false,
+            m: Vec::new(),
+            v: Vec::new(),
+            v_max: Vec::new(),
+            k: 0,
+        }
+    }
+
+    /// AdamW (Loshchilov & Hutter): Adam with decoupled weight decay
+    /// `θ ← θ (1 − γ λ)` before the Adam step, with PyTorch's default `λ = 0.01`.
+    ///
+    /// # Panics
+    /// If `lr` is negative or not finite.
+    #[doc(alias = "AdamW")]
+    pub fn adamw(lr: f64) -> Adam {
+        let mut a = Adam::new(lr);
+        a.decoupled = true;
+        a.weight_decay = 0.01;
+        a
+    }
+
+    /// The betas `(β1, β2)`, each in `[0, 1)`.
+    ///
+    /// # Panics
+    /// If either is outside `[0, 1)`: `Adam: beta1 must be in [0, 1), got 1.2`.
+    pub fn betas(mut self, beta1: f64, beta2: f64) -> Adam {
+        check_hyper(
+            "Adam",
+            "beta1",
+            beta1,
+            (0.0..1.0).contains(&beta1),
+            "[0, 1)",
+        );
+        check_hyper(
+            "Adam",
+            "beta2",
+            beta2,
+            (0.0..1.0).contains(&beta2),
+            "[0, 1)",
+        );
+        self.beta1 = beta1;
+        self.beta2 = beta2;
+        self
+    }
+
+    /// `ε`, added to the denominator (default 1e-8).
+    ///
+    /// # Panics
+    /// If `ε` is negative or not finite.
+    pub fn eps(mut self, eps: f64) -> Adam {
+        check_hyper("Adam", "eps", eps, eps >= 0.0, "[0, inf)");
+        self.eps = eps;
+        self
+    }
+
+    /// Weight decay `λ`: L2 (added to the gradient) for Adam, decoupled for AdamW.
+    ///
+    /// # Panics
+    /// If `λ` is negative or not finite.
+    pub fn weight_decay(mut self, lambda: f64) -> Adam {
+        check_hyper("Adam", "weight_decay", lambda, lambda >= 0.0, "[0, inf)");
+        self.weight_decay = lambda;
+        self
+    }
+
+    /// AMSGrad: divide by the running maximum of `v` (default false).
+    pub fn amsgrad(mut self, on: bool) -> Adam {
+        self.amsgrad = on;
+        self
+    }
+
+    /// Ascend instead of descend (default false).
+    pub fn maximize(mut self, on: bool) -> Adam {
+        self.maximize = on;
+        self
+    }
+}
+
+impl Optimizer for Adam {
+    fn step(&mut self, theta: &mut [f64], grad: &[f64]) -> Result<(), Diverged> {
+        self.k += 1;
+        check_grad("Adam", theta, grad, self.k, self.lr)?;
+        if self.m.is_empty() {
+            self.m = vec![0.0; theta.len()];
+            self.v = vec![0.0; theta.len()];
+            self.v_max = if self.amsgrad {
+                vec![0.0; theta.len()]
+            } else {
+                Vec::new()
+            };
+        }
+        assert!(
+            self.m.len() == theta.len(),
+            "Adam::step: theta changed length"
+        );
+        let (lr, b1, b2, eps, lambda) =
+            (self.lr, self.beta1, self.beta2, self.eps, self.weight_decay);
+        let k = self.k as f64;
+        let bias_correction1 = 1.0 - b1.powf(k);
+        let bias_correction2_sqrt = (1.0 - b2.powf(k)).powf(0.5);
+        let step_size = lr / bias_correction1;
+        let sign = if self.maximize { -1.0 } else { 1.0 };
+
+        for i in 0..theta.len() {
+            let mut g = sign * grad[i];
+            if lambda != 0.0 {
+                if self.decoupled {
+                    theta[i] *= 1.0 - lr * lambda; // θ = θ (1 − γ λ)
+                } else {
+                    g += lambda * theta[i]; // g = g + λ θ
+                }
+            }
+            self.m[i] = lerp(self.m[i], g, 1.0 - b1); // m = m + (1 − β1)(g − m)
+            self.v[i] = self.v[i] * b2 + (1.0 - b2) * g * g; // v = β2 v + (1 − β2) g²
+            let v = if self.amsgrad {
+                self.v_max[i] = self.v_max[i].max(self.v[i]); // v̂ = max(v̂, v)
+                self.v_max[i]
+            } else {
+                self.v[i]
+            };
+            let denom = v.sqrt() / bias_correction2_sqrt + eps;
+            theta[i] += -step_size * (self.m[i] / denom); // θ = θ − γ/(1 − β1^k) · m / denom
+        }
+        check_theta(theta, self.k, lr)
+    }
+
+    fn reset(&mut self) {
+        self.m.clear();
+        self.v.clear();
+        self.v_max.clear();
+        self.k = 0;
+    }
+
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        check_hyper("Adam", "lr", lr, lr >= 0.0, "[0, inf)");
+        self.lr = lr;
+    }
+
+    fn steps(&self) -> usize {
+        self.k
+    }
+}
+
+/// `a + w (b − a)`, evaluated as PyTorch's `lerp` does: from the nearer end, so that
+/// `w = 1` gives exactly `b`.
+fn lerp(a: f64, b: f64, w: f64) -> f64 {
+    if w.abs() < 0.5 {
+        a + w * (b - a)
+    } else {
+        b - (b - a) * (1.0 - w)
+    }
+}

@@ -1,0 +1,436 @@
+//! L-BFGS: the limited-memory quasi-Newton method, as PyTorch's `torch.optim.LBFGS`.
+//!
+//! One call of [`Lbfgs::minimize`] is one call of PyTorch's `opt.step(closure)`: up to
+//! `max_iter` iterations of
+//!
+//! ```text
+//! k = 1:   d = −g,   t = min(1, 1/||g||_1) · lr
+//! k > 1:   s = t d_prev,  y = g − g_prev
+//!          if yᵀs > 1e-10: remember (s, y, ρ = 1/yᵀs), drop the oldest beyond history_size,
+//!                          H_diag = yᵀs / yᵀy
+//!          d = −H g  by the two-loop recursion with H_0 = H_diag I,   t = lr
+//! stop if gᵀd > −tolerance_change
+//! θ = θ + t d   with t from the strong Wolfe line search, or fixed (no line search)
+//! ```
+//!
+//! then the stopping tests, in PyTorch's order: `max_iter` iterations, `max_eval`
+//! evaluations, `max|g| <= tolerance_grad`, `max|t d| <= tolerance_change`,
+//! `|f − f_prev| < tolerance_change`. The memory (pairs, direction, step, iteration count)
+//! persists between calls, as PyTorch's optimizer state does; [`Lbfgs::reset`] clears it.
+//!
+//! Departures from PyTorch, both only where PyTorch would compute with NaN or stop anyway:
+//! a non-finite `f` or gradient stops the run with [`StopReason::NonFinite`] (keeping the
+//! last finite `θ`); a line search that ends without any decrease stops with
+//! [`StopReason::LineSearchFailed`] (where PyTorch stops one test later, on `max|t d|`).
+
+use super::line_search::{dot, StrongWolfe};
+use super::{check_hyper, first_non_finite};
+use std::cell::Cell;
+use std::collections::VecDeque;
+use std::fmt;
+
+/// The line search L-BFGS uses.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LineSearch {
+    /// A fixed step `t = lr` (after the first iteration's scaling); one evaluation per
+    /// iteration.
+    None,
+    /// The strong Wolfe search.
+    StrongWolfe(StrongWolfe),
+}
+
+/// Why [`Lbfgs::minimize`] stopped.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum StopReason {
+    /// `max|∇f| <= tolerance_grad`.
+    GradientTolerance,
+    /// The directional derivative `gᵀd` was above `−tolerance_change` (no descent left).
+    DirectionalDerivative,
+    /// The step `max|t d|` was at most `tolerance_change`.
+    StepTolerance,
+    /// The loss changed by less than `tolerance_change`.
+    LossChangeTolerance,
+    /// `max_iter` iterations were done.
+    MaxIter,
+    /// `max_eval` evaluations were used.
+    MaxEval,
+    /// The line search found no decrease.
+    LineSearchFailed,
+    /// `f` or its gradient was not finite at evaluation number `evaluation` (1-based, in
+    /// this call).
+    NonFinite {
+        /// Which evaluation produced it.
+        evaluation: usize,
+    },
+}
+
+impl fmt::Display for StopReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StopReason::GradientTolerance => write!(f, "gradient below tolerance_grad"),
+            StopReason::DirectionalDerivative => {
+                write!(f, "directional derivative above -tolerance_change")
+            }
+            StopReason::StepTolerance => write!(f, "step below tolerance_change"),
+            StopReason::LossChangeTolerance => write!(f, "loss change below tolerance_change"),
+            StopReason::MaxIter => write!(f, "max_iter reached"),
+            StopReason::MaxEval => write!(f, "max_eval reached"),
+            StopReason::LineSearchFailed => write!(f, "line search found no decrease"),
+            StopReason::NonFinite { evaluation } => {
+                write!(f, "non-finite loss or gradient at evaluation {evaluation}")
+            }
+        }
+    }
+}
+
+/// The result of one [`Lbfgs::minimize`] call.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LbfgsReport {
+    /// Iterations done in this call.
+    pub iterations: usize,
+    /// Evaluations of `f` in this call.
+    pub evaluations: usize,
+    /// The loss at the last evaluation. Without a line search, a run stopped by `max_iter`
+    /// does not evaluate after its last step (as PyTorch), so this is the loss before it.
+    pub f: f64,
+    /// `max|∇f|` at the last evaluation.
+    pub grad_inf: f64,
+    /// `||∇f||_2` at the last evaluation.
+    pub grad_norm: f64,
+    /// Why it stopped.
+    pub reason: StopReason,
+}
+
+/// The state carried between calls (PyTorch's `optimizer.state`).
+#[derive(Clone, Debug, Default)]
+struct Memory {
+    /// Iterations over all calls.
+    n_iter: usize,
+    /// The last direction `d` and step `t`.
+    d: Vec<f64>,
+    t: f64,
+    /// The curvature pairs `s_i`, `y_i` and `ρ_i = 1 / y_iᵀ s_i`, oldest first.
+    s: VecDeque<Vec<f64>>,
+    y: VecDeque<Vec<f64>>,
+    rho: VecDeque<f64>,
+    /// `H_diag = yᵀs / yᵀy` of the newest pair: the initial inverse Hessian is `H_diag I`.
+    h_diag: f64,
+    /// The gradient of the previous iteration.
+    prev_g: Vec<f64>,
+}
+
+/// L-BFGS with PyTorch's defaults: lr 1, max_iter 20, max_eval = max_iter · 5/4,
+/// tolerance_grad 1e-7, tolerance_change 1e-9, history_size 100, no line search.
+#[derive(Clone, Debug)]
+pub struct Lbfgs {
+    lr: f64,
+    max_iter: usize,
+    max_eval: Option<usize>,
+    tolerance_grad: f64,
+    tolerance_change: f64,
+    history_size: usize,
+    line_search: LineSearch,
+    memory: Memory,
+}
+
+impl Default for Lbfgs {
+    fn default() -> Self {
+        Lbfgs::new()
+    }
+}
+
+impl Lbfgs {
+    /// PyTorch's defaults (see the type's documentation).
+    pub fn new() -> Lbfgs {
+        Lbfgs {
+            lr: 1.0,
+            max_iter: 20,
+            max_eval: None,
+            tolerance_grad: 1e-7,
+            tolerance_change: 1e-9,
+            history_size: 100,
+            line_search: LineSearch::None,
+            memory: Memory::default(),
+        }
+    }
+
+    /// The step size `lr` (default 1).
+    ///
+    /// # Panics
+    /// If negative or not finite.
+    pub fn lr(mut self, lr: f64) -> Lbfgs {
+        check_hyper("Lbfgs", "lr", lr, lr >= 0.0, "[0, inf)");
+        self.lr = lr;
+        self
+    }
+
+    /// Iterations per call (default 20).
+    pub fn max_iter(mut self, n: usize) -> Lbfgs {
+        self.max_iter = n;
+        self
+    }
+
+    /// Evaluations per call (default `max_iter * 5 / 4`, rounded down).
+    pub fn max_eval(mut self, n: usize) -> Lbfgs {
+        self.max_eval = Some(n);
+        self
+    }
+
+    /// Stop when `max|∇f| <= tol` (default 1e-7).
+    ///
+    /// # Panics
+    /// If negative or not finite.
+    pub fn tolerance_grad(mut self, tol: f64) -> Lbfgs {
+        check_hyper("Lbfgs", "tolerance_grad", tol, tol >= 0.0, "[0, inf)");
+        self.tolerance_grad = tol;
+        self
+    }
+
+    /// Stop when the step, the loss change or the directional derivative is below `tol`
+    /// (default 1e-9).
+    ///
+    /// # Panics
+    /// If negative or not finite.
+    pub fn tolerance_change(mut self, tol: f64) -> Lbfgs {
+        check_hyper("Lbfgs", "tolerance_change", tol, tol >= 0.0, "[0, inf)");
+        self.tolerance_change = tol;
+        self
+    }
+
+    /// Curvature pairs kept (default 100).
+    ///
+    /// # Panics
+    /// If 0.
+    pub fn history_size(mut self, m: usize) -> Lbfgs {
+        assert!(m >= 1, "Lbfgs: history_size must be in [1, inf), got 0");
+        self.history_size = m;
+        self
+    }
+
+    /// The line search (default none: fixed steps).
+    pub fn line_search(mut self, ls: StrongWolfe) -> Lbfgs {
+        self.line_search = LineSearch::StrongWolfe(ls);
+        self
+    }
+
+    /// Forgets the memory: the next call starts as the first.
+    pub fn reset(&mut self) {
+        self.memory = Memory::default();
+    }
+
+    /// Minimizes `f` from `theta` (updated in place): one PyTorch `step(closure)` call.
+    /// `value_and_grad(θ)` returns `(f(θ), ∇f(θ))`.
+    pub fn minimize(
+        &mut self,
+        theta: &mut [f64],
+        mut value_and_grad: impl FnMut(&[f64]) -> (f64, Vec<f64>),
+    ) -> LbfgsReport {
+        let max_eval = self.max_eval.unwrap_or(self.max_iter * 5 / 4);
+        let (tol_grad, tol_change) = (self.tolerance_grad, self.tolerance_change);
+        let evals = Cell::new(0); // evaluations in this call, including a failed one
+        let mut evaluate = |x: &[f64]| -> Option<(f64, Vec<f64>)> {
+            evals.set(evals.get() + 1);
+            let (f, g) = value_and_grad(x);
+            assert!(
+                g.len() == x.len(),
+                "Lbfgs::minimize: theta has {} entries but the gradient has {}",
+                x.len(),
+                g.len()
+            );
+            (f.is_finite() && first_non_finite(&g).is_none()).then_some((f, g))
+        };
+        let report = |iterations, evaluations, f: f64, g: &[f64], reason| LbfgsReport {
+            iterations,
+            evaluations,
+            f,
+            grad_inf: max_abs(g),
+            grad_norm: dot(g, g).sqrt(),
+            reason,
+        };
+
+        let Some((mut loss, mut g)) = evaluate(theta) else {
+            return report(0, 1, f64::NAN, &[], StopReason::NonFinite { evaluation: 1 });
+        };
+        let mut current_evals = 1;
+        if max_abs(&g) <= tol_grad {
+            return report(0, current_evals, loss, &g, StopReason::GradientTolerance);
+        }
+
+        let mem = &mut self.memory;
+        let mut n_iter = 0;
+        let reason = loop {
+            if n_iter >= self.max_iter {
+                break StopReason::MaxIter;
+            }
+            n_iter += 1;
+            mem.n_iter += 1;
+
+            // The direction d = −H g.
+            if mem.n_iter == 1 {
+                mem.d = g.iter().map(|x| -x).collect();
+                mem.s.clear();
+                mem.y.clear();
+                mem.rho.clear();
+                mem.h_diag = 1.0;
+            } else {
+                let y: Vec<f64> = g.iter().zip(&mem.prev_g).map(|(a, b)| a - b).collect();
+                let s: Vec<f64> = mem.d.iter().map(|x| x * mem.t).collect();
+                let ys = dot(&y, &s);
+                if ys > 1e-10 {
+                    if mem.s.len() == self.history_size {
+                        mem.s.pop_front();
+                        mem.y.pop_front();
+                        mem.rho.pop_front();
+                    }
+                    mem.h_diag = ys / dot(&y, &y);
+                    mem.s.push_back(s);
+                    mem.y.push_back(y);
+                    mem.rho.push_back(1.0 / ys);
+                }
+                mem.d = two_loop(&g, &mem.s, &mem.y, &mem.rho, mem.h_diag);
+            }
+            mem.prev_g.clone_from(&g);
+            let prev_loss = loss;
+
+            // The step length.
+            mem.t = if mem.n_iter == 1 {
+                (1.0 / g.iter().map(|x| x.abs()).sum::<f64>()).min(1.0) * self.lr
+            } else {
+                self.lr
+            };
+            let gtd = dot(&g, &mem.d);
+            if gtd > -tol_change {
+                break StopReason::DirectionalDerivative;
+            }
+
+            let mut opt_cond = false;
+            let mut wolfe = true;
+            match self.line_search {
+                LineSearch::StrongWolfe(ls) => {
+                    let x0 = theta.to_vec();
+                    let d = mem.d.clone();
+                    // φ(t) = f(θ + t d); a non-finite value is passed on as NaN, which the search
+                    // reports as an error.
+                    let mut phi = |t: f64| {
+                        let x: Vec<f64> = x0.iter().zip(&d).map(|(xi, di)| xi + t * di).collect();
+                        evaluate(&x).unwrap_or((f64::NAN, Vec::new()))
+                    };
+                    let budget = max_eval.saturating_sub(current_evals);
+                    match ls.search(&mut phi, &d, loss, &g, gtd, mem.t, budget) {
+                        Ok(out) => {
+                            current_evals += out.evals;
+                            loss = out.f;
+                            g = out.g;
+                            mem.t = out.t;
+                            wolfe = out.wolfe;
+                            for (xi, di) in theta.iter_mut().zip(&d) {
+                                *xi += mem.t * di;
+                            }
+                            opt_cond = max_abs(&g) <= tol_grad;
+                        }
+                        Err(_) => {
+                            let evaluation = evals.get();
+                            return report(
+                                n_iter,
+                                evaluation,
+                                loss,
+                                &g,
+                                StopReason::NonFinite { evaluation },
+                            );
+                        }
+                    }
+                }
+                LineSearch::None => {
+                    for (xi, di) in theta.iter_mut().zip(&mem.d) {
+                        *xi += mem.t * di;
+                    }
+                    if n_iter != self.max_iter {
+                        current_evals += 1;
+                        match evaluate(theta) {
+                            Some((f, grad)) => {
+                                loss = f;
+                                g = grad;
+                                opt_cond = max_abs(&g) <= tol_grad;
+                            }
+                            None => {
+                                for (xi, di) in theta.iter_mut().zip(&mem.d) {
+                                    *xi -= mem.t * di;
+                                }
+                                let evaluation = evals.get();
+                                return report(
+                                    n_iter,
+                                    evaluation,
+                                    loss,
+                                    &g,
+                                    StopReason::NonFinite { evaluation },
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+
+            // The stopping tests, in PyTorch's order.
+            if n_iter == self.max_iter {
+                break StopReason::MaxIter;
+            }
+            if current_evals >= max_eval {
+                break StopReason::MaxEval;
+            }
+            if opt_cond {
+                break StopReason::GradientTolerance;
+            }
+            if !wolfe && loss >= prev_loss {
+                break StopReason::LineSearchFailed;
+            }
+            if max_abs(&mem.d) * mem.t.abs() <= tol_change {
+                break StopReason::StepTolerance;
+            }
+            if (loss - prev_loss).abs() < tol_change {
+                break StopReason::LossChangeTolerance;
+            }
+        };
+        report(n_iter, current_evals, loss, &g, reason)
+    }
+}
+
+/// The two-loop recursion (Nocedal & Wright, *Numerical Optimization*, 2nd ed., Alg. 7.4):
+/// `d = −H g` for the L-BFGS inverse-Hessian approximation `H` built from the pairs
+/// `(s_i, y_i, ρ_i)`, oldest first, with `H_0 = h_diag I`.
+///
+/// ```text
+/// q = −g
+/// for i = m−1 .. 0:  α_i = ρ_i s_iᵀ q,   q = q − α_i y_i
+/// r = h_diag q
+/// for i = 0 .. m−1:  β = ρ_i y_iᵀ r,     r = r + (α_i − β) s_i
+/// d = r
+/// ```
+pub fn two_loop(
+    g: &[f64],
+    s: &VecDeque<Vec<f64>>,
+    y: &VecDeque<Vec<f64>>,
+    rho: &VecDeque<f64>,
+    h_diag: f64,
+) -> Vec<f64> {
+    let m = s.len();
+    let mut alpha = vec![0.0; m];
+    let mut q: Vec<f64> = g.iter().map(|x| -x).collect();
+    for i in (0..m).rev() {
+        alpha[i] = dot(&s[i], &q) * rho[i];
+        for (qj, yj) in q.iter_mut().zip(&y[i]) {
+            *qj += -alpha[i] * yj;
+        }
+    }
+    let mut r: Vec<f64> = q.iter().map(|x| x * h_diag).collect();
+    for i in 0..m {
+        let beta = dot(&y[i], &r) * rho[i];
+        for (rj, sj) in r.iter_mut().zip(&s[i]) {
+            *rj += (alpha[i] - beta) * sj;
+        }
+    }
+    r
+}
+
+fn max_abs(v: &[f64]) -> f64 {
+    v.iter().fold(0.0, |m, x| m.max(x.abs()))
+}

@@ -1,0 +1,183 @@
+//! Optimizers on the flat parameter vector `theta`.
+//!
+//! Optimizers know neither the tape nor the model: a first-order method sees `theta` and
+//! its gradient as slices ([`Optimizer::step`]); L-BFGS sees a closure
+//! `theta -> (f(theta), grad f(theta))` ([`Lbfgs::minimize`]).
+//!
+//! - [`Sgd`]: plain, momentum, Nesterov, dampening, weight decay, maximize (PyTorch's rules).
+//! - [`Adam`]: Adam, AMSGrad, L2 weight decay, and AdamW's decoupled decay ([`Adam::adamw`]).
+//! - [`Lbfgs`] with [`StrongWolfe`] line search (PyTorch's algorithm).
+//! - [`Schedule`]: step-size schedules for any first-order optimizer; [`IterateAverage`]:
+//!   the running mean of the iterates; [`sampling`]: seeded sample and minibatch choice.
+//! - [`descend`]: the loop `evaluate, check, step` with divergence caught as an error.
+//!
+//! Every update is checked: a non-finite gradient or parameter is an error ([`Diverged`])
+//! that names the step, never a silent NaN.
+
+mod adam;
+mod lbfgs;
+pub mod line_search;
+pub mod sampling;
+mod schedule;
+mod sgd;
+
+pub use adam::Adam;
+pub use lbfgs::{Lbfgs, LbfgsReport, LineSearch, StopReason};
+pub use line_search::StrongWolfe;
+pub use schedule::{IterateAverage, Schedule};
+pub use sgd::Sgd;
+
+use std::fmt;
+
+/// A first-order method: `theta <- update(theta, grad)`, with its state (momentum buffers,
+/// moments, step count) kept inside.
+pub trait Optimizer {
+    /// One update of `theta` given `grad = ∇f(theta)`.
+    ///
+    /// # Errors
+    /// [`Diverged`] if `grad` or the updated `theta` has a non-finite entry; `theta` is then
+    /// left as the failed update made it, for inspection.
+    ///
+    /// # Panics
+    /// If `theta` and `grad` have different lengths, or the length changes between steps.
+    fn step(&mut self, theta: &mut [f64], grad: &[f64]) -> Result<(), Diverged>;
+
+    /// Forgets all state: the next step is step 1 again.
+    fn reset(&mut self);
+
+    /// The current step size.
+    fn lr(&self) -> f64;
+
+    /// Sets the step size (what a [`Schedule`] drives).
+    ///
+    /// # Panics
+    /// If `lr` is negative or not finite.
+    fn set_lr(&mut self, lr: f64);
+
+    /// Steps taken since construction or the last [`Optimizer::reset`].
+    fn steps(&self) -> usize;
+}
+
+/// Which value became non-finite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NonFinite {
+    /// The loss `f(theta_k)`.
+    Loss,
+    /// Entry `i` of the gradient.
+    Gradient(usize),
+    /// Entry `i` of the parameters after the update.
+    Parameter(usize),
+}
+
+/// A run that stopped because a value became non-finite (NaN or infinite): usually a step
+/// size above the stable bound (`2/beta` for gradient descent on a `beta`-smooth loss).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Diverged {
+    /// The step (1-based: step `k` computes `theta_k` from `theta_{k-1}`) at which it appeared.
+    pub step: usize,
+    /// What became non-finite.
+    pub what: NonFinite,
+    /// The step size in use at that step.
+    pub lr: f64,
+}
+
+impl fmt::Display for Diverged {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.what {
+            NonFinite::Loss => "the loss".to_string(),
+            NonFinite::Gradient(i) => format!("gradient entry {i}"),
+            NonFinite::Parameter(i) => format!("parameter {i}"),
+        };
+        write!(
+            f,
+            "diverged at step {}: {what} is not finite (step size {}; gradient descent on a \
+             beta-smooth loss is stable only for step sizes below 2/beta)",
+            self.step, self.lr
+        )
+    }
+}
+
+impl std::error::Error for Diverged {}
+
+/// The first non-finite entry of `v`, if any.
+pub(crate) fn first_non_finite(v: &[f64]) -> Option<usize> {
+    v.iter().position(|x| !x.is_finite())
+}
+
+/// Checks `grad` before step `step` and panics on a length mismatch.
+pub(crate) fn check_grad(
+    name: &str,
+    theta: &[f64],
+    grad: &[f64],
+    step: usize,
+    lr: f64,
+) -> Result<(), Diverged> {
+    assert!(
+        theta.len() == grad.len(),
+        "{name}::step: theta has {} entries but grad has {}",
+        theta.len(),
+        grad.len()
+    );
+    match first_non_finite(grad) {
+        Some(i) => Err(Diverged {
+            step,
+            what: NonFinite::Gradient(i),
+            lr,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Checks `theta` after step `step`.
+pub(crate) fn check_theta(theta: &[f64], step: usize, lr: f64) -> Result<(), Diverged> {
+    match first_non_finite(theta) {
+        Some(i) => Err(Diverged {
+            step,
+            what: NonFinite::Parameter(i),
+            lr,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Panics unless `value` is finite and in `range`, naming the optimizer and the parameter.
+pub(crate) fn check_hyper(opt: &str, name: &str, value: f64, ok: bool, range: &str) {
+    assert!(
+        value.is_finite() && ok,
+        "{opt}: {name} must be in {range}, got {value}"
+    );
+}
+
+/// Runs `steps` iterations of `opt` from `theta`: at step `k`, evaluate
+/// `(f_k, g_k) = value_and_grad(theta)`, set the step size from `schedule` (if any), and
+/// update. Returns the losses `f(theta_0), ..., f(theta_{steps-1})`, the loss before each
+/// step (evaluate once more to get the final loss).
+///
+/// # Errors
+/// [`Diverged`] at the first step whose loss, gradient or update is not finite.
+pub fn descend<O: Optimizer + ?Sized>(
+    opt: &mut O,
+    theta: &mut [f64],
+    steps: usize,
+    schedule: Option<&Schedule>,
+    mut value_and_grad: impl FnMut(&[f64]) -> (f64, Vec<f64>),
+) -> Result<Vec<f64>, Diverged> {
+    let mut losses = Vec::with_capacity(steps);
+    for k in 0..steps {
+        if let Some(s) = schedule {
+            opt.set_lr(s.at(opt.steps()));
+        }
+        let (f, g) = value_and_grad(theta);
+        if !f.is_finite() {
+            return Err(Diverged {
+                step: opt.steps() + 1,
+                what: NonFinite::Loss,
+                lr: opt.lr(),
+            });
+        }
+        losses.push(f);
+        opt.step(theta, &g)?;
+        debug_assert_eq!(losses.len(), k + 1);
+    }
+    Ok(losses)
+}

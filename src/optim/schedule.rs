@@ -1,0 +1,106 @@
+//! Step-size schedules `γ_k` and iterate averaging.
+
+/// A step-size schedule: `γ_k` for step `k = 0, 1, 2, ...` (the step that computes
+/// `θ_{k+1}`). Use with any [`super::Optimizer`] via [`super::descend`] or
+/// `opt.set_lr(schedule.at(k))`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Schedule {
+    /// `γ_k = γ`.
+    Constant(f64),
+    /// `γ_k = γ / (k + 1)`.
+    InverseTime(f64),
+    /// `γ_k = γ / (floor(k / K) + 1)`: drops every `K` steps.
+    StepDecay {
+        /// `γ`.
+        gamma: f64,
+        /// `K`, steps per stage.
+        every: usize,
+    },
+    /// `γ_k = γ r^k`.
+    Exponential {
+        /// `γ`.
+        gamma: f64,
+        /// `r`, the factor per step.
+        rate: f64,
+    },
+    /// `γ_k = γ_min + (γ − γ_min)(1 + cos(π k / T)) / 2` for `k <= T`, then `γ_min`.
+    Cosine {
+        /// `γ`, the initial step size.
+        gamma: f64,
+        /// `γ_min`, the final step size.
+        min: f64,
+        /// `T`, the number of steps of the decay.
+        total: usize,
+    },
+}
+
+impl Schedule {
+    /// `γ_k`.
+    ///
+    /// # Panics
+    /// For `StepDecay` with `every = 0` or `Cosine` with `total = 0`.
+    pub fn at(&self, k: usize) -> f64 {
+        let kf = k as f64;
+        match *self {
+            Schedule::Constant(gamma) => gamma,
+            Schedule::InverseTime(gamma) => gamma / (kf + 1.0),
+            Schedule::StepDecay { gamma, every } => {
+                assert!(every > 0, "Schedule::StepDecay: every must be >= 1, got 0");
+                gamma / ((k / every) as f64 + 1.0)
+            }
+            Schedule::Exponential { gamma, rate } => gamma * rate.powf(kf),
+            Schedule::Cosine { gamma, min, total } => {
+                assert!(total > 0, "Schedule::Cosine: total must be >= 1, got 0");
+                let t = (kf / total as f64).min(1.0);
+                min + (gamma - min) * (1.0 + (std::f64::consts::PI * t).cos()) / 2.0
+            }
+        }
+    }
+}
+
+/// The running mean of the iterates, `θ̄_k = (1/(k+1)) Σ_{l=0..k} θ_l`, computed
+/// sequentially: `θ̄_k = θ̄_{k-1} + (θ_k − θ̄_{k-1}) / (k + 1)`, without storing the iterates.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IterateAverage {
+    mean: Vec<f64>,
+    count: usize,
+}
+
+impl IterateAverage {
+    /// No iterates yet.
+    pub fn new() -> IterateAverage {
+        IterateAverage::default()
+    }
+
+    /// Adds `θ_k` to the average.
+    ///
+    /// # Panics
+    /// If `theta`'s length differs from earlier iterates'.
+    pub fn update(&mut self, theta: &[f64]) {
+        if self.count == 0 {
+            self.mean = theta.to_vec();
+        } else {
+            assert!(
+                theta.len() == self.mean.len(),
+                "IterateAverage::update: expected {} entries, got {}",
+                self.mean.len(),
+                theta.len()
+            );
+            let w = 1.0 / (self.count as f64 + 1.0);
+            for (m, &t) in self.mean.iter_mut().zip(theta) {
+                *m += (t - *m) * w;
+            }
+        }
+        self.count += 1;
+    }
+
+    /// `θ̄`, the mean of the iterates so far (empty before the first update).
+    pub fn mean(&self) -> &[f64] {
+        &self.mean
+    }
+
+    /// How many iterates have been averaged.
+    pub fn count(&self) -> usize {
+        self.count
+    }
+}

@@ -1,0 +1,182 @@
+//! Stochastic gradient descent with momentum, Nesterov momentum, dampening and weight decay:
+//! PyTorch's `torch.optim.SGD`, rule for rule.
+//!
+//! With step size `γ`, momentum `μ`, dampening `τ`, weight decay `λ`, at step `k` (from 1):
+//!
+//! ```text
+//! g  = ∇f(θ)                      (−∇f(θ) if maximize)
+//! g  = g + λ θ                    (if λ ≠ 0: L2 weight decay)
+//! b  = g                          (k = 1: the buffer starts as the first gradient, undamped)
+//! b  = μ b + (1 − τ) g            (k > 1)
+//! g  = g + μ b  if nesterov,  else  g = b        (if μ ≠ 0)
+//! θ  = θ − γ g
+//! ```
+//!
+//! With `μ = 0` this is plain gradient descent `θ ← θ − γ ∇f(θ)`.
+//!
+//! Note that PyTorch's momentum puts `γ` outside the buffer (`θ ← θ − γ b`); some textbooks
+//! write `v ← μ v − γ g, θ ← θ + v`, which differs when `γ` changes between steps.
+
+use super::{check_grad, check_hyper, check_theta, Diverged, Optimizer};
+
+/// SGD with optional momentum, Nesterov, dampening, weight decay and maximize.
+/// See the module documentation for the update.
+#[derive(Clone, Debug)]
+pub struct Sgd {
+    lr: f64,
+    momentum: f64,
+    dampening: f64,
+    nesterov: bool,
+    weight_decay: f64,
+    maximize: bool,
+    /// The momentum buffer `b` (None before the first step or without momentum).
+    buf: Option<Vec<f64>>,
+    /// Work space for the effective gradient `g`.
+    g: Vec<f64>,
+    k: usize,
+}
+
+impl Sgd {
+    /// Plain gradient descent with step size `lr` (`γ`); momentum, dampening, weight decay
+    /// default to 0, nesterov and maximize to false (PyTorch's defaults).
+    ///
+    /// # Panics
+    /// If `lr` is negative or not finite.
+    pub fn new(lr: f64) -> Sgd {
+        check_hyper("Sgd", "lr", lr, lr >= 0.0, "[0, inf)");
+        Sgd {
+            lr,
+            momentum: 0.0,
+            dampening: 0.0,
+            nesterov: false,
+            weight_decay: 0.0,
+            maximize: false,
+            buf: None,
+            g: Vec::new(),
+            k: 0,
+        }
+    }
+
+    /// Momentum `μ` (default 0).
+    ///
+    /// # Panics
+    /// If `μ` is negative or not finite, or Nesterov is on and `μ = 0`.
+    pub fn momentum(mut self, mu: f64) -> Sgd {
+        check_hyper("Sgd", "momentum", mu, mu >= 0.0, "[0, inf)");
+        self.momentum = mu;
+        self.check_nesterov();
+        self
+    }
+
+    /// Dampening `τ` of the momentum buffer (default 0).
+    ///
+    /// # Panics
+    /// If `τ` is not finite, or Nesterov is on and `τ ≠ 0`.
+    pub fn dampening(mut self, tau: f64) -> Sgd {
+        check_hyper("Sgd", "dampening", tau, true, "(-inf, inf)");
+        self.dampening = tau;
+        self.check_nesterov();
+        self
+    }
+
+    /// Nesterov momentum (default false). Requires momentum > 0 and dampening = 0, so set
+    /// momentum first: `Sgd::new(0.1).momentum(0.9).nesterov(true)`.
+    ///
+    /// # Panics
+    /// If turned on without momentum or with dampening.
+    pub fn nesterov(mut self, on: bool) -> Sgd {
+        self.nesterov = on;
+        self.check_nesterov();
+        self
+    }
+
+    /// L2 weight decay `λ`, added to the gradient as `λ θ` (default 0).
+    ///
+    /// # Panics
+    /// If `λ` is negative or not finite.
+    pub fn weight_decay(mut self, lambda: f64) -> Sgd {
+        check_hyper("Sgd", "weight_decay", lambda, lambda >= 0.0, "[0, inf)");
+        self.weight_decay = lambda;
+        self
+    }
+
+    /// Ascend instead of descend (default false).
+    pub fn maximize(mut self, on: bool) -> Sgd {
+        self.maximize = on;
+        self
+    }
+
+    fn check_nesterov(&self) {
+        assert!(
+            !self.nesterov || (self.momentum > 0.0 && self.dampening == 0.0),
+            "Sgd: nesterov requires momentum > 0 and dampening = 0 (set momentum before \
+             nesterov), got momentum {} and dampening {}",
+            self.momentum,
+            self.dampening
+        );
+    }
+}
+
+impl Optimizer for Sgd {
+    fn step(&mut self, theta: &mut [f64], grad: &[f64]) -> Result<(), Diverged> {
+        self.k += 1;
+        check_grad("Sgd", theta, grad, self.k, self.lr)?;
+        let (mu, tau, lambda, lr) = (self.momentum, self.dampening, self.weight_decay, self.lr);
+        let sign = if self.maximize { -1.0 } else { 1.0 };
+
+        // g = ±∇f(θ) + λ θ
+        self.g.clear();
+        self.g
+            .extend(grad.iter().zip(theta.iter()).map(|(&gi, &ti)| {
+                let gi = sign * gi;
+                if lambda != 0.0 {
+                    gi + lambda * ti
+                } else {
+                    gi
+                }
+            }));
+
+        if mu != 0.0 {
+            match &mut self.buf {
+                // k = 1: b = g
+                None => self.buf = Some(self.g.clone()),
+                // b = μ b + (1 − τ) g
+                Some(b) => {
+                    assert!(b.len() == self.g.len(), "Sgd::step: theta changed length");
+                    for (bi, &gi) in b.iter_mut().zip(&self.g) {
+                        *bi = *bi * mu + (1.0 - tau) * gi;
+                    }
+                }
+            }
+            let b = self.buf.as_ref().expect("set above");
+            for (gi, &bi) in self.g.iter_mut().zip(b) {
+                // g = g + μ b (Nesterov) or g = b
+                *gi = if self.nesterov { *gi + mu * bi } else { bi };
+            }
+        }
+
+        // θ = θ − γ g
+        for (ti, &gi) in theta.iter_mut().zip(&self.g) {
+            *ti += -lr * gi;
+        }
+        check_theta(theta, self.k, lr)
+    }
+
+    fn reset(&mut self) {
+        self.buf = None;
+        self.k = 0;
+    }
+
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        check_hyper("Sgd", "lr", lr, lr >= 0.0, "[0, inf)");
+        self.lr = lr;
+    }
+
+    fn steps(&self) -> usize {
+        self.k
+    }
+}
