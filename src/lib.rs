@@ -39,6 +39,7 @@
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
 
+pub mod data;
 pub mod gradcheck;
 pub mod linalg;
 pub mod nn;

@@ -1,5 +1,20 @@
 //! The crate's own linear algebra: no linear-algebra dependency.
 //!
-//! - [`matmul`]: `C <- C + A B` kernels (blocked portable, with a naive oracle for tests).
+//! - [`matmul`]: `C <- C + A B` kernels (and `A Bᵀ`, `Aᵀ B`), with a naive oracle for tests;
+//! - [`qr`]: Householder QR with column pivoting, which reveals the numerical rank;
+//! - [`cholesky`]: `A = L Lᵀ` and solves for symmetric positive definite systems;
+//! - [`lstsq`]: least squares (overdetermined), minimum-norm solutions (underdetermined), and
+//!   the Euclidean and scaled projections onto the solution set;
+//! - [`norms`]: the spectral norm by power iteration, the smoothness constant `β` of the MSE
+//!   loss, and a condition-number estimate.
 
+pub mod cholesky;
+pub mod lstsq;
 pub mod matmul;
+pub mod norms;
+pub mod qr;
+
+pub use cholesky::{cholesky, cholesky_solve, solve_spd, NotPositiveDefinite};
+pub use lstsq::{lstsq, min_norm, project, scaled_project, LstsqError};
+pub use norms::{condition_number, mse_smoothness, power_iteration, spectral_norm, PowerIteration};
+pub use qr::Qr;

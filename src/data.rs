@@ -1,0 +1,191 @@
+//! Data helpers for the course's experiments: polynomial features, standardization,
+//! and `(x, y)` points from CSV.
+
+use crate::tensor::Tensor;
+use std::fmt;
+use std::path::Path;
+
+/// Polynomial features `φ(x) = [1, x, x², ..., x^n]` (`with_constant`) or `[x, ..., x^n]`,
+/// one row per sample: an `N x (n + 1)` or `N x n` matrix.
+pub fn poly_features(x: &[f64], degree: usize, with_constant: bool) -> Tensor {
+    let first = if with_constant { 0 } else { 1 };
+    let cols = degree + 1 - first;
+    Tensor::from_fn(x.len(), cols, |i, j| x[i].powi((j + first) as i32))
+}
+
+/// Per-column standardization `z_j = (x_j − μ_j) / σ_j`, with the population standard
+/// deviation `σ_j` (dividing by `N`). A constant column (`σ_j = 0`) is centered but not
+/// scaled (`σ_j` is taken as 1); standardize the features without the constant column and
+/// keep the bias as its own parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Standardizer {
+    /// `μ_j`.
+    pub mean: Vec<f64>,
+    /// `σ_j` (1 for constant columns).
+    pub std: Vec<f64>,
+}
+
+impl Standardizer {
+    /// Fits `μ` and `σ` to the columns of `x`.
+    ///
+    /// # Panics
+    /// If `x` has no rows.
+    pub fn fit(x: &Tensor) -> Standardizer {
+        let n = x.rows();
+        assert!(n > 0, "Standardizer::fit: no rows");
+        let mean: Vec<f64> = x
+            .sum_each_col()
+            .as_slice()
+            .iter()
+            .map(|s| s / n as f64)
+            .collect();
+        let std = (0..x.cols())
+            .map(|j| {
+                let var = (0..n).map(|i| (x[(i, j)] - mean[j]).powi(2)).sum::<f64>() / n as f64;
+                if var > 0.0 {
+                    var.sqrt()
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        Standardizer { mean, std }
+    }
+
+    /// `z = (x − μ) / σ`, column by column.
+    ///
+    /// # Panics
+    /// If `x` has a different number of columns than the fitted data.
+    pub fn transform(&self, x: &Tensor) -> Tensor {
+        assert!(
+            x.cols() == self.mean.len(),
+            "Standardizer::transform: fitted on {} columns, got {}",
+            self.mean.len(),
+            x.cols()
+        );
+        Tensor::from_fn(x.rows(), x.cols(), |i, j| {
+            (x[(i, j)] - self.mean[j]) / self.std[j]
+        })
+    }
+
+    /// `x = μ + σ z`, column by column.
+    pub fn inverse_transform(&self, z: &Tensor) -> Tensor {
+        Tensor::from_fn(z.rows(), z.cols(), |i, j| {
+            self.mean[j] + self.std[j] * z[(i, j)]
+        })
+    }
+
+    /// Maps the coefficients of `y = b + Σ_j w_j z_j` (standardized features) to those of
+    /// the same function in the original features, `y = b' + Σ_j w'_j x_j`:
+    /// `w'_j = w_j / σ_j`, `b' = b − Σ_j w_j μ_j / σ_j`.
+    ///
+    /// # Panics
+    /// If `w` has a different length than the number of features.
+    pub fn to_original(&self, w: &[f64], b: f64) -> (Vec<f64>, f64) {
+        assert!(
+            w.len() == self.mean.len(),
+            "Standardizer::to_original: {} features, {} weights",
+            self.mean.len(),
+            w.len()
+        );
+        let w_orig: Vec<f64> = w.iter().zip(&self.std).map(|(wj, sj)| wj / sj).collect();
+        let b_orig = b - w_orig
+            .iter()
+            .zip(&self.mean)
+            .map(|(wj, mj)| wj * mj)
+            .sum::<f64>();
+        (w_orig, b_orig)
+    }
+}
+
+/// A problem in a data file: the file, the 1-based line, and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataError {
+    /// The file (or the name given to [`parse_points_csv`]).
+    pub file: String,
+    /// The 1-based line number (0 for a problem with the whole file).
+    pub line: usize,
+    /// What is wrong.
+    pub problem: String,
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.problem)
+        } else {
+            write!(f, "{}:{}: {}", self.file, self.line, self.problem)
+        }
+    }
+}
+
+impl std::error::Error for DataError {}
+
+/// Reads `(x, y)` points from a CSV file: see [`parse_points_csv`] for the format.
+///
+/// # Errors
+/// [`DataError`] naming the file and line of the first problem, or the I/O error.
+pub fn read_points_csv(path: impl AsRef<Path>) -> Result<(Vec<f64>, Vec<f64>), DataError> {
+    let path = path.as_ref();
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| DataError {
+        file: name.clone(),
+        line: 0,
+        problem: e.to_string(),
+    })?;
+    parse_points_csv(&text, &name)
+}
+
+/// Parses `(x, y)` points, one `x,y` pair per line. Blank lines and lines starting with
+/// `#` are skipped; the first remaining line may be a header (`x,y`) if it is not numeric.
+/// Every other line must hold exactly two finite numbers separated by a comma.
+///
+/// # Errors
+/// [`DataError`] with `file = name` and the 1-based line of the first bad line, or line 0
+/// if there are no points.
+pub fn parse_points_csv(text: &str, name: &str) -> Result<(Vec<f64>, Vec<f64>), DataError> {
+    let (mut xs, mut ys) = (Vec::new(), Vec::new());
+    let mut seen_first = false;
+    for (k, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let err = |problem: String| DataError {
+            file: name.to_string(),
+            line: k + 1,
+            problem,
+        };
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        let first = !seen_first;
+        seen_first = true;
+        if fields.len() != 2 {
+            return Err(err(format!(
+                "expected 2 comma-separated values (x,y), found {}: {line:?}",
+                fields.len()
+            )));
+        }
+        let parsed: Vec<Result<f64, _>> = fields.iter().map(|f| f.parse::<f64>()).collect();
+        if first && parsed.iter().all(|p| p.is_err()) {
+            continue; // a header such as "x,y"
+        }
+        let mut v = [0.0; 2];
+        for (i, (p, f)) in parsed.into_iter().zip(&fields).enumerate() {
+            let what = ["x", "y"][i];
+            v[i] = p.map_err(|_| err(format!("{what} = {f:?} is not a number")))?;
+            if !v[i].is_finite() {
+                return Err(err(format!("{what} = {f} is not finite")));
+            }
+        }
+        xs.push(v[0]);
+        ys.push(v[1]);
+    }
+    if xs.is_empty() {
+        return Err(DataError {
+            file: name.to_string(),
+            line: 0,
+            problem: "no (x, y) points found".into(),
+        });
+    }
+    Ok((xs, ys))
+}

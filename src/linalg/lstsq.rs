@@ -1,0 +1,193 @@
+//! Least squares in closed form, the reference every optimizer is checked against.
+//!
+//! For `X` (`N x p`) and `Y` (`N x k`):
+//! - overdetermined, `N >= p`, full column rank: `θ* = argmin ||X θ − Y||`, from the pivoted
+//!   QR `X P = Q R` as `θ* = P R⁻¹ (Qᵀ Y)[..p]` (never forming `XᵀX`, whose condition number
+//!   is the square of `X`'s);
+//! - underdetermined, `N < p`, full row rank: the minimum-norm solution
+//!   `θ* = Xᵀ (X Xᵀ)⁻¹ Y`, from the QR of `Xᵀ`: `Xᵀ P = Q R` gives `θ* = Q [R⁻ᵀ Pᵀ Y; 0]`;
+//! - the Euclidean projection of `a` onto `{θ : X θ = Y}`: `a − Xᵀ (X Xᵀ)⁻¹ (X a − Y)`,
+//!   which is `a` plus the minimum-norm solution of `X z = Y − X a`;
+//! - the scaled projection for a diagonal `H > 0`: `a − H⁻¹ Xᵀ (X H⁻¹ Xᵀ)⁻¹ (X a − Y)`, the
+//!   Euclidean projection in the variables `u = H^½ θ`.
+//!
+//! A rank-deficient `X` is an error that names the case and the rank found.
+
+use super::qr::Qr;
+use crate::tensor::{fmt_shape, Tensor};
+use std::fmt;
+
+/// Why a least-squares problem has no unique answer of the kind asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LstsqError {
+    /// `X` does not have full rank.
+    RankDeficient {
+        /// `"overdetermined (N >= p): needs full column rank"` or
+        /// `"underdetermined (N < p): needs full row rank"`.
+        case: &'static str,
+        /// The shape of `X`.
+        shape: (usize, usize),
+        /// The rank found (see [`Qr::rank`]).
+        rank: usize,
+        /// The rank needed, `min(N, p)`.
+        needed: usize,
+    },
+}
+
+impl fmt::Display for LstsqError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LstsqError::RankDeficient {
+                case,
+                shape,
+                rank,
+                needed,
+            } => write!(
+                f,
+                "least squares, {case}: X {} has rank {rank}, needs {needed}",
+                fmt_shape(*shape)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LstsqError {}
+
+fn check_rows(op: &str, x: &Tensor, y: &Tensor) {
+    assert!(
+        x.rows() == y.rows(),
+        "{op}: X {} and Y {} have different numbers of rows",
+        fmt_shape(x.shape()),
+        fmt_shape(y.shape())
+    );
+}
+
+/// The least-squares solution of `X θ ≈ Y`: for `N >= p` the unique minimizer of
+/// `||X θ − Y||` (full column rank needed), for `N < p` the minimum-norm solution of
+/// `X θ = Y` (full row rank needed).
+///
+/// # Errors
+/// [`LstsqError::RankDeficient`] naming the case and the rank found.
+///
+/// # Panics
+/// If `X` and `Y` have different numbers of rows.
+pub fn lstsq(x: &Tensor, y: &Tensor) -> Result<Tensor, LstsqError> {
+    check_rows("lstsq", x, y);
+    if x.rows() >= x.cols() {
+        overdetermined(x, y)
+    } else {
+        min_norm(x, y)
+    }
+}
+
+/// `θ* = argmin ||X θ − Y||` for `N >= p` by pivoted Householder QR.
+fn overdetermined(x: &Tensor, y: &Tensor) -> Result<Tensor, LstsqError> {
+    let (n, p) = x.shape();
+    let qr = Qr::new(x);
+    let rank = qr.rank();
+    if rank < p {
+        return Err(LstsqError::RankDeficient {
+            case: "overdetermined (N >= p): needs full column rank",
+            shape: (n, p),
+            rank,
+            needed: p,
+        });
+    }
+    let c = qr.apply_qt(y);
+    let z = qr.solve_r(&c);
+    // Undo the pivoting: θ[perm[j]] = z[j].
+    let mut theta = Tensor::zeros(p, y.cols());
+    for (j, &pj) in qr.perm().iter().enumerate() {
+        for col in 0..y.cols() {
+            theta[(pj, col)] = z[(j, col)];
+        }
+    }
+    Ok(theta)
+}
+
+/// The minimum-norm solution `θ* = Xᵀ (X Xᵀ)⁻¹ Y` of `X θ = Y` for `N < p` (or `N = p`),
+/// from the QR of `Xᵀ`.
+///
+/// # Errors
+/// [`LstsqError::RankDeficient`] if `X` does not have full row rank.
+///
+/// # Panics
+/// If `X` and `Y` have different numbers of rows, or `N > p`.
+pub fn min_norm(x: &Tensor, y: &Tensor) -> Result<Tensor, LstsqError> {
+    check_rows("min_norm", x, y);
+    let (n, p) = x.shape();
+    assert!(
+        n <= p,
+        "min_norm: X {} has more rows than columns; use lstsq",
+        fmt_shape(x.shape())
+    );
+    let qr = Qr::new(&x.t()); // Xᵀ P = Q R, so Pᵀ X = Rᵀ Qᵀ
+    let rank = qr.rank();
+    if rank < n {
+        return Err(LstsqError::RankDeficient {
+            case: "underdetermined (N < p): needs full row rank",
+            shape: (n, p),
+            rank,
+            needed: n,
+        });
+    }
+    // Rᵀ w = Pᵀ Y, then θ = Q [w; 0].
+    let py = Tensor::from_fn(n, y.cols(), |i, j| y[(qr.perm()[i], j)]);
+    let w = qr.solve_rt(&py);
+    let padded = Tensor::from_fn(p, y.cols(), |i, j| if i < n { w[(i, j)] } else { 0.0 });
+    Ok(qr.apply_q(&padded))
+}
+
+/// The Euclidean projection of `a` onto `{θ : X θ = Y}`: `a − Xᵀ (X Xᵀ)⁻¹ (X a − Y)`.
+/// It is where gradient descent on `||X θ − Y||²` started at `a` converges.
+///
+/// # Errors
+/// [`LstsqError::RankDeficient`] if `X` does not have full row rank.
+///
+/// # Panics
+/// If the shapes disagree or `N > p`.
+pub fn project(x: &Tensor, y: &Tensor, a: &Tensor) -> Result<Tensor, LstsqError> {
+    assert!(
+        a.rows() == x.cols() && a.cols() == y.cols(),
+        "project: X {} and Y {} need a of shape [{}x{}], got {}",
+        fmt_shape(x.shape()),
+        fmt_shape(y.shape()),
+        x.cols(),
+        y.cols(),
+        fmt_shape(a.shape())
+    );
+    let residual = y.sub(&x.matmul(a)); // Y − X a
+    Ok(a.add(&min_norm(x, &residual)?))
+}
+
+/// The scaled projection of `a` onto `{θ : X θ = Y}` in the metric of the diagonal
+/// `H = diag(h) > 0`: `a − H⁻¹ Xᵀ (X H⁻¹ Xᵀ)⁻¹ (X a − Y)`, computed as the Euclidean
+/// projection in `u = H^½ θ`. It is where scaled gradient descent
+/// `θ ← θ − γ H⁻¹ ∇f(θ)` started at `a` converges.
+///
+/// # Errors
+/// [`LstsqError::RankDeficient`] if `X` does not have full row rank.
+///
+/// # Panics
+/// If the shapes disagree, `N > p`, or an entry of `h` is not positive and finite.
+pub fn scaled_project(x: &Tensor, y: &Tensor, a: &Tensor, h: &[f64]) -> Result<Tensor, LstsqError> {
+    assert!(
+        h.len() == x.cols(),
+        "scaled_project: X {} needs {} diagonal entries in h, got {}",
+        fmt_shape(x.shape()),
+        x.cols(),
+        h.len()
+    );
+    assert!(
+        h.iter().all(|&v| v > 0.0 && v.is_finite()),
+        "scaled_project: H must be positive definite, got h = {h:?}"
+    );
+    let sqrt_h: Vec<f64> = h.iter().map(|v| v.sqrt()).collect();
+    // X θ = (X H^-½)(H^½ θ): scale the columns of X by 1/sqrt(h_j) and a's rows by sqrt(h_j).
+    let x_u = Tensor::from_fn(x.rows(), x.cols(), |i, j| x[(i, j)] / sqrt_h[j]);
+    let a_u = Tensor::from_fn(a.rows(), a.cols(), |i, j| a[(i, j)] * sqrt_h[i]);
+    let u = project(&x_u, y, &a_u)?;
+    Ok(Tensor::from_fn(u.rows(), u.cols(), |i, j| {
+        u[(i, j)] / sqrt_h[i]
+    }))
+}
