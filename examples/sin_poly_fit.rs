@@ -1,0 +1,807 @@
+//! Fit a cubic to noisy samples of sin(x) on [2, 5], and see why plain gradient descent
+//! struggles there while the closed form, L-BFGS and standardized features do not.
+//!
+//! ```text
+//! cargo run --example sin_poly_fit                      # the story, as a table, and SVG plots
+//! cargo run --example sin_poly_fit -- --json            # the same numbers as one JSON object
+//! cargo run --example sin_poly_fit -- --degree 5 --n 40 --interval -3,3 --noise 0.05 --seed 7
+//! cargo run --example sin_poly_fit -- --data points.csv # your own x,y points
+//! ```
+//!
+//! The model is `Linear(degree, 1)` with bias on the features `x, x², ..., x^degree`, i.e.
+//! `m(x; θ) = b + Σ_j w_j x^j`, trained on `f(θ) = (1/N) Σ_i (m(x_i; θ) − y_i)²`.
+
+use plotters::prelude::*;
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use tapegrad::data::{poly_features, read_points_csv, DataError, Standardizer};
+use tapegrad::linalg::{condition_number, lstsq, mse_smoothness};
+use tapegrad::nn::{mse, Init, Linear, Module, Params, Reduction};
+use tapegrad::optim::{descend, Adam, Diverged, Lbfgs, Optimizer, Sgd, StrongWolfe};
+use tapegrad::{Tape, Tensor};
+
+/// Command-line settings.
+#[derive(Clone, Debug)]
+struct Config {
+    degree: usize,
+    n: usize,
+    lo: f64,
+    hi: f64,
+    noise: f64,
+    seed: u64,
+    data: Option<PathBuf>,
+    out: PathBuf,
+    json: bool,
+    steps: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            degree: 3,
+            n: 20,
+            lo: 2.0,
+            hi: 5.0,
+            noise: 0.1,
+            seed: 0,
+            data: None,
+            out: PathBuf::from("target/tapegrad-plots/sin_poly_fit"),
+            json: false,
+            steps: 2000,
+        }
+    }
+}
+
+const USAGE: &str =
+    "usage: sin_poly_fit [--degree D] [--n N] [--interval LO,HI] [--noise S] [--seed K]
+                    [--steps K] [--data FILE.csv] [--out DIR] [--json]";
+
+fn parse_args(args: &[String]) -> Result<Config, String> {
+    let mut c = Config::default();
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        if flag == "--json" {
+            c.json = true;
+            continue;
+        }
+        if flag == "--help" || flag == "-h" {
+            return Err(USAGE.to_string());
+        }
+        let value = it
+            .next()
+            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+        let num = |v: &str| {
+            v.trim()
+                .parse::<f64>()
+                .map_err(|_| format!("{flag}: {v:?} is not a number"))
+        };
+        let int = |v: &str| {
+            v.trim()
+                .parse::<usize>()
+                .map_err(|_| format!("{flag}: {v:?} is not a whole number"))
+        };
+        match flag.as_str() {
+            "--degree" => c.degree = int(value)?,
+            "--n" => c.n = int(value)?,
+            "--steps" => c.steps = int(value)?,
+            "--seed" => c.seed = int(value)? as u64,
+            "--noise" => c.noise = num(value)?,
+            "--interval" => {
+                let (lo, hi) = value
+                    .split_once(',')
+                    .ok_or_else(|| format!("--interval: expected LO,HI, got {value:?}"))?;
+                (c.lo, c.hi) = (num(lo)?, num(hi)?);
+            }
+            "--data" => c.data = Some(PathBuf::from(value)),
+            "--out" => c.out = PathBuf::from(value),
+            other => return Err(format!("unknown flag {other}\n{USAGE}")),
+        }
+    }
+    let interval_ok = c.lo.is_finite() && c.hi.is_finite() && c.lo < c.hi;
+    if c.degree == 0 || c.n < 2 || !interval_ok || c.noise.is_nan() || c.noise < 0.0 {
+        return Err(format!(
+            "need degree >= 1, n >= 2, lo < hi, noise >= 0; got degree {}, n {}, interval [{}, {}], noise {}",
+            c.degree, c.n, c.lo, c.hi, c.noise
+        ));
+    }
+    Ok(c)
+}
+
+/// The points to fit, and whether they are samples of sin.
+struct Points {
+    x: Vec<f64>,
+    y: Vec<f64>,
+    from_sin: bool,
+}
+
+/// sin(x) at N evenly spaced points with seeded Gaussian noise, or the user's CSV.
+fn load_points(c: &Config) -> Result<Points, DataError> {
+    if let Some(path) = &c.data {
+        let (x, y) = read_points_csv(path)?;
+        return Ok(Points {
+            x,
+            y,
+            from_sin: false,
+        });
+    }
+    let mut rng = StdRng::seed_from_u64(c.seed);
+    let x: Vec<f64> = (0..c.n)
+        .map(|i| c.lo + (c.hi - c.lo) * i as f64 / (c.n - 1) as f64)
+        .collect();
+    let noise = Tensor::rand_normal(c.n, 1, 0.0, c.noise.max(f64::MIN_POSITIVE), &mut rng);
+    let y = x
+        .iter()
+        .zip(noise.as_slice())
+        .map(|(xi, e)| xi.sin() + if c.noise > 0.0 { *e } else { 0.0 })
+        .collect();
+    Ok(Points {
+        x,
+        y,
+        from_sin: true,
+    })
+}
+
+/// One feature basis: `raw` (x, x², ...) or `standardized` ((x^j − μ_j) / σ_j).
+struct Basis {
+    name: &'static str,
+    features: Tensor,
+    standardizer: Option<Standardizer>,
+}
+
+impl Basis {
+    /// `[features, 1]`: the design matrix of the model with its bias.
+    fn with_ones(&self) -> Tensor {
+        let (n, d) = self.features.shape();
+        Tensor::from_fn(
+            n,
+            d + 1,
+            |i, j| if j < d { self.features[(i, j)] } else { 1.0 },
+        )
+    }
+
+    /// Coefficients `(w_1..w_d, b)` in this basis mapped to the raw basis.
+    fn to_raw(&self, theta: &[f64]) -> Vec<f64> {
+        let d = theta.len() - 1;
+        match &self.standardizer {
+            None => theta.to_vec(),
+            Some(s) => {
+                let (w, b) = s.to_original(&theta[..d], theta[d]);
+                w.into_iter().chain([b]).collect()
+            }
+        }
+    }
+}
+
+/// One optimizer's run.
+struct Run {
+    optimizer: &'static str,
+    basis: &'static str,
+    /// `(w_1..w_d, b)` in the raw basis.
+    theta: Vec<f64>,
+    loss: f64,
+    distance: f64,
+    steps: usize,
+    seconds: f64,
+    /// `f(θ_k) − f(θ*)` for k = 0, 1, ...
+    gaps: Vec<f64>,
+}
+
+/// Everything the example computes.
+struct Results {
+    config: Config,
+    points: Points,
+    /// Closed form `(w*, b*)` in the raw basis, and `f(θ*)`.
+    theta_star: Vec<f64>,
+    loss_star: f64,
+    /// `(basis, β, κ(X_1))`.
+    conditioning: Vec<(&'static str, f64, f64)>,
+    runs: Vec<Run>,
+    /// GD above the bound on raw features: the step size and the error.
+    divergence: (f64, Result<usize, Diverged>),
+}
+
+const MOMENTUM: f64 = 0.9;
+
+/// `θ ↦ (f(θ), ∇f(θ))` for `Linear(d, 1)` + MSE on the tape; `θ = (w_1..w_d, b)`.
+fn objective<'a>(
+    features: &'a Tensor,
+    y: &'a Tensor,
+) -> (Params, impl Fn(&[f64]) -> (f64, Vec<f64>) + 'a) {
+    let mut params = Params::new();
+    let layer = Linear::new(
+        &mut params,
+        "0",
+        features.cols(),
+        1,
+        true,
+        &Init::Zeros,
+        &mut StdRng::seed_from_u64(0),
+    );
+    let template = params.clone();
+    let f = move |theta: &[f64]| {
+        let mut p = template.clone();
+        p.set_flat(theta);
+        let tape = Tape::new();
+        let th = tape.params(&p);
+        let loss = mse(
+            layer.forward(&th, tape.constant(features)),
+            tape.constant(y),
+            Reduction::Mean,
+        );
+        (loss.item(), tape.backward(loss).flat(&th))
+    };
+    (params, f)
+}
+
+fn distance(a: &[f64], b: &[f64]) -> f64 {
+    let d: f64 = a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum();
+    let n: f64 = b.iter().map(|y| y * y).sum();
+    (d / n).sqrt()
+}
+
+fn fit(config: Config) -> Result<Results, DataError> {
+    let points = load_points(&config)?;
+    let y = Tensor::column(&points.y);
+    let raw = poly_features(&points.x, config.degree, false);
+    let standardizer = Standardizer::fit(&raw);
+    let bases = [
+        Basis {
+            name: "raw",
+            features: raw.clone(),
+            standardizer: None,
+        },
+        Basis {
+            name: "standardized",
+            features: standardizer.transform(&raw),
+            standardizer: Some(standardizer),
+        },
+    ];
+
+    // The reference: least squares by QR on [X, 1].
+    let x1 = bases[0].with_ones();
+    let theta_star = lstsq(&x1, &y).map_err(|e| DataError {
+        file: "data".into(),
+        line: 0,
+        problem: e.to_string(),
+    })?;
+    let theta_star = theta_star.into_vec();
+    let (_, f_raw) = objective(&bases[0].features, &y);
+    let loss_star = f_raw(&theta_star).0;
+
+    let mut conditioning = Vec::new();
+    let mut runs = Vec::new();
+    for basis in &bases {
+        let beta = mse_smoothness(&basis.with_ones());
+        conditioning.push((basis.name, beta, condition_number(&basis.with_ones())));
+        let (params, f) = objective(&basis.features, &y);
+        let mut optimizers: Vec<(&'static str, Box<dyn Optimizer>)> = vec![
+            ("GD (1/beta)", Box::new(Sgd::new(1.0 / beta))),
+            (
+                "SGD+momentum (full batch)",
+                Box::new(Sgd::new(1.0 / beta).momentum(MOMENTUM)),
+            ),
+            ("Adam (lr 0.01)", Box::new(Adam::new(0.01))),
+        ];
+        let gap_in_raw = |theta: &[f64]| f_raw(&basis.to_raw(theta)).0 - loss_star;
+        for (name, opt) in optimizers.iter_mut() {
+            let mut theta = params.as_slice().to_vec();
+            let start = Instant::now();
+            let outcome = descend(opt.as_mut(), &mut theta, config.steps, None, &f);
+            let seconds = start.elapsed().as_secs_f64();
+            let losses = outcome.unwrap_or_default();
+            let final_loss = f(&theta).0;
+            let mut gaps: Vec<f64> = losses.iter().map(|l| l - loss_star).collect();
+            gaps.push(gap_in_raw(&theta));
+            let raw_theta = basis.to_raw(&theta);
+            runs.push(Run {
+                optimizer: name,
+                basis: basis.name,
+                distance: distance(&raw_theta, &theta_star),
+                theta: raw_theta,
+                loss: final_loss,
+                steps: config.steps,
+                seconds,
+                gaps,
+            });
+        }
+        // L-BFGS with the strong Wolfe search, polished with the gradient (see Lbfgs::polish).
+        let mut theta = params.as_slice().to_vec();
+        let mut gaps = Vec::new();
+        let start = Instant::now();
+        let report = Lbfgs::new()
+            .line_search(StrongWolfe::default())
+            .max_iter(500)
+            .tolerance_grad(1e-13)
+            .polish(true)
+            .minimize(&mut theta, |th| {
+                let (l, g) = f(th);
+                gaps.push(l - loss_star);
+                (l, g)
+            });
+        let seconds = start.elapsed().as_secs_f64();
+        let raw_theta = basis.to_raw(&theta);
+        runs.push(Run {
+            optimizer: "L-BFGS (strong Wolfe)",
+            basis: basis.name,
+            distance: distance(&raw_theta, &theta_star),
+            theta: raw_theta,
+            loss: f(&theta).0,
+            steps: report.iterations,
+            seconds,
+            gaps,
+        });
+    }
+
+    // Above the bound: GD on raw features with γ = 1.25 · (2/β).
+    let beta_raw = conditioning[0].1;
+    let gamma = 2.5 / beta_raw;
+    let (params, f) = objective(&bases[0].features, &y);
+    let mut theta = params.as_slice().to_vec();
+    let divergence = descend(&mut Sgd::new(gamma), &mut theta, 100_000, None, &f).map(|l| l.len());
+
+    Ok(Results {
+        config,
+        points,
+        theta_star,
+        loss_star,
+        conditioning,
+        runs,
+        divergence: (gamma, divergence),
+    })
+}
+
+fn fmt_theta(theta: &[f64]) -> String {
+    let d = theta.len() - 1;
+    let mut s = format!("b = {:+.6}", theta[d]);
+    for (j, w) in theta[..d].iter().enumerate() {
+        s += &format!(", w{} = {w:+.6}", j + 1);
+    }
+    s
+}
+
+/// The human-readable report.
+fn report(r: &Results) -> String {
+    let c = &r.config;
+    let n = r.points.x.len();
+    let mut s = String::new();
+    let source = match &c.data {
+        Some(p) => format!("{} points from {}", n, p.display()),
+        None => format!(
+            "sin(x) + N(0, {}^2) noise at {n} points on [{}, {}], seed {}",
+            c.noise, c.lo, c.hi, c.seed
+        ),
+    };
+    s += &format!("Fitting a degree-{} polynomial to {source}.\n\n", c.degree);
+    s += &format!(
+        "Closed form (QR least squares on [X, 1]): {}\n",
+        fmt_theta(&r.theta_star)
+    );
+    s += &format!("  loss f(theta*) = {:.6e}\n\n", r.loss_star);
+
+    s += "Step sizes. f(theta) = (1/N)||X1 theta - y||^2 is beta-smooth, beta = (2/N)||X1^T X1||_2:\n";
+    s += &format!(
+        "  {:<13} {:>12} {:>12} {:>22} {:>12}\n",
+        "features", "beta", "GD: 2/beta", "momentum: 2(1+mu)/beta", "cond(X1)"
+    );
+    for (name, beta, kappa) in &r.conditioning {
+        s += &format!(
+            "  {name:<13} {beta:>12.4e} {:>12.4e} {:>22.4e} {kappa:>12.4e}\n",
+            2.0 / beta,
+            2.0 * (1.0 + MOMENTUM) / beta
+        );
+    }
+    let (raw_beta, raw_kappa) = (r.conditioning[0].1, r.conditioning[0].2);
+    s += &format!(
+        "  GD at 1/beta shrinks the error along the weakest direction by only 1 - 1/cond(X1)^2 = 1 - {:.1e} per step.\n",
+        1.0 / (raw_kappa * raw_kappa)
+    );
+    s += &format!(
+        "  With reduction=sum, f is N = {n} times larger, so beta is {:.4e} and the bound 2/beta shrinks to {:.4e}.\n\n",
+        raw_beta * n as f64,
+        2.0 / (raw_beta * n as f64)
+    );
+
+    s += &format!(
+        "{:<27} {:<13} {:>13} {:>13} {:>7} {:>10}\n",
+        "optimizer", "features", "final loss", "dist to QR", "steps", "time"
+    );
+    for run in &r.runs {
+        s += &format!(
+            "{:<27} {:<13} {:>13.6e} {:>13.3e} {:>7} {:>8.2} ms\n",
+            run.optimizer,
+            run.basis,
+            run.loss,
+            run.distance,
+            run.steps,
+            run.seconds * 1e3
+        );
+    }
+    s +=
+        "(dist to QR: ||theta - theta*|| / ||theta*||, coefficients compared in the raw basis)\n\n";
+
+    let (gamma, outcome) = &r.divergence;
+    s += &format!(
+        "Above the bound: GD on raw features with step {gamma:.4e} = 1.25 * (2/beta):\n  "
+    );
+    s += &match outcome {
+        Err(e) => format!("{e}\n"),
+        Ok(steps) => format!("did not diverge in {steps} steps\n"),
+    };
+    s
+}
+
+/// The results as one JSON object.
+fn to_json(r: &Results) -> Value {
+    let cond: Vec<Value> = r
+        .conditioning
+        .iter()
+        .map(|(name, beta, kappa)| json!({ "features": name, "beta": beta, "stable_gd_step": 2.0 / beta, "stable_momentum_step": 2.0 * (1.0 + MOMENTUM) / beta, "condition_number": kappa }))
+        .collect();
+    let runs: Vec<Value> = r
+        .runs
+        .iter()
+        .map(|run| {
+            json!({ "optimizer": run.optimizer, "features": run.basis, "theta": run.theta, "loss": run.loss,
+                    "distance": run.distance, "steps": run.steps, "seconds": run.seconds })
+        })
+        .collect();
+    let (gamma, outcome) = &r.divergence;
+    let divergence = match outcome {
+        Err(e) => {
+            json!({ "step_size": gamma, "diverged_at_step": e.step, "message": e.to_string() })
+        }
+        Ok(steps) => json!({ "step_size": gamma, "diverged_at_step": null, "steps": steps }),
+    };
+    json!({
+        "closed_form": { "theta": r.theta_star, "loss": r.loss_star, "layout": "w_1..w_degree, b" },
+        "beta": { "raw": r.conditioning[0].1, "standardized": r.conditioning[1].1 },
+        "conditioning": cond,
+        "runs": runs,
+        "divergence": divergence,
+    })
+}
+
+/// `b + Σ_j w_j x^j` for `theta = (w_1..w_d, b)`.
+fn poly(theta: &[f64], x: f64) -> f64 {
+    let d = theta.len() - 1;
+    theta[d] + (0..d).map(|j| theta[j] * x.powi(j as i32 + 1)).sum::<f64>()
+}
+
+const COLORS: [RGBColor; 8] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+];
+
+type PlotResult = Result<(), Box<dyn std::error::Error>>;
+
+fn plot_fits(r: &Results, path: &Path) -> PlotResult {
+    let (lo, hi) = r
+        .points
+        .x
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
+    let grid: Vec<f64> = (0..=200)
+        .map(|i| lo + (hi - lo) * i as f64 / 200.0)
+        .collect();
+    let (ymin, ymax) = r
+        .points
+        .y
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &y| {
+            (a.min(y), b.max(y))
+        });
+    let pad = 0.25 * (ymax - ymin).max(1e-3);
+    let root = SVGBackend::new(path, (900, 600)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption("Polynomial fits to the points", ("sans-serif", 22))
+        .margin(15)
+        .x_label_area_size(35)
+        .y_label_area_size(50)
+        .build_cartesian_2d(lo..hi, (ymin - pad)..(ymax + pad))?;
+    chart.configure_mesh().x_desc("x").y_desc("y").draw()?;
+    chart
+        .draw_series(
+            r.points
+                .x
+                .iter()
+                .zip(&r.points.y)
+                .map(|(&x, &y)| Circle::new((x, y), 4, BLACK.filled())),
+        )?
+        .label("data")
+        .legend(|(x, y)| Circle::new((x + 10, y), 4, BLACK.filled()));
+    if r.points.from_sin {
+        chart
+            .draw_series(LineSeries::new(
+                grid.iter().map(|&x| (x, x.sin())),
+                BLACK.stroke_width(1),
+            ))?
+            .label("sin(x)")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK));
+    }
+    chart
+        .draw_series(LineSeries::new(
+            grid.iter().map(|&x| (x, poly(&r.theta_star, x))),
+            BLACK.stroke_width(3),
+        ))?
+        .label("closed form (QR)")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(3)));
+    for (k, run) in r.runs.iter().enumerate() {
+        let color = COLORS[k % COLORS.len()];
+        chart
+            .draw_series(LineSeries::new(
+                grid.iter().map(|&x| (x, poly(&run.theta, x))),
+                color.stroke_width(2),
+            ))?
+            .label(format!("{}, {}", run.optimizer, run.basis))
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()?;
+    root.present()?;
+    Ok(())
+}
+
+/// Gaps below this are drawn at it (a log axis cannot show 0 or rounding-level negatives).
+const GAP_FLOOR: f64 = 1e-16;
+
+fn plot_gaps(r: &Results, basis: &str, path: &Path) -> PlotResult {
+    let runs: Vec<&Run> = r.runs.iter().filter(|run| run.basis == basis).collect();
+    let kmax = runs
+        .iter()
+        .map(|run| run.gaps.len())
+        .max()
+        .unwrap_or(1)
+        .max(2);
+    let gmax = runs
+        .iter()
+        .flat_map(|run| run.gaps.iter())
+        .fold(GAP_FLOOR * 10.0, |m, &g| m.max(g));
+    let root = SVGBackend::new(path, (900, 600)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            format!("Loss gap f(theta_k) - f(theta*), {basis} features"),
+            ("sans-serif", 22),
+        )
+        .margin(15)
+        .x_label_area_size(35)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0..kmax, (GAP_FLOOR..gmax * 2.0).log_scale())?;
+    chart
+        .configure_mesh()
+        .x_desc("k (step; evaluations for L-BFGS)")
+        .y_desc("f(theta_k) - f(theta*)")
+        .y_label_formatter(&|v| format!("{v:.0e}"))
+        .draw()?;
+    for (k, run) in runs.iter().enumerate() {
+        let color = COLORS[(k + if basis == "raw" { 0 } else { 4 }) % COLORS.len()];
+        chart
+            .draw_series(LineSeries::new(
+                run.gaps
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &g)| (i, g.max(GAP_FLOOR))),
+                color.stroke_width(2),
+            ))?
+            .label(run.optimizer)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()?;
+    root.present()?;
+    Ok(())
+}
+
+/// Writes the three SVGs into `dir` and returns their paths.
+fn plots(r: &Results, dir: &Path) -> Result<Vec<PathBuf>, Box<dyn std::error::Error>> {
+    std::fs::create_dir_all(dir)?;
+    let paths = [
+        dir.join("fits.svg"),
+        dir.join("loss_gap_raw.svg"),
+        dir.join("loss_gap_standardized.svg"),
+    ];
+    plot_fits(r, &paths[0])?;
+    plot_gaps(r, "raw", &paths[1])?;
+    plot_gaps(r, "standardized", &paths[2])?;
+    Ok(paths.to_vec())
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let config = match parse_args(&args) {
+        Ok(c) => c,
+        Err(msg) => {
+            eprintln!("sin_poly_fit: {msg}");
+            std::process::exit(2);
+        }
+    };
+    let out = config.out.clone();
+    let json_mode = config.json;
+    let results = match fit(config) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("sin_poly_fit: {e}");
+            std::process::exit(1);
+        }
+    };
+    if json_mode {
+        println!("{}", to_json(&results));
+        return;
+    }
+    print!("{}", report(&results));
+    match plots(&results, &out) {
+        Ok(paths) => {
+            println!("\nPlots:");
+            for p in paths {
+                println!("  {}", p.display());
+            }
+        }
+        Err(e) => eprintln!(
+            "sin_poly_fit: could not write plots to {}: {e}",
+            out.display()
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn default_results() -> Results {
+        fit(Config::default()).expect("the default problem fits")
+    }
+
+    /// L-BFGS (polished) agrees with the closed form to 1e-8 relative in θ on both bases.
+    #[test]
+    fn lbfgs_agrees_with_the_closed_form() {
+        let r = default_results();
+        for run in r
+            .runs
+            .iter()
+            .filter(|run| run.optimizer.starts_with("L-BFGS"))
+        {
+            assert!(
+                run.distance < 1e-8,
+                "{} {}: {:e}",
+                run.optimizer,
+                run.basis,
+                run.distance
+            );
+        }
+    }
+
+    /// GD at step 1/β decreases the loss at every step (descent lemma: γ <= 1/β gives
+    /// f(θ_{k+1}) <= f(θ_k) − (γ/2)||∇f||²), on both bases.
+    #[test]
+    fn gd_at_one_over_beta_decreases_monotonically() {
+        let r = default_results();
+        for run in r.runs.iter().filter(|run| run.optimizer.starts_with("GD")) {
+            assert!(
+                run.gaps.windows(2).all(|w| w[1] <= w[0]),
+                "{} {}",
+                run.optimizer,
+                run.basis
+            );
+        }
+    }
+
+    /// Above 2/β, GD diverges, and the run stops with the error naming the step.
+    #[test]
+    fn gd_above_the_bound_reports_divergence() {
+        let r = default_results();
+        let err = r
+            .divergence
+            .1
+            .as_ref()
+            .expect_err("1.25 * 2/beta must diverge");
+        assert!(err.step > 1);
+        assert!(err
+            .to_string()
+            .starts_with(&format!("diverged at step {}:", err.step)));
+        assert!(report(&r).contains("diverged at step"));
+    }
+
+    #[test]
+    fn malformed_csv_names_its_line() {
+        let dir = std::env::temp_dir().join(format!("sin_poly_fit_test_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("bad.csv");
+        std::fs::write(&path, "x,y\n1,2\n2,oops\n").unwrap();
+        let config = Config {
+            data: Some(path.clone()),
+            ..Config::default()
+        };
+        let err = fit(config).err().expect("a bad line is an error");
+        assert_eq!(
+            err.to_string(),
+            format!("{}:3: y = \"oops\" is not a number", path.display())
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn json_output_holds_the_fields() {
+        let r = default_results();
+        let text = to_json(&r).to_string();
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["closed_form"]["theta"].as_array().unwrap().len(), 4);
+        assert!(v["beta"]["raw"].as_f64().unwrap() > v["beta"]["standardized"].as_f64().unwrap());
+        let runs = v["runs"].as_array().unwrap();
+        assert_eq!(runs.len(), 8);
+        for run in runs {
+            for field in [
+                "optimizer",
+                "features",
+                "theta",
+                "loss",
+                "distance",
+                "steps",
+            ] {
+                assert!(!run[field].is_null(), "missing {field} in {run}");
+            }
+        }
+        assert!(v["divergence"]["diverged_at_step"].as_u64().is_some());
+    }
+
+    #[test]
+    fn flags_parse_and_bad_flags_are_refused() {
+        let args: Vec<String> = [
+            "--degree",
+            "5",
+            "--interval",
+            "-3,3",
+            "--json",
+            "--seed",
+            "9",
+        ]
+        .map(String::from)
+        .to_vec();
+        let c = parse_args(&args).unwrap();
+        assert_eq!(
+            (c.degree, c.lo, c.hi, c.json, c.seed),
+            (5, -3.0, 3.0, true, 9)
+        );
+        assert!(parse_args(&["--interval".into(), "3,1".into()]).is_err());
+        assert!(parse_args(&["--bogus".into(), "1".into()])
+            .unwrap_err()
+            .contains("unknown flag --bogus"));
+    }
+
+    #[test]
+    fn plots_are_written() {
+        let r = default_results();
+        let dir = std::env::temp_dir().join(format!("sin_poly_fit_plots_{}", std::process::id()));
+        let paths = plots(&r, &dir).unwrap();
+        for p in &paths {
+            let svg = std::fs::read_to_string(p).unwrap();
+            assert!(
+                svg.starts_with("<svg") && svg.contains("polyline"),
+                "{}",
+                p.display()
+            );
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
