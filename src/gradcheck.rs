@@ -81,6 +81,8 @@ pub struct Mismatch {
 /// The result of a gradient check.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GradcheckReport {
+    /// Which check made it: `"gradcheck"` or `"gradgradcheck"`.
+    pub check: &'static str,
     /// The settings used.
     pub config: GradcheckConfig,
     /// The value of the function at the inputs.
@@ -108,7 +110,8 @@ impl fmt::Display for GradcheckReport {
         let verdict = if self.passed() { "passed" } else { "FAILED" };
         write!(
             f,
-            "gradcheck {verdict}: {} entries, f = {:e}, max relative error {:.3e} (tolerance {:.0e})",
+            "{} {verdict}: {} entries, f = {:e}, max relative error {:.3e} (tolerance {:.0e})",
+            self.check,
             self.entries,
             self.value,
             self.max_rel_error(),
@@ -210,6 +213,7 @@ where
         }
     }
     GradcheckReport {
+        check: "gradcheck",
         config,
         value,
         entries,

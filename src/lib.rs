@@ -41,6 +41,7 @@
 
 pub mod data;
 pub mod gradcheck;
+pub mod hessian;
 pub mod linalg;
 pub mod nn;
 pub mod ops;

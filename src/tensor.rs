@@ -249,6 +249,28 @@ impl Tensor {
         self[(i, j)]
     }
 
+    /// The rows `indices[0], indices[1], ...` stacked into a new `indices.len() x cols` matrix
+    /// (a minibatch).
+    ///
+    /// # Panics
+    /// If an index is out of bounds, naming it and the shape.
+    pub fn select_rows(&self, indices: &[usize]) -> Tensor {
+        let mut data = Vec::with_capacity(indices.len() * self.cols);
+        for &i in indices {
+            assert!(
+                i < self.rows,
+                "select_rows: row {i} out of bounds for {}",
+                fmt_shape(self.shape())
+            );
+            data.extend_from_slice(self.row_slice(i));
+        }
+        Tensor {
+            rows: indices.len(),
+            cols: self.cols,
+            data,
+        }
+    }
+
     /// The same entries viewed as a `rows x cols` matrix.
     ///
     /// # Panics

@@ -1,0 +1,359 @@
+//! How far is SGD's step size from the locally optimal one?
+//!
+//! A 10-5-1 ReLU MLP on 1000 standard-normal samples (inputs and targets, as the peer
+//! workload W2) is trained with SGD (batch 32, lr 1e-3, seeded). Every few steps, on the
+//! current minibatch loss L with gradient g, the quadratic model along d = −g,
+//!
+//! ```text
+//! L(θ + α d) ≈ L(θ) + α dᵀg + (α²/2) dᵀHd,   minimized at   α* = −dᵀg / dᵀHd = gᵀg / gᵀHg,
+//! ```
+//!
+//! needs the curvature `gᵀHg`: an exact Hessian-vector product by reverse mode over the
+//! reverse pass (`tapegrad::hessian::optimal_step`). The table puts α* beside the lr.
+//!
+//! ```text
+//! cargo run --example optimal_step
+//! cargo run --example optimal_step -- --epochs 10 --every 4 --lr 1e-2 --json
+//! ```
+
+use plotters::prelude::*;
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use tapegrad::hessian::optimal_step;
+use tapegrad::nn::{mlp, mse, Activation, Init, Module, Params, Reduction, Sequential, Theta};
+use tapegrad::optim::sampling::Minibatches;
+use tapegrad::optim::{Optimizer, Sgd};
+use tapegrad::{Tape, Tensor};
+
+#[derive(Clone, Debug)]
+struct Config {
+    epochs: usize,
+    every: usize,
+    lr: f64,
+    batch: usize,
+    seed: u64,
+    out: PathBuf,
+    json: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            epochs: 5,
+            every: 5,
+            lr: 1e-3,
+            batch: 32,
+            seed: 0,
+            out: PathBuf::from("target/tapegrad-plots/optimal_step"),
+            json: false,
+        }
+    }
+}
+
+const USAGE: &str =
+    "usage: optimal_step [--epochs E] [--every K] [--lr LR] [--batch B] [--seed S] [--out DIR] [--json]";
+
+fn parse_args(args: &[String]) -> Result<Config, String> {
+    let mut c = Config::default();
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        match flag.as_str() {
+            "--json" => c.json = true,
+            "--help" | "-h" => return Err(USAGE.into()),
+            _ => {
+                let v = it
+                    .next()
+                    .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+                let int = || {
+                    v.parse::<usize>()
+                        .map_err(|_| format!("{flag}: {v:?} is not a whole number"))
+                };
+                match flag.as_str() {
+                    "--epochs" => c.epochs = int()?,
+                    "--every" => c.every = int()?.max(1),
+                    "--batch" => c.batch = int()?,
+                    "--seed" => c.seed = int()? as u64,
+                    "--lr" => {
+                        c.lr = v
+                            .parse()
+                            .map_err(|_| format!("--lr: {v:?} is not a number"))?
+                    }
+                    "--out" => c.out = PathBuf::from(v),
+                    other => return Err(format!("unknown flag {other}\n{USAGE}")),
+                }
+            }
+        }
+    }
+    if c.batch == 0 || !(c.lr.is_finite() && c.lr > 0.0) {
+        return Err(format!(
+            "need batch >= 1 and lr > 0, got batch {}, lr {}",
+            c.batch, c.lr
+        ));
+    }
+    Ok(c)
+}
+
+/// One measurement: at `step`, on that step's minibatch.
+#[derive(Clone, Debug)]
+struct Row {
+    step: usize,
+    epoch: usize,
+    loss: f64,
+    grad_norm: f64,
+    /// `gᵀHg / gᵀg`: the curvature along the gradient direction.
+    curvature: f64,
+    /// `α* = gᵀg / gᵀHg`, if the curvature is positive.
+    alpha: Option<f64>,
+}
+
+/// The minibatch loss on the tape, with the parameters given as separate inputs.
+fn batch_loss<'t>(
+    tape: &'t Tape,
+    vars: &[tapegrad::Var<'t>],
+    params: &Params,
+    model: &Sequential,
+    x: &Tensor,
+    y: &Tensor,
+) -> tapegrad::Var<'t> {
+    let theta = Theta::from_vars(params, vars);
+    mse(
+        model.forward(&theta, tape.constant(x)),
+        tape.constant(y),
+        Reduction::Mean,
+    )
+}
+
+fn run(c: &Config) -> Vec<Row> {
+    let mut rng = StdRng::seed_from_u64(c.seed);
+    let x = Tensor::rand_normal(1000, 10, 0.0, 1.0, &mut rng);
+    let y = Tensor::rand_normal(1000, 1, 0.0, 1.0, &mut rng);
+    let mut params = Params::new();
+    let model = mlp(
+        &mut params,
+        &[10, 5, 1],
+        Activation::Relu,
+        &Init::PyTorch,
+        &mut rng,
+    );
+    let mut opt = Sgd::new(c.lr);
+    let mut batches = Minibatches::new(1000, c.batch, c.seed + 1);
+    let mut rows = Vec::new();
+    for epoch in 0..c.epochs {
+        for idx in batches.epoch() {
+            let (xb, yb) = (x.select_rows(&idx), y.select_rows(&idx));
+            let step = opt.steps();
+            if step.is_multiple_of(c.every) {
+                // d = −g on this minibatch: first g, then α* from one Hessian-vector product.
+                let tape = Tape::new();
+                let theta = tape.params(&params);
+                let loss = mse(
+                    model.forward(&theta, tape.constant(&xb)),
+                    tape.constant(&yb),
+                    Reduction::Mean,
+                );
+                let g = tape.backward(loss);
+                let d: Vec<Tensor> = theta.vars().iter().map(|&v| g[v].neg()).collect();
+                let s = optimal_step(
+                    |t, v| batch_loss(t, v, &params, &model, &xb, &yb),
+                    &params.tensors(),
+                    &d,
+                );
+                let gtg = -s.slope;
+                rows.push(Row {
+                    step,
+                    epoch,
+                    loss: s.value,
+                    grad_norm: gtg.sqrt(),
+                    curvature: s.curvature / gtg,
+                    alpha: s.alpha,
+                });
+            }
+            let tape = Tape::new();
+            let theta = tape.params(&params);
+            let loss = mse(
+                model.forward(&theta, tape.constant(&xb)),
+                tape.constant(&yb),
+                Reduction::Mean,
+            );
+            let grad = tape.backward(loss).flat(&theta);
+            opt.step(params.as_mut_slice(), &grad)
+                .expect("lr 1e-3 does not diverge here");
+        }
+    }
+    rows
+}
+
+fn table(c: &Config, rows: &[Row]) -> String {
+    let mut s = format!(
+        "10-5-1 ReLU MLP, 1000 standard-normal samples, SGD lr {} batch {}, seed {}.\n\
+         alpha* = g'g / g'Hg minimizes the quadratic model of the minibatch loss along -g.\n\n",
+        c.lr, c.batch, c.seed
+    );
+    s += &format!(
+        "{:>6} {:>6} {:>12} {:>11} {:>12} {:>12} {:>10}\n",
+        "step", "epoch", "batch loss", "||g||", "g'Hg/g'g", "alpha*", "alpha*/lr"
+    );
+    for r in rows {
+        let (alpha, ratio) = match r.alpha {
+            Some(a) => (format!("{a:.4e}"), format!("{:.1}", a / c.lr)),
+            None => ("n/a".into(), "(g'Hg<=0)".into()),
+        };
+        s += &format!(
+            "{:>6} {:>6} {:>12.6} {:>11.4e} {:>12.4e} {:>12} {:>10}\n",
+            r.step, r.epoch, r.loss, r.grad_norm, r.curvature, alpha, ratio
+        );
+    }
+    let alphas: Vec<f64> = rows.iter().filter_map(|r| r.alpha).collect();
+    if !alphas.is_empty() {
+        let mut sorted = alphas.clone();
+        sorted.sort_by(f64::total_cmp);
+        s += &format!(
+            "\nmedian alpha* = {:.4e}: {:.0}x the lr; the lr is far below the locally optimal step.\n",
+            sorted[sorted.len() / 2],
+            sorted[sorted.len() / 2] / c.lr
+        );
+    }
+    s
+}
+
+fn to_json(c: &Config, rows: &[Row]) -> Value {
+    let rows: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            json!({ "step": r.step, "epoch": r.epoch, "loss": r.loss, "grad_norm": r.grad_norm,
+                    "curvature": r.curvature, "alpha_star": r.alpha })
+        })
+        .collect();
+    json!({ "lr": c.lr, "batch": c.batch, "seed": c.seed, "rows": rows })
+}
+
+fn plot(c: &Config, rows: &[Row], path: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let points: Vec<(usize, f64)> = rows
+        .iter()
+        .filter_map(|r| r.alpha.map(|a| (r.step, a)))
+        .collect();
+    let smax = rows.last().map_or(1, |r| r.step).max(1);
+    let (lo, hi) = points
+        .iter()
+        .fold((c.lr, c.lr), |(l, h), &(_, a)| (l.min(a), h.max(a)));
+    let root = SVGBackend::new(path, (900, 500)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            "Locally optimal step alpha* along -g vs the SGD learning rate",
+            ("sans-serif", 20),
+        )
+        .margin(15)
+        .x_label_area_size(35)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0..smax, (lo / 2.0..hi * 2.0).log_scale())?;
+    chart
+        .configure_mesh()
+        .x_desc("SGD step")
+        .y_desc("step size")
+        .y_label_formatter(&|v| format!("{v:.0e}"))
+        .draw()?;
+    let blue = RGBColor(31, 119, 180);
+    chart
+        .draw_series(LineSeries::new(
+            points.iter().copied(),
+            blue.stroke_width(2),
+        ))?
+        .label("alpha* = g'g / g'Hg (minibatch)")
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], blue.stroke_width(2)));
+    chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, blue.filled())))?;
+    chart
+        .draw_series(LineSeries::new(
+            vec![(0, c.lr), (smax, c.lr)],
+            RED.stroke_width(2),
+        ))?
+        .label(format!("lr = {}", c.lr))
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RED.stroke_width(2)));
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()?;
+    root.present()?;
+    Ok(())
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let c = match parse_args(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("optimal_step: {e}");
+            std::process::exit(2);
+        }
+    };
+    let rows = run(&c);
+    if c.json {
+        println!("{}", to_json(&c, &rows));
+        return;
+    }
+    print!("{}", table(&c, &rows));
+    let path = c.out.join("alpha_star.svg");
+    match std::fs::create_dir_all(&c.out)
+        .map_err(Into::into)
+        .and_then(|_| plot(&c, &rows, &path))
+    {
+        Ok(()) => println!("\nPlot: {}", path.display()),
+        Err(e) => eprintln!("optimal_step: could not write {}: {e}", path.display()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small() -> Config {
+        Config {
+            epochs: 1,
+            every: 8,
+            ..Config::default()
+        }
+    }
+
+    #[test]
+    fn alpha_star_is_positive_and_far_above_the_lr() {
+        let c = small();
+        let rows = run(&c);
+        assert_eq!(rows.len(), 4, "32 steps in one epoch, measured every 8");
+        for r in &rows {
+            let a = r
+                .alpha
+                .expect("MSE + ReLU has positive curvature along g here");
+            assert!(a.is_finite() && a > 10.0 * c.lr, "{r:?}");
+            assert!(
+                (r.curvature * a - 1.0).abs() < 1e-12,
+                "alpha* = 1 / (g'Hg / g'g)"
+            );
+        }
+    }
+
+    #[test]
+    fn json_holds_the_rows() {
+        let c = small();
+        let v: Value = serde_json::from_str(&to_json(&c, &run(&c)).to_string()).unwrap();
+        let rows = v["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 4);
+        for field in ["step", "loss", "grad_norm", "curvature", "alpha_star"] {
+            assert!(rows.iter().all(|r| !r[field].is_null()), "{field}");
+        }
+        assert_eq!(v["lr"].as_f64(), Some(1e-3));
+    }
+
+    #[test]
+    fn the_plot_is_written() {
+        let c = small();
+        let dir = std::env::temp_dir().join(format!("optimal_step_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("a.svg");
+        plot(&c, &run(&c), &path).unwrap();
+        assert!(std::fs::read_to_string(&path).unwrap().contains("polyline"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

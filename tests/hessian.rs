@@ -1,0 +1,231 @@
+//! Second-order reverse mode: Hessians and Hessian-vector products against closed forms and
+//! finite differences of the gradient, and the optimal step along a direction.
+
+mod common;
+
+use proptest::prelude::*;
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use tapegrad::hessian::{gradgradcheck, hessian, hvp, optimal_step};
+use tapegrad::nn::{mlp, mse, Activation, Init, Module, Params, Reduction, Theta};
+use tapegrad::{Tape, Tensor, Var};
+
+fn gaussian(rows: usize, cols: usize, rng: &mut StdRng) -> Tensor {
+    Tensor::rand_normal(rows, cols, 0.0, 1.0, rng)
+}
+
+/// Entries in `[0.3, 2]` with a random sign: away from the kinks of relu and abs and from 0.
+fn off_zero(rows: usize, cols: usize, rng: &mut StdRng) -> Tensor {
+    Tensor::rand_uniform(rows, cols, 0.3, 2.0, rng).zip_map(
+        &Tensor::rand_uniform(rows, cols, -1.0, 1.0, rng),
+        "sign",
+        |m, s| if s >= 0.0 { m } else { -m },
+    )
+}
+
+/// For `f(θ) = (1/N)||X θ − Y||²`: `H = (2/N) XᵀX` and `H v = (2/N) XᵀX v`, to 1e-12 relative
+/// (both are the same sums in different orders).
+#[test]
+fn least_squares_hessian_is_2_over_n_xtx() {
+    proptest!(common::proptest_config(48), |(n in 1usize..=10, p in 1usize..=6, seed in 0u64..10_000)| {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let (x, y, theta, v) = (gaussian(n, p, &mut rng), gaussian(n, 1, &mut rng), gaussian(p, 1, &mut rng), gaussian(p, 1, &mut rng));
+        let want = x.matmul_tn(&x).scale(2.0 / n as f64);
+        let h = hessian(|tape, th| mse(tape.constant(&x).matmul(th), tape.constant(&y), Reduction::Mean), &theta);
+        prop_assert!(h.max_rel_diff(&want, 1e-12) < 1e-12, "{h}\nvs\n{want}");
+        let r = hvp(|tape, th| mse(tape.constant(&x).matmul(th[0]), tape.constant(&y), Reduction::Mean), std::slice::from_ref(&theta), std::slice::from_ref(&v));
+        prop_assert!(r.hv[0].max_rel_diff(&want.matmul(&v), 1e-12) < 1e-12);
+        let g = x.matmul_tn(&x.matmul(&theta).sub(&y)).scale(2.0 / n as f64);
+        prop_assert!(r.grad[0].max_rel_diff(&g, 1e-12) < 1e-12);
+    });
+}
+
+/// `f(x) = sum(R ⊙ op(x)) + ½ sum(op(x)²)`: the first term exercises the op's own second
+/// derivative, the second its Jacobian twice.
+fn unary_objective<'t>(tape: &'t Tape, op: usize, x: Var<'t>, r: &Tensor) -> Var<'t> {
+    let y = match op {
+        0 => -x,
+        1 => (x * 1.5 + 0.25) - x / 3.0 + (2.0 - x) * 0.5,
+        2 => x.powi(3),
+        3 => x.abs().powf(1.7),
+        4 => x.abs().sqrt(),
+        5 => x.exp(),
+        6 => x.abs().ln(),
+        7 => x.abs() * x,
+        8 => x.relu() * x,
+        9 => x.sigmoid(),
+        10 => x.tanh(),
+        11 => x.t().t(),
+        12 => x.sum_each_row().expand(x.shape().0, x.shape().1),
+        13 => x.mean_each_col().expand(x.shape().0, x.shape().1) + x.mean(),
+        14 => x.square(),
+        _ => 2.0 / x,
+    };
+    (y * tape.constant(r)).sum() + y.square().sum() * 0.5
+}
+
+proptest! {
+    #![proptest_config(common::proptest_config(32))]
+
+    /// `gradgradcheck` passes for every unary op on random shapes (1e-6 relative).
+    #[test]
+    fn gradgradcheck_every_unary_op(op in 0usize..16, m in 1usize..=4, n in 1usize..=4, seed in 0u64..10_000) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let (x, r, v) = (off_zero(m, n, &mut rng), gaussian(m, n, &mut rng), gaussian(m, n, &mut rng));
+        let report = gradgradcheck(|tape, t| unary_objective(tape, op, t[0], &r), &[x], &[v]);
+        prop_assert!(report.passed(), "op {op}: {report}");
+    }
+
+    /// `gradgradcheck` passes for the binary ops, with each broadcast case on either side.
+    #[test]
+    fn gradgradcheck_every_binary_op(op in 0usize..6, case in 0usize..4, swap in any::<bool>(), m in 1usize..=4, n in 1usize..=4, seed in 0u64..10_000) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let (bm, bn) = [(m, n), (1, 1), (1, n), (m, 1)][case];
+        let (a, b) = (off_zero(m, n, &mut rng), off_zero(bm, bn, &mut rng));
+        let (va, vb) = (gaussian(m, n, &mut rng), gaussian(bm, bn, &mut rng));
+        let w = gaussian(n, 3, &mut rng);
+        let report = gradgradcheck(
+            |tape, t| {
+                let (p, q) = if swap { (t[1], t[0]) } else { (t[0], t[1]) };
+                let y = match op {
+                    0 => p + q,
+                    1 => p - q,
+                    2 => p * q,
+                    3 => p / (q.square() + 1.0),
+                    // Matrix products of the full operand with a constant, times the other.
+                    4 => t[0].matmul(tape.constant(&w)).sum_each_row() * t[1],
+                    _ => t[0].matmul_t(t[0]).sum_each_row() * t[1].sum(),
+                };
+                (y.square() * 0.5 + y).sum()
+            },
+            &[a, b],
+            &[va, vb],
+        );
+        prop_assert!(report.passed(), "op {op} case {case} swap {swap}: {report}");
+    }
+
+    /// `gradgradcheck` passes for MLPs with smooth activations, random sizes, both reductions.
+    #[test]
+    fn gradgradcheck_smooth_mlps(sizes in prop::collection::vec(1usize..=4, 2..=4), tanh in any::<bool>(), sum in any::<bool>(), seed in 0u64..10_000) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let act = if tanh { Activation::Tanh } else { Activation::Sigmoid };
+        let mut params = Params::new();
+        let model = mlp(&mut params, &sizes, act, &Init::PyTorch, &mut rng);
+        let x = gaussian(5, sizes[0], &mut rng);
+        let y = gaussian(5, *sizes.last().unwrap(), &mut rng);
+        let v: Vec<Tensor> = params.tensors().iter().map(|t| gaussian(t.rows(), t.cols(), &mut rng)).collect();
+        let reduction = if sum { Reduction::Sum } else { Reduction::Mean };
+        let report = gradgradcheck(
+            |tape, vars| {
+                let theta = Theta::from_vars(&params, vars);
+                mse(model.forward(&theta, tape.constant(&x)), tape.constant(&y), reduction)
+            },
+            &params.tensors(),
+            &v,
+        );
+        prop_assert!(report.passed(), "{sizes:?}: {report}");
+    }
+}
+
+/// Second derivatives at kinks are 0 by convention: for `f(x) = Σ relu(x) x`,
+/// `H = diag(2 · 1[x > 0])` (from `relu'(x) · 1 + 1 · relu'(x)`, with `relu'' = 0`).
+#[test]
+fn relu_second_derivative_convention() {
+    let x = Tensor::row(&[1.5, -0.5, 0.0, 2.0]);
+    let h = hessian(|_, t| (t.relu() * t).sum(), &x);
+    let want = Tensor::from_fn(4, 4, |i, j| {
+        if i == j && x.as_slice()[i] > 0.0 {
+            2.0
+        } else {
+            0.0
+        }
+    });
+    assert_eq!(h, want);
+    // |x|: H = 0 everywhere (including at 0, by convention).
+    assert_eq!(hessian(|_, t| t.abs().sum(), &x), Tensor::zeros(4, 4));
+}
+
+#[test]
+fn hessian_of_a_known_function() {
+    // f(x, y) = x² y + exp(x y): H = [[2y + y² e, 2x + e + xy e], [., x² e]], e = exp(xy).
+    let (x, y): (f64, f64) = (0.7, -1.3);
+    let e = (x * y).exp();
+    let want = Tensor::from_rows(&[
+        [2.0 * y + y * y * e, 2.0 * x + e + x * y * e],
+        [2.0 * x + e + x * y * e, x * x * e],
+    ]);
+    let h = hessian(
+        |tape, t| {
+            let pick = |j: usize| {
+                t.matmul(tape.constant(Tensor::from_fn(
+                    2,
+                    1,
+                    |i, _| if i == j { 1.0 } else { 0.0 },
+                )))
+            };
+            let (a, b) = (pick(0), pick(1));
+            a.square() * b + (a * b).exp()
+        },
+        &Tensor::row(&[x, y]),
+    );
+    assert!(h.max_rel_diff(&want, 1e-12) < 1e-14, "{h}\nvs\n{want}");
+}
+
+/// On a quadratic `f(θ) = ½ θᵀAθ − bᵀθ`, α* = gᵀg / gᵀAg (d = −g) is the exact line
+/// minimizer: the derivative along the line vanishes at θ − α* g (to 1e-12 relative), and
+/// f there is below f at α*(1 ± 1e-3).
+#[test]
+fn optimal_step_is_the_exact_line_minimizer_on_a_quadratic() {
+    let mut rng = StdRng::seed_from_u64(11);
+    let m = gaussian(5, 5, &mut rng);
+    let a = m.matmul_tn(&m).add(&Tensor::eye(5).scale(0.5));
+    let b = gaussian(5, 1, &mut rng);
+    let theta = gaussian(5, 1, &mut rng);
+    let f_of = |t: &Tensor| 0.5 * t.matmul_tn(&a.matmul(t)).item() - b.matmul_tn(t).item();
+    let grad_of = |t: &Tensor| a.matmul(t).sub(&b);
+    let g = grad_of(&theta);
+    let step = optimal_step(
+        |tape, t| {
+            (t[0].t().matmul(tape.constant(&a)).matmul(t[0]) * 0.5
+                - tape.constant(&b).t().matmul(t[0]))
+            .sum()
+        },
+        std::slice::from_ref(&theta),
+        &[g.neg()],
+    );
+    let alpha = step.alpha.expect("A is positive definite");
+    let gtg = g.norm().powi(2);
+    let exact = gtg / g.matmul_tn(&a.matmul(&g)).item();
+    assert!((alpha - exact).abs() <= 1e-12 * exact, "{alpha} vs {exact}");
+    assert!((step.slope + gtg).abs() <= 1e-12 * gtg);
+    let at = |s: f64| theta.sub(&g.scale(s));
+    let slope_there = g.neg().matmul_tn(&grad_of(&at(alpha))).item();
+    assert!(
+        slope_there.abs() <= 1e-12 * gtg,
+        "derivative along the line at α*: {slope_there:e}"
+    );
+    assert!(
+        f_of(&at(alpha)) < f_of(&at(alpha * 1.001)) && f_of(&at(alpha)) < f_of(&at(alpha * 0.999))
+    );
+}
+
+#[test]
+fn negative_curvature_has_no_optimal_step() {
+    let step = optimal_step(
+        |_, t| -(t[0].square().sum()),
+        &[Tensor::row(&[1.0])],
+        &[Tensor::row(&[1.0])],
+    );
+    assert_eq!(step.alpha, None);
+    assert_eq!(step.curvature, -2.0);
+}
+
+#[test]
+#[should_panic(expected = "hvp: input 0 is [2x1] but its direction is [1x2]")]
+fn hvp_checks_direction_shapes() {
+    hvp(
+        |_, t| t[0].sum(),
+        &[Tensor::zeros(2, 1)],
+        &[Tensor::zeros(1, 2)],
+    );
+}
