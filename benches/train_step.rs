@@ -8,6 +8,7 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use tapegrad::nn::{mlp, mse, Activation, Init, Module, Params, Reduction, Sequential};
+use tapegrad::optim::{Optimizer, Sgd};
 use tapegrad::{Tape, Tensor};
 
 #[path = "../tests/common/peer.rs"]
