@@ -32,7 +32,8 @@ fn w1_model() -> (Params, Sequential, Tensor, Tensor) {
     (params, model, data.get("x").clone(), data.get("y").clone())
 }
 
-fn step(params: &mut Params, model: &Sequential, x: &Tensor, y: &Tensor, lr: f64) -> f64 {
+/// One step, as PyTorch's loop: forward, MSE, backward, `opt.step()`.
+fn step(params: &mut Params, model: &Sequential, x: &Tensor, y: &Tensor, opt: &mut Sgd) -> f64 {
     let tape = Tape::new();
     let theta = tape.params(params);
     let loss = mse(
@@ -41,14 +42,14 @@ fn step(params: &mut Params, model: &Sequential, x: &Tensor, y: &Tensor, lr: f64
         Reduction::Mean,
     );
     let grad = tape.backward(loss).flat(&theta);
-    for (t, g) in params.as_mut_slice().iter_mut().zip(&grad) {
-        *t -= lr * g;
-    }
+    opt.step(params.as_mut_slice(), &grad)
+        .expect("W1 does not diverge");
     loss.item()
 }
 
 fn bench(c: &mut Criterion) {
     let (mut params, model, x, y) = w1_model();
+    let mut opt = Sgd::new(0.05);
     c.bench_function("nn/w1_train_step", |b| {
         b.iter(|| {
             step(
@@ -56,8 +57,19 @@ fn bench(c: &mut Criterion) {
                 &model,
                 black_box(&x),
                 black_box(&y),
-                0.05,
+                &mut opt,
             )
+        })
+    });
+    // The whole W1 run, 2000 steps from the peer's initial weights, as torch_workloads.py
+    // times it (us_per_step = total / 2000).
+    c.bench_function("nn/w1_train_2000_steps", |b| {
+        b.iter(|| {
+            let (mut params, model, x, y) = w1_model();
+            let mut opt = Sgd::new(0.05);
+            (0..2000)
+                .map(|_| step(&mut params, &model, &x, &y, &mut opt))
+                .last()
         })
     });
 }
