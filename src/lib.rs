@@ -42,6 +42,7 @@
 pub mod data;
 pub mod gradcheck;
 pub mod hessian;
+pub mod inspect;
 pub mod linalg;
 pub mod nn;
 pub mod ops;
@@ -49,7 +50,7 @@ pub mod optim;
 pub mod tape;
 pub mod tensor;
 
-pub use tape::{GradVars, Grads, Tape, Var};
+pub use tape::{set_anomaly_detection, AnomalyMode, GradVars, Grads, Tape, Var};
 pub use tensor::Tensor;
 
 /// The README's code blocks run as doc tests, so its example cannot rot.

@@ -16,12 +16,141 @@
 
 use crate::ops::{Adjoint, NodeId, Op};
 use crate::tensor::{fmt_shape, Tensor};
-use std::cell::{Ref, RefCell};
+use std::cell::{Cell, Ref, RefCell};
 use std::fmt;
 use std::ops::Index;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 static NEXT_TAPE_ID: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// The anomaly-detection mode of tapes created on this thread.
+    static ANOMALY_MODE: Cell<AnomalyMode> = const { Cell::new(AnomalyMode::Off) };
+}
+
+/// What a tape does when a value first becomes non-finite (NaN or infinite).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AnomalyMode {
+    /// No checks (the default; no cost).
+    Off,
+    /// Record the first anomaly; read it with [`Tape::anomaly`].
+    Record,
+    /// Panic at the first anomaly with its report (like PyTorch's `detect_anomaly`).
+    Panic,
+}
+
+/// Sets the anomaly-detection mode of every tape created afterwards on this thread: one call
+/// turns it on for a whole training loop. Each check costs a scan of the op's output (forward)
+/// or local gradients (backward).
+pub fn set_anomaly_detection(mode: AnomalyMode) {
+    ANOMALY_MODE.with(|m| m.set(mode));
+}
+
+/// Where an anomaly appeared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// The op's output is not finite though its inputs are.
+    Forward,
+    /// The op's rule sent a non-finite gradient to input `input` (0 or 1) from a finite adjoint.
+    Backward {
+        /// Which input (in [`Op::inputs`] order).
+        input: usize,
+    },
+}
+
+/// The first op whose output or backward gradient became non-finite.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Anomaly {
+    /// Forward or backward.
+    pub phase: Phase,
+    /// The node's index.
+    pub node: NodeId,
+    /// The op's name.
+    pub op: String,
+    /// The op's inputs.
+    pub inputs: Vec<InputSummary>,
+}
+
+/// An input of an anomalous op: its node, shape and range.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct InputSummary {
+    /// The input's node index.
+    pub node: NodeId,
+    /// Its shape.
+    pub shape: (usize, usize),
+    /// Its smallest entry (NaN entries ignored).
+    pub min: f64,
+    /// Its largest entry (NaN entries ignored).
+    pub max: f64,
+}
+
+/// What the reverse sweep shows an observer at each node: the node, its adjoint, and the
+/// local gradients its rule sends to its inputs.
+type Observer<'o, V> = &'o mut dyn FnMut(NodeId, &V, &[Option<V>; 2]);
+
+impl Anomaly {
+    fn new(phase: Phase, node: NodeId, op: Op, inputs: &[NodeId], nodes: &[Node]) -> Anomaly {
+        let inputs = inputs
+            .iter()
+            .map(|&k| {
+                let v = &nodes[k].value;
+                let min = v.as_slice().iter().copied().fold(f64::INFINITY, f64::min);
+                let max = v
+                    .as_slice()
+                    .iter()
+                    .copied()
+                    .fold(f64::NEG_INFINITY, f64::max);
+                InputSummary {
+                    node: k,
+                    shape: v.shape(),
+                    min,
+                    max,
+                }
+            })
+            .collect();
+        Anomaly {
+            phase,
+            node,
+            op: op.name(),
+            inputs,
+        }
+    }
+}
+
+impl fmt::Display for Anomaly {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.phase {
+            Phase::Forward => write!(
+                f,
+                "anomaly in forward: node {} ({}) produced a non-finite value",
+                self.node, self.op
+            )?,
+            Phase::Backward { input } => write!(
+                f,
+                "anomaly in backward: node {} ({}) sent a non-finite gradient to its input {input}",
+                self.node, self.op
+            )?,
+        }
+        for i in &self.inputs {
+            let (node, shape, min, max) = (i.node, fmt_shape(i.shape), i.min, i.max);
+            write!(f, "; input node {node} {shape} min {min:e} max {max:e}")?;
+        }
+        Ok(())
+    }
+}
+
+/// One step of the reverse sweep, as [`Tape::backward_steps`] yields it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BackwardStep {
+    /// The node whose rule ran.
+    pub node: NodeId,
+    /// Its op.
+    pub op: Op,
+    /// The incoming adjoint `dL/dy` of the node (all uses summed).
+    pub adjoint: Tensor,
+    /// `(input node, local gradient)` for each input that needs one.
+    pub sends: Vec<(NodeId, Tensor)>,
+}
 
 /// A Wengert list: the nodes of one computation, in evaluation order.
 ///
@@ -30,6 +159,10 @@ static NEXT_TAPE_ID: AtomicUsize = AtomicUsize::new(0);
 pub struct Tape {
     id: usize,
     nodes: RefCell<Vec<Node>>,
+    /// Names given with [`Var::named`], by node (not on the hot path).
+    names: RefCell<Vec<(NodeId, String)>>,
+    anomaly: AnomalyMode,
+    first_anomaly: RefCell<Option<Anomaly>>,
 }
 
 /// One entry of the tape.
@@ -58,11 +191,22 @@ impl Default for Tape {
 }
 
 impl Tape {
-    /// An empty tape. Each tape gets a distinct number, used in error messages.
+    /// An empty tape. Each tape gets a distinct number, used in error messages, and the
+    /// anomaly-detection mode set for this thread by [`set_anomaly_detection`] (off unless
+    /// turned on).
     pub fn new() -> Tape {
+        Tape::with_anomaly_mode(ANOMALY_MODE.with(Cell::get))
+    }
+
+    /// An empty tape with its own anomaly-detection mode (see [`set_anomaly_detection`]
+    /// for the default of new tapes).
+    pub fn with_anomaly_mode(mode: AnomalyMode) -> Tape {
         Tape {
             id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
-            nodes: RefCell::new(Vec::new()),
+            nodes: RefCell::new(Vec::with_capacity(32)),
+            names: RefCell::new(Vec::new()),
+            anomaly: mode,
+            first_anomaly: RefCell::new(None),
         }
     }
 
@@ -111,6 +255,9 @@ impl Tape {
     pub(crate) fn push(&self, op: Op, value: Tensor) -> Var<'_> {
         let requires_grad = {
             let nodes = self.nodes.borrow();
+            if self.anomaly != AnomalyMode::Off && !value.all_finite() {
+                self.check_forward(&nodes, op, &value);
+            }
             op.inputs()
                 .as_array()
                 .iter()
@@ -122,6 +269,112 @@ impl Tape {
             value,
             requires_grad,
         })
+    }
+
+    /// Anomaly detection, forward: `value` (about to be node `nodes.len()`) is not finite.
+    /// Reported only if every input is finite: this op is where the trouble starts.
+    fn check_forward(&self, nodes: &[Node], op: Op, value: &Tensor) {
+        debug_assert!(!value.all_finite());
+        let inputs: Vec<NodeId> = op.inputs().as_array().into_iter().flatten().collect();
+        if inputs.iter().all(|&k| nodes[k].value.all_finite()) {
+            self.report(Anomaly::new(
+                Phase::Forward,
+                nodes.len(),
+                op,
+                &inputs,
+                nodes,
+            ));
+        }
+    }
+
+    /// Anomaly detection, backward: node `i` received a finite adjoint and sent a
+    /// non-finite local gradient to one of its inputs.
+    fn check_backward(&self, nodes: &[Node], i: NodeId, dy: &Tensor, local: &[Option<Tensor>; 2]) {
+        if !dy.all_finite() {
+            return; // reported where it first appeared
+        }
+        let inputs: Vec<NodeId> = nodes[i]
+            .op
+            .inputs()
+            .as_array()
+            .into_iter()
+            .flatten()
+            .collect();
+        if let Some(k) = local
+            .iter()
+            .position(|g| g.as_ref().is_some_and(|g| !g.all_finite()))
+        {
+            self.report(Anomaly::new(
+                Phase::Backward { input: k },
+                i,
+                nodes[i].op,
+                &inputs,
+                nodes,
+            ));
+        }
+    }
+
+    fn report(&self, anomaly: Anomaly) {
+        if self.anomaly == AnomalyMode::Panic {
+            panic!("{anomaly}");
+        }
+        self.first_anomaly.borrow_mut().get_or_insert(anomaly);
+    }
+
+    /// The first anomaly recorded on this tape (with [`AnomalyMode::Record`]).
+    pub fn anomaly(&self) -> Option<Anomaly> {
+        self.first_anomaly.borrow().clone()
+    }
+
+    /// The name given to node `i` with [`Var::named`], if any.
+    pub fn name_of(&self, i: NodeId) -> Option<String> {
+        self.names
+            .borrow()
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == i)
+            .map(|(_, n)| n.clone())
+    }
+
+    /// One reverse sweep from the scalar `loss`, returning every step in the order it runs:
+    /// for each node from `loss` back to the first, the incoming adjoint `dL/dy` and the local
+    /// gradient its rule sends to each input. Summing what each node receives gives exactly
+    /// [`Tape::backward`]'s gradients.
+    ///
+    /// # Panics
+    /// As [`Tape::backward`].
+    pub fn backward_steps(&self, loss: Var<'_>) -> Vec<BackwardStep> {
+        self.check_owns(loss, "backward_steps");
+        assert!(
+            loss.shape() == (1, 1),
+            "backward_steps: the loss must be a [1x1] scalar, got {}",
+            fmt_shape(loss.shape())
+        );
+        let nodes = self.nodes.borrow();
+        let mut steps = Vec::new();
+        let mut record = |i: NodeId, dy: &Tensor, local: &[Option<Tensor>; 2]| {
+            let inputs = nodes[i].op.inputs().as_array();
+            let sends = inputs
+                .into_iter()
+                .zip(local)
+                .filter_map(|(k, g)| Some((k?, g.clone()?)))
+                .collect();
+            steps.push(BackwardStep {
+                node: i,
+                op: nodes[i].op,
+                adjoint: dy.clone(),
+                sends,
+            });
+        };
+        reverse_sweep(
+            loss.index,
+            Tensor::scalar(1.0),
+            &|i| nodes[i].op,
+            &|i| &nodes[i].value,
+            &|i| nodes[i].requires_grad,
+            Some(&mut record),
+        );
+        steps
     }
 
     fn push_node(&self, node: Node) -> Var<'_> {
@@ -171,12 +424,21 @@ impl Tape {
             fmt_shape(seed.shape()),
             fmt_shape(nodes[y.index].value.shape())
         );
+        let mut check = |i: NodeId, dy: &Tensor, local: &[Option<Tensor>; 2]| {
+            self.check_backward(&nodes, i, dy, local);
+        };
+        let observe: Option<Observer<'_, Tensor>> = if self.anomaly == AnomalyMode::Off {
+            None
+        } else {
+            Some(&mut check)
+        };
         let mut grads = reverse_sweep(
             y.index,
             seed,
             &|i| nodes[i].op,
             &|i| &nodes[i].value,
             &|i| nodes[i].requires_grad,
+            observe,
         );
         // A node that could have a gradient but is not on a path to y gets zeros.
         for (g, node) in grads.iter_mut().zip(nodes.iter()) {
@@ -217,6 +479,7 @@ impl Tape {
             &|i| self.nodes.borrow()[i].op,
             &|i| &vars[i],
             &|i| self.nodes.borrow()[i].requires_grad,
+            None,
         );
         GradVars { grads }
     }
@@ -237,12 +500,17 @@ impl Tape {
 /// `adj[i]` holds `dL/dy_i`. Walking `i` from `output` down to 0, each node's rule turns its
 /// adjoint into local gradients for its inputs, and the sweep adds them in: this is the only
 /// place where gradients are accumulated.
+///
+/// `observe`, if given, sees each node's incoming adjoint and the local gradients its rule
+/// sends to its inputs (for the step-through and anomaly detection); the ordinary backward
+/// passes `None`.
 fn reverse_sweep<'a, V: Adjoint + 'a>(
     output: NodeId,
     seed: V,
     op: &dyn Fn(NodeId) -> Op,
     value: &dyn Fn(NodeId) -> &'a V,
     requires_grad: &dyn Fn(NodeId) -> bool,
+    mut observe: Option<Observer<'_, V>>,
 ) -> Vec<Option<V>> {
     let mut adj: Vec<Option<V>> = vec![None; output + 1];
     adj[output] = Some(seed);
@@ -255,6 +523,9 @@ fn reverse_sweep<'a, V: Adjoint + 'a>(
         let Some(dy) = here[0].as_ref() else { continue };
         let op = op(i);
         let local = op.vjp(dy, value(i), value, requires_grad);
+        if let Some(observe) = observe.as_mut() {
+            observe(i, dy, &local);
+        }
         for (k, g) in op.inputs().as_array().into_iter().zip(local) {
             if let (Some(k), Some(g)) = (k, g) {
                 below[k] = Some(match below[k].take() {
@@ -345,6 +616,15 @@ impl<'t> GradVars<'t> {
 }
 
 impl<'t> Var<'t> {
+    /// Gives the node a name, shown by the tape's table and DOT export: `tape.leaf(w).named("w1")`.
+    pub fn named(self, name: &str) -> Var<'t> {
+        self.tape
+            .names
+            .borrow_mut()
+            .push((self.index, name.to_string()));
+        self
+    }
+
     /// The node's index on its tape.
     pub fn index(self) -> NodeId {
         self.index
