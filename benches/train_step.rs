@@ -1,77 +1,95 @@
-//! One full training step of the 1-10-10-1 ReLU MLP on 7 points (workload W1 of
-//! `../shared/peers`): forward, backward and SGD update, as a user writes it with
-//! `Params`, `mlp` and `mse`. Compare with PyTorch's `us_per_step` for `w1_tiny_mlp`.
+//! Training steps of the peer workloads of `../shared/peers`, as a user writes them with
+//! `Params`, `mlp`, `mse` and an optimizer, from the peer's seeded data and initial weights
+//! (`benches/data/`). Compare with PyTorch's `us_per_step` (`benches/peer_results/`).
+//!
+//! - `nn/w1_train_step`: one step (forward, backward, SGD update) of the 1-10-10-1 ReLU MLP
+//!   on 7 points;
+//! - `nn/w1_train_2000_steps`, `nn/w2_train_3200_steps`, `nn/w3_train_5000_steps`: whole
+//!   runs, timed as `torch_workloads.py` times them (us_per_step = total / steps).
 //!
 //! Run: `cargo bench --bench train_step`.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use rand::rngs::StdRng;
-use rand::SeedableRng;
-use tapegrad::nn::{mlp, mse, Activation, Init, Module, Params, Reduction, Sequential};
-use tapegrad::optim::{Optimizer, Sgd};
-use tapegrad::{Tape, Tensor};
+use tapegrad::nn::{Params, Reduction, Sequential};
+use tapegrad::optim::{Adam, Optimizer, Sgd};
+use tapegrad::Tensor;
 
 #[path = "../tests/common/peer.rs"]
 mod peer;
 
-/// The W1 model with the peer's initial weights.
-fn w1_model() -> (Params, Sequential, Tensor, Tensor) {
-    let data = peer::PeerData::load("w1");
-    let mut params = Params::new();
-    let model = mlp(
-        &mut params,
-        &[1, 10, 10, 1],
-        Activation::Relu,
-        &Init::Zeros,
-        &mut StdRng::seed_from_u64(0),
-    );
-    for (l, (w, b)) in data.layers().iter().enumerate() {
-        params.set(params.find(&format!("{}.weight", 2 * l)).unwrap(), w);
-        params.set(params.find(&format!("{}.bias", 2 * l)).unwrap(), b);
-    }
-    (params, model, data.get("x").clone(), data.get("y").clone())
+/// One step, as PyTorch's loop: forward, MSE, backward, `opt.step()`.
+fn step(
+    params: &mut Params,
+    model: &Sequential,
+    (x, y): (&Tensor, &Tensor),
+    reduction: Reduction,
+    opt: &mut dyn Optimizer,
+) -> f64 {
+    let (loss, grad) = peer::loss_and_grad(params, model, x, y, reduction);
+    opt.step(params.as_mut_slice(), &grad)
+        .expect("the peer workloads do not diverge");
+    loss
 }
 
-/// One step, as PyTorch's loop: forward, MSE, backward, `opt.step()`.
-fn step(params: &mut Params, model: &Sequential, x: &Tensor, y: &Tensor, opt: &mut Sgd) -> f64 {
-    let tape = Tape::new();
-    let theta = tape.params(params);
-    let loss = mse(
-        model.forward(&theta, tape.constant(x)),
-        tape.constant(y),
-        Reduction::Mean,
-    );
-    let grad = tape.backward(loss).flat(&theta);
-    opt.step(params.as_mut_slice(), &grad)
-        .expect("W1 does not diverge");
-    loss.item()
+/// A whole run of `steps` steps cycling over `batches`, from the initial weights.
+fn run(
+    data: &peer::PeerData,
+    batches: &[(Tensor, Tensor)],
+    steps: usize,
+    reduction: Reduction,
+    opt: &mut dyn Optimizer,
+) -> f64 {
+    let (mut params, model) = peer::model(data);
+    let mut last = 0.0;
+    for s in 0..steps {
+        let (x, y) = &batches[s % batches.len()];
+        last = step(&mut params, &model, (x, y), reduction, opt);
+    }
+    last
 }
 
 fn bench(c: &mut Criterion) {
-    let (mut params, model, x, y) = w1_model();
+    let w1 = peer::PeerData::load("w1");
+    let (mut params, model) = peer::model(&w1);
+    let (x, y) = (w1.get("x").clone(), w1.get("y").clone());
     let mut opt = Sgd::new(0.05);
     c.bench_function("nn/w1_train_step", |b| {
         b.iter(|| {
             step(
                 black_box(&mut params),
                 &model,
-                black_box(&x),
-                black_box(&y),
+                (black_box(&x), black_box(&y)),
+                Reduction::Mean,
                 &mut opt,
             )
         })
     });
-    // The whole W1 run, 2000 steps from the peer's initial weights, as torch_workloads.py
-    // times it (us_per_step = total / 2000).
-    c.bench_function("nn/w1_train_2000_steps", |b| {
+
+    let mut group = c.benchmark_group("nn");
+    group.sample_size(10);
+    let full = vec![(x.clone(), y.clone())];
+    group.bench_function("w1_train_2000_steps", |b| {
+        b.iter(|| run(&w1, &full, 2000, Reduction::Mean, &mut Sgd::new(0.05)))
+    });
+    let w2 = peer::PeerData::load("w2");
+    let w2_batches = peer::batches(w2.get("x"), w2.get("y"), 32);
+    group.bench_function("w2_train_3200_steps", |b| {
         b.iter(|| {
-            let (mut params, model, x, y) = w1_model();
-            let mut opt = Sgd::new(0.05);
-            (0..2000)
-                .map(|_| step(&mut params, &model, &x, &y, &mut opt))
-                .last()
+            run(
+                &w2,
+                &w2_batches,
+                3200,
+                Reduction::Mean,
+                &mut Adam::new(1e-3),
+            )
         })
     });
+    let w3 = peer::PeerData::load("w3");
+    let w3_full = vec![(w3.get("x").clone(), w3.get("y").clone())];
+    group.bench_function("w3_train_5000_steps", |b| {
+        b.iter(|| run(&w3, &w3_full, 5000, Reduction::Sum, &mut Sgd::new(1e-3)))
+    });
+    group.finish();
 }
 
 criterion_group!(benches, bench);

@@ -3,8 +3,11 @@
 //! PyTorch's `out x in` layout, biases as `1 x out` rows.
 #![allow(dead_code)]
 
+use rand::rngs::StdRng;
+use rand::SeedableRng;
 use std::collections::HashMap;
-use tapegrad::Tensor;
+use tapegrad::nn::{mlp, mse, Activation, Init, Module, Params, Reduction, Sequential};
+use tapegrad::{Tape, Tensor};
 
 /// The arrays of one workload file, by name (`x`, `y`, `W0`, `b0`, `W1`, ...).
 pub struct PeerData {
@@ -58,4 +61,54 @@ impl PeerData {
             })
             .collect()
     }
+}
+
+/// The ReLU MLP of a peer workload with the peer's initial weights (PyTorch's layout and
+/// names: `0.weight`, `0.bias`, `2.weight`, ...).
+pub fn model(data: &PeerData) -> (Params, Sequential) {
+    let layers = data.layers();
+    let mut sizes = vec![layers[0].0.cols()];
+    sizes.extend(layers.iter().map(|(w, _)| w.rows()));
+    let mut params = Params::new();
+    let model = mlp(
+        &mut params,
+        &sizes,
+        Activation::Relu,
+        &Init::Zeros,
+        &mut StdRng::seed_from_u64(0),
+    );
+    for (l, (w, b)) in layers.iter().enumerate() {
+        params.set(params.find(&format!("{}.weight", 2 * l)).unwrap(), w);
+        params.set(params.find(&format!("{}.bias", 2 * l)).unwrap(), b);
+    }
+    (params, model)
+}
+
+/// The MSE loss of `model` on `(x, y)` and its flat gradient.
+pub fn loss_and_grad(
+    params: &Params,
+    model: &Sequential,
+    x: &Tensor,
+    y: &Tensor,
+    reduction: Reduction,
+) -> (f64, Vec<f64>) {
+    let tape = Tape::new();
+    let theta = tape.params(params);
+    let loss = mse(
+        model.forward(&theta, tape.constant(x)),
+        tape.constant(y),
+        reduction,
+    );
+    (loss.item(), tape.backward(loss).flat(&theta))
+}
+
+/// The minibatches of `torch_workloads.py`: consecutive rows `[i, i + batch)`, in order.
+pub fn batches(x: &Tensor, y: &Tensor, batch: usize) -> Vec<(Tensor, Tensor)> {
+    (0..x.rows())
+        .step_by(batch)
+        .map(|i| {
+            let idx: Vec<usize> = (i..(i + batch).min(x.rows())).collect();
+            (x.select_rows(&idx), y.select_rows(&idx))
+        })
+        .collect()
 }
