@@ -6,7 +6,9 @@
 
 use rand::rngs::StdRng;
 use rand::SeedableRng;
-use tapegrad::linalg::matmul::{gemm, gemm_naive, gemm_nt, gemm_portable, gemm_tn};
+use tapegrad::linalg::matmul::{
+    gemm, gemm_naive, gemm_nt, gemm_nt_portable, gemm_portable, gemm_tn, gemm_tn_portable,
+};
 use tapegrad::Tensor;
 
 fn check(m: usize, k: usize, n: usize, seed: u64) {
@@ -31,13 +33,27 @@ fn check(m: usize, k: usize, n: usize, seed: u64) {
         kernel(m, k, n, a.as_slice(), b.as_slice(), got.as_mut_slice());
         assert_close(name, (m, k, n), &got, &want, &scale);
     }
-    // The transposed variants read A^T (k x m) and B^T (n x k) in place.
-    let mut got = c0.clone();
-    gemm_nt(m, k, n, a.as_slice(), b.t().as_slice(), got.as_mut_slice());
-    assert_close("gemm_nt", (m, k, n), &got, &want, &scale);
-    let mut got = c0.clone();
-    gemm_tn(m, k, n, a.t().as_slice(), b.as_slice(), got.as_mut_slice());
-    assert_close("gemm_tn", (m, k, n), &got, &want, &scale);
+    // The transposed variants read A^T (k x m) and B^T (n x k) in place; the dispatching
+    // kernels (SIMD where the CPU has AVX2 + FMA) and the portable ones.
+    type Kernel = fn(usize, usize, usize, &[f64], &[f64], &mut [f64]);
+    let bt = b.t();
+    for (name, kernel) in [
+        ("gemm_nt", gemm_nt as Kernel),
+        ("gemm_nt_portable", gemm_nt_portable),
+    ] {
+        let mut got = c0.clone();
+        kernel(m, k, n, a.as_slice(), bt.as_slice(), got.as_mut_slice());
+        assert_close(name, (m, k, n), &got, &want, &scale);
+    }
+    let at = a.t();
+    for (name, kernel) in [
+        ("gemm_tn", gemm_tn as Kernel),
+        ("gemm_tn_portable", gemm_tn_portable),
+    ] {
+        let mut got = c0.clone();
+        kernel(m, k, n, at.as_slice(), b.as_slice(), got.as_mut_slice());
+        assert_close(name, (m, k, n), &got, &want, &scale);
+    }
 }
 
 fn assert_close(
@@ -90,8 +106,28 @@ fn identities() {
     let b = Tensor::rand_normal(20, 16, 0.0, 1.0, &mut rng);
     assert_eq!(Tensor::eye(19).matmul(&a), a);
     assert_eq!(a.matmul(&Tensor::eye(20)), a);
-    // (A B)^T = B^T A^T, exactly: the same products summed in the same order.
-    assert_eq!(a.matmul(&b).t(), b.t().matmul(&a.t()));
+    // (A B)^T = B^T A^T: the same products, summed in the same order up to the lanes of the
+    // SIMD path (which may round the last column block differently), so to 1e-14.
+    a.matmul(&b)
+        .t()
+        .assert_close(&b.t().matmul(&a.t()), 1e-14, 1e-14);
+    // The SIMD path, where present, agrees with the portable one to rounding.
+    let mut simd = Tensor::zeros(19, 16);
+    let mut portable = Tensor::zeros(19, 16);
+    gemm(19, 20, 16, a.as_slice(), b.as_slice(), simd.as_mut_slice());
+    gemm_portable(
+        19,
+        20,
+        16,
+        a.as_slice(),
+        b.as_slice(),
+        portable.as_mut_slice(),
+    );
+    simd.assert_close(&portable, 1e-13, 1e-13);
+    eprintln!(
+        "SIMD path available: {}",
+        tapegrad::linalg::matmul::simd_available()
+    );
     // A zero inner dimension gives zeros.
     assert_eq!(
         Tensor::zeros(3, 0).matmul(&Tensor::zeros(0, 2)),

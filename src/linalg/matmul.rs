@@ -1,102 +1,73 @@
 //! Matrix multiplication kernels, all row-major and accumulating into `C`:
 //! - [`gemm`]: `C <- C + A B` for `A (m x k)`, `B (k x n)`, `C (m x n)`;
-//! - [`gemm_nt`]: `C <- C + A B^T` for `A (m x k)`, `B (n x k)` (the backward rule `dA = dY B^T`);
-//! - [`gemm_tn`]: `C <- C + A^T B` for `A (k x m)`, `B (k x n)` (the backward rule `dB = A^T dY`).
+//! - [`gemm_nt`]: `C <- C + A B^T` for `A (m x k)`, `B (n x k)` (the rule `dA = dY B^T`, and a
+//!   linear layer's `x W^T`);
+//! - [`gemm_tn`]: `C <- C + A^T B` for `A (k x m)`, `B (k x n)` (the rule `dB = A^T dY`).
 //!
 //! The transposed variants read their operands in place, so the backward pass of a matmul
 //! never copies a transpose.
 //!
-//! The portable kernel walks `i, p, j` so the innermost loop streams a row of `B` and a row
-//! of `C` contiguously (`c_ij += a_ip b_pj`), which the compiler vectorizes, and it blocks
-//! over `p` and `j` so that a panel of `B` stays in cache while every row of `A` uses it.
+//! # Loops
+//! `gemm` walks `i, p, j` so the innermost loop streams a row of `B` into a row of `C`
+//! (`c_ij += a_ip b_pj`), blocked over `p` and `j` so that a panel of `B` stays in cache while
+//! every row of `A` uses it; a matrix-vector product (`n = 1`) is a dot product per row.
+//! `gemm_nt` is a dot product of two contiguous rows per entry for a few rows of `A`, and for
+//! more it transposes `B` once and runs the `gemm` loops; `gemm_tn` adds `a_pi` times row `p`
+//! of `B` to row `i` of `C`.
+//!
+//! # Two compilations of the same loops
+//! Each kernel is written once, generic over whether it fuses `c + a b` into one rounding
+//! (`mul_add`). The portable path (`*_portable`, plain `c + a b`) is what every target runs
+//! and what the tests compare against. On x86_64 CPUs with AVX2 and FMA, detected at run
+//! time, the same loops are compiled with those features enabled and fused multiply-adds,
+//! which the compiler vectorizes four lanes wide. The only `unsafe` in the crate is the call
+//! into those functions, after the detection that makes it sound.
 
 /// Columns of `C` (and `B`) in one cache block.
 const NC: usize = 256;
 /// Rows of `B` (columns of `A`) in one cache block.
 const KC: usize = 128;
+/// From this many rows of `A`, and this many multiply-adds `m n k`, on, `A B^T` transposes
+/// `B` and runs the `A B` loops (below, the copy's allocation costs more than it saves).
+const NT_TRANSPOSE_MIN_ROWS: usize = 4;
+const NT_TRANSPOSE_MIN_WORK: usize = 4096;
 
-/// `C <- C + A B` where `A` is `m x k`, `B` is `k x n`, `C` is `m x n`, all row-major.
-///
-/// # Panics
-/// If a slice is shorter than its shape says.
-pub fn gemm(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    assert!(
-        a.len() >= m * k && b.len() >= k * n && c.len() >= m * n,
-        "gemm: slices of length {}, {}, {} are too short for m={m}, k={k}, n={n}",
-        a.len(),
-        b.len(),
-        c.len()
-    );
-    if n == 1 {
-        // A matrix-vector product: each c_i is a dot product of two contiguous slices.
-        for (i, c_i) in c[..m].iter_mut().enumerate() {
-            *c_i += dot(&a[i * k..i * k + k], &b[..k]);
-        }
+/// `c + a b`, fused into one rounding when `FMA` (the SIMD path), two roundings otherwise.
+#[inline(always)]
+fn madd<const FMA: bool>(c: f64, a: f64, b: f64) -> f64 {
+    if FMA {
+        a.mul_add(b, c)
     } else {
-        gemm_portable(m, k, n, a, b, c);
+        c + a * b
     }
 }
 
-/// `C <- C + A B^T` where `A` is `m x k`, `B` is `n x k`, `C` is `m x n`: `c_ij += a_i . b_j`,
-/// a dot product of two contiguous rows.
-///
-/// # Panics
-/// If a slice is shorter than its shape says.
-pub fn gemm_nt(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    assert!(
-        a.len() >= m * k && b.len() >= n * k && c.len() >= m * n,
-        "gemm_nt: slices of length {}, {}, {} are too short for m={m}, k={k}, n={n}",
-        a.len(),
-        b.len(),
-        c.len()
-    );
-    for i in 0..m {
-        let a_i = &a[i * k..i * k + k];
-        for (j, c_ij) in c[i * n..i * n + n].iter_mut().enumerate() {
-            *c_ij += dot(a_i, &b[j * k..j * k + k]);
-        }
-    }
-}
-
-/// `C <- C + A^T B` where `A` is `k x m`, `B` is `k x n`, `C` is `m x n`:
-/// for each `p`, row `i` of `C` gains `a_pi` times row `p` of `B`.
-///
-/// # Panics
-/// If a slice is shorter than its shape says.
-pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    assert!(
-        a.len() >= k * m && b.len() >= k * n && c.len() >= m * n,
-        "gemm_tn: slices of length {}, {}, {} are too short for m={m}, k={k}, n={n}",
-        a.len(),
-        b.len(),
-        c.len()
-    );
-    for p in 0..k {
-        let b_p = &b[p * n..p * n + n];
-        for (i, &a_pi) in a[p * m..p * m + m].iter().enumerate() {
-            for (c_ij, &b_pj) in c[i * n..i * n + n].iter_mut().zip(b_p) {
-                *c_ij += a_pi * b_pj;
-            }
-        }
-    }
-}
-
-/// `sum_p x_p y_p`, with four partial sums so the compiler can vectorize it.
-fn dot(x: &[f64], y: &[f64]) -> f64 {
+/// `sum_p x_p y_p`, with four partial sums so that it vectorizes.
+#[inline(always)]
+fn dot<const FMA: bool>(x: &[f64], y: &[f64]) -> f64 {
     let mut acc = [0.0; 4];
     let (xc, yc) = (x.chunks_exact(4), y.chunks_exact(4));
     let (xr, yr) = (xc.remainder(), yc.remainder());
     for (xs, ys) in xc.zip(yc) {
         for l in 0..4 {
-            acc[l] += xs[l] * ys[l];
+            acc[l] = madd::<FMA>(acc[l], xs[l], ys[l]);
         }
     }
-    let tail: f64 = xr.iter().zip(yr).map(|(a, b)| a * b).sum();
+    let mut tail = 0.0;
+    for (a, b) in xr.iter().zip(yr) {
+        tail = madd::<FMA>(tail, *a, *b);
+    }
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
-/// The safe portable kernel, blocked over `k` and `n`; the reference the tests use.
-pub fn gemm_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+#[inline(always)]
+fn gemm_body<const FMA: bool>(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+    if n == 1 {
+        for (i, c_i) in c[..m].iter_mut().enumerate() {
+            *c_i += dot::<FMA>(&a[i * k..i * k + k], &b[..k]);
+        }
+        return;
+    }
     for j0 in (0..n).step_by(NC) {
         let j1 = (j0 + NC).min(n);
         for p0 in (0..k).step_by(KC) {
@@ -108,12 +79,163 @@ pub fn gemm_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut
                     let a_ip = a_row[p];
                     let b_row = &b[p * n + j0..p * n + j1];
                     for (c_ij, &b_pj) in c_row.iter_mut().zip(b_row) {
-                        *c_ij += a_ip * b_pj;
+                        *c_ij = madd::<FMA>(*c_ij, a_ip, b_pj);
                     }
                 }
             }
         }
     }
+}
+
+#[inline(always)]
+fn gemm_nt_body<const FMA: bool>(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f64],
+    b: &[f64],
+    c: &mut [f64],
+) {
+    if m >= NT_TRANSPOSE_MIN_ROWS && n > 1 && m * n * k >= NT_TRANSPOSE_MIN_WORK {
+        // Transpose B once (n k copies) and stream its rows: cheaper than m n separate dot
+        // products, each ending in a horizontal sum, once m is more than a few rows.
+        let mut bt = vec![0.0; k * n];
+        for j in 0..n {
+            for p in 0..k {
+                bt[p * n + j] = b[j * k + p];
+            }
+        }
+        gemm_body::<FMA>(m, k, n, a, &bt, c);
+        return;
+    }
+    for i in 0..m {
+        let a_i = &a[i * k..i * k + k];
+        for (j, c_ij) in c[i * n..i * n + n].iter_mut().enumerate() {
+            *c_ij += dot::<FMA>(a_i, &b[j * k..j * k + k]);
+        }
+    }
+}
+
+#[inline(always)]
+fn gemm_tn_body<const FMA: bool>(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f64],
+    b: &[f64],
+    c: &mut [f64],
+) {
+    for p in 0..k {
+        let b_p = &b[p * n..p * n + n];
+        for (i, &a_pi) in a[p * m..p * m + m].iter().enumerate() {
+            for (c_ij, &b_pj) in c[i * n..i * n + n].iter_mut().zip(b_p) {
+                *c_ij = madd::<FMA>(*c_ij, a_pi, b_pj);
+            }
+        }
+    }
+}
+
+fn check(
+    name: &str,
+    (la, lb, lc): (usize, usize, usize),
+    a: &[f64],
+    b: &[f64],
+    c: &[f64],
+    mkn: (usize, usize, usize),
+) {
+    let (m, k, n) = mkn;
+    assert!(
+        a.len() >= la && b.len() >= lb && c.len() >= lc,
+        "{name}: slices of length {}, {}, {} are too short for m={m}, k={k}, n={n}",
+        a.len(),
+        b.len(),
+        c.len()
+    );
+}
+
+/// `C <- C + A B` where `A` is `m x k`, `B` is `k x n`, `C` is `m x n`, all row-major.
+///
+/// # Panics
+/// If a slice is shorter than its shape says.
+pub fn gemm(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+    check("gemm", (m * k, k * n, m * n), a, b, c, (m, k, n));
+    if simd::detected() {
+        simd::gemm(m, k, n, a, b, c)
+    } else {
+        gemm_body::<false>(m, k, n, a, b, c)
+    }
+}
+
+/// `C <- C + A B^T` where `A` is `m x k`, `B` is `n x k`, `C` is `m x n`: `c_ij += a_i . b_j`.
+///
+/// # Panics
+/// If a slice is shorter than its shape says.
+pub fn gemm_nt(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+    check("gemm_nt", (m * k, n * k, m * n), a, b, c, (m, k, n));
+    if simd::detected() {
+        simd::gemm_nt(m, k, n, a, b, c)
+    } else {
+        gemm_nt_body::<false>(m, k, n, a, b, c)
+    }
+}
+
+/// `C <- C + A^T B` where `A` is `k x m`, `B` is `k x n`, `C` is `m x n`.
+///
+/// # Panics
+/// If a slice is shorter than its shape says.
+pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+    check("gemm_tn", (k * m, k * n, m * n), a, b, c, (m, k, n));
+    if simd::detected() {
+        simd::gemm_tn(m, k, n, a, b, c)
+    } else {
+        gemm_tn_body::<false>(m, k, n, a, b, c)
+    }
+}
+
+/// [`gemm`] on the portable path, whatever the CPU: the reference for the SIMD path.
+///
+/// # Panics
+/// If a slice is shorter than its shape says.
+pub fn gemm_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+    check("gemm_portable", (m * k, k * n, m * n), a, b, c, (m, k, n));
+    gemm_body::<false>(m, k, n, a, b, c)
+}
+
+/// [`gemm_nt`] on the portable path.
+///
+/// # Panics
+/// If a slice is shorter than its shape says.
+pub fn gemm_nt_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+    check(
+        "gemm_nt_portable",
+        (m * k, n * k, m * n),
+        a,
+        b,
+        c,
+        (m, k, n),
+    );
+    gemm_nt_body::<false>(m, k, n, a, b, c)
+}
+
+/// [`gemm_tn`] on the portable path.
+///
+/// # Panics
+/// If a slice is shorter than its shape says.
+pub fn gemm_tn_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+    check(
+        "gemm_tn_portable",
+        (k * m, k * n, m * n),
+        a,
+        b,
+        c,
+        (m, k, n),
+    );
+    gemm_tn_body::<false>(m, k, n, a, b, c)
+}
+
+/// True if this CPU runs the SIMD path (x86_64 with AVX2 and FMA).
+pub fn simd_available() -> bool {
+    simd::detected()
 }
 
 /// The naive triple loop `c_ij = sum_p a_ip b_pj`, kept as the oracle for kernel tests.
@@ -126,5 +248,69 @@ pub fn gemm_naive(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f
             }
             c[i * n + j] += s;
         }
+    }
+}
+
+/// The SIMD path: the same loop bodies compiled with AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod simd {
+    use super::{gemm_body, gemm_nt_body, gemm_tn_body};
+
+    /// AVX2 and FMA, detected once per call (std caches the CPUID query).
+    pub fn detected() -> bool {
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    }
+
+    #[target_feature(enable = "avx2,fma")]
+    fn gemm_avx2(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+        gemm_body::<true>(m, k, n, a, b, c)
+    }
+
+    #[target_feature(enable = "avx2,fma")]
+    fn gemm_nt_avx2(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+        gemm_nt_body::<true>(m, k, n, a, b, c)
+    }
+
+    #[target_feature(enable = "avx2,fma")]
+    fn gemm_tn_avx2(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+        gemm_tn_body::<true>(m, k, n, a, b, c)
+    }
+
+    pub fn gemm(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+        debug_assert!(detected());
+        // SAFETY: the callers in `super` reach this only after `detected()` returned true, so
+        // the CPU supports AVX2 and FMA, the features `gemm_avx2` is compiled with. The
+        // function itself is safe Rust (bounds-checked slices).
+        unsafe { gemm_avx2(m, k, n, a, b, c) }
+    }
+
+    pub fn gemm_nt(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+        debug_assert!(detected());
+        // SAFETY: as in `gemm`: reached only after `detected()` confirmed AVX2 and FMA.
+        unsafe { gemm_nt_avx2(m, k, n, a, b, c) }
+    }
+
+    pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+        debug_assert!(detected());
+        // SAFETY: as in `gemm`: reached only after `detected()` confirmed AVX2 and FMA.
+        unsafe { gemm_tn_avx2(m, k, n, a, b, c) }
+    }
+}
+
+/// No SIMD path on other architectures: everything runs the portable loops.
+#[cfg(not(target_arch = "x86_64"))]
+mod simd {
+    pub fn detected() -> bool {
+        false
+    }
+    pub fn gemm(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+        super::gemm_body::<false>(m, k, n, a, b, c)
+    }
+    pub fn gemm_nt(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+        super::gemm_nt_body::<false>(m, k, n, a, b, c)
+    }
+    pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+        super::gemm_tn_body::<false>(m, k, n, a, b, c)
     }
 }

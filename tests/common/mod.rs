@@ -19,3 +19,23 @@ pub fn proptest_config(cases: u32) -> Config {
         ..Config::default()
     }
 }
+
+use tapegrad::Tensor;
+
+/// `|got − want| <= tol · scale` entrywise, where `scale` bounds the magnitudes summed into
+/// each entry (for `A B`, `|A| |B|`): the standard bound on the rounding of a sum, which
+/// stays meaningful where the sum itself cancels to near zero.
+pub fn close_to_scale(got: &Tensor, want: &Tensor, scale: &Tensor, tol: f64) -> bool {
+    got.shape() == want.shape()
+        && got
+            .as_slice()
+            .iter()
+            .zip(want.as_slice())
+            .zip(scale.as_slice())
+            .all(|((g, w), s)| (g - w).abs() <= tol * s)
+}
+
+/// `|t|` entrywise.
+pub fn abs(t: &Tensor) -> Tensor {
+    t.map(f64::abs)
+}
