@@ -1,0 +1,56 @@
+//! Matmul throughput (peer workload W5: square f64 matmul) and L-BFGS on the 5-D Rosenbrock
+//! function (W6), the peers' settings. Compare with `benches/peer_results/`.
+//!
+//! Run: `cargo bench --bench solvers`.
+
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use tapegrad::optim::{Lbfgs, StrongWolfe};
+use tapegrad::{Tape, Tensor};
+
+/// `sum_i 100 (x_{i+1} − x_i²)² + (1 − x_i)²` and its gradient, on the tape.
+fn rosenbrock(x: &[f64]) -> (f64, Vec<f64>) {
+    let n = x.len();
+    let next = Tensor::from_fn(n - 1, n, |i, j| if j == i + 1 { 1.0 } else { 0.0 });
+    let this = Tensor::from_fn(n - 1, n, |i, j| if j == i { 1.0 } else { 0.0 });
+    let tape = Tape::new();
+    let xv = tape.leaf(Tensor::column(x));
+    let (xn, xi) = (
+        tape.constant(next).matmul(xv),
+        tape.constant(this).matmul(xv),
+    );
+    let f = ((xn - xi.square()).square() * 100.0 + (1.0 - xi).square()).sum();
+    (f.item(), tape.backward(f)[xv].as_slice().to_vec())
+}
+
+fn bench(c: &mut Criterion) {
+    let mut group = c.benchmark_group("matmul");
+    group.sample_size(10);
+    for n in [64, 128, 256, 512] {
+        let mut rng = StdRng::seed_from_u64(0);
+        let a = Tensor::rand_normal(n, n, 0.0, 1.0, &mut rng);
+        let b = Tensor::rand_normal(n, n, 0.0, 1.0, &mut rng);
+        group.throughput(Throughput::Elements(2 * (n as u64).pow(3))); // flops
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |bench, _| {
+            bench.iter(|| black_box(&a).matmul(black_box(&b)))
+        });
+    }
+    group.finish();
+
+    // W6: history 10, max_iter 200, tolerance_grad 1e-10, tolerance_change 1e-9 (default).
+    c.bench_function("lbfgs/w6_rosenbrock", |b| {
+        b.iter(|| {
+            let mut x = vec![1.3, 0.7, 0.8, 1.9, 1.2];
+            let mut opt = Lbfgs::new()
+                .line_search(StrongWolfe::default())
+                .history_size(10)
+                .max_iter(200)
+                .tolerance_grad(1e-10);
+            opt.minimize(&mut x, rosenbrock)
+        })
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
