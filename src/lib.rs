@@ -7,35 +7,51 @@
 //!
 //! ## A tour: tape → backward → step
 //!
-//! Fit `y ≈ X w` by gradient descent on `L(w) = (1/N) ||X w - y||^2`:
+//! Fit a line `y ≈ b + w t` with a `Linear(1, 1)` layer, the MSE loss, and gradient descent
+//! at the step size `1/β` that the smoothness constant of the loss prescribes:
 //!
 //! ```
+//! use rand::SeedableRng;
+//! use tapegrad::linalg::mse_smoothness;
+//! use tapegrad::nn::{mse, Init, Linear, Module, Params, Reduction};
+//! use tapegrad::optim::{Optimizer, Sgd};
 //! use tapegrad::{Tape, Tensor};
 //!
-//! let x = Tensor::from_rows(&[[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]]); // N = 3 rows [1, t]
-//! let y = Tensor::column(&[1.0, 3.0, 5.0]);                          // y = 1 + 2 t
-//! let mut w = Tensor::zeros(2, 1);
+//! let t = Tensor::column(&[0.0, 1.0, 2.0, 3.0]);
+//! let y = Tensor::column(&[1.0, 3.0, 5.0, 7.0]);                  // y = 1 + 2 t
+//! let mut params = Params::new();                                 // θ = (w, b), one flat vector
+//! let layer = Linear::new(&mut params, "0", 1, 1, true, &Init::Zeros, &mut rand::rngs::StdRng::seed_from_u64(0));
+//! let beta = mse_smoothness(&Tensor::from_fn(4, 2, |i, j| if j == 0 { t[(i, 0)] } else { 1.0 }));
+//! let mut opt = Sgd::new(1.0 / beta);                             // θ ← θ − γ ∇f(θ), γ = 1/β
 //!
 //! for _ in 0..500 {
-//!     let tape = Tape::new();                         // a fresh Wengert list per step
-//!     let wv = tape.leaf(&w);                         // differentiate with respect to w
-//!     let residual = tape.constant(&x).matmul(wv) - tape.constant(&y);
-//!     let loss = residual.square().mean();            // (1/N) ||X w - y||^2
-//!     let grads = tape.backward(loss);                // one reverse sweep
-//!     w = w.sub(&grads[wv].scale(0.2));               // w <- w - lr * dL/dw
+//!     let tape = Tape::new();                                     // a fresh Wengert list
+//!     let theta = tape.params(&params);                           // leaves for 0.weight, 0.bias
+//!     let loss = mse(layer.forward(&theta, tape.constant(&t)), tape.constant(&y), Reduction::Mean);
+//!     let grad = tape.backward(loss).flat(&theta);                // one reverse sweep, flat ∇f(θ)
+//!     opt.step(params.as_mut_slice(), &grad).unwrap();            // an error, not NaN, if it diverges
 //! }
-//! assert!((w.get(0, 0) - 1.0).abs() < 1e-9 && (w.get(1, 0) - 2.0).abs() < 1e-9);
+//! let (w, b) = (params.as_slice()[0], params.as_slice()[1]);
+//! assert!((w - 2.0).abs() < 1e-9 && (b - 1.0).abs() < 1e-9);
 //! ```
 //!
 //! ## Where things are
 //! - [`tensor`]: [`Tensor`], a row-major `rows x cols` `f64` matrix (a scalar is `1x1`),
 //!   with broadcasting in three written-out cases (scalar, row, column).
 //! - [`tape`]: [`Tape`], [`Var`] (a `Copy` handle, with operators), the reverse sweep,
-//!   [`Grads`]; and [`Tape::backward_graph`], which records the gradient itself so it can be
-//!   differentiated again (Hessian-vector products).
+//!   [`Grads`], [`Tape::backward_graph`] (the gradient recorded, for second derivatives),
+//!   the step-through [`Tape::backward_steps`], and opt-in anomaly detection.
 //! - [`ops`]: the operations, one file per family, each forward beside its rule.
-//! - [`gradcheck`](mod@gradcheck): reverse mode against finite differences, for your own functions.
-//! - [`linalg`]: the crate's own matrix kernels (no linear-algebra dependency).
+//! - [`gradcheck`](mod@gradcheck): reverse mode against finite differences, for your functions.
+//! - [`hessian`]: Hessian-vector products, Hessians, the optimal step along a direction,
+//!   `gradgradcheck`.
+//! - [`inspect`]: the tape as a table and as Graphviz DOT.
+//! - [`nn`]: flat parameters with named views, `Linear`, activations, `mse`, `Sequential`, `mlp`.
+//! - [`optim`]: SGD (momentum, Nesterov), Adam/AdamW, L-BFGS with strong Wolfe, schedules,
+//!   iterate averaging, seeded sampling; PyTorch's update rules, step for step.
+//! - [`linalg`]: the crate's own matmul kernels, QR, least squares and minimum-norm
+//!   solutions, Cholesky, spectral norm and the smoothness constant `β`.
+//! - [`data`]: polynomial features, standardization, `(x, y)` points from CSV.
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
 

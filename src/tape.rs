@@ -457,7 +457,7 @@ impl Tape {
     /// each gradient is a differentiable expression of the leaves.
     ///
     /// Differentiating `g . v` (with `g` from here) by a second [`Tape::backward`] gives the
-    /// Hessian-vector product `H v` (see [`crate::hvp`]).
+    /// Hessian-vector product `H v` (see [`crate::hessian::hvp`]).
     ///
     /// # Panics
     /// As [`Tape::backward`].

@@ -2,8 +2,8 @@
 //!
 //! - [`matmul`]: `C <- C + A B` kernels (and `A Bᵀ`, `Aᵀ B`), with a naive oracle for tests;
 //! - [`qr`]: Householder QR with column pivoting, which reveals the numerical rank;
-//! - [`cholesky`]: `A = L Lᵀ` and solves for symmetric positive definite systems;
-//! - [`lstsq`]: least squares (overdetermined), minimum-norm solutions (underdetermined), and
+//! - [`cholesky`](mod@cholesky): `A = L Lᵀ` and solves for symmetric positive definite systems;
+//! - [`lstsq`](mod@lstsq): least squares (overdetermined), minimum-norm solutions (underdetermined), and
 //!   the Euclidean and scaled projections onto the solution set;
 //! - [`norms`]: the spectral norm by power iteration, the smoothness constant `β` of the MSE
 //!   loss, and a condition-number estimate.
