@@ -7,22 +7,11 @@ use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criteri
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use tapegrad::optim::{Lbfgs, StrongWolfe};
-use tapegrad::{Tape, Tensor};
+use tapegrad::Tensor;
 
-/// `sum_i 100 (x_{i+1} − x_i²)² + (1 − x_i)²` and its gradient, on the tape.
-fn rosenbrock(x: &[f64]) -> (f64, Vec<f64>) {
-    let n = x.len();
-    let next = Tensor::from_fn(n - 1, n, |i, j| if j == i + 1 { 1.0 } else { 0.0 });
-    let this = Tensor::from_fn(n - 1, n, |i, j| if j == i { 1.0 } else { 0.0 });
-    let tape = Tape::new();
-    let xv = tape.leaf(Tensor::column(x));
-    let (xn, xi) = (
-        tape.constant(next).matmul(xv),
-        tape.constant(this).matmul(xv),
-    );
-    let f = ((xn - xi.square()).square() * 100.0 + (1.0 - xi).square()).sum();
-    (f.item(), tape.backward(f)[xv].as_slice().to_vec())
-}
+#[path = "../tests/common/rosenbrock.rs"]
+mod rosenbrock;
+use rosenbrock::rosenbrock;
 
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("matmul");

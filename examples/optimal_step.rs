@@ -144,17 +144,14 @@ fn run(c: &Config) -> Vec<Row> {
         for idx in batches.epoch() {
             let (xb, yb) = (x.select_rows(&idx), y.select_rows(&idx));
             let step = opt.steps();
+            // g on this minibatch, in the layout of θ (one tensor per parameter, and flat).
+            let tape = Tape::new();
+            let vars: Vec<_> = params.tensors().iter().map(|t| tape.leaf(t)).collect();
+            let loss = batch_loss(&tape, &vars, &params, &model, &xb, &yb);
+            let grads = tape.backward(loss);
             if step.is_multiple_of(c.every) {
-                // d = −g on this minibatch: first g, then α* from one Hessian-vector product.
-                let tape = Tape::new();
-                let theta = tape.params(&params);
-                let loss = mse(
-                    model.forward(&theta, tape.constant(&xb)),
-                    tape.constant(&yb),
-                    Reduction::Mean,
-                );
-                let g = tape.backward(loss);
-                let d: Vec<Tensor> = theta.vars().iter().map(|&v| g[v].neg()).collect();
+                // d = −g, then α* from one Hessian-vector product.
+                let d: Vec<Tensor> = vars.iter().map(|&v| grads[v].neg()).collect();
                 let s = optimal_step(
                     |t, v| batch_loss(t, v, &params, &model, &xb, &yb),
                     &params.tensors(),
@@ -170,14 +167,10 @@ fn run(c: &Config) -> Vec<Row> {
                     alpha: s.alpha,
                 });
             }
-            let tape = Tape::new();
-            let theta = tape.params(&params);
-            let loss = mse(
-                model.forward(&theta, tape.constant(&xb)),
-                tape.constant(&yb),
-                Reduction::Mean,
-            );
-            let grad = tape.backward(loss).flat(&theta);
+            let grad: Vec<f64> = vars
+                .iter()
+                .flat_map(|&v| grads[v].as_slice().to_vec())
+                .collect();
             opt.step(params.as_mut_slice(), &grad)
                 .expect("lr 1e-3 does not diverge here");
         }

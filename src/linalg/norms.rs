@@ -47,8 +47,10 @@ pub fn power_iteration(n: usize, apply: impl Fn(&Tensor) -> Tensor) -> PowerIter
     }
     let mut v = Tensor::rand_normal(n, 1, 0.0, 1.0, &mut StdRng::seed_from_u64(0x5eed));
     v = v.scale(1.0 / v.norm());
-    let mut mv = apply(&v);
-    for k in 1..=MAX_ITER {
+    let mut k = 1;
+    loop {
+        let mv = apply(&v);
+        // The Rayleigh quotient λ = vᵀ M v and the residual ||M v − λ v||.
         let lambda: f64 = v
             .as_slice()
             .iter()
@@ -56,26 +58,16 @@ pub fn power_iteration(n: usize, apply: impl Fn(&Tensor) -> Tensor) -> PowerIter
             .map(|(a, b)| a * b)
             .sum();
         let residual = mv.sub(&v.scale(lambda)).norm();
-        if residual <= TOLERANCE * lambda.abs() || mv.norm() == 0.0 {
+        let converged = residual <= TOLERANCE * lambda.abs() || mv.norm() == 0.0;
+        if converged || k == MAX_ITER {
             return PowerIteration {
                 value: lambda,
                 iterations: k,
-                converged: true,
+                converged,
             };
         }
         v = mv.scale(1.0 / mv.norm());
-        mv = apply(&v);
-    }
-    let lambda: f64 = v
-        .as_slice()
-        .iter()
-        .zip(mv.as_slice())
-        .map(|(a, b)| a * b)
-        .sum();
-    PowerIteration {
-        value: lambda,
-        iterations: MAX_ITER,
-        converged: false,
+        k += 1;
     }
 }
 

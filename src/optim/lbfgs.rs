@@ -269,8 +269,20 @@ impl Lbfgs {
             reason,
         };
 
+        // Stop at a non-finite evaluation, reporting its number and the last finite point.
+        let non_finite = |n_iter, loss, g: &[f64]| {
+            let evaluation = evals.get();
+            report(
+                n_iter,
+                evaluation,
+                loss,
+                g,
+                StopReason::NonFinite { evaluation },
+            )
+        };
+
         let Some((mut loss, mut g)) = evaluate(theta) else {
-            return report(0, 1, f64::NAN, &[], StopReason::NonFinite { evaluation: 1 });
+            return non_finite(0, f64::NAN, &[]);
         };
         let mut current_evals = 1;
         if max_abs(&g) <= tol_grad {
@@ -353,16 +365,7 @@ impl Lbfgs {
                             opt_cond = max_abs(&g) <= tol_grad;
                         }
                         Some(_) => break StopReason::GradientStalled,
-                        None => {
-                            let evaluation = evals.get();
-                            return report(
-                                n_iter,
-                                evaluation,
-                                loss,
-                                &g,
-                                StopReason::NonFinite { evaluation },
-                            );
-                        }
+                        None => return non_finite(n_iter, loss, &g),
                     }
                 }
                 LineSearch::StrongWolfe(ls) => {
@@ -387,16 +390,7 @@ impl Lbfgs {
                             }
                             opt_cond = max_abs(&g) <= tol_grad;
                         }
-                        Err(_) => {
-                            let evaluation = evals.get();
-                            return report(
-                                n_iter,
-                                evaluation,
-                                loss,
-                                &g,
-                                StopReason::NonFinite { evaluation },
-                            );
-                        }
+                        Err(_) => return non_finite(n_iter, loss, &g),
                     }
                 }
                 LineSearch::None => {
@@ -415,14 +409,7 @@ impl Lbfgs {
                                 for (xi, di) in theta.iter_mut().zip(&mem.d) {
                                     *xi -= mem.t * di;
                                 }
-                                let evaluation = evals.get();
-                                return report(
-                                    n_iter,
-                                    evaluation,
-                                    loss,
-                                    &g,
-                                    StopReason::NonFinite { evaluation },
-                                );
+                                return non_finite(n_iter, loss, &g);
                             }
                         }
                     }
