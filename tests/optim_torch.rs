@@ -128,20 +128,23 @@ fn rel_inf(a: &[f64], b: &[f64]) -> f64 {
     diff / b.iter().fold(0.0f64, |m, y| m.max(y.abs()))
 }
 
+/// The fixture's runs that have `key`, as `(problem, optimizer, run)`.
+fn runs<'a>(fx: &'a Value, key: &'a str) -> impl Iterator<Item = (&'a str, &'a str, &'a Value)> {
+    let all = fx["runs"].as_array().unwrap();
+    all.iter().filter(move |r| r.get(key).is_some()).map(|r| {
+        (
+            r["problem"].as_str().unwrap(),
+            r["optimizer"].as_str().unwrap(),
+            r,
+        )
+    })
+}
+
 #[test]
 fn first_order_optimizers_match_torch_trajectories() {
     let fx = fixture();
     let mut checked = 0;
-    for run in fx["runs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r.get("trajectory").is_some())
-    {
-        let (prob, opt_name) = (
-            run["problem"].as_str().unwrap(),
-            run["optimizer"].as_str().unwrap(),
-        );
+    for (prob, opt_name, run) in runs(&fx, "trajectory") {
         let f = problem(&fx, prob);
         let mut opt = first_order(opt_name);
         let traj: Vec<Vec<f64>> = run["trajectory"]
@@ -169,16 +172,7 @@ fn first_order_optimizers_match_torch_trajectories() {
 fn lbfgs_matches_torch_iterates_and_evaluation_counts() {
     let fx = fixture();
     let mut checked = 0;
-    for run in fx["runs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r.get("calls").is_some())
-    {
-        let (prob, opt_name) = (
-            run["problem"].as_str().unwrap(),
-            run["optimizer"].as_str().unwrap(),
-        );
+    for (prob, opt_name, run) in runs(&fx, "calls") {
         let f = problem(&fx, prob);
         let mut opt = lbfgs(opt_name);
         let mut theta = floats(&run["theta0"]);
