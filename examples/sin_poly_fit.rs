@@ -70,6 +70,19 @@ fn parse_args(args: &[String]) -> Result<Config, String> {
         if flag == "--help" || flag == "-h" {
             return Err(USAGE.to_string());
         }
+        const WITH_VALUE: [&str; 8] = [
+            "--degree",
+            "--n",
+            "--steps",
+            "--seed",
+            "--noise",
+            "--interval",
+            "--data",
+            "--out",
+        ];
+        if !WITH_VALUE.contains(&flag.as_str()) {
+            return Err(format!("unknown flag {flag}\n{USAGE}"));
+        }
         let value = it
             .next()
             .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
