@@ -125,6 +125,15 @@ fn gemm_tn_body<const FMA: bool>(
     b: &[f64],
     c: &mut [f64],
 ) {
+    if n == 1 {
+        // Aᵀ b: c gains b_p times row p of A, for each p (contiguous, so it vectorizes).
+        for (p, &b_p) in b[..k].iter().enumerate() {
+            for (c_i, &a_pi) in c[..m].iter_mut().zip(&a[p * m..p * m + m]) {
+                *c_i = madd::<FMA>(*c_i, a_pi, b_p);
+            }
+        }
+        return;
+    }
     for p in 0..k {
         let b_p = &b[p * n..p * n + n];
         for (i, &a_pi) in a[p * m..p * m + m].iter().enumerate() {

@@ -57,8 +57,8 @@ impl<'t> Var<'t> {
 /// `Y = A B`  =>  `dA = dY B^T`, `dB = A^T dY`.
 pub fn matmul_vjp<V: Adjoint>(dy: &V, a: &V, b: &V, need_a: bool, need_b: bool) -> [Option<V>; 2] {
     [
-        need_a.then(|| dy.matmul(&b.t())),
-        need_b.then(|| a.t().matmul(dy)),
+        need_a.then(|| dy.matmul_nt(b)),
+        need_b.then(|| a.matmul_tn(dy)),
     ]
 }
 
