@@ -13,6 +13,7 @@
 //! ~1e-4 while `w` stays as far from `w*` as it started. Householder QR works with `X` itself
 //! (error ~ `κ(X) eps`), and recovers `w_true` to ~1e-8.
 
+use std::rc::Rc;
 use std::time::Instant;
 use tapegrad::linalg::{condition_number, lstsq};
 use tapegrad::nn::{mse, Reduction};
@@ -83,12 +84,14 @@ fn main() {
         }
     };
     let n = x.rows();
+    // X and y are shared with every tape through an Rc: recorded without a copy.
+    let (xs, ys) = (Rc::new(x.clone()), Rc::new(y.clone()));
     let f = |w: &[f64]| {
         let tape = Tape::new();
         let wv = tape.leaf(Tensor::column(w));
         let loss = mse(
-            tape.constant(&x).matmul(wv),
-            tape.constant(&y),
+            tape.constant(&xs).matmul(wv),
+            tape.constant(&ys),
             Reduction::Mean,
         );
         (loss.item(), tape.backward(loss)[wv].as_slice().to_vec())

@@ -18,7 +18,8 @@ use crate::ops::{Adjoint, NodeId, Op};
 use crate::tensor::{fmt_shape, Tensor};
 use std::cell::{Cell, Ref, RefCell};
 use std::fmt;
-use std::ops::Index;
+use std::ops::{Deref, Index};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 static NEXT_TAPE_ID: AtomicUsize = AtomicUsize::new(0);
@@ -170,10 +171,65 @@ pub struct Tape {
 pub struct Node {
     /// What computed this node, with its input indices.
     pub op: Op,
-    /// Its value.
-    pub value: Tensor,
+    /// Its value (derefs to a [`Tensor`]).
+    pub value: Value,
     /// True if some leaf reaches this node, so the loss has a gradient with respect to it.
     pub requires_grad: bool,
+}
+
+/// A node's value: owned by the tape, or shared with the caller through an `Rc`, so that a
+/// large constant used by many tapes (a data matrix evaluated at every step) is recorded
+/// without a copy: `tape.constant(Rc::clone(&x))`. Either way it reads as a [`Tensor`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// Computed on this tape, or handed over by value.
+    Owned(Tensor),
+    /// Shared with the caller.
+    Shared(Rc<Tensor>),
+}
+
+impl Deref for Value {
+    type Target = Tensor;
+    fn deref(&self) -> &Tensor {
+        match self {
+            Value::Owned(t) => t,
+            Value::Shared(t) => t,
+        }
+    }
+}
+
+impl From<Tensor> for Value {
+    fn from(t: Tensor) -> Value {
+        Value::Owned(t)
+    }
+}
+
+impl From<&Tensor> for Value {
+    /// A copy of the tensor.
+    fn from(t: &Tensor) -> Value {
+        Value::Owned(t.clone())
+    }
+}
+
+impl From<f64> for Value {
+    /// A `1x1` tensor.
+    fn from(x: f64) -> Value {
+        Value::Owned(Tensor::scalar(x))
+    }
+}
+
+impl From<Rc<Tensor>> for Value {
+    /// Shared, not copied.
+    fn from(t: Rc<Tensor>) -> Value {
+        Value::Shared(t)
+    }
+}
+
+impl From<&Rc<Tensor>> for Value {
+    /// Shared, not copied.
+    fn from(t: &Rc<Tensor>) -> Value {
+        Value::Shared(Rc::clone(t))
+    }
 }
 
 /// A handle to one node of a tape: cheap to copy, with operators and methods that record
@@ -215,8 +271,9 @@ impl Tape {
         self.id
     }
 
-    /// Records a leaf: a value the loss is differentiated with respect to.
-    pub fn leaf(&self, value: impl Into<Tensor>) -> Var<'_> {
+    /// Records a leaf: a value the loss is differentiated with respect to. Accepts a
+    /// [`Tensor`] (moved), `&Tensor` (copied), an `f64` (`1x1`) or an `Rc<Tensor>` (shared).
+    pub fn leaf(&self, value: impl Into<Value>) -> Var<'_> {
         self.push_node(Node {
             op: Op::Leaf,
             value: value.into(),
@@ -225,7 +282,9 @@ impl Tape {
     }
 
     /// Records a constant: a value held fixed (inputs, targets). It gets no gradient.
-    pub fn constant(&self, value: impl Into<Tensor>) -> Var<'_> {
+    /// Accepts what [`Tape::leaf`] does; pass an `Rc<Tensor>` to record a large data matrix
+    /// without copying it.
+    pub fn constant(&self, value: impl Into<Value>) -> Var<'_> {
         self.push_node(Node {
             op: Op::Constant,
             value: value.into(),
@@ -266,7 +325,7 @@ impl Tape {
         };
         self.push_node(Node {
             op,
-            value,
+            value: Value::Owned(value),
             requires_grad,
         })
     }
@@ -642,7 +701,7 @@ impl<'t> Var<'t> {
 
     /// A copy of the value.
     pub fn value(self) -> Tensor {
-        self.tape.nodes.borrow()[self.index].value.clone()
+        Tensor::clone(&self.tape.nodes.borrow()[self.index].value)
     }
 
     /// The value of a `1x1` node.

@@ -277,3 +277,32 @@ fn gradcheck_reports_a_wrong_gradient() {
     assert!((w.analytic * 2.0 - w.numeric).abs() < 1e-8, "{report}");
     assert!(report.to_string().contains("FAILED"));
 }
+
+/// A constant passed as `Rc<Tensor>` is shared with the tape, not copied, and gives the same
+/// gradients as a copied one.
+#[test]
+fn shared_constants_are_not_copied() {
+    use std::rc::Rc;
+    let x = Rc::new(Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]));
+    let w0 = Tensor::column(&[0.5, -1.0]);
+    let grad_with = |shared: bool| {
+        let tape = Tape::new();
+        let xv = if shared {
+            tape.constant(&x)
+        } else {
+            tape.constant(x.as_ref())
+        };
+        if shared {
+            assert_eq!(
+                Rc::strong_count(&x),
+                2,
+                "the tape holds the same allocation"
+            );
+        }
+        let w = tape.leaf(&w0);
+        let g = tape.backward(xv.matmul(w).square().sum());
+        g[w].clone()
+    };
+    assert_eq!(grad_with(true), grad_with(false));
+    assert_eq!(Rc::strong_count(&x), 1, "released with the tape");
+}
