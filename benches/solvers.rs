@@ -1,14 +1,18 @@
-//! Matmul throughput (peer workload W5: square f64 matmul) and L-BFGS on the 5-D Rosenbrock
-//! function (W6), the peers' settings. Compare with `benches/peer_results/`.
+//! Matmul throughput (peer workload W5: square f64 matmul), the 600 x 600 kernel least
+//! squares by QR and by L-BFGS (W4), and L-BFGS on the 5-D Rosenbrock function (W6), with the
+//! peers' settings. Compare with `benches/peer_results/`.
 //!
 //! Run: `cargo bench --bench solvers`.
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
+use tapegrad::nn::{mse, Reduction};
 use tapegrad::optim::{Lbfgs, StrongWolfe};
-use tapegrad::Tensor;
+use tapegrad::{Tape, Tensor};
 
+#[path = "../tests/common/peer.rs"]
+mod peer;
 #[path = "../tests/common/rosenbrock.rs"]
 mod rosenbrock;
 use rosenbrock::rosenbrock;
@@ -25,6 +29,39 @@ fn bench(c: &mut Criterion) {
             bench.iter(|| black_box(&a).matmul(black_box(&b)))
         });
     }
+    group.finish();
+
+    // W4: the 600 x 600 kernel least squares, by QR and by 500 L-BFGS iterations (strong
+    // Wolfe, history 10, tolerance_grad 1e-12, tolerance_change 1e-16: the peer's settings),
+    // with X and y shared with each tape (no copy per evaluation).
+    let (x, y, _) = peer::w4_problem();
+    let mut group = c.benchmark_group("w4");
+    group.sample_size(10);
+    group.bench_function("qr_lstsq_600", |b| {
+        b.iter(|| tapegrad::linalg::lstsq(black_box(&x), &y))
+    });
+    let (xs, ys) = (std::rc::Rc::new(x.clone()), std::rc::Rc::new(y.clone()));
+    group.bench_function("lbfgs_500_iterations", |b| {
+        b.iter(|| {
+            let mut w = vec![0.0; 600];
+            let mut opt = Lbfgs::new()
+                .line_search(StrongWolfe::default())
+                .history_size(10)
+                .max_iter(500)
+                .tolerance_grad(1e-12)
+                .tolerance_change(1e-16);
+            opt.minimize(&mut w, |w| {
+                let tape = Tape::new();
+                let wv = tape.leaf(Tensor::column(w));
+                let loss = mse(
+                    tape.constant(&xs).matmul(wv),
+                    tape.constant(&ys),
+                    Reduction::Mean,
+                );
+                (loss.item(), tape.backward(loss)[wv].as_slice().to_vec())
+            })
+        })
+    });
     group.finish();
 
     // W6: history 10, max_iter 200, tolerance_grad 1e-10, tolerance_change 1e-9 (default).

@@ -20,69 +20,16 @@ use tapegrad::nn::{mse, Reduction};
 use tapegrad::optim::{Lbfgs, LbfgsReport, StrongWolfe};
 use tapegrad::{Tape, Tensor};
 
-/// Reads `name rows cols v0 v1 ...` lines (the peers' format) into `(name, tensor)` pairs.
-fn read_arrays(path: &str) -> Result<Vec<(String, Tensor)>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-    text.lines()
-        .enumerate()
-        .map(|(k, line)| {
-            let bad = |what: &str| format!("{path}:{}: {what}", k + 1);
-            let mut it = line.split_whitespace();
-            let name = it.next().ok_or_else(|| bad("empty line"))?.to_string();
-            let mut dim = || -> Result<usize, String> {
-                it.next()
-                    .and_then(|s| s.parse().ok())
-                    .ok_or_else(|| bad("bad shape"))
-            };
-            let (rows, cols) = (dim()?, dim()?);
-            let values: Result<Vec<f64>, String> = it
-                .map(|s| s.parse().map_err(|_| bad(&format!("bad number {s}"))))
-                .collect();
-            let values = values?;
-            if values.len() != rows * cols {
-                return Err(bad(&format!(
-                    "{name}: expected {} values, got {}",
-                    rows * cols,
-                    values.len()
-                )));
-            }
-            Ok((name, Tensor::from_vec(rows, cols, values)))
-        })
-        .collect()
-}
-
-/// The W4 problem: `(X, y, w_true)`.
-fn problem() -> Result<(Tensor, Tensor, Tensor), String> {
-    let arrays = read_arrays(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/data/w4.txt"))?;
-    let get = |n: &str| {
-        arrays
-            .iter()
-            .find(|(k, _)| k == n)
-            .map(|(_, t)| t.clone())
-            .ok_or(format!("w4.txt has no {n}"))
-    };
-    let (p, w_true) = (get("p")?, get("w_true")?);
-    let n = p.rows();
-    let x = Tensor::from_fn(n, n, |i, j| {
-        let d2: f64 = (0..3).map(|c| (p[(i, c)] - p[(j, c)]).powi(2)).sum();
-        (-d2 / (2.0 * 0.5 * 0.5)).exp() + if i == j { 1e-6 } else { 0.0 }
-    });
-    let y = x.matmul(&w_true);
-    Ok((x, y, w_true))
-}
+/// The peers' data format and the W4 problem (points and `w_true` in `benches/data/w4.txt`).
+#[path = "../tests/common/peer.rs"]
+mod peer;
 
 fn rel(a: &Tensor, b: &Tensor) -> f64 {
     a.sub(b).norm() / b.norm()
 }
 
 fn main() {
-    let (x, y, w_true) = match problem() {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("kernel_lstsq: {e}");
-            std::process::exit(1);
-        }
-    };
+    let (x, y, w_true) = peer::w4_problem();
     let n = x.rows();
     // X and y are shared with every tape through an Rc: recorded without a copy.
     let (xs, ys) = (Rc::new(x.clone()), Rc::new(y.clone()));

@@ -112,3 +112,18 @@ pub fn batches(x: &Tensor, y: &Tensor, batch: usize) -> Vec<(Tensor, Tensor)> {
         })
         .collect()
 }
+
+/// Peer workload W4 from `benches/data/w4.txt`: the Gaussian kernel matrix
+/// `X_ij = exp(−||p_i − p_j||² / (2 · 0.5²)) + 1e-6 δ_ij` of the stored points, the stored
+/// `w_true`, and `y = X w_true`. Returns `(X, y, w_true)`.
+pub fn w4_problem() -> (Tensor, Tensor, Tensor) {
+    let data = PeerData::load("w4");
+    let (p, w_true) = (data.get("p"), data.get("w_true").clone());
+    let n = p.rows();
+    let x = Tensor::from_fn(n, n, |i, j| {
+        let d2: f64 = (0..3).map(|c| (p[(i, c)] - p[(j, c)]).powi(2)).sum();
+        (-d2 / (2.0 * 0.5 * 0.5)).exp() + if i == j { 1e-6 } else { 0.0 }
+    });
+    let y = x.matmul(&w_true);
+    (x, y, w_true)
+}
