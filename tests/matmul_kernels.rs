@@ -93,6 +93,9 @@ fn kernels_match_naive_at_awkward_sizes() {
         (33, 129, 257),
         (130, 300, 5),
         (7, 5, 300),
+        (5, 300, 8),
+        (9, 300, 8),
+        (16, 260, 24),
     ];
     for (s, &(m, k, n)) in sizes.iter().enumerate() {
         check(m, k, n, s as u64);

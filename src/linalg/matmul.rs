@@ -8,9 +8,11 @@
 //! never copies a transpose.
 //!
 //! # Loops
-//! `gemm` walks `i, p, j` so the innermost loop streams a row of `B` into a row of `C`
-//! (`c_ij += a_ip b_pj`), blocked over `p` and `j` so that a panel of `B` stays in cache while
-//! every row of `A` uses it; a matrix-vector product (`n = 1`) is a dot product per row.
+//! `gemm` is blocked over `p` and `j` so that a panel of `B` stays in cache while every row of
+//! `A` uses it. Inside a block, `C` is computed in register tiles of 4 rows x 8 columns
+//! (`acc_rl += a_rp b_pl`, summed over `p`, then added to `C`), so each value loaded is used
+//! several times; the ragged edges stream a row of `B` into a row of `C`. A matrix-vector
+//! product (`n = 1`) is a dot product per row.
 //! `gemm_nt` is a dot product of two contiguous rows per entry for a few rows of `A`, and for
 //! more it transposes `B` once and runs the `gemm` loops; `gemm_tn` adds `a_pi` times row `p`
 //! of `B` to row `i` of `C`.
@@ -72,17 +74,137 @@ fn gemm_body<const FMA: bool>(m: usize, k: usize, n: usize, a: &[f64], b: &[f64]
         let j1 = (j0 + NC).min(n);
         for p0 in (0..k).step_by(KC) {
             let p1 = (p0 + KC).min(k);
-            for i in 0..m {
-                let c_row = &mut c[i * n + j0..i * n + j1];
-                let a_row = &a[i * k..i * k + k];
-                for p in p0..p1 {
-                    let a_ip = a_row[p];
-                    let b_row = &b[p * n + j0..p * n + j1];
-                    for (c_ij, &b_pj) in c_row.iter_mut().zip(b_row) {
-                        *c_ij = madd::<FMA>(*c_ij, a_ip, b_pj);
-                    }
+            let block = Block { k, n, p0, p1 };
+            // Pack the full NR-column strips of this panel of B contiguously, p by p, so a
+            // tile reads it sequentially (no cache-set conflicts at power-of-two strides).
+            let strips = (j1 - j0) / NR;
+            let packed = if m >= PACK_MIN_ROWS && strips > 0 {
+                pack_b(&block, b, j0, strips)
+            } else {
+                Vec::new()
+            };
+            // Tiles of MR rows x NR columns held in registers; the ragged edges row by row.
+            let mut i = 0;
+            while i + MR <= m {
+                let mut j = j0;
+                for s in 0..strips {
+                    let strip = if packed.is_empty() {
+                        Strip {
+                            values: &b[j..],
+                            stride: n,
+                            first: 0,
+                        }
+                    } else {
+                        let len = (p1 - p0) * NR;
+                        Strip {
+                            values: &packed[s * len..(s + 1) * len],
+                            stride: NR,
+                            first: p0,
+                        }
+                    };
+                    tile::<FMA>(&block, a, &strip, c, i, j);
+                    j += NR;
                 }
+                for r in i..i + MR {
+                    row::<FMA>(&block, a, b, c, r, j, j1);
+                }
+                i += MR;
             }
+            for r in i..m {
+                row::<FMA>(&block, a, b, c, r, j0, j1);
+            }
+        }
+    }
+}
+
+/// `NR` columns of `B`: row `p` starts at `(p − first) · stride` in `values` (unpacked: `B`
+/// itself from column `j`, stride `n`, first 0; packed: stride `NR`, first `p0`).
+struct Strip<'b> {
+    values: &'b [f64],
+    stride: usize,
+    first: usize,
+}
+
+/// The `strips` full `NR`-column strips of `B[p0..p1, j0..]`, each stored `p` by `p`:
+/// strip `s`, row `p` holds `B[p0 + p, j0 + s NR .. j0 + (s+1) NR]`.
+fn pack_b(blk: &Block, b: &[f64], j0: usize, strips: usize) -> Vec<f64> {
+    let mut packed = Vec::with_capacity(strips * (blk.p1 - blk.p0) * NR);
+    for s in 0..strips {
+        let j = j0 + s * NR;
+        for p in blk.p0..blk.p1 {
+            packed.extend_from_slice(&b[p * blk.n + j..p * blk.n + j + NR]);
+        }
+    }
+    packed
+}
+
+/// Rows of `C` in one register tile.
+const MR: usize = 4;
+/// Columns of `C` in one register tile (two AVX2 registers of four f64).
+const NR: usize = 8;
+/// From this many rows of `A` on, a panel of `B` is packed before the tiles use it (below,
+/// the copy costs more than the sequential reads save: W3's 20-row products got slower).
+const PACK_MIN_ROWS: usize = 32;
+
+/// The shape of `A B` and the slice `p0..p1` of the inner dimension being summed.
+struct Block {
+    k: usize,
+    n: usize,
+    p0: usize,
+    p1: usize,
+}
+
+/// `C[i..i+MR, j..j+NR] += A[i..i+MR, p0..p1] B[p0..p1, j..j+NR]`, accumulated in an
+/// `MR x NR` array that the compiler keeps in registers: each `b_pj` loaded is used `MR`
+/// times and each `a_ip` `NR` times.
+#[inline(always)]
+fn tile<const FMA: bool>(
+    blk: &Block,
+    a: &[f64],
+    strip: &Strip<'_>,
+    c: &mut [f64],
+    i: usize,
+    j: usize,
+) {
+    let (k, n) = (blk.k, blk.n);
+    let mut acc = [[0.0f64; NR]; MR];
+    for p in blk.p0..blk.p1 {
+        let at = (p - strip.first) * strip.stride;
+        let b_p: &[f64; NR] = strip.values[at..at + NR].try_into().expect("NR values");
+        for (r, acc_r) in acc.iter_mut().enumerate() {
+            let a_rp = a[(i + r) * k + p];
+            for (acc_rl, &b_pl) in acc_r.iter_mut().zip(b_p) {
+                *acc_rl = madd::<FMA>(*acc_rl, a_rp, b_pl);
+            }
+        }
+    }
+    for (r, acc_r) in acc.iter().enumerate() {
+        for (c_rl, &v) in c[(i + r) * n + j..(i + r) * n + j + NR]
+            .iter_mut()
+            .zip(acc_r)
+        {
+            *c_rl += v;
+        }
+    }
+}
+
+/// `C[r, j0..j1] += A[r, p0..p1] B[p0..p1, j0..j1]`, one row at a time: `c_rj += a_rp b_pj`.
+#[inline(always)]
+fn row<const FMA: bool>(
+    blk: &Block,
+    a: &[f64],
+    b: &[f64],
+    c: &mut [f64],
+    r: usize,
+    j0: usize,
+    j1: usize,
+) {
+    let (k, n) = (blk.k, blk.n);
+    let c_row = &mut c[r * n + j0..r * n + j1];
+    for p in blk.p0..blk.p1 {
+        let a_rp = a[r * k + p];
+        for (c_rj, &b_pj) in c_row.iter_mut().zip(&b[p * n + j0..p * n + j1]) {
+            *c_rj = madd::<FMA>(*c_rj, a_rp, b_pj);
         }
     }
 }
