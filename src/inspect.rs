@@ -12,6 +12,7 @@
 //! assert!(dot.starts_with("digraph tape {"));
 //! ```
 
+use crate::ops::{NodeId, Op};
 use crate::tape::{Grads, Tape};
 use crate::tensor::{fmt_shape, Tensor};
 use std::fmt;
@@ -169,4 +170,17 @@ impl fmt::Display for Tape {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.table(None).fmt(f)
     }
+}
+
+/// One step of the reverse sweep, as [`Tape::backward_steps`] yields it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BackwardStep {
+    /// The node whose rule ran.
+    pub node: NodeId,
+    /// Its op.
+    pub op: Op,
+    /// The incoming adjoint `dL/dy` of the node (all uses summed).
+    pub adjoint: Tensor,
+    /// `(input node, local gradient)` for each input that needs one.
+    pub sends: Vec<(NodeId, Tensor)>,
 }

@@ -40,7 +40,8 @@
 //!   with broadcasting in three written-out cases (scalar, row, column).
 //! - [`tape`]: [`Tape`], [`Var`] (a `Copy` handle, with operators), the reverse sweep,
 //!   [`Grads`], [`Tape::backward_graph`] (the gradient recorded, for second derivatives),
-//!   the step-through [`Tape::backward_steps`], and opt-in anomaly detection.
+//!   and the step-through [`Tape::backward_steps`].
+//! - [`anomaly`]: opt-in detection of the first op that produced a NaN or an infinity.
 //! - [`ops`]: the operations, one file per family, each forward beside its rule.
 //! - [`gradcheck`](mod@gradcheck): reverse mode against finite differences, for your functions.
 //! - [`hessian`]: Hessian-vector products, Hessians, the optimal step along a direction,
@@ -55,6 +56,7 @@
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
 
+pub mod anomaly;
 pub mod data;
 pub mod gradcheck;
 pub mod hessian;
@@ -66,7 +68,8 @@ pub mod optim;
 pub mod tape;
 pub mod tensor;
 
-pub use tape::{set_anomaly_detection, AnomalyMode, GradVars, Grads, Tape, Var};
+pub use anomaly::{set_anomaly_detection, AnomalyMode};
+pub use tape::{GradVars, Grads, Tape, Var};
 pub use tensor::Tensor;
 
 /// The README's code blocks run as doc tests, so its example cannot rot.

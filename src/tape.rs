@@ -14,9 +14,11 @@
 //! A [`Var`] is a small `Copy` handle (a reference to the tape and a node index), so
 //! expressions read like the math: `(x.matmul(w) + b).relu()`.
 
+use crate::anomaly::{Anomaly, AnomalyMode, Phase};
+use crate::inspect::BackwardStep;
 use crate::ops::{Adjoint, NodeId, Op};
 use crate::tensor::{fmt_shape, Tensor};
-use std::cell::{Cell, Ref, RefCell};
+use std::cell::{Ref, RefCell};
 use std::fmt;
 use std::ops::{Deref, Index};
 use std::rc::Rc;
@@ -24,134 +26,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 static NEXT_TAPE_ID: AtomicUsize = AtomicUsize::new(0);
 
-thread_local! {
-    /// The anomaly-detection mode of tapes created on this thread.
-    static ANOMALY_MODE: Cell<AnomalyMode> = const { Cell::new(AnomalyMode::Off) };
-}
-
-/// What a tape does when a value first becomes non-finite (NaN or infinite).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AnomalyMode {
-    /// No checks (the default; no cost).
-    Off,
-    /// Record the first anomaly; read it with [`Tape::anomaly`].
-    Record,
-    /// Panic at the first anomaly with its report (like PyTorch's `detect_anomaly`).
-    Panic,
-}
-
-/// Sets the anomaly-detection mode of every tape created afterwards on this thread: one call
-/// turns it on for a whole training loop. Each check costs a scan of the op's output (forward)
-/// or local gradients (backward).
-pub fn set_anomaly_detection(mode: AnomalyMode) {
-    ANOMALY_MODE.with(|m| m.set(mode));
-}
-
-/// Where an anomaly appeared.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Phase {
-    /// The op's output is not finite though its inputs are.
-    Forward,
-    /// The op's rule sent a non-finite gradient to input `input` (0 or 1) from a finite adjoint.
-    Backward {
-        /// Which input (in [`Op::inputs`] order).
-        input: usize,
-    },
-}
-
-/// The first op whose output or backward gradient became non-finite.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Anomaly {
-    /// Forward or backward.
-    pub phase: Phase,
-    /// The node's index.
-    pub node: NodeId,
-    /// The op's name.
-    pub op: String,
-    /// The op's inputs.
-    pub inputs: Vec<InputSummary>,
-}
-
-/// An input of an anomalous op: its node, shape and range.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct InputSummary {
-    /// The input's node index.
-    pub node: NodeId,
-    /// Its shape.
-    pub shape: (usize, usize),
-    /// Its smallest entry (NaN entries ignored).
-    pub min: f64,
-    /// Its largest entry (NaN entries ignored).
-    pub max: f64,
-}
-
 /// What the reverse sweep shows an observer at each node: the node, its adjoint, and the
 /// local gradients its rule sends to its inputs.
 type Observer<'o, V> = &'o mut dyn FnMut(NodeId, &V, &[Option<V>; 2]);
-
-impl Anomaly {
-    fn new(phase: Phase, node: NodeId, op: Op, inputs: &[NodeId], nodes: &[Node]) -> Anomaly {
-        let inputs = inputs
-            .iter()
-            .map(|&k| {
-                let v = &nodes[k].value;
-                let min = v.as_slice().iter().copied().fold(f64::INFINITY, f64::min);
-                let max = v
-                    .as_slice()
-                    .iter()
-                    .copied()
-                    .fold(f64::NEG_INFINITY, f64::max);
-                InputSummary {
-                    node: k,
-                    shape: v.shape(),
-                    min,
-                    max,
-                }
-            })
-            .collect();
-        Anomaly {
-            phase,
-            node,
-            op: op.name(),
-            inputs,
-        }
-    }
-}
-
-impl fmt::Display for Anomaly {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.phase {
-            Phase::Forward => write!(
-                f,
-                "anomaly in forward: node {} ({}) produced a non-finite value",
-                self.node, self.op
-            )?,
-            Phase::Backward { input } => write!(
-                f,
-                "anomaly in backward: node {} ({}) sent a non-finite gradient to its input {input}",
-                self.node, self.op
-            )?,
-        }
-        for i in &self.inputs {
-            let (node, shape, min, max) = (i.node, fmt_shape(i.shape), i.min, i.max);
-            write!(f, "; input node {node} {shape} min {min:e} max {max:e}")?;
-        }
-        Ok(())
-    }
-}
-
-/// One step of the reverse sweep, as [`Tape::backward_steps`] yields it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BackwardStep {
-    /// The node whose rule ran.
-    pub node: NodeId,
-    /// Its op.
-    pub op: Op,
-    /// The incoming adjoint `dL/dy` of the node (all uses summed).
-    pub adjoint: Tensor,
-    /// `(input node, local gradient)` for each input that needs one.
-    pub sends: Vec<(NodeId, Tensor)>,
-}
 
 /// A Wengert list: the nodes of one computation, in evaluation order.
 ///
@@ -248,13 +125,13 @@ impl Default for Tape {
 
 impl Tape {
     /// An empty tape. Each tape gets a distinct number, used in error messages, and the
-    /// anomaly-detection mode set for this thread by [`set_anomaly_detection`] (off unless
+    /// anomaly-detection mode set for this thread by [`set_anomaly_detection`](crate::anomaly::set_anomaly_detection) (off unless
     /// turned on).
     pub fn new() -> Tape {
-        Tape::with_anomaly_mode(ANOMALY_MODE.with(Cell::get))
+        Tape::with_anomaly_mode(crate::anomaly::thread_default())
     }
 
-    /// An empty tape with its own anomaly-detection mode (see [`set_anomaly_detection`]
+    /// An empty tape with its own anomaly-detection mode (see [`set_anomaly_detection`](crate::anomaly::set_anomaly_detection)
     /// for the default of new tapes).
     pub fn with_anomaly_mode(mode: AnomalyMode) -> Tape {
         Tape {

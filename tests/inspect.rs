@@ -1,6 +1,6 @@
 //! Seeing the tape: the table, the DOT text, the step-through backward, anomaly detection.
 
-use tapegrad::tape::{Anomaly, InputSummary, Phase};
+use tapegrad::anomaly::{Anomaly, InputSummary, Phase};
 use tapegrad::{set_anomaly_detection, AnomalyMode, Tape, Tensor};
 
 /// `loss = (x w − 3)²` with `x = [1, 2]` (constant) and `w = [0.5, −0.25]ᵀ` (leaf).

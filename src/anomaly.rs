@@ -1,0 +1,138 @@
+//! Anomaly detection: the first op whose value or backward gradient becomes non-finite
+//! (NaN or infinite), named with its node, inputs and their ranges.
+//!
+//! Off by default (no cost). Turn it on for every tape of a thread with one call,
+//! [`set_anomaly_detection`], or for one tape with [`Tape::with_anomaly_mode`]:
+//! [`AnomalyMode::Record`] keeps the first anomaly for [`Tape::anomaly`], and
+//! [`AnomalyMode::Panic`] stops there with the report (like PyTorch's `detect_anomaly`).
+
+use crate::ops::{NodeId, Op};
+use crate::tape::Node;
+#[cfg(doc)]
+use crate::tape::Tape;
+use crate::tensor::fmt_shape;
+use std::cell::Cell;
+use std::fmt;
+
+thread_local! {
+    /// The anomaly-detection mode of tapes created on this thread.
+    static ANOMALY_MODE: Cell<AnomalyMode> = const { Cell::new(AnomalyMode::Off) };
+}
+
+/// What a tape does when a value first becomes non-finite (NaN or infinite).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AnomalyMode {
+    /// No checks (the default; no cost).
+    Off,
+    /// Record the first anomaly; read it with [`Tape::anomaly`].
+    Record,
+    /// Panic at the first anomaly with its report (like PyTorch's `detect_anomaly`).
+    Panic,
+}
+
+/// Sets the anomaly-detection mode of every tape created afterwards on this thread: one call
+/// turns it on for a whole training loop. Each check costs a scan of the op's output (forward)
+/// or local gradients (backward).
+pub fn set_anomaly_detection(mode: AnomalyMode) {
+    ANOMALY_MODE.with(|m| m.set(mode));
+}
+
+/// Where an anomaly appeared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// The op's output is not finite though its inputs are.
+    Forward,
+    /// The op's rule sent a non-finite gradient to input `input` (0 or 1) from a finite adjoint.
+    Backward {
+        /// Which input (in [`Op::inputs`] order).
+        input: usize,
+    },
+}
+
+/// The first op whose output or backward gradient became non-finite.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Anomaly {
+    /// Forward or backward.
+    pub phase: Phase,
+    /// The node's index.
+    pub node: NodeId,
+    /// The op's name.
+    pub op: String,
+    /// The op's inputs.
+    pub inputs: Vec<InputSummary>,
+}
+
+/// An input of an anomalous op: its node, shape and range.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct InputSummary {
+    /// The input's node index.
+    pub node: NodeId,
+    /// Its shape.
+    pub shape: (usize, usize),
+    /// Its smallest entry (NaN entries ignored).
+    pub min: f64,
+    /// Its largest entry (NaN entries ignored).
+    pub max: f64,
+}
+
+impl Anomaly {
+    pub(crate) fn new(
+        phase: Phase,
+        node: NodeId,
+        op: Op,
+        inputs: &[NodeId],
+        nodes: &[Node],
+    ) -> Anomaly {
+        let inputs = inputs
+            .iter()
+            .map(|&k| {
+                let v = &nodes[k].value;
+                let min = v.as_slice().iter().copied().fold(f64::INFINITY, f64::min);
+                let max = v
+                    .as_slice()
+                    .iter()
+                    .copied()
+                    .fold(f64::NEG_INFINITY, f64::max);
+                InputSummary {
+                    node: k,
+                    shape: v.shape(),
+                    min,
+                    max,
+                }
+            })
+            .collect();
+        Anomaly {
+            phase,
+            node,
+            op: op.name(),
+            inputs,
+        }
+    }
+}
+
+impl fmt::Display for Anomaly {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.phase {
+            Phase::Forward => write!(
+                f,
+                "anomaly in forward: node {} ({}) produced a non-finite value",
+                self.node, self.op
+            )?,
+            Phase::Backward { input } => write!(
+                f,
+                "anomaly in backward: node {} ({}) sent a non-finite gradient to its input {input}",
+                self.node, self.op
+            )?,
+        }
+        for i in &self.inputs {
+            let (node, shape, min, max) = (i.node, fmt_shape(i.shape), i.min, i.max);
+            write!(f, "; input node {node} {shape} min {min:e} max {max:e}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The anomaly-detection mode of new tapes on this thread.
+pub(crate) fn thread_default() -> AnomalyMode {
+    ANOMALY_MODE.with(Cell::get)
+}
