@@ -7,9 +7,9 @@
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
-use tapegrad::nn::{mse, Reduction};
+use tapegrad::nn::least_squares;
 use tapegrad::optim::{Lbfgs, StrongWolfe};
-use tapegrad::{Tape, Tensor};
+use tapegrad::Tensor;
 
 #[path = "../tests/common/peer.rs"]
 mod peer;
@@ -40,7 +40,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("qr_lstsq_600", |b| {
         b.iter(|| tapegrad::linalg::lstsq(black_box(&x), &y))
     });
-    let (xs, ys) = (std::rc::Rc::new(x.clone()), std::rc::Rc::new(y.clone()));
+    let f = least_squares(x.clone(), y.clone());
     group.bench_function("lbfgs_500_iterations", |b| {
         b.iter(|| {
             let mut w = vec![0.0; 600];
@@ -50,16 +50,7 @@ fn bench(c: &mut Criterion) {
                 .max_iter(500)
                 .tolerance_grad(1e-12)
                 .tolerance_change(1e-16);
-            opt.minimize(&mut w, |w| {
-                let tape = Tape::new();
-                let wv = tape.leaf(Tensor::column(w));
-                let loss = mse(
-                    tape.constant(&xs).matmul(wv),
-                    tape.constant(&ys),
-                    Reduction::Mean,
-                );
-                (loss.item(), tape.backward(loss)[wv].as_slice().to_vec())
-            })
+            opt.minimize(&mut w, &f)
         })
     });
     group.finish();

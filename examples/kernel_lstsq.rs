@@ -13,12 +13,11 @@
 //! ~1e-4 while `w` stays as far from `w*` as it started. Householder QR works with `X` itself
 //! (error ~ `κ(X) eps`), and recovers `w_true` to ~1e-8.
 
-use std::rc::Rc;
 use std::time::Instant;
 use tapegrad::linalg::{condition_number, lstsq};
-use tapegrad::nn::{mse, Reduction};
+use tapegrad::nn::least_squares;
 use tapegrad::optim::{Lbfgs, LbfgsReport, StrongWolfe};
-use tapegrad::{Tape, Tensor};
+use tapegrad::Tensor;
 
 /// The peers' data format and the W4 problem (points and `w_true` in `benches/data/w4.txt`).
 #[path = "../tests/common/peer.rs"]
@@ -31,18 +30,8 @@ fn rel(a: &Tensor, b: &Tensor) -> f64 {
 fn main() {
     let (x, y, w_true) = peer::w4_problem();
     let n = x.rows();
-    // X and y are shared with every tape through an Rc: recorded without a copy.
-    let (xs, ys) = (Rc::new(x.clone()), Rc::new(y.clone()));
-    let f = |w: &[f64]| {
-        let tape = Tape::new();
-        let wv = tape.leaf(Tensor::column(w));
-        let loss = mse(
-            tape.constant(&xs).matmul(wv),
-            tape.constant(&ys),
-            Reduction::Mean,
-        );
-        (loss.item(), tape.backward(loss)[wv].as_slice().to_vec())
-    };
+    // f(w) = (1/N)||X w − y||² on the tape; X and y shared with every tape, not copied.
+    let f = least_squares(x.clone(), y.clone());
     println!("W4: Gaussian-kernel least squares, X {n}x{n}, y = X w_true, from w = 0.");
     let kappa = condition_number(&x);
     println!(
@@ -91,7 +80,7 @@ fn main() {
             .tolerance_change(1e-16);
         let mut w = vec![0.0; n];
         let start = Instant::now();
-        let r: LbfgsReport = opt.minimize(&mut w, f);
+        let r: LbfgsReport = opt.minimize(&mut w, &f);
         let secs = start.elapsed().as_secs_f64();
         println!(
             "{name:<34} {:>6} {:>6} {:>11.3e} {:>10.3e} {:>13.3e} {:>10.0}",

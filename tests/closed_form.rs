@@ -10,7 +10,7 @@ use tapegrad::linalg::{
     condition_number, lstsq, min_norm, mse_smoothness, power_iteration, project, scaled_project,
     solve_spd, spectral_norm, LstsqError, Qr,
 };
-use tapegrad::nn::{mse, Init, Linear, Module, Params, Reduction};
+use tapegrad::nn::{least_squares, mse, Init, Linear, Module, Params, Reduction};
 use tapegrad::optim::sampling::UniformSampler;
 use tapegrad::optim::{descend, Adam, Lbfgs, Optimizer, Sgd, StrongWolfe};
 use tapegrad::{Tape, Tensor};
@@ -24,18 +24,9 @@ fn rel(a: &Tensor, b: &Tensor) -> f64 {
     a.sub(b).norm() / b.norm()
 }
 
-/// `θ ↦ (f, ∇f)` for `f(θ) = (1/N)||X θ − Y||²`, computed on the tape with `mse`.
-fn mse_value_and_grad<'a>(x: &'a Tensor, y: &'a Tensor) -> impl Fn(&[f64]) -> (f64, Vec<f64>) + 'a {
-    move |theta: &[f64]| {
-        let tape = Tape::new();
-        let th = tape.leaf(Tensor::column(theta));
-        let loss = mse(
-            tape.constant(x).matmul(th),
-            tape.constant(y),
-            Reduction::Mean,
-        );
-        (loss.item(), tape.backward(loss)[th].as_slice().to_vec())
-    }
+/// `θ ↦ (f, ∇f)` for `f(θ) = (1/N)||X θ − Y||²`, computed on the tape.
+fn mse_value_and_grad(x: &Tensor, y: &Tensor) -> impl Fn(&[f64]) -> (f64, Vec<f64>) {
+    least_squares(x.clone(), y.clone())
 }
 
 /// GD steps needed to shrink an error by `1e-10` at contraction `1 − 1/κ` per step.

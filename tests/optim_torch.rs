@@ -12,7 +12,7 @@
 //! that run is compared over 40 iterations; see the fixture script.)
 
 use serde_json::Value;
-use tapegrad::nn::{mlp, mse, Activation, Init, Module, Params, Reduction};
+use tapegrad::nn::{least_squares, mlp, mse, Activation, Init, Module, Params, Reduction};
 use tapegrad::optim::{Adam, Lbfgs, Optimizer, Sgd, StrongWolfe};
 use tapegrad::{Tape, Tensor};
 
@@ -42,16 +42,7 @@ fn problem(fx: &Value, name: &str) -> ValueAndGrad {
             );
             let x = Tensor::from_vec(rows, cols, floats(&p["X"]));
             let y = Tensor::column(&floats(&p["y"]));
-            Box::new(move |theta: &[f64]| {
-                let tape = Tape::new();
-                let th = tape.leaf(Tensor::column(theta));
-                let loss = mse(
-                    tape.constant(&x).matmul(th),
-                    tape.constant(&y),
-                    Reduction::Mean,
-                );
-                (loss.item(), tape.backward(loss)[th].as_slice().to_vec())
-            })
+            Box::new(least_squares(x, y))
         }
         "mlp" => {
             let p = &fx["mlp"];

@@ -1,7 +1,8 @@
 //! The mean squared error, with PyTorch's two reductions.
 
-use crate::tape::Var;
-use crate::tensor::fmt_shape;
+use crate::tape::{Tape, Var};
+use crate::tensor::{fmt_shape, Tensor};
+use std::rc::Rc;
 
 /// How the squared errors `e_i = (p_i - t_i)^2` of a batch are combined.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,5 +32,43 @@ pub fn mse<'t>(pred: Var<'t>, target: Var<'t>, reduction: Reduction) -> Var<'t> 
     match reduction {
         Reduction::Mean => squared.mean(),
         Reduction::Sum => squared.sum(),
+    }
+}
+
+/// `θ ↦ (f(θ), ∇f(θ))` for least squares, `f(θ) = (1/N) ||X θ − y||²` (the mean MSE of the
+/// linear model `X θ`, `θ` a column of `X.cols()` entries), each call on a fresh tape: the
+/// closure to hand to [`crate::optim::Lbfgs::minimize`] or [`crate::optim::descend`]. `X` and
+/// `y` are shared with every tape through an `Rc`, not copied per evaluation.
+///
+/// ```
+/// use tapegrad::nn::least_squares;
+/// use tapegrad::Tensor;
+/// let f = least_squares(Tensor::from_rows(&[[1.0, 0.0], [0.0, 2.0]]), Tensor::column(&[1.0, 2.0]));
+/// let (loss, grad) = f(&[0.0, 0.0]);        // (1/2)(1 + 4), (2/N) Xᵀ(Xθ − y)
+/// assert_eq!((loss, grad), (2.5, vec![-1.0, -4.0]));
+/// ```
+///
+/// # Panics
+/// If `X` and `y` have different numbers of rows, or `θ` has the wrong length (when called).
+pub fn least_squares(
+    x: impl Into<Rc<Tensor>>,
+    y: impl Into<Rc<Tensor>>,
+) -> impl Fn(&[f64]) -> (f64, Vec<f64>) {
+    let (x, y) = (x.into(), y.into());
+    assert!(
+        x.rows() == y.rows(),
+        "least_squares: X {} and y {} have different numbers of rows",
+        fmt_shape(x.shape()),
+        fmt_shape(y.shape())
+    );
+    move |theta: &[f64]| {
+        let tape = Tape::new();
+        let th = tape.leaf(Tensor::column(theta));
+        let loss = mse(
+            tape.constant(&x).matmul(th),
+            tape.constant(&y),
+            Reduction::Mean,
+        );
+        (loss.item(), tape.backward(loss)[th].as_slice().to_vec())
     }
 }

@@ -13,7 +13,7 @@ mod sequential;
 
 pub use activation::Activation;
 pub use linear::{Init, Linear};
-pub use loss::{mse, Reduction};
+pub use loss::{least_squares, mse, Reduction};
 pub use params::{ParamId, ParamView, Params, Theta};
 pub use sequential::{mlp, Sequential};
 
