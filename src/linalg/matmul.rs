@@ -284,17 +284,46 @@ fn check(
     );
 }
 
+/// A kernel's signature: `(m, k, n, a, b, c)`.
+type Kernel = fn(usize, usize, usize, &[f64], &[f64], &mut [f64]);
+
+/// Checks the slice lengths `(len a, len b, len c)` against `(m, k, n)`, then runs `simd` if
+/// this CPU has the SIMD path and `portable` otherwise.
+#[allow(clippy::too_many_arguments)]
+fn run(
+    name: &str,
+    lens: (usize, usize, usize),
+    simd: Kernel,
+    portable: Kernel,
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f64],
+    b: &[f64],
+    c: &mut [f64],
+) {
+    check(name, lens, a, b, c, (m, k, n));
+    let kernel = if simd::detected() { simd } else { portable };
+    kernel(m, k, n, a, b, c)
+}
+
 /// `C <- C + A B` where `A` is `m x k`, `B` is `k x n`, `C` is `m x n`, all row-major.
 ///
 /// # Panics
 /// If a slice is shorter than its shape says.
 pub fn gemm(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    check("gemm", (m * k, k * n, m * n), a, b, c, (m, k, n));
-    if simd::detected() {
-        simd::gemm(m, k, n, a, b, c)
-    } else {
-        gemm_body::<false>(m, k, n, a, b, c)
-    }
+    run(
+        "gemm",
+        (m * k, k * n, m * n),
+        simd::gemm,
+        gemm_body::<false>,
+        m,
+        k,
+        n,
+        a,
+        b,
+        c,
+    )
 }
 
 /// `C <- C + A B^T` where `A` is `m x k`, `B` is `n x k`, `C` is `m x n`: `c_ij += a_i . b_j`.
@@ -302,12 +331,18 @@ pub fn gemm(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
 /// # Panics
 /// If a slice is shorter than its shape says.
 pub fn gemm_nt(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    check("gemm_nt", (m * k, n * k, m * n), a, b, c, (m, k, n));
-    if simd::detected() {
-        simd::gemm_nt(m, k, n, a, b, c)
-    } else {
-        gemm_nt_body::<false>(m, k, n, a, b, c)
-    }
+    run(
+        "gemm_nt",
+        (m * k, n * k, m * n),
+        simd::gemm_nt,
+        gemm_nt_body::<false>,
+        m,
+        k,
+        n,
+        a,
+        b,
+        c,
+    )
 }
 
 /// `C <- C + A^T B` where `A` is `k x m`, `B` is `k x n`, `C` is `m x n`.
@@ -315,12 +350,18 @@ pub fn gemm_nt(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]
 /// # Panics
 /// If a slice is shorter than its shape says.
 pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    check("gemm_tn", (k * m, k * n, m * n), a, b, c, (m, k, n));
-    if simd::detected() {
-        simd::gemm_tn(m, k, n, a, b, c)
-    } else {
-        gemm_tn_body::<false>(m, k, n, a, b, c)
-    }
+    run(
+        "gemm_tn",
+        (k * m, k * n, m * n),
+        simd::gemm_tn,
+        gemm_tn_body::<false>,
+        m,
+        k,
+        n,
+        a,
+        b,
+        c,
+    )
 }
 
 /// [`gemm`] on the portable path, whatever the CPU: the reference for the SIMD path.
@@ -328,8 +369,19 @@ pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]
 /// # Panics
 /// If a slice is shorter than its shape says.
 pub fn gemm_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    check("gemm_portable", (m * k, k * n, m * n), a, b, c, (m, k, n));
-    gemm_body::<false>(m, k, n, a, b, c)
+    let portable: Kernel = gemm_body::<false>;
+    run(
+        "gemm_portable",
+        (m * k, k * n, m * n),
+        portable,
+        portable,
+        m,
+        k,
+        n,
+        a,
+        b,
+        c,
+    )
 }
 
 /// [`gemm_nt`] on the portable path.
@@ -337,15 +389,19 @@ pub fn gemm_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut
 /// # Panics
 /// If a slice is shorter than its shape says.
 pub fn gemm_nt_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    check(
+    let portable: Kernel = gemm_nt_body::<false>;
+    run(
         "gemm_nt_portable",
         (m * k, n * k, m * n),
+        portable,
+        portable,
+        m,
+        k,
+        n,
         a,
         b,
         c,
-        (m, k, n),
-    );
-    gemm_nt_body::<false>(m, k, n, a, b, c)
+    )
 }
 
 /// [`gemm_tn`] on the portable path.
@@ -353,15 +409,19 @@ pub fn gemm_nt_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &
 /// # Panics
 /// If a slice is shorter than its shape says.
 pub fn gemm_tn_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    check(
+    let portable: Kernel = gemm_tn_body::<false>;
+    run(
         "gemm_tn_portable",
         (k * m, k * n, m * n),
+        portable,
+        portable,
+        m,
+        k,
+        n,
         a,
         b,
         c,
-        (m, k, n),
-    );
-    gemm_tn_body::<false>(m, k, n, a, b, c)
+    )
 }
 
 /// True if this CPU runs the SIMD path (x86_64 with AVX2 and FMA).
