@@ -287,24 +287,13 @@ fn check(
 /// A kernel's signature: `(m, k, n, a, b, c)`.
 type Kernel = fn(usize, usize, usize, &[f64], &[f64], &mut [f64]);
 
-/// Checks the slice lengths `(len a, len b, len c)` against `(m, k, n)`, then runs `simd` if
-/// this CPU has the SIMD path and `portable` otherwise.
-#[allow(clippy::too_many_arguments)]
-fn run(
-    name: &str,
-    lens: (usize, usize, usize),
-    simd: Kernel,
-    portable: Kernel,
-    m: usize,
-    k: usize,
-    n: usize,
-    a: &[f64],
-    b: &[f64],
-    c: &mut [f64],
-) {
-    check(name, lens, a, b, c, (m, k, n));
-    let kernel = if simd::detected() { simd } else { portable };
-    kernel(m, k, n, a, b, c)
+/// The SIMD compilation of a kernel if this CPU has it, the portable one otherwise.
+fn pick(simd: Kernel, portable: Kernel) -> Kernel {
+    if simd::detected() {
+        simd
+    } else {
+        portable
+    }
 }
 
 /// `C <- C + A B` where `A` is `m x k`, `B` is `k x n`, `C` is `m x n`, all row-major.
@@ -312,18 +301,8 @@ fn run(
 /// # Panics
 /// If a slice is shorter than its shape says.
 pub fn gemm(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    run(
-        "gemm",
-        (m * k, k * n, m * n),
-        simd::gemm,
-        gemm_body::<false>,
-        m,
-        k,
-        n,
-        a,
-        b,
-        c,
-    )
+    check("gemm", (m * k, k * n, m * n), a, b, c, (m, k, n));
+    pick(simd::gemm, gemm_body::<false>)(m, k, n, a, b, c)
 }
 
 /// `C <- C + A B^T` where `A` is `m x k`, `B` is `n x k`, `C` is `m x n`: `c_ij += a_i . b_j`.
@@ -331,18 +310,8 @@ pub fn gemm(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
 /// # Panics
 /// If a slice is shorter than its shape says.
 pub fn gemm_nt(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    run(
-        "gemm_nt",
-        (m * k, n * k, m * n),
-        simd::gemm_nt,
-        gemm_nt_body::<false>,
-        m,
-        k,
-        n,
-        a,
-        b,
-        c,
-    )
+    check("gemm_nt", (m * k, n * k, m * n), a, b, c, (m, k, n));
+    pick(simd::gemm_nt, gemm_nt_body::<false>)(m, k, n, a, b, c)
 }
 
 /// `C <- C + A^T B` where `A` is `k x m`, `B` is `k x n`, `C` is `m x n`.
@@ -350,18 +319,8 @@ pub fn gemm_nt(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]
 /// # Panics
 /// If a slice is shorter than its shape says.
 pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    run(
-        "gemm_tn",
-        (k * m, k * n, m * n),
-        simd::gemm_tn,
-        gemm_tn_body::<false>,
-        m,
-        k,
-        n,
-        a,
-        b,
-        c,
-    )
+    check("gemm_tn", (k * m, k * n, m * n), a, b, c, (m, k, n));
+    pick(simd::gemm_tn, gemm_tn_body::<false>)(m, k, n, a, b, c)
 }
 
 /// [`gemm`] on the portable path, whatever the CPU: the reference for the SIMD path.
@@ -369,19 +328,8 @@ pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]
 /// # Panics
 /// If a slice is shorter than its shape says.
 pub fn gemm_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    let portable: Kernel = gemm_body::<false>;
-    run(
-        "gemm_portable",
-        (m * k, k * n, m * n),
-        portable,
-        portable,
-        m,
-        k,
-        n,
-        a,
-        b,
-        c,
-    )
+    check("gemm_portable", (m * k, k * n, m * n), a, b, c, (m, k, n));
+    gemm_body::<false>(m, k, n, a, b, c)
 }
 
 /// [`gemm_nt`] on the portable path.
@@ -389,19 +337,15 @@ pub fn gemm_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut
 /// # Panics
 /// If a slice is shorter than its shape says.
 pub fn gemm_nt_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    let portable: Kernel = gemm_nt_body::<false>;
-    run(
+    check(
         "gemm_nt_portable",
         (m * k, n * k, m * n),
-        portable,
-        portable,
-        m,
-        k,
-        n,
         a,
         b,
         c,
-    )
+        (m, k, n),
+    );
+    gemm_nt_body::<false>(m, k, n, a, b, c)
 }
 
 /// [`gemm_tn`] on the portable path.
@@ -409,19 +353,15 @@ pub fn gemm_nt_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &
 /// # Panics
 /// If a slice is shorter than its shape says.
 pub fn gemm_tn_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    let portable: Kernel = gemm_tn_body::<false>;
-    run(
+    check(
         "gemm_tn_portable",
         (k * m, k * n, m * n),
-        portable,
-        portable,
-        m,
-        k,
-        n,
         a,
         b,
         c,
-    )
+        (m, k, n),
+    );
+    gemm_tn_body::<false>(m, k, n, a, b, c)
 }
 
 /// True if this CPU runs the SIMD path (x86_64 with AVX2 and FMA).

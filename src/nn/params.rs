@@ -191,9 +191,14 @@ impl<'t> Theta<'t> {
                 fmt_shape(v.shape())
             );
         }
+        Theta::with_layout(params, vars.to_vec())
+    }
+
+    /// `vars` in the layout of `params` (shapes already known to match).
+    fn with_layout(params: &Params, vars: Vec<Var<'t>>) -> Theta<'t> {
         let offsets = params.views.iter().map(|v| v.offset).collect();
         Theta {
-            vars: vars.to_vec(),
+            vars,
             offsets,
             len: params.len(),
         }
@@ -215,23 +220,10 @@ impl<'t> Index<ParamId> for Theta<'t> {
 impl Tape {
     /// Records every parameter of `params` as a leaf, in one call.
     pub fn params(&self, params: &Params) -> Theta<'_> {
-        let vars = params
-            .views
-            .iter()
-            .map(|v| {
-                self.leaf(Tensor::from_vec(
-                    v.rows,
-                    v.cols,
-                    params.data[v.range()].to_vec(),
-                ))
-            })
+        let vars = (0..params.views.len())
+            .map(|k| self.leaf(params.get(ParamId(k))))
             .collect();
-        let offsets = params.views.iter().map(|v| v.offset).collect();
-        Theta {
-            vars,
-            offsets,
-            len: params.len(),
-        }
+        Theta::with_layout(params, vars)
     }
 }
 
