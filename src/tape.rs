@@ -87,7 +87,7 @@ impl From<&Tensor> for Value {
 impl From<f64> for Value {
     /// A `1x1` tensor.
     fn from(x: f64) -> Value {
-        Value::Owned(Tensor::scalar(x))
+        Value::Owned(Tensor::from(x))
     }
 }
 

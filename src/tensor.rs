@@ -729,13 +729,8 @@ impl IndexMut<(usize, usize)> for Tensor {
     }
 }
 
-impl From<&Tensor> for Tensor {
-    fn from(t: &Tensor) -> Tensor {
-        t.clone()
-    }
-}
-
 impl From<f64> for Tensor {
+    /// A `1x1` tensor.
     fn from(x: f64) -> Tensor {
         Tensor::scalar(x)
     }
