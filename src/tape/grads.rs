@@ -1,0 +1,83 @@
+//! The gradients a sweep returns: numbers (`Grads`) or recorded Vars (`GradVars`).
+
+use super::Var;
+use crate::ops::NodeId;
+use crate::tensor::Tensor;
+use std::ops::Index;
+
+/// The gradients from one reverse sweep: `grads[v]` is `dL/dv`, with the shape of `v`.
+pub struct Grads {
+    pub(super) tape_id: usize,
+    pub(super) grads: Vec<Option<Tensor>>,
+}
+
+impl Grads {
+    /// `dL/dv`, or `None` for a constant (or a node recorded after the loss).
+    ///
+    /// # Panics
+    /// If `v` belongs to another tape.
+    pub fn get(&self, v: Var<'_>) -> Option<&Tensor> {
+        assert!(
+            v.tape.id == self.tape_id,
+            "Grads: the Var belongs to tape #{}, these gradients to tape #{}",
+            v.tape.id,
+            self.tape_id
+        );
+        self.grads.get(v.index).and_then(|g| g.as_ref())
+    }
+
+    /// The gradient of node `i` by index, or `None` as in [`Grads::get`].
+    pub fn by_index(&self, i: NodeId) -> Option<&Tensor> {
+        self.grads.get(i).and_then(|g| g.as_ref())
+    }
+}
+
+impl Index<Var<'_>> for Grads {
+    type Output = Tensor;
+    /// `dL/dv`.
+    ///
+    /// # Panics
+    /// If `v` is a constant (constants have no gradient), was recorded after the loss, or
+    /// belongs to another tape.
+    fn index(&self, v: Var<'_>) -> &Tensor {
+        self.get(v).unwrap_or_else(|| {
+            let op = v.tape.nodes.borrow()[v.index].op.name();
+            panic!(
+                "Grads: node {} ({op}) has no gradient: it is a constant, or was recorded \
+                 after the output that backward started from",
+                v.index
+            )
+        })
+    }
+}
+
+/// Gradients recorded on the tape by [`Tape::backward_graph`]: `grads[v]` is the [`Var`]
+/// holding `dL/dv`, which can be differentiated again.
+pub struct GradVars<'t> {
+    pub(super) grads: Vec<Option<Var<'t>>>,
+}
+
+impl<'t> GradVars<'t> {
+    /// The recorded gradient of `v`, or `None` where none flows (constants, nodes off every
+    /// path to the loss).
+    pub fn get(&self, v: Var<'t>) -> Option<Var<'t>> {
+        self.grads.get(v.index).copied().flatten()
+    }
+
+    /// The recorded gradient of `v`; a leaf the loss does not depend on gets a recorded zero.
+    ///
+    /// # Panics
+    /// If `v` is a constant.
+    pub fn of(&self, v: Var<'t>) -> Var<'t> {
+        self.get(v).unwrap_or_else(|| {
+            assert!(
+                v.requires_grad(),
+                "GradVars: node {} ({}) is a constant and has no gradient",
+                v.index,
+                v.op().name()
+            );
+            let (r, c) = v.shape();
+            v.tape.constant(Tensor::zeros(r, c))
+        })
+    }
+}

@@ -1,0 +1,177 @@
+//! The tape (Wengert list), the `Var` handle, and the reverse sweep.
+//!
+//! A [`Tape`] records every operation in evaluation order as a [`Node`]: the op, the indices
+//! of its inputs (always smaller than its own index), and its value. Because nodes are
+//! appended in the order they are computed, the list is already topologically sorted, and
+//! reverse mode is a single loop from the loss back to the first node:
+//!
+//! ```text
+//! seed:   dL/dL = 1
+//! for i = loss, loss-1, ..., 0:
+//!     for each input k of node i:   dL/dx_k += vjp_k(dL/dy_i)      (chain rule)
+//! ```
+//!
+//! A [`Var`] is a small `Copy` handle (a reference to the tape and a node index), so
+//! expressions read like the math: `(x.matmul(w) + b).relu()`.
+
+mod grads;
+mod hooks;
+mod sweep;
+mod value;
+mod var;
+
+pub use grads::{GradVars, Grads};
+pub use value::Value;
+pub use var::Var;
+
+use crate::anomaly::{Anomaly, AnomalyMode};
+use crate::ops::{NodeId, Op};
+use crate::tensor::Tensor;
+use std::cell::{Ref, RefCell};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+static NEXT_TAPE_ID: AtomicUsize = AtomicUsize::new(0);
+
+/// A Wengert list: the nodes of one computation, in evaluation order.
+///
+/// Build a fresh tape for each evaluation (it is cheap: one `Vec`); values are recorded as
+/// they are computed, so the tape holds exactly what the reverse sweep needs.
+pub struct Tape {
+    id: usize,
+    nodes: RefCell<Vec<Node>>,
+    /// Names given with [`Var::named`], by node (not on the hot path).
+    names: RefCell<Vec<(NodeId, String)>>,
+    anomaly: AnomalyMode,
+    first_anomaly: RefCell<Option<Anomaly>>,
+}
+
+/// One entry of the tape.
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// What computed this node, with its input indices.
+    pub op: Op,
+    /// Its value (derefs to a [`Tensor`]).
+    pub value: Value,
+    /// True if some leaf reaches this node, so the loss has a gradient with respect to it.
+    pub requires_grad: bool,
+}
+
+impl Default for Tape {
+    fn default() -> Self {
+        Tape::new()
+    }
+}
+
+impl Tape {
+    /// An empty tape. Each tape gets a distinct number, used in error messages, and the
+    /// anomaly-detection mode set for this thread by [`set_anomaly_detection`](crate::anomaly::set_anomaly_detection) (off unless
+    /// turned on).
+    pub fn new() -> Tape {
+        Tape::with_anomaly_mode(crate::anomaly::thread_default())
+    }
+
+    /// An empty tape with its own anomaly-detection mode (see [`set_anomaly_detection`](crate::anomaly::set_anomaly_detection)
+    /// for the default of new tapes).
+    pub fn with_anomaly_mode(mode: AnomalyMode) -> Tape {
+        Tape {
+            id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
+            nodes: RefCell::new(Vec::with_capacity(32)),
+            names: RefCell::new(Vec::new()),
+            anomaly: mode,
+            first_anomaly: RefCell::new(None),
+        }
+    }
+
+    /// This tape's number (as printed in error messages).
+    pub fn id(&self) -> usize {
+        self.id
+    }
+
+    /// Records a leaf: a value the loss is differentiated with respect to. Accepts a
+    /// [`Tensor`] (moved), `&Tensor` (copied), an `f64` (`1x1`) or an `Rc<Tensor>` (shared).
+    pub fn leaf(&self, value: impl Into<Value>) -> Var<'_> {
+        self.push_node(Node {
+            op: Op::Leaf,
+            value: value.into(),
+            requires_grad: true,
+        })
+    }
+
+    /// Records a constant: a value held fixed (inputs, targets). It gets no gradient.
+    /// Accepts what [`Tape::leaf`] does; pass an `Rc<Tensor>` to record a large data matrix
+    /// without copying it.
+    pub fn constant(&self, value: impl Into<Value>) -> Var<'_> {
+        self.push_node(Node {
+            op: Op::Constant,
+            value: value.into(),
+            requires_grad: false,
+        })
+    }
+
+    /// The number of nodes recorded so far.
+    pub fn len(&self) -> usize {
+        self.nodes.borrow().len()
+    }
+
+    /// True if nothing has been recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Read access to the recorded nodes, in evaluation order.
+    ///
+    /// # Panics
+    /// Recording on this tape while the returned guard is alive panics (`RefCell`).
+    pub fn nodes(&self) -> Ref<'_, Vec<Node>> {
+        self.nodes.borrow()
+    }
+
+    /// Records the result of `op`, whose inputs must already be on this tape.
+    pub(crate) fn push(&self, op: Op, value: Tensor) -> Var<'_> {
+        let requires_grad = {
+            let nodes = self.nodes.borrow();
+            if self.anomaly != AnomalyMode::Off && !value.all_finite() {
+                self.check_forward(&nodes, op, &value);
+            }
+            op.inputs()
+                .as_array()
+                .iter()
+                .flatten()
+                .any(|&k| nodes[k].requires_grad)
+        };
+        self.push_node(Node {
+            op,
+            value: Value::Owned(value),
+            requires_grad,
+        })
+    }
+
+    fn push_node(&self, node: Node) -> Var<'_> {
+        let mut nodes = self.nodes.borrow_mut();
+        nodes.push(node);
+        Var {
+            tape: self,
+            index: nodes.len() - 1,
+        }
+    }
+
+    /// The name given to node `i` with [`Var::named`], if any.
+    pub fn name_of(&self, i: NodeId) -> Option<String> {
+        self.names
+            .borrow()
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == i)
+            .map(|(_, n)| n.clone())
+    }
+
+    /// Panics unless `v` was recorded on this tape.
+    pub(super) fn check_owns(&self, v: Var<'_>, op: &str) {
+        assert!(
+            std::ptr::eq(self, v.tape),
+            "{op}: the Var belongs to tape #{}, not to tape #{}",
+            v.tape.id,
+            self.id
+        );
+    }
+}

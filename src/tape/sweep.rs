@@ -1,0 +1,153 @@
+//! The reverse sweep, and the three ways to run it: numeric, recorded, seeded.
+
+use super::{GradVars, Grads, Tape, Var};
+use crate::anomaly::AnomalyMode;
+use crate::ops::{Adjoint, NodeId, Op};
+use crate::tensor::{fmt_shape, Tensor};
+
+impl Tape {
+    /// Reverse mode: the gradient of the scalar `loss` with respect to every node.
+    ///
+    /// One reverse sweep from `loss` to the first node, seeded with `dL/dL = 1`. The result is
+    /// a fresh store: calling `backward` twice gives the same gradients, and nothing
+    /// accumulates on the tape. A value used several times receives the sum of the gradients
+    /// of its uses. A leaf the loss does not depend on gets a zero gradient.
+    ///
+    /// # Panics
+    /// If `loss` is not `1x1` (use [`Tape::backward_with_seed`] for a vector output), or
+    /// belongs to another tape.
+    pub fn backward(&self, loss: Var<'_>) -> Grads {
+        self.check_owns(loss, "backward");
+        let shape = loss.shape();
+        assert!(
+            shape == (1, 1),
+            "backward: the loss must be a [1x1] scalar, got {} (node {}, {}); reduce it with \
+             sum() or mean(), or call backward_with_seed with dL/dy",
+            fmt_shape(shape),
+            loss.index,
+            self.nodes.borrow()[loss.index].op.name()
+        );
+        self.backward_with_seed(loss, Tensor::scalar(1.0))
+    }
+
+    /// Reverse mode from an output `y` of any shape, seeded with a given adjoint
+    /// `seed = dL/dy` (a vector-Jacobian product `J^T seed`).
+    ///
+    /// # Panics
+    /// If `seed` does not have the shape of `y`, or `y` belongs to another tape.
+    pub fn backward_with_seed(&self, y: Var<'_>, seed: Tensor) -> Grads {
+        self.check_owns(y, "backward_with_seed");
+        let nodes = self.nodes.borrow();
+        assert!(
+            seed.shape() == nodes[y.index].value.shape(),
+            "backward_with_seed: seed {} does not match the output {}",
+            fmt_shape(seed.shape()),
+            fmt_shape(nodes[y.index].value.shape())
+        );
+        let mut check = |i: NodeId, dy: &Tensor, local: &[Option<Tensor>; 2]| {
+            self.check_backward(&nodes, i, dy, local);
+        };
+        let observe: Option<Observer<'_, Tensor>> = if self.anomaly == AnomalyMode::Off {
+            None
+        } else {
+            Some(&mut check)
+        };
+        let mut grads = reverse_sweep(
+            y.index,
+            seed,
+            &|i| nodes[i].op,
+            &|i| &nodes[i].value,
+            &|i| nodes[i].requires_grad,
+            observe,
+        );
+        // A node that could have a gradient but is not on a path to y gets zeros.
+        for (g, node) in grads.iter_mut().zip(nodes.iter()) {
+            if g.is_none() && node.requires_grad {
+                *g = Some(Tensor::zeros(node.value.rows(), node.value.cols()));
+            }
+        }
+        Grads {
+            tape_id: self.id,
+            grads,
+        }
+    }
+
+    /// Reverse mode whose gradients are themselves recorded on the tape (PyTorch's
+    /// `create_graph=True`): the same backward rules run on [`Var`]s instead of numbers, so
+    /// each gradient is a differentiable expression of the leaves.
+    ///
+    /// Differentiating `g . v` (with `g` from here) by a second [`Tape::backward`] gives the
+    /// Hessian-vector product `H v` (see [`crate::hessian::hvp`]).
+    ///
+    /// # Panics
+    /// As [`Tape::backward`].
+    pub fn backward_graph<'t>(&'t self, loss: Var<'t>) -> GradVars<'t> {
+        self.check_owns(loss, "backward_graph");
+        assert!(
+            loss.shape() == (1, 1),
+            "backward_graph: the loss must be a [1x1] scalar, got {}",
+            fmt_shape(loss.shape())
+        );
+        let seed = self.constant(Tensor::scalar(1.0));
+        // The nodes before `loss` as Vars; the rules record new nodes after the end.
+        let vars: Vec<Var<'t>> = (0..=loss.index)
+            .map(|index| Var { tape: self, index })
+            .collect();
+        let grads = reverse_sweep(
+            loss.index,
+            seed,
+            &|i| self.nodes.borrow()[i].op,
+            &|i| &vars[i],
+            &|i| self.nodes.borrow()[i].requires_grad,
+            None,
+        );
+        GradVars { grads }
+    }
+}
+
+/// What the reverse sweep shows an observer at each node: the node, its adjoint, and the
+/// local gradients its rule sends to its inputs.
+pub(super) type Observer<'o, V> = &'o mut dyn FnMut(NodeId, &V, &[Option<V>; 2]);
+
+/// The reverse sweep, shared by the numeric ([`Tensor`]) and the recorded ([`Var`]) backward.
+///
+/// `adj[i]` holds `dL/dy_i`. Walking `i` from `output` down to 0, each node's rule turns its
+/// adjoint into local gradients for its inputs, and the sweep adds them in: this is the only
+/// place where gradients are accumulated.
+///
+/// `observe`, if given, sees each node's incoming adjoint and the local gradients its rule
+/// sends to its inputs (for the step-through and anomaly detection); the ordinary backward
+/// passes `None`.
+pub(super) fn reverse_sweep<'a, V: Adjoint + 'a>(
+    output: NodeId,
+    seed: V,
+    op: &dyn Fn(NodeId) -> Op,
+    value: &dyn Fn(NodeId) -> &'a V,
+    requires_grad: &dyn Fn(NodeId) -> bool,
+    mut observe: Option<Observer<'_, V>>,
+) -> Vec<Option<V>> {
+    let mut adj: Vec<Option<V>> = vec![None; output + 1];
+    adj[output] = Some(seed);
+    for i in (0..=output).rev() {
+        if !requires_grad(i) {
+            continue;
+        }
+        // Inputs have smaller indices, so split the store: adjoints to write below i, ours at i.
+        let (below, here) = adj.split_at_mut(i);
+        let Some(dy) = here[0].as_ref() else { continue };
+        let op = op(i);
+        let local = op.vjp(dy, value(i), value, requires_grad);
+        if let Some(observe) = observe.as_mut() {
+            observe(i, dy, &local);
+        }
+        for (k, g) in op.inputs().as_array().into_iter().zip(local) {
+            if let (Some(k), Some(g)) = (k, g) {
+                below[k] = Some(match below[k].take() {
+                    None => g,
+                    Some(acc) => acc.accumulate(&g),
+                });
+            }
+        }
+    }
+    adj
+}

@@ -1,0 +1,167 @@
+//! `Var`: a `Copy` handle to one node, and the recorded backward on Vars.
+
+use super::Tape;
+use crate::ops::{Adjoint, NodeId, Op};
+use crate::tensor::{fmt_shape, Tensor};
+use std::fmt;
+
+/// A handle to one node of a tape: cheap to copy, with operators and methods that record
+/// new nodes on the same tape.
+#[derive(Clone, Copy)]
+pub struct Var<'t> {
+    pub(super) tape: &'t Tape,
+    pub(super) index: NodeId,
+}
+
+impl<'t> Var<'t> {
+    /// Gives the node a name, shown by the tape's table and DOT export: `tape.leaf(w).named("w1")`.
+    pub fn named(self, name: &str) -> Var<'t> {
+        self.tape
+            .names
+            .borrow_mut()
+            .push((self.index, name.to_string()));
+        self
+    }
+
+    /// The node's index on its tape.
+    pub fn index(self) -> NodeId {
+        self.index
+    }
+
+    /// The tape this Var lives on.
+    pub fn tape(self) -> &'t Tape {
+        self.tape
+    }
+
+    /// `(rows, cols)` of the value.
+    pub fn shape(self) -> (usize, usize) {
+        self.tape.nodes.borrow()[self.index].value.shape()
+    }
+
+    /// A copy of the value.
+    pub fn value(self) -> Tensor {
+        Tensor::clone(&self.tape.nodes.borrow()[self.index].value)
+    }
+
+    /// The value of a `1x1` node.
+    ///
+    /// # Panics
+    /// If the node is not `1x1`.
+    pub fn item(self) -> f64 {
+        self.tape.nodes.borrow()[self.index].value.item()
+    }
+
+    /// The op that produced this node.
+    pub fn op(self) -> Op {
+        self.tape.nodes.borrow()[self.index].op
+    }
+
+    /// True if the loss can have a gradient with respect to this node (a leaf reaches it).
+    pub fn requires_grad(self) -> bool {
+        self.tape.nodes.borrow()[self.index].requires_grad
+    }
+
+    /// Records `op` computed from `self` by `forward`.
+    pub(crate) fn unary(self, op: Op, forward: impl FnOnce(&Tensor) -> Tensor) -> Var<'t> {
+        let value = forward(&self.tape.nodes.borrow()[self.index].value);
+        self.tape.push(op, value)
+    }
+
+    /// Records `op` computed from `self` and `rhs` by `forward`.
+    ///
+    /// # Panics
+    /// If `self` and `rhs` live on different tapes, naming `name` and both tapes.
+    pub(crate) fn binary(
+        self,
+        rhs: Var<'t>,
+        op: Op,
+        forward: impl FnOnce(&Tensor, &Tensor) -> Tensor,
+    ) -> Var<'t> {
+        assert!(
+            std::ptr::eq(self.tape, rhs.tape),
+            "{}: operands belong to different tapes (tape #{} and tape #{}); record a whole \
+             computation on one tape",
+            op.name(),
+            self.tape.id,
+            rhs.tape.id
+        );
+        let value = {
+            let nodes = self.tape.nodes.borrow();
+            forward(&nodes[self.index].value, &nodes[rhs.index].value)
+        };
+        self.tape.push(op, value)
+    }
+}
+
+impl fmt::Debug for Var<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let nodes = self.tape.nodes.borrow();
+        let node = &nodes[self.index];
+        write!(
+            f,
+            "Var(tape #{}, node {}, {}, {})",
+            self.tape.id,
+            self.index,
+            node.op.name(),
+            fmt_shape(node.value.shape())
+        )
+    }
+}
+
+/// The recorded backward: the same rules, run on `Var`s, so gradients are on the tape.
+impl<'t> Adjoint for Var<'t> {
+    fn shape(&self) -> (usize, usize) {
+        Var::shape(*self)
+    }
+    fn add(&self, rhs: &Self) -> Self {
+        *self + *rhs
+    }
+    fn sub(&self, rhs: &Self) -> Self {
+        *self - *rhs
+    }
+    fn mul(&self, rhs: &Self) -> Self {
+        *self * *rhs
+    }
+    fn div(&self, rhs: &Self) -> Self {
+        *self / *rhs
+    }
+    fn neg(&self) -> Self {
+        -*self
+    }
+    fn scale(&self, c: f64) -> Self {
+        *self * c
+    }
+    fn add_scalar(&self, c: f64) -> Self {
+        *self + c
+    }
+    fn powi(&self, n: i32) -> Self {
+        Var::powi(*self, n)
+    }
+    fn powf(&self, p: f64) -> Self {
+        Var::powf(*self, p)
+    }
+    fn matmul(&self, rhs: &Self) -> Self {
+        Var::matmul(*self, *rhs)
+    }
+    fn t(&self) -> Self {
+        Var::t(*self)
+    }
+    fn matmul_nt(&self, rhs: &Self) -> Self {
+        Var::matmul(*self, Var::t(*rhs))
+    }
+    fn matmul_tn(&self, rhs: &Self) -> Self {
+        Var::matmul(Var::t(*self), *rhs)
+    }
+    fn expand(&self, rows: usize, cols: usize) -> Self {
+        Var::expand(*self, rows, cols)
+    }
+    fn sum_to(&self, rows: usize, cols: usize) -> Self {
+        Var::sum_to(*self, rows, cols)
+    }
+    fn detached(&self, f: fn(f64) -> f64) -> Tensor {
+        self.tape.nodes.borrow()[self.index].value.map(f)
+    }
+    fn mul_const(&self, c: &Tensor) -> Self {
+        *self * self.tape.constant(c.clone())
+    }
+}

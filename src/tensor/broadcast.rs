@@ -1,0 +1,208 @@
+//! Broadcasting and the elementwise operations built on it.
+
+use super::{fmt_shape, Tensor};
+
+/// How the operands of an elementwise binary op line up. The three broadcast cases are the
+/// only ones the crate supports; anything else is a shape error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Broadcast {
+    /// Both operands have the same shape.
+    Same,
+    /// One operand is `1x1` and is applied to every entry of the other.
+    Scalar,
+    /// One operand is a `1xn` row, applied to each of the `m` rows of an `m x n` matrix.
+    Row,
+    /// One operand is an `m x 1` column, applied to each of the `n` columns of an `m x n` matrix.
+    Col,
+}
+
+impl Broadcast {
+    /// Classifies `small` against `big` (the operand that sets the output shape), or `None`
+    /// when `small` cannot be broadcast to `big`.
+    pub fn classify(big: (usize, usize), small: (usize, usize)) -> Option<Broadcast> {
+        if big == small {
+            Some(Broadcast::Same)
+        } else if small == (1, 1) {
+            Some(Broadcast::Scalar)
+        } else if small.0 == 1 && small.1 == big.1 {
+            Some(Broadcast::Row)
+        } else if small.1 == 1 && small.0 == big.0 {
+            Some(Broadcast::Col)
+        } else {
+            None
+        }
+    }
+}
+
+/// The output shape of a broadcasting binary op on shapes `a` and `b`.
+///
+/// # Panics
+/// If neither shape broadcasts to the other, naming `op` and both shapes.
+pub fn broadcast_shape(op: &str, a: (usize, usize), b: (usize, usize)) -> (usize, usize) {
+    if Broadcast::classify(a, b).is_some() {
+        a
+    } else if Broadcast::classify(b, a).is_some() {
+        b
+    } else {
+        panic!(
+            "{op}: {} and {}: shapes do not broadcast (supported: equal shapes, a 1x1 scalar, \
+             a 1xn row over rows, an mx1 column over columns)",
+            fmt_shape(a),
+            fmt_shape(b)
+        )
+    }
+}
+
+impl Tensor {
+    // ----- elementwise ----------------------------------------------------------------------
+
+    /// `f` applied to every entry.
+    pub fn map(&self, f: impl Fn(f64) -> f64) -> Tensor {
+        Tensor {
+            rows: self.rows,
+            cols: self.cols,
+            data: self.data.iter().map(|&x| f(x)).collect(),
+        }
+    }
+
+    /// `f(a_ij, b_ij)` for two tensors of the same shape.
+    ///
+    /// # Panics
+    /// If the shapes differ, naming `op` and both shapes.
+    pub fn zip_map(&self, other: &Tensor, op: &str, f: impl Fn(f64, f64) -> f64) -> Tensor {
+        assert!(
+            self.shape() == other.shape(),
+            "{op}: {} and {}: shapes differ",
+            fmt_shape(self.shape()),
+            fmt_shape(other.shape())
+        );
+        let data = self
+            .data
+            .iter()
+            .zip(&other.data)
+            .map(|(&a, &b)| f(a, b))
+            .collect();
+        Tensor {
+            rows: self.rows,
+            cols: self.cols,
+            data,
+        }
+    }
+
+    /// `f(a, b)` entrywise with broadcasting (the three cases of [`Broadcast`], either side).
+    ///
+    /// # Panics
+    /// If the shapes do not broadcast, naming `op` and both shapes.
+    pub fn broadcast_map(&self, other: &Tensor, op: &str, f: impl Fn(f64, f64) -> f64) -> Tensor {
+        let (rows, cols) = broadcast_shape(op, self.shape(), other.shape());
+        // How each operand lines up with the output shape.
+        let index_of = |t: &Tensor| -> Broadcast {
+            Broadcast::classify((rows, cols), t.shape()).expect("checked by broadcast_shape")
+        };
+        let (ba, bb) = (index_of(self), index_of(other));
+        let mut data = Vec::with_capacity(rows * cols);
+        match (ba, bb) {
+            (Broadcast::Same, Broadcast::Same) => {
+                data.extend(self.data.iter().zip(&other.data).map(|(&a, &b)| f(a, b)));
+            }
+            // The full operand is read row by row; the broadcast one supplies a scalar, the
+            // matching slice of its row, or its i-th entry.
+            (Broadcast::Same, small) => {
+                for (i, a_row) in self.data.chunks_exact(cols.max(1)).enumerate().take(rows) {
+                    match small {
+                        Broadcast::Row => {
+                            data.extend(a_row.iter().zip(&other.data).map(|(&a, &b)| f(a, b)))
+                        }
+                        _ => {
+                            let b = other.data[if small == Broadcast::Col { i } else { 0 }];
+                            data.extend(a_row.iter().map(|&a| f(a, b)));
+                        }
+                    }
+                }
+            }
+            (small, Broadcast::Same) => {
+                for (i, b_row) in other.data.chunks_exact(cols.max(1)).enumerate().take(rows) {
+                    match small {
+                        Broadcast::Row => {
+                            data.extend(self.data.iter().zip(b_row).map(|(&a, &b)| f(a, b)))
+                        }
+                        _ => {
+                            let a = self.data[if small == Broadcast::Col { i } else { 0 }];
+                            data.extend(b_row.iter().map(|&b| f(a, b)));
+                        }
+                    }
+                }
+            }
+            _ => {
+                for i in 0..rows {
+                    for j in 0..cols {
+                        data.push(f(self.broadcast_at(ba, i, j), other.broadcast_at(bb, i, j)));
+                    }
+                }
+            }
+        }
+        Tensor { rows, cols, data }
+    }
+
+    /// Entry `(i, j)` of this tensor seen through broadcast case `b`.
+    #[inline]
+    pub(super) fn broadcast_at(&self, b: Broadcast, i: usize, j: usize) -> f64 {
+        match b {
+            Broadcast::Same => self.data[i * self.cols + j],
+            Broadcast::Scalar => self.data[0],
+            Broadcast::Row => self.data[j],
+            Broadcast::Col => self.data[i],
+        }
+    }
+
+    /// `self + other`, broadcasting.
+    pub fn add(&self, other: &Tensor) -> Tensor {
+        self.broadcast_map(other, "add", |a, b| a + b)
+    }
+
+    /// `self - other`, broadcasting.
+    pub fn sub(&self, other: &Tensor) -> Tensor {
+        self.broadcast_map(other, "sub", |a, b| a - b)
+    }
+
+    /// `self ⊙ other` (entrywise product), broadcasting.
+    pub fn mul(&self, other: &Tensor) -> Tensor {
+        self.broadcast_map(other, "mul", |a, b| a * b)
+    }
+
+    /// `self ⊘ other` (entrywise quotient), broadcasting.
+    pub fn div(&self, other: &Tensor) -> Tensor {
+        self.broadcast_map(other, "div", |a, b| a / b)
+    }
+
+    /// `-self`.
+    pub fn neg(&self) -> Tensor {
+        self.map(|x| -x)
+    }
+
+    /// `c * self`.
+    pub fn scale(&self, c: f64) -> Tensor {
+        self.map(|x| c * x)
+    }
+
+    /// `self + c` entrywise.
+    pub fn add_scalar(&self, c: f64) -> Tensor {
+        self.map(|x| x + c)
+    }
+
+    /// In place `self += other` for equal shapes: the accumulation of the reverse sweep.
+    ///
+    /// # Panics
+    /// If the shapes differ.
+    pub fn add_assign(&mut self, other: &Tensor) {
+        assert!(
+            self.shape() == other.shape(),
+            "add_assign: {} += {}: shapes differ",
+            fmt_shape(self.shape()),
+            fmt_shape(other.shape())
+        );
+        for (a, &b) in self.data.iter_mut().zip(&other.data) {
+            *a += b;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Matrix products and the transpose, on the crate's own kernels.
+
+use super::{fmt_shape, Tensor};
+
+impl Tensor {
+    // ----- matrix ---------------------------------------------------------------------------
+
+    /// The transpose `self^T` (`cols x rows`).
+    pub fn t(&self) -> Tensor {
+        let mut data = Vec::with_capacity(self.len());
+        for j in 0..self.cols {
+            for i in 0..self.rows {
+                data.push(self.data[i * self.cols + j]);
+            }
+        }
+        Tensor {
+            rows: self.cols,
+            cols: self.rows,
+            data,
+        }
+    }
+
+    /// The matrix product `self · other`.
+    ///
+    /// # Panics
+    /// If the inner dimensions differ: `matmul: [3x2] . [3x1]: inner dimensions 2 and 3 differ`.
+    pub fn matmul(&self, other: &Tensor) -> Tensor {
+        assert!(
+            self.cols == other.rows,
+            "matmul: {} . {}: inner dimensions {} and {} differ",
+            fmt_shape(self.shape()),
+            fmt_shape(other.shape()),
+            self.cols,
+            other.rows
+        );
+        let mut out = Tensor::zeros(self.rows, other.cols);
+        crate::linalg::matmul::gemm(
+            self.rows,
+            self.cols,
+            other.cols,
+            &self.data,
+            &other.data,
+            &mut out.data,
+        );
+        out
+    }
+
+    /// `self · other^T` without forming the transpose (`m x k` times `(n x k)^T`).
+    ///
+    /// # Panics
+    /// If the column counts differ.
+    pub fn matmul_nt(&self, other: &Tensor) -> Tensor {
+        assert!(
+            self.cols == other.cols,
+            "matmul_t: {} . {}^T: inner dimensions {} and {} differ",
+            fmt_shape(self.shape()),
+            fmt_shape(other.shape()),
+            self.cols,
+            other.cols
+        );
+        let mut out = Tensor::zeros(self.rows, other.rows);
+        crate::linalg::matmul::gemm_nt(
+            self.rows,
+            self.cols,
+            other.rows,
+            &self.data,
+            &other.data,
+            &mut out.data,
+        );
+        out
+    }
+
+    /// `self^T · other` without forming the transpose (`(k x m)^T` times `k x n`).
+    ///
+    /// # Panics
+    /// If the row counts differ.
+    pub fn matmul_tn(&self, other: &Tensor) -> Tensor {
+        assert!(
+            self.rows == other.rows,
+            "matmul: {}^T . {}: inner dimensions {} and {} differ",
+            fmt_shape(self.shape()),
+            fmt_shape(other.shape()),
+            self.rows,
+            other.rows
+        );
+        let mut out = Tensor::zeros(self.cols, other.cols);
+        crate::linalg::matmul::gemm_tn(
+            self.cols,
+            self.rows,
+            other.cols,
+            &self.data,
+            &other.data,
+            &mut out.data,
+        );
+        out
+    }
+}

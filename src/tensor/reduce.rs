@@ -1,0 +1,95 @@
+//! Reductions, the broadcast adjoints `expand`/`sum_to`, and norms.
+
+use super::{fmt_shape, Broadcast, Tensor};
+
+impl Tensor {
+    // ----- reductions -----------------------------------------------------------------------
+
+    /// The sum of all entries.
+    pub fn sum(&self) -> f64 {
+        self.data.iter().sum()
+    }
+
+    /// The mean of all entries (NaN for an empty tensor).
+    pub fn mean(&self) -> f64 {
+        self.sum() / self.len() as f64
+    }
+
+    /// The sum of each row: `m x n -> m x 1`.
+    pub fn sum_each_row(&self) -> Tensor {
+        let data = (0..self.rows)
+            .map(|i| self.row_slice(i).iter().sum())
+            .collect();
+        Tensor {
+            rows: self.rows,
+            cols: 1,
+            data,
+        }
+    }
+
+    /// The sum of each column: `m x n -> 1 x n`.
+    pub fn sum_each_col(&self) -> Tensor {
+        let mut data = vec![0.0; self.cols];
+        for i in 0..self.rows {
+            for (acc, &x) in data.iter_mut().zip(self.row_slice(i)) {
+                *acc += x;
+            }
+        }
+        Tensor {
+            rows: 1,
+            cols: self.cols,
+            data,
+        }
+    }
+
+    /// Broadcasts a `1x1`, `1 x cols` or `rows x 1` tensor (or one already `rows x cols`) to
+    /// `rows x cols`: the adjoint of [`Tensor::sum_to`].
+    ///
+    /// # Panics
+    /// If the shape is none of those.
+    pub fn expand(&self, rows: usize, cols: usize) -> Tensor {
+        let b = Broadcast::classify((rows, cols), self.shape()).unwrap_or_else(|| {
+            panic!(
+                "expand: {} cannot be broadcast to [{rows}x{cols}]",
+                fmt_shape(self.shape())
+            )
+        });
+        if b == Broadcast::Same {
+            return self.clone();
+        }
+        Tensor::from_fn(rows, cols, |i, j| self.broadcast_at(b, i, j))
+    }
+
+    /// Sums a `rows' x cols'` tensor down to a shape it was broadcast from (`1x1`, `1 x cols`,
+    /// `rows x 1`, or its own shape): the adjoint of [`Tensor::expand`].
+    ///
+    /// # Panics
+    /// If `(rows, cols)` is not such a shape.
+    pub fn sum_to(&self, rows: usize, cols: usize) -> Tensor {
+        match Broadcast::classify(self.shape(), (rows, cols)) {
+            Some(Broadcast::Same) => self.clone(),
+            Some(Broadcast::Scalar) => Tensor::scalar(self.sum()),
+            Some(Broadcast::Row) => self.sum_each_col(),
+            Some(Broadcast::Col) => self.sum_each_row(),
+            None => panic!(
+                "sum_to: {} cannot be summed to [{rows}x{cols}]",
+                fmt_shape(self.shape())
+            ),
+        }
+    }
+
+    /// The largest absolute entry (0 for an empty tensor).
+    pub fn max_abs(&self) -> f64 {
+        self.data.iter().fold(0.0, |m, &x| m.max(x.abs()))
+    }
+
+    /// The Frobenius norm `sqrt(sum x_ij^2)`.
+    pub fn norm(&self) -> f64 {
+        self.data.iter().map(|x| x * x).sum::<f64>().sqrt()
+    }
+
+    /// True if every entry is finite (no NaN, no infinity).
+    pub fn all_finite(&self) -> bool {
+        self.data.iter().all(|x| x.is_finite())
+    }
+}
