@@ -14,10 +14,10 @@
 //! (error ~ `κ(X) eps`), and recovers `w_true` to ~1e-8.
 
 use std::time::Instant;
+use tapegrad::Tensor;
 use tapegrad::linalg::{condition_number, lstsq};
 use tapegrad::nn::least_squares;
 use tapegrad::optim::{Lbfgs, LbfgsReport, StrongWolfe};
-use tapegrad::Tensor;
 
 /// The peers' data format and the W4 problem (points and `w_true` in `benches/data/w4.txt`).
 #[path = "../tests/common/peer.rs"]
@@ -92,7 +92,9 @@ fn main() {
             secs / r.evaluations as f64 * 1e6
         );
     }
-    println!("\nThe loss falls by five orders of magnitude while w stays about as far from w* as w = 0 is:");
+    println!(
+        "\nThe loss falls by five orders of magnitude while w stays about as far from w* as w = 0 is:"
+    );
     println!(
         "along the Hessian's smallest eigenvectors (eigenvalues ~1e-17 of the largest) f does not"
     );

@@ -17,12 +17,11 @@
 //! ```
 
 use plotters::prelude::*;
-use rand::rngs::StdRng;
-use rand::SeedableRng;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
+use tapegrad::Rng;
 use tapegrad::hessian::optimal_step;
-use tapegrad::nn::{mlp, mse, Activation, Init, Module, Params, Reduction, Sequential, Theta};
+use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, Theta, mlp, mse};
 use tapegrad::optim::sampling::Minibatches;
 use tapegrad::optim::{Optimizer, Sgd};
 use tapegrad::{Tape, Tensor};
@@ -52,8 +51,7 @@ impl Default for Config {
     }
 }
 
-const USAGE: &str =
-    "usage: optimal_step [--epochs E] [--every K] [--lr LR] [--batch B] [--seed S] [--out DIR] [--json]";
+const USAGE: &str = "usage: optimal_step [--epochs E] [--every K] [--lr LR] [--batch B] [--seed S] [--out DIR] [--json]";
 
 fn parse_args(args: &[String]) -> Result<Config, String> {
     let mut c = Config::default();
@@ -126,7 +124,7 @@ fn batch_loss<'t>(
 }
 
 fn run(c: &Config) -> Vec<Row> {
-    let mut rng = StdRng::seed_from_u64(c.seed);
+    let mut rng = Rng::new(c.seed);
     let x = Tensor::rand_normal(1000, 10, 0.0, 1.0, &mut rng);
     let y = Tensor::rand_normal(1000, 1, 0.0, 1.0, &mut rng);
     let mut params = Params::new();
@@ -149,7 +147,7 @@ fn run(c: &Config) -> Vec<Row> {
             let vars: Vec<_> = params.tensors().iter().map(|t| tape.leaf(t)).collect();
             let loss = batch_loss(&tape, &vars, &params, &model, &xb, &yb);
             let grads = tape.backward(loss);
-            if step.is_multiple_of(c.every) {
+            if step % c.every == 0 {
                 // d = −g, then α* from one Hessian-vector product.
                 let d: Vec<Tensor> = vars.iter().map(|&v| grads[v].neg()).collect();
                 let s = optimal_step(

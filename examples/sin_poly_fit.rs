@@ -12,15 +12,14 @@
 //! `m(x; θ) = b + Σ_j w_j x^j`, trained on `f(θ) = (1/N) Σ_i (m(x_i; θ) − y_i)²`.
 
 use plotters::prelude::*;
-use rand::rngs::StdRng;
-use rand::SeedableRng;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use tapegrad::data::{poly_features, read_points_csv, DataError, Standardizer};
+use tapegrad::Rng;
+use tapegrad::data::{DataError, Standardizer, poly_features, read_points_csv};
 use tapegrad::linalg::{condition_number, lstsq, mse_smoothness};
-use tapegrad::nn::{mse, Init, Linear, Module, Params, Reduction};
-use tapegrad::optim::{descend, Adam, Diverged, Lbfgs, Optimizer, Sgd, StrongWolfe};
+use tapegrad::nn::{Init, Linear, Module, Params, Reduction, mse};
+use tapegrad::optim::{Adam, Diverged, Lbfgs, Optimizer, Sgd, StrongWolfe, descend};
 use tapegrad::{Tape, Tensor};
 
 /// Command-line settings.
@@ -140,7 +139,7 @@ fn load_points(c: &Config) -> Result<Points, DataError> {
             from_sin: false,
         });
     }
-    let mut rng = StdRng::seed_from_u64(c.seed);
+    let mut rng = Rng::new(c.seed);
     let x: Vec<f64> = (0..c.n)
         .map(|i| c.lo + (c.hi - c.lo) * i as f64 / (c.n - 1) as f64)
         .collect();
@@ -231,7 +230,7 @@ fn objective<'a>(
         1,
         true,
         &Init::Zeros,
-        &mut StdRng::seed_from_u64(0),
+        &mut Rng::new(0),
     );
     let template = params.clone();
     let f = move |theta: &[f64]| {
@@ -730,9 +729,10 @@ mod tests {
             .as_ref()
             .expect_err("1.25 * 2/beta must diverge");
         assert!(err.step > 1);
-        assert!(err
-            .to_string()
-            .starts_with(&format!("diverged at step {}:", err.step)));
+        assert!(
+            err.to_string()
+                .starts_with(&format!("diverged at step {}:", err.step))
+        );
         assert!(report(&r).contains("diverged at step"));
     }
 
@@ -797,9 +797,11 @@ mod tests {
             (5, -3.0, 3.0, true, 9)
         );
         assert!(parse_args(&["--interval".into(), "3,1".into()]).is_err());
-        assert!(parse_args(&["--bogus".into(), "1".into()])
-            .unwrap_err()
-            .contains("unknown flag --bogus"));
+        assert!(
+            parse_args(&["--bogus".into(), "1".into()])
+                .unwrap_err()
+                .contains("unknown flag --bogus")
+        );
     }
 
     #[test]

@@ -42,11 +42,7 @@ impl Standardizer {
         let std = (0..x.cols())
             .map(|j| {
                 let var = (0..n).map(|i| (x[(i, j)] - mean[j]).powi(2)).sum::<f64>() / n as f64;
-                if var > 0.0 {
-                    var.sqrt()
-                } else {
-                    1.0
-                }
+                if var > 0.0 { var.sqrt() } else { 1.0 }
             })
             .collect();
         Standardizer { mean, std }

@@ -27,7 +27,7 @@
 //! (`relu`, `abs` at 0) and from the edges of domains (`ln`, `sqrt` at 0).
 
 use crate::tape::{Tape, Var};
-use crate::tensor::{rel_diff, Tensor};
+use crate::tensor::{Tensor, rel_diff};
 use std::fmt;
 
 /// The finite-difference formula.

@@ -19,7 +19,7 @@
 
 use crate::gradcheck::{GradcheckConfig, GradcheckReport, Mismatch, Stencil};
 use crate::tape::{Tape, Var};
-use crate::tensor::{fmt_shape, rel_diff, Tensor};
+use crate::tensor::{Tensor, fmt_shape, rel_diff};
 
 /// `f(θ)`, `∇f(θ)` and `∇²f(θ) v` at one point.
 #[derive(Clone, Debug, PartialEq)]

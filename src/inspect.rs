@@ -14,7 +14,7 @@
 
 use crate::ops::{NodeId, Op};
 use crate::tape::{Grads, Tape};
-use crate::tensor::{fmt_shape, Tensor};
+use crate::tensor::{Tensor, fmt_shape};
 use std::fmt;
 
 /// A short preview of a value: a scalar as a number, up to four entries as a list, more as

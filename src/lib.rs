@@ -11,16 +11,15 @@
 //! at the step size `1/β` that the smoothness constant of the loss prescribes:
 //!
 //! ```
-//! use rand::SeedableRng;
 //! use tapegrad::linalg::mse_smoothness;
 //! use tapegrad::nn::{mse, Init, Linear, Module, Params, Reduction};
 //! use tapegrad::optim::{Optimizer, Sgd};
-//! use tapegrad::{Tape, Tensor};
+//! use tapegrad::{Rng, Tape, Tensor};
 //!
 //! let t = Tensor::column(&[0.0, 1.0, 2.0, 3.0]);
 //! let y = Tensor::column(&[1.0, 3.0, 5.0, 7.0]);                  // y = 1 + 2 t
 //! let mut params = Params::new();                                 // θ = (w, b), one flat vector
-//! let layer = Linear::new(&mut params, "0", 1, 1, true, &Init::Zeros, &mut rand::rngs::StdRng::seed_from_u64(0));
+//! let layer = Linear::new(&mut params, "0", 1, 1, true, &Init::Zeros, &mut Rng::new(0));
 //! let beta = mse_smoothness(&Tensor::from_fn(4, 2, |i, j| if j == 0 { t[(i, 0)] } else { 1.0 }));
 //! let mut opt = Sgd::new(1.0 / beta);                             // θ ← θ − γ ∇f(θ), γ = 1/β
 //!
@@ -65,10 +64,12 @@ pub mod linalg;
 pub mod nn;
 pub mod ops;
 pub mod optim;
+pub mod rng;
 pub mod tape;
 pub mod tensor;
 
-pub use anomaly::{set_anomaly_detection, AnomalyMode};
+pub use anomaly::{AnomalyMode, set_anomaly_detection};
+pub use rng::Rng;
 pub use tape::{GradVars, Grads, Tape, Var};
 pub use tensor::Tensor;
 

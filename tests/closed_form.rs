@@ -4,18 +4,17 @@
 mod common;
 
 use proptest::prelude::*;
-use rand::rngs::StdRng;
-use rand::SeedableRng;
+use tapegrad::Rng;
 use tapegrad::linalg::{
-    condition_number, lstsq, min_norm, mse_smoothness, power_iteration, project, scaled_project,
-    solve_spd, spectral_norm, LstsqError, Qr,
+    LstsqError, Qr, condition_number, lstsq, min_norm, mse_smoothness, power_iteration, project,
+    scaled_project, solve_spd, spectral_norm,
 };
-use tapegrad::nn::{least_squares, mse, Init, Linear, Module, Params, Reduction};
+use tapegrad::nn::{Init, Linear, Module, Params, Reduction, least_squares, mse};
 use tapegrad::optim::sampling::UniformSampler;
-use tapegrad::optim::{descend, Adam, Lbfgs, Optimizer, Sgd, StrongWolfe};
+use tapegrad::optim::{Adam, Lbfgs, Optimizer, Sgd, StrongWolfe, descend};
 use tapegrad::{Tape, Tensor};
 
-fn gaussian(rows: usize, cols: usize, rng: &mut StdRng) -> Tensor {
+fn gaussian(rows: usize, cols: usize, rng: &mut Rng) -> Tensor {
     Tensor::rand_normal(rows, cols, 0.0, 1.0, rng)
 }
 
@@ -36,14 +35,14 @@ fn gd_steps(kappa: f64) -> usize {
 
 /// A well-conditioned overdetermined problem: N >= 2p + 2 Gaussian rows.
 fn overdetermined(seed: u64, p: usize, extra: usize) -> (Tensor, Tensor) {
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = Rng::new(seed);
     let n = 2 * p + 2 + extra;
     (gaussian(n, p, &mut rng), gaussian(n, 1, &mut rng))
 }
 
 /// An underdetermined problem: N Gaussian rows, p >= N + 3 columns.
 fn underdetermined(seed: u64, n: usize, extra: usize) -> (Tensor, Tensor) {
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = Rng::new(seed);
     (
         gaussian(n, n + 3 + extra, &mut rng),
         gaussian(n, 1, &mut rng),
@@ -59,7 +58,7 @@ proptest! {
     /// which lose accuracy as `κ(X)² eps`, about 1e-13 for these well-conditioned X.
     #[test]
     fn qr_least_squares_residual_is_orthogonal(seed in 0u64..10_000, p in 1usize..=6, extra in 0usize..8, k in 1usize..=2) {
-        let mut rng = StdRng::seed_from_u64(seed);
+        let mut rng = Rng::new(seed);
         let n = 2 * p + 2 + extra;
         let (x, y) = (gaussian(n, p, &mut rng), gaussian(n, k, &mut rng));
         let theta = lstsq(&x, &y).unwrap();
@@ -81,7 +80,7 @@ proptest! {
         let (x, y) = overdetermined(seed, p, extra);
         let n = x.rows();
         let mut params = Params::new();
-        let layer = Linear::new(&mut params, "0", p, 1, true, &Init::Zeros, &mut StdRng::seed_from_u64(0));
+        let layer = Linear::new(&mut params, "0", p, 1, true, &Init::Zeros, &mut Rng::new(0));
         let mut opt = Lbfgs::new().line_search(StrongWolfe::default()).max_iter(200).tolerance_grad(1e-13).polish(true);
         let mut theta = params.as_slice().to_vec();
         opt.minimize(&mut theta, |th| {
@@ -147,7 +146,7 @@ proptest! {
             let r: f64 = xi.iter().zip(&theta).map(|(a, b)| a * b).sum::<f64>() - y[(i, 0)];
             let g: Vec<f64> = xi.iter().map(|a| 2.0 * a * r).collect();
             opt.step(&mut theta, &g).unwrap();
-            if opt.steps().is_multiple_of(1000) {
+            if opt.steps() % 1000 == 0 {
                 d2 = Tensor::column(&theta).sub(&star).norm().powi(2);
                 if d2 < 1e-17 {
                     break;
@@ -164,7 +163,7 @@ proptest! {
     fn gd_from_a_reaches_the_projection_of_a(seed in 0u64..10_000, n in 2usize..=4, extra in 0usize..4) {
         let (x, y) = underdetermined(seed, n, extra);
         let p = x.cols();
-        let mut rng = StdRng::seed_from_u64(seed ^ 0xa);
+        let mut rng = Rng::new(seed ^ 0xa);
         let a = gaussian(p, 1, &mut rng);
         let h: Vec<f64> = (0..p).map(|j| 0.5 + (j % 3) as f64).collect();
 
@@ -219,7 +218,7 @@ fn adam_reaches_zero_loss_but_not_the_minimum_norm_solution() {
 
 #[test]
 fn rank_deficiency_is_reported_with_the_case_and_rank() {
-    let mut rng = StdRng::seed_from_u64(1);
+    let mut rng = Rng::new(1);
     let base = gaussian(10, 3, &mut rng);
     // Column 3 = column 0 + column 1: rank 3 of 4.
     let x = Tensor::from_fn(10, 4, |i, j| {
@@ -240,7 +239,10 @@ fn rank_deficiency_is_reported_with_the_case_and_rank() {
             needed: 4
         }
     );
-    assert_eq!(err.to_string(), "least squares, overdetermined (N >= p): needs full column rank: X [10x4] has rank 3, needs 4");
+    assert_eq!(
+        err.to_string(),
+        "least squares, overdetermined (N >= p): needs full column rank: X [10x4] has rank 3, needs 4"
+    );
     // Underdetermined with two equal rows: rank 2 of 3.
     let w = gaussian(2, 6, &mut rng);
     let x = Tensor::from_fn(3, 6, |i, j| w[(i.min(1), j)]);
@@ -256,7 +258,7 @@ fn rank_deficiency_is_reported_with_the_case_and_rank() {
 /// The estimate is within 1e-9 relative (the stopping rule guarantees ~1e-10).
 #[test]
 fn power_iteration_finds_known_top_eigenvalues() {
-    let mut rng = StdRng::seed_from_u64(5);
+    let mut rng = Rng::new(5);
     for (n, spectrum) in [
         (4, vec![10.0, 3.0, 1.0, 0.5]),
         (6, vec![2.0, 1.9, 1.0, 0.1, 0.0, 0.0]),
@@ -279,7 +281,7 @@ fn power_iteration_finds_known_top_eigenvalues() {
 /// values (3, 2, 1), ||XᵀX||_2 = 9 while ||XᵀX||_F = sqrt(81 + 16 + 1) = 9.90.
 #[test]
 fn beta_uses_the_spectral_norm() {
-    let mut rng = StdRng::seed_from_u64(9);
+    let mut rng = Rng::new(9);
     let u = Qr::new(&gaussian(5, 5, &mut rng)).apply_q(&Tensor::eye(5));
     let v = Qr::new(&gaussian(3, 3, &mut rng)).apply_q(&Tensor::eye(3));
     let s = Tensor::from_fn(5, 3, |i, j| if i == j { [3.0, 2.0, 1.0][i] } else { 0.0 });
@@ -296,7 +298,7 @@ fn beta_uses_the_spectral_norm() {
 
 #[test]
 fn cholesky_solves_and_refuses_indefinite_matrices() {
-    let mut rng = StdRng::seed_from_u64(2);
+    let mut rng = Rng::new(2);
     let b = gaussian(6, 6, &mut rng);
     let a = b.matmul_tn(&b).add(&Tensor::eye(6));
     let rhs = gaussian(6, 2, &mut rng);
@@ -314,7 +316,7 @@ fn cholesky_solves_and_refuses_indefinite_matrices() {
 
 #[test]
 fn qr_factors_and_q_is_orthogonal() {
-    let mut rng = StdRng::seed_from_u64(4);
+    let mut rng = Rng::new(4);
     let a = gaussian(7, 4, &mut rng);
     let qr = Qr::new(&a);
     let q = qr.apply_q(&Tensor::eye(7));

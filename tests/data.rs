@@ -1,7 +1,7 @@
 //! Data helpers: polynomial features, standardization, CSV points with line numbers.
 
-use tapegrad::data::{parse_points_csv, poly_features, read_points_csv, DataError, Standardizer};
 use tapegrad::Tensor;
+use tapegrad::data::{DataError, Standardizer, parse_points_csv, poly_features, read_points_csv};
 
 #[test]
 fn polynomial_features_with_and_without_constant() {

@@ -4,18 +4,17 @@
 mod common;
 
 use proptest::prelude::*;
-use rand::rngs::StdRng;
-use rand::SeedableRng;
+use tapegrad::Rng;
 use tapegrad::hessian::{gradgradcheck, hessian, hvp, optimal_step};
-use tapegrad::nn::{mlp, mse, Activation, Init, Module, Params, Reduction, Theta};
+use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Theta, mlp, mse};
 use tapegrad::{Tape, Tensor, Var};
 
-fn gaussian(rows: usize, cols: usize, rng: &mut StdRng) -> Tensor {
+fn gaussian(rows: usize, cols: usize, rng: &mut Rng) -> Tensor {
     Tensor::rand_normal(rows, cols, 0.0, 1.0, rng)
 }
 
 /// Entries in `[0.3, 2]` with a random sign: away from the kinks of relu and abs and from 0.
-fn off_zero(rows: usize, cols: usize, rng: &mut StdRng) -> Tensor {
+fn off_zero(rows: usize, cols: usize, rng: &mut Rng) -> Tensor {
     Tensor::rand_uniform(rows, cols, 0.3, 2.0, rng).zip_map(
         &Tensor::rand_uniform(rows, cols, -1.0, 1.0, rng),
         "sign",
@@ -29,7 +28,7 @@ fn off_zero(rows: usize, cols: usize, rng: &mut StdRng) -> Tensor {
 #[test]
 fn least_squares_hessian_is_2_over_n_xtx() {
     proptest!(common::proptest_config(48), |(n in 1usize..=10, p in 1usize..=6, seed in 0u64..10_000)| {
-        let mut rng = StdRng::seed_from_u64(seed);
+        let mut rng = Rng::new(seed);
         let (x, y, theta, v) = (gaussian(n, p, &mut rng), gaussian(n, 1, &mut rng), gaussian(p, 1, &mut rng), gaussian(p, 1, &mut rng));
         let want = x.matmul_tn(&x).scale(2.0 / n as f64);
         let h = hessian(|tape, th| mse(tape.constant(&x).matmul(th), tape.constant(&y), Reduction::Mean), &theta);
@@ -74,7 +73,7 @@ proptest! {
     /// `gradgradcheck` passes for every unary op on random shapes (1e-6 relative).
     #[test]
     fn gradgradcheck_every_unary_op(op in 0usize..16, m in 1usize..=4, n in 1usize..=4, seed in 0u64..10_000) {
-        let mut rng = StdRng::seed_from_u64(seed);
+        let mut rng = Rng::new(seed);
         let (x, r, v) = (off_zero(m, n, &mut rng), gaussian(m, n, &mut rng), gaussian(m, n, &mut rng));
         let report = gradgradcheck(|tape, t| unary_objective(tape, op, t[0], &r), &[x], &[v]);
         prop_assert!(report.passed(), "op {op}: {report}");
@@ -83,7 +82,7 @@ proptest! {
     /// `gradgradcheck` passes for the binary ops, with each broadcast case on either side.
     #[test]
     fn gradgradcheck_every_binary_op(op in 0usize..6, case in 0usize..4, swap in any::<bool>(), m in 1usize..=4, n in 1usize..=4, seed in 0u64..10_000) {
-        let mut rng = StdRng::seed_from_u64(seed);
+        let mut rng = Rng::new(seed);
         let (bm, bn) = [(m, n), (1, 1), (1, n), (m, 1)][case];
         let (a, b) = (off_zero(m, n, &mut rng), off_zero(bm, bn, &mut rng));
         let (va, vb) = (gaussian(m, n, &mut rng), gaussian(bm, bn, &mut rng));
@@ -111,7 +110,7 @@ proptest! {
     /// `gradgradcheck` passes for MLPs with smooth activations, random sizes, both reductions.
     #[test]
     fn gradgradcheck_smooth_mlps(sizes in prop::collection::vec(1usize..=4, 2..=4), tanh in any::<bool>(), sum in any::<bool>(), seed in 0u64..10_000) {
-        let mut rng = StdRng::seed_from_u64(seed);
+        let mut rng = Rng::new(seed);
         let act = if tanh { Activation::Tanh } else { Activation::Sigmoid };
         let mut params = Params::new();
         let model = mlp(&mut params, &sizes, act, &Init::PyTorch, &mut rng);
@@ -180,7 +179,7 @@ fn hessian_of_a_known_function() {
 /// f there is below f at α*(1 ± 1e-3).
 #[test]
 fn optimal_step_is_the_exact_line_minimizer_on_a_quadratic() {
-    let mut rng = StdRng::seed_from_u64(11);
+    let mut rng = Rng::new(11);
     let m = gaussian(5, 5, &mut rng);
     let a = m.matmul_tn(&m).add(&Tensor::eye(5).scale(0.5));
     let b = gaussian(5, 1, &mut rng);

@@ -1,7 +1,7 @@
 //! Seeing the tape: the table, the DOT text, the step-through backward, anomaly detection.
 
 use tapegrad::anomaly::{Anomaly, InputSummary, Phase};
-use tapegrad::{set_anomaly_detection, AnomalyMode, Tape, Tensor};
+use tapegrad::{AnomalyMode, Tape, Tensor, set_anomaly_detection};
 
 /// `loss = (x w − 3)²` with `x = [1, 2]` (constant) and `w = [0.5, −0.25]ᵀ` (leaf).
 fn small(tape: &Tape) -> (tapegrad::Var<'_>, tapegrad::Var<'_>) {

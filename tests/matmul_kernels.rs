@@ -4,15 +4,14 @@
 //! Tolerance: 1e-13 relative to the sum of |a_ip b_pj| for each entry, the bound on the
 //! rounding difference between two summation orders of k <= 300 terms (k eps ~ 7e-14).
 
-use rand::rngs::StdRng;
-use rand::SeedableRng;
+use tapegrad::Rng;
+use tapegrad::Tensor;
 use tapegrad::linalg::matmul::{
     gemm, gemm_naive, gemm_nt, gemm_nt_portable, gemm_portable, gemm_tn, gemm_tn_portable,
 };
-use tapegrad::Tensor;
 
 fn check(m: usize, k: usize, n: usize, seed: u64) {
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = Rng::new(seed);
     let a = Tensor::rand_normal(m, k, 0.0, 1.0, &mut rng);
     let b = Tensor::rand_normal(k, n, 0.0, 1.0, &mut rng);
     let c0 = Tensor::rand_normal(m, n, 0.0, 1.0, &mut rng);
@@ -104,7 +103,7 @@ fn kernels_match_naive_at_awkward_sizes() {
 
 #[test]
 fn identities() {
-    let mut rng = StdRng::seed_from_u64(3);
+    let mut rng = Rng::new(3);
     let a = Tensor::rand_normal(19, 20, 0.0, 1.0, &mut rng);
     let b = Tensor::rand_normal(20, 16, 0.0, 1.0, &mut rng);
     assert_eq!(Tensor::eye(19).matmul(&a), a);

@@ -3,16 +3,15 @@
 mod common;
 
 use proptest::prelude::*;
-use rand::rngs::StdRng;
-use rand::SeedableRng;
 use serde_json::Value;
-use tapegrad::gradcheck::{gradcheck_with, GradcheckConfig};
-use tapegrad::nn::{mlp, mse, Activation, Init, Linear, Module, Params, Reduction, Theta};
+use tapegrad::Rng;
+use tapegrad::gradcheck::{GradcheckConfig, gradcheck_with};
+use tapegrad::nn::{Activation, Init, Linear, Module, Params, Reduction, Theta, mlp, mse};
 use tapegrad::ops::Op;
 use tapegrad::{Tape, Tensor};
 
-fn rng(seed: u64) -> StdRng {
-    StdRng::seed_from_u64(seed)
+fn rng(seed: u64) -> Rng {
+    Rng::new(seed)
 }
 
 /// The smallest |z| over the inputs of every relu on the tape: how close the network is to

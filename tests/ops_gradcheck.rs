@@ -12,7 +12,7 @@
 mod common;
 
 use proptest::prelude::*;
-use tapegrad::gradcheck::{gradcheck, GradcheckReport};
+use tapegrad::gradcheck::{GradcheckReport, gradcheck};
 use tapegrad::{Tape, Tensor, Var};
 
 /// A `rows x cols` tensor with entries uniform in `[lo, hi]`.

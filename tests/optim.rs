@@ -4,8 +4,8 @@
 use tapegrad::optim::line_search::{armijo, cubic_interpolate, strong_curvature};
 use tapegrad::optim::sampling::{Minibatches, UniformSampler};
 use tapegrad::optim::{
-    descend, Adam, IterateAverage, Lbfgs, NonFinite, Optimizer, Schedule, Sgd, StopReason,
-    StrongWolfe,
+    Adam, IterateAverage, Lbfgs, NonFinite, Optimizer, Schedule, Sgd, StopReason, StrongWolfe,
+    descend,
 };
 
 #[path = "common/rosenbrock.rs"]

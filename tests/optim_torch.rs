@@ -12,7 +12,7 @@
 //! that run is compared over 40 iterations; see the fixture script.)
 
 use serde_json::Value;
-use tapegrad::nn::{least_squares, mlp, mse, Activation, Init, Module, Params, Reduction};
+use tapegrad::nn::{Activation, Init, Module, Params, Reduction, least_squares, mlp, mse};
 use tapegrad::optim::{Adam, Lbfgs, Optimizer, Sgd, StrongWolfe};
 use tapegrad::{Tape, Tensor};
 
@@ -54,7 +54,7 @@ fn problem(fx: &Value, name: &str) -> ValueAndGrad {
                 &[2, 6, 1],
                 Activation::Tanh,
                 &Init::Zeros,
-                &mut rand::thread_rng(),
+                &mut tapegrad::Rng::new(0),
             );
             Box::new(move |theta: &[f64]| {
                 let mut params = params.clone();

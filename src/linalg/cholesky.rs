@@ -9,7 +9,7 @@
 //!
 //! A non-positive pivot means `A` is not positive definite (numerically), and is reported.
 
-use crate::tensor::{fmt_shape, Tensor};
+use crate::tensor::{Tensor, fmt_shape};
 use std::fmt;
 
 /// `A` is not (numerically) positive definite: pivot `index` was `value <= 0`.

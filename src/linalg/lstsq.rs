@@ -14,7 +14,7 @@
 //! A rank-deficient `X` is an error that names the case and the rank found.
 
 use super::qr::Qr;
-use crate::tensor::{fmt_shape, Tensor};
+use crate::tensor::{Tensor, fmt_shape};
 use std::fmt;
 
 /// Why a least-squares problem has no unique answer of the kind asked for.

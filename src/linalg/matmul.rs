@@ -37,11 +37,7 @@ const NT_TRANSPOSE_MIN_WORK: usize = 4096;
 /// `c + a b`, fused into one rounding when `FMA` (the SIMD path), two roundings otherwise.
 #[inline(always)]
 fn madd<const FMA: bool>(c: f64, a: f64, b: f64) -> f64 {
-    if FMA {
-        a.mul_add(b, c)
-    } else {
-        c + a * b
-    }
+    if FMA { a.mul_add(b, c) } else { c + a * b }
 }
 
 /// `sum_p x_p y_p`, with four partial sums so that it vectorizes.
@@ -289,11 +285,7 @@ type Kernel = fn(usize, usize, usize, &[f64], &[f64], &mut [f64]);
 
 /// The SIMD compilation of a kernel if this CPU has it, the portable one otherwise.
 fn pick(simd: Kernel, portable: Kernel) -> Kernel {
-    if simd::detected() {
-        simd
-    } else {
-        portable
-    }
+    if simd::detected() { simd } else { portable }
 }
 
 /// `C <- C + A B` where `A` is `m x k`, `B` is `k x n`, `C` is `m x n`, all row-major.

@@ -14,7 +14,7 @@ pub mod matmul;
 pub mod norms;
 pub mod qr;
 
-pub use cholesky::{cholesky, cholesky_solve, solve_spd, NotPositiveDefinite};
-pub use lstsq::{lstsq, min_norm, project, scaled_project, LstsqError};
-pub use norms::{condition_number, mse_smoothness, power_iteration, spectral_norm, PowerIteration};
+pub use cholesky::{NotPositiveDefinite, cholesky, cholesky_solve, solve_spd};
+pub use lstsq::{LstsqError, lstsq, min_norm, project, scaled_project};
+pub use norms::{PowerIteration, condition_number, mse_smoothness, power_iteration, spectral_norm};
 pub use qr::Qr;

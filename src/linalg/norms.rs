@@ -15,9 +15,8 @@
 //! relative or better. Convergence takes about `log(1e-10) / log(λ_2 / λ_1)` iterations.
 
 use super::qr::Qr;
+use crate::rng::Rng;
 use crate::tensor::Tensor;
-use rand::rngs::StdRng;
-use rand::SeedableRng;
 
 /// The result of a power iteration.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -51,7 +50,7 @@ fn iterate(n: usize, apply: impl Fn(&Tensor) -> Tensor, settled: f64) -> PowerIt
             converged: true,
         };
     }
-    let mut v = Tensor::rand_normal(n, 1, 0.0, 1.0, &mut StdRng::seed_from_u64(0x5eed));
+    let mut v = Tensor::rand_normal(n, 1, 0.0, 1.0, &mut Rng::new(0x5eed));
     v = v.scale(1.0 / v.norm());
     let mut previous = f64::NAN;
     let mut k = 1;

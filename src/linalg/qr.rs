@@ -13,7 +13,7 @@
 //! pivoting makes the diagonal of `R` reveal the numerical rank: the number of `|R_kk|`
 //! above `max(m, n) · eps · |R_00|` (the threshold of numpy's `matrix_rank`).
 
-use crate::tensor::{fmt_shape, Tensor};
+use crate::tensor::{Tensor, fmt_shape};
 
 /// A pivoted QR factorization `A P = Q R` of an `m x n` matrix, `m >= n`.
 #[derive(Clone, Debug)]

@@ -1,9 +1,9 @@
 //! `Linear`: the affine layer `y = x W^T + b`, in PyTorch's convention.
 
 use super::{Module, ParamId, Params, Theta};
+use crate::rng::Rng;
 use crate::tape::Var;
 use crate::tensor::Tensor;
-use rand::Rng;
 
 /// How a layer's parameters are initialized.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,7 +47,7 @@ impl Linear {
         out_features: usize,
         bias: bool,
         init: &Init,
-        rng: &mut impl Rng,
+        rng: &mut Rng,
     ) -> Linear {
         assert!(
             in_features > 0 && out_features > 0,

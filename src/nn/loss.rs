@@ -1,7 +1,7 @@
 //! The mean squared error, with PyTorch's two reductions.
 
 use crate::tape::{Tape, Var};
-use crate::tensor::{fmt_shape, Tensor};
+use crate::tensor::{Tensor, fmt_shape};
 use std::rc::Rc;
 
 /// How the squared errors `e_i = (p_i - t_i)^2` of a batch are combined.

@@ -13,9 +13,9 @@ mod sequential;
 
 pub use activation::Activation;
 pub use linear::{Init, Linear};
-pub use loss::{least_squares, mse, Reduction};
+pub use loss::{Reduction, least_squares, mse};
 pub use params::{ParamId, ParamView, Params, Theta};
-pub use sequential::{mlp, Sequential};
+pub use sequential::{Sequential, mlp};
 
 use crate::tape::Var;
 

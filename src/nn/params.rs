@@ -6,7 +6,7 @@
 //! slice; models see the views; the gradient comes back flat, in the same layout.
 
 use crate::tape::{Grads, Tape, Var};
-use crate::tensor::{fmt_shape, Tensor};
+use crate::tensor::{Tensor, fmt_shape};
 use std::ops::Index;
 
 /// One named parameter: `rows x cols` values stored row-major at `offset..offset + rows*cols`.

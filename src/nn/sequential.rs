@@ -1,8 +1,8 @@
 //! `Sequential`: modules applied in order, and the `mlp` builder.
 
 use super::{Activation, Init, Linear, Module, ParamId, Params, Theta};
+use crate::rng::Rng;
 use crate::tape::Var;
-use rand::Rng;
 use std::fmt::Write;
 
 /// Modules applied one after another: `m(x; theta) = f_L(... f_2(f_1(x)))`.
@@ -104,7 +104,7 @@ pub fn mlp(
     sizes: &[usize],
     activation: Activation,
     init: &Init,
-    rng: &mut impl Rng,
+    rng: &mut Rng,
 ) -> Sequential {
     assert!(
         sizes.len() >= 2,

@@ -9,7 +9,7 @@
 use super::Adjoint;
 use crate::ops::Op;
 use crate::tape::Var;
-use crate::tensor::{fmt_shape, Broadcast, Tensor};
+use crate::tensor::{Broadcast, Tensor, fmt_shape};
 
 impl<'t> Var<'t> {
     /// `y = sum_ij x_ij` (`1x1`)  =>  `dx = expand(dy)`.

@@ -69,11 +69,7 @@ impl<'t> Var<'t> {
 
 /// `max(x, 0)`.
 pub fn relu(x: f64) -> f64 {
-    if x > 0.0 {
-        x
-    } else {
-        0.0
-    }
+    if x > 0.0 { x } else { 0.0 }
 }
 
 /// The logistic function `1 / (1 + exp(-x))`, evaluated so that `exp` never overflows:
@@ -89,11 +85,7 @@ pub fn sigmoid(x: f64) -> f64 {
 
 /// `1[x > 0]`: relu's derivative, with `relu'(0) = 0`.
 fn step(x: f64) -> f64 {
-    if x > 0.0 {
-        1.0
-    } else {
-        0.0
-    }
+    if x > 0.0 { 1.0 } else { 0.0 }
 }
 
 /// `sign(x)`: abs's derivative, with `sign(0) = 0` (and NaN for NaN).

@@ -15,7 +15,7 @@
 //! `ε` is added after the bias correction of `v`, as in PyTorch (not to `sqrt(v)` before it,
 //! as the paper's Algorithm 1 writes it: the two differ by the factor `sqrt(1 − β2^k)` on `ε`).
 
-use super::{check_grad, check_hyper, check_theta, Diverged, Optimizer};
+use super::{Diverged, Optimizer, check_grad, check_hyper, check_theta};
 
 /// Adam with optional AMSGrad, L2 weight decay or AdamW's decoupled decay, and maximize.
 /// See the module documentation for the update.

@@ -23,7 +23,7 @@
 //! last finite `θ`); a line search that ends without any decrease stops with
 //! [`StopReason::LineSearchFailed`] (where PyTorch stops one test later, on `max|t d|`).
 
-use super::line_search::{dot, StrongWolfe};
+use super::line_search::{StrongWolfe, dot};
 use super::{check_hyper, first_non_finite};
 use std::cell::Cell;
 use std::collections::VecDeque;

@@ -1,16 +1,14 @@
 //! Seeded sampling for stochastic gradient methods: one index uniformly at random
 //! (single-sample SGD) and shuffled minibatches per epoch.
 
-use rand::rngs::StdRng;
-use rand::seq::SliceRandom;
-use rand::{Rng, SeedableRng};
+use crate::rng::Rng;
 
 /// Draws `i` uniformly from `0..n` at each call, from a seeded generator: the same seed
 /// gives the same sequence.
 #[derive(Clone, Debug)]
 pub struct UniformSampler {
     n: usize,
-    rng: StdRng,
+    rng: Rng,
 }
 
 impl UniformSampler {
@@ -22,13 +20,13 @@ impl UniformSampler {
         assert!(n > 0, "UniformSampler: need at least one sample, got n = 0");
         UniformSampler {
             n,
-            rng: StdRng::seed_from_u64(seed),
+            rng: Rng::new(seed),
         }
     }
 
     /// The next index, uniform on `0..n`.
     pub fn next_index(&mut self) -> usize {
-        self.rng.gen_range(0..self.n)
+        self.rng.index(self.n)
     }
 }
 
@@ -39,7 +37,7 @@ impl UniformSampler {
 pub struct Minibatches {
     n: usize,
     batch: usize,
-    rng: StdRng,
+    rng: Rng,
 }
 
 impl Minibatches {
@@ -55,14 +53,14 @@ impl Minibatches {
         Minibatches {
             n,
             batch,
-            rng: StdRng::seed_from_u64(seed),
+            rng: Rng::new(seed),
         }
     }
 
     /// The batches of one epoch: every index exactly once, in a new random order.
     pub fn epoch(&mut self) -> Vec<Vec<usize>> {
         let mut order: Vec<usize> = (0..self.n).collect();
-        order.shuffle(&mut self.rng);
+        self.rng.shuffle(&mut order);
         order.chunks(self.batch).map(|c| c.to_vec()).collect()
     }
 }

@@ -17,7 +17,7 @@
 //! Note that PyTorch's momentum puts `γ` outside the buffer (`θ ← θ − γ b`); some textbooks
 //! write `v ← μ v − γ g, θ ← θ + v`, which differs when `γ` changes between steps.
 
-use super::{check_grad, check_hyper, check_theta, Diverged, Optimizer};
+use super::{Diverged, Optimizer, check_grad, check_hyper, check_theta};
 
 /// SGD with optional momentum, Nesterov, dampening, weight decay and maximize.
 /// See the module documentation for the update.
@@ -129,11 +129,7 @@ impl Optimizer for Sgd {
         self.g
             .extend(grad.iter().zip(theta.iter()).map(|(&gi, &ti)| {
                 let gi = sign * gi;
-                if lambda != 0.0 {
-                    gi + lambda * ti
-                } else {
-                    gi
-                }
+                if lambda != 0.0 { gi + lambda * ti } else { gi }
             }));
 
         if mu != 0.0 {

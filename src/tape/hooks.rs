@@ -5,7 +5,7 @@ use super::{Node, Tape, Var};
 use crate::anomaly::{Anomaly, AnomalyMode, Phase};
 use crate::inspect::BackwardStep;
 use crate::ops::{NodeId, Op};
-use crate::tensor::{fmt_shape, Tensor};
+use crate::tensor::{Tensor, fmt_shape};
 
 impl Tape {
     /// Anomaly detection, forward: `value` (about to be node `nodes.len()`) is not finite.

@@ -3,7 +3,7 @@
 use super::{GradVars, Grads, Tape, Var};
 use crate::anomaly::AnomalyMode;
 use crate::ops::{Adjoint, NodeId, Op};
-use crate::tensor::{fmt_shape, Tensor};
+use crate::tensor::{Tensor, fmt_shape};
 
 impl Tape {
     /// Reverse mode: the gradient of the scalar `loss` with respect to every node.

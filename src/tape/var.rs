@@ -2,7 +2,7 @@
 
 use super::Tape;
 use crate::ops::{Adjoint, NodeId, Op};
-use crate::tensor::{fmt_shape, Tensor};
+use crate::tensor::{Tensor, fmt_shape};
 use std::fmt;
 
 /// A handle to one node of a tape: cheap to copy, with operators and methods that record

@@ -1,6 +1,6 @@
 //! Broadcasting and the elementwise operations built on it.
 
-use super::{fmt_shape, Tensor};
+use super::{Tensor, fmt_shape};
 
 /// How the operands of an elementwise binary op line up. The three broadcast cases are the
 /// only ones the crate supports; anything else is a shape error.

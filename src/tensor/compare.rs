@@ -1,6 +1,6 @@
 //! Comparison with tolerances, for tests and checks.
 
-use super::{fmt_shape, Tensor};
+use super::{Tensor, fmt_shape};
 
 impl Tensor {
     // ----- comparison for tests -------------------------------------------------------------
@@ -57,11 +57,7 @@ impl Tensor {
             .map(|(&a, &b)| (a - b).abs() - rtol * a.abs().max(b.abs()))
             .enumerate()
             .fold((0, f64::NEG_INFINITY), |best, (k, e)| {
-                if e > best.1 {
-                    (k, e)
-                } else {
-                    best
-                }
+                if e > best.1 { (k, e) } else { best }
             });
         panic!(
             "assert_close (rtol {rtol:e}, atol {atol:e}): worst entry ({}, {}): {} vs {}\nleft:\n{self}\nright:\n{other}",

@@ -1,6 +1,6 @@
 //! Printing: small tensors whole, large ones summarized.
 
-use super::{fmt_shape, Tensor};
+use super::{Tensor, fmt_shape};
 use std::fmt;
 
 /// Rows and columns shown before a large tensor is summarized with `...`.

@@ -1,6 +1,6 @@
 //! Matrix products and the transpose, on the crate's own kernels.
 
-use super::{fmt_shape, Tensor};
+use super::{Tensor, fmt_shape};
 
 impl Tensor {
     // ----- matrix ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ mod matrix;
 mod random;
 mod reduce;
 
-pub use broadcast::{broadcast_shape, Broadcast};
+pub use broadcast::{Broadcast, broadcast_shape};
 pub use compare::rel_diff;
 
 use std::ops::{Index, IndexMut};

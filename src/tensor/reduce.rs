@@ -1,6 +1,6 @@
 //! Reductions, the broadcast adjoints `expand`/`sum_to`, and norms.
 
-use super::{fmt_shape, Broadcast, Tensor};
+use super::{Broadcast, Tensor, fmt_shape};
 
 impl Tensor {
     // ----- reductions -----------------------------------------------------------------------

@@ -3,10 +3,9 @@
 //! PyTorch's `out x in` layout, biases as `1 x out` rows.
 #![allow(dead_code)]
 
-use rand::rngs::StdRng;
-use rand::SeedableRng;
 use std::collections::HashMap;
-use tapegrad::nn::{mlp, mse, Activation, Init, Module, Params, Reduction, Sequential};
+use tapegrad::Rng;
+use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, mlp, mse};
 use tapegrad::{Tape, Tensor};
 
 /// The arrays of one workload file, by name (`x`, `y`, `W0`, `b0`, `W1`, ...).
@@ -18,7 +17,7 @@ pub struct PeerData {
 impl PeerData {
     /// Loads `benches/data/{name}.txt` relative to the crate root.
     pub fn load(name: &str) -> PeerData {
-        let path = format!("{}/benches/data/{name}.txt", env!("CARGO_MANIFEST_DIR"));
+        let path = data_path(name);
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
         let mut arrays = HashMap::new();
         for (k, line) in text.lines().enumerate() {
@@ -75,7 +74,7 @@ pub fn model(data: &PeerData) -> (Params, Sequential) {
         &sizes,
         Activation::Relu,
         &Init::Zeros,
-        &mut StdRng::seed_from_u64(0),
+        &mut Rng::new(0),
     );
     for (l, (w, b)) in layers.iter().enumerate() {
         params.set(params.find(&format!("{}.weight", 2 * l)).unwrap(), w);
@@ -126,4 +125,16 @@ pub fn w4_problem() -> (Tensor, Tensor, Tensor) {
     });
     let y = x.matmul(&w_true);
     (x, y, w_true)
+}
+
+/// `benches/data/{name}.txt` of the repository, from the root crate's tests and examples or
+/// from the benchmark crate in `benches/`.
+fn data_path(name: &str) -> String {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let here = format!("{root}/data/{name}.txt");
+    if std::path::Path::new(&here).exists() {
+        here
+    } else {
+        format!("{root}/benches/data/{name}.txt")
+    }
 }

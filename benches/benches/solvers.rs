@@ -4,16 +4,16 @@
 //!
 //! Run: `cargo bench --bench solvers`.
 
-use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use rand::rngs::StdRng;
-use rand::SeedableRng;
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+use tapegrad::Rng;
+use tapegrad::Tensor;
 use tapegrad::nn::least_squares;
 use tapegrad::optim::{Lbfgs, StrongWolfe};
-use tapegrad::Tensor;
 
-#[path = "../tests/common/peer.rs"]
+#[path = "../../tests/common/peer.rs"]
 mod peer;
-#[path = "../tests/common/rosenbrock.rs"]
+#[path = "../../tests/common/rosenbrock.rs"]
 mod rosenbrock;
 use rosenbrock::rosenbrock;
 
@@ -21,7 +21,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("matmul");
     group.sample_size(10);
     for n in [64, 128, 256, 512] {
-        let mut rng = StdRng::seed_from_u64(0);
+        let mut rng = Rng::new(0);
         let a = Tensor::rand_normal(n, n, 0.0, 1.0, &mut rng);
         let b = Tensor::rand_normal(n, n, 0.0, 1.0, &mut rng);
         group.throughput(Throughput::Elements(2 * (n as u64).pow(3))); // flops

@@ -3,10 +3,11 @@
 //!
 //! Run: `cargo bench --bench tape`.
 
-use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
 use tapegrad::{Tape, Tensor};
 
-#[path = "../tests/common/peer.rs"]
+#[path = "../../tests/common/peer.rs"]
 mod peer;
 
 fn forward_backward(x: &Tensor, y: &Tensor, layers: &[(Tensor, Tensor)]) -> f64 {

@@ -9,12 +9,13 @@
 //!
 //! Run: `cargo bench --bench train_step`.
 
-use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
+use tapegrad::Tensor;
 use tapegrad::nn::{Params, Reduction, Sequential};
 use tapegrad::optim::{Adam, Optimizer, Sgd};
-use tapegrad::Tensor;
 
-#[path = "../tests/common/peer.rs"]
+#[path = "../../tests/common/peer.rs"]
 mod peer;
 
 /// One step, as PyTorch's loop: forward, MSE, backward, `opt.step()`.

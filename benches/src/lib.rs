@@ -1,0 +1,1 @@
+//! Benchmarks of tapegrad live in `benches/`; this crate has no library code.
