@@ -274,11 +274,7 @@ fn fit(config: Config) -> Result<Results, DataError> {
 
     // The reference: least squares by QR on [X, 1].
     let x1 = bases[0].with_ones();
-    let theta_star = lstsq(&x1, &y).map_err(|e| DataError {
-        file: "data".into(),
-        line: 0,
-        problem: e.to_string(),
-    })?;
+    let theta_star = lstsq(&x1, &y).map_err(|e| DataError::new("data", 0, e.to_string()))?;
     let theta_star = theta_star.into_vec();
     let (_, f_raw) = objective(&bases[0].features, &y);
     let loss_star = f_raw(&theta_star).0;

@@ -4,6 +4,7 @@
 use crate::tensor::Tensor;
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Polynomial features `φ(x) = [1, x, x², ..., x^n]` (`with_constant`) or `[x, ..., x^n]`,
 /// one row per sample: an `N x (n + 1)` or `N x n` matrix.
@@ -94,8 +95,10 @@ impl Standardizer {
     }
 }
 
-/// A problem in a data file: the file, the 1-based line, and what is wrong.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A problem in a data file: the file, the 1-based line, and what is wrong; for a failed
+/// read, the [`std::io::Error`] is kept as the [`source`](std::error::Error::source).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct DataError {
     /// The file (or the name given to [`parse_points_csv`]).
     pub file: String,
@@ -103,7 +106,49 @@ pub struct DataError {
     pub line: usize,
     /// What is wrong.
     pub problem: String,
+    /// The I/O error behind a failed read.
+    io: Option<Arc<std::io::Error>>,
 }
+
+impl DataError {
+    /// A problem at `line` (1-based; 0 for the whole file) of `file`.
+    ///
+    /// ```
+    /// let e = tapegrad::data::DataError::new("pts.csv", 3, "y is not a number");
+    /// assert_eq!(e.to_string(), "pts.csv:3: y is not a number");
+    /// ```
+    pub fn new(file: impl Into<String>, line: usize, problem: impl Into<String>) -> DataError {
+        DataError {
+            file: file.into(),
+            line,
+            problem: problem.into(),
+            io: None,
+        }
+    }
+
+    /// `file` could not be read; the I/O error is kept as the source.
+    pub fn io(file: impl Into<String>, err: std::io::Error) -> DataError {
+        DataError {
+            problem: err.to_string(),
+            io: Some(Arc::new(err)),
+            ..DataError::new(file, 0, "")
+        }
+    }
+
+    /// The kind of I/O error, if this is a failed read.
+    pub fn io_kind(&self) -> Option<std::io::ErrorKind> {
+        self.io.as_ref().map(|e| e.kind())
+    }
+}
+
+impl PartialEq for DataError {
+    /// Equal file, line and problem (the I/O source, if any, is described by the problem).
+    fn eq(&self, other: &DataError) -> bool {
+        (&self.file, self.line, &self.problem) == (&other.file, other.line, &other.problem)
+    }
+}
+
+impl Eq for DataError {}
 
 impl fmt::Display for DataError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -115,7 +160,13 @@ impl fmt::Display for DataError {
     }
 }
 
-impl std::error::Error for DataError {}
+impl std::error::Error for DataError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.io
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 /// Reads `(x, y)` points from a CSV file: see [`parse_points_csv`] for the format.
 ///
@@ -124,11 +175,7 @@ impl std::error::Error for DataError {}
 pub fn read_points_csv(path: impl AsRef<Path>) -> Result<(Vec<f64>, Vec<f64>), DataError> {
     let path = path.as_ref();
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| DataError {
-        file: name.clone(),
-        line: 0,
-        problem: e.to_string(),
-    })?;
+    let text = std::fs::read_to_string(path).map_err(|e| DataError::io(name.clone(), e))?;
     parse_points_csv(&text, &name)
 }
 
@@ -147,11 +194,7 @@ pub fn parse_points_csv(text: &str, name: &str) -> Result<(Vec<f64>, Vec<f64>), 
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let err = |problem: String| DataError {
-            file: name.to_string(),
-            line: k + 1,
-            problem,
-        };
+        let err = |problem: String| DataError::new(name, k + 1, problem);
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();
         let first = !seen_first;
         seen_first = true;
@@ -177,11 +220,7 @@ pub fn parse_points_csv(text: &str, name: &str) -> Result<(Vec<f64>, Vec<f64>), 
         ys.push(v[1]);
     }
     if xs.is_empty() {
-        return Err(DataError {
-            file: name.to_string(),
-            line: 0,
-            problem: "no (x, y) points found".into(),
-        });
+        return Err(DataError::new(name, 0, "no (x, y) points found"));
     }
     Ok((xs, ys))
 }

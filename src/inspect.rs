@@ -51,6 +51,17 @@ pub struct TapeTable<'a> {
     grads: Option<&'a Grads>,
 }
 
+impl fmt::Debug for TapeTable<'_> {
+    /// A summary; print with `Display` (`{}`) for the table itself.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TapeTable")
+            .field("tape", &self.tape.id())
+            .field("nodes", &self.tape.len())
+            .field("with_adjoints", &self.grads.is_some())
+            .finish()
+    }
+}
+
 impl Tape {
     /// The Wengert list as a table, one line per node: index, name, op, inputs, shape, a value
     /// preview, and with `grads` (from a backward sweep) the adjoint `dL/dv` of each node.

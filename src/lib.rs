@@ -69,6 +69,9 @@ pub mod tape;
 pub mod tensor;
 
 pub use anomaly::{AnomalyMode, set_anomaly_detection};
+/// The `approx` crate, re-exported so that `assert_relative_eq!` on [`Tensor`]s works
+/// without a dependency of your own (`use tapegrad::approx::assert_relative_eq;`).
+pub use approx;
 pub use rng::Rng;
 pub use tape::{GradVars, Grads, Tape, Var};
 pub use tensor::Tensor;

@@ -60,11 +60,7 @@ fn csv_errors_name_file_line_and_problem() {
     let err = parse_points_csv("x,y\n1,2\n3,abc\n", "pts.csv").unwrap_err();
     assert_eq!(
         err,
-        DataError {
-            file: "pts.csv".into(),
-            line: 3,
-            problem: "y = \"abc\" is not a number".into()
-        }
+        DataError::new("pts.csv", 3, "y = \"abc\" is not a number")
     );
     assert_eq!(err.to_string(), "pts.csv:3: y = \"abc\" is not a number");
     let err = parse_points_csv("1,2\n\n4,5,6\n", "f").unwrap_err();
@@ -80,6 +76,11 @@ fn csv_errors_name_file_line_and_problem() {
     let err = parse_points_csv("1,2\nx,y\n", "f").unwrap_err();
     assert_eq!(err.line, 2);
     let err = read_points_csv("/nonexistent/points.csv").unwrap_err();
+    assert_eq!(err.io_kind(), Some(std::io::ErrorKind::NotFound));
+    assert!(
+        std::error::Error::source(&err).is_some(),
+        "the I/O error is kept as the source"
+    );
     assert!(
         err.to_string().starts_with("/nonexistent/points.csv: "),
         "{err}"

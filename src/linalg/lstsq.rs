@@ -19,6 +19,7 @@ use std::fmt;
 
 /// Why a least-squares problem has no unique answer of the kind asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LstsqError {
     /// `X` does not have full rank.
     RankDeficient {

@@ -7,6 +7,7 @@ use crate::tape::Var;
 /// (`Activation::Sigmoid.scaled(4.0)` is the course's `4 sigmoid(x)`), or wrap any function
 /// of tape ops with [`Activation::Custom`]; no new module type is needed.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum Activation {
     /// `y = x`.
     Identity,

@@ -7,6 +7,7 @@ use crate::tensor::Tensor;
 
 /// How a layer's parameters are initialized.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Init {
     /// PyTorch's default for `nn.Linear`: `W` and `b` uniform in `[-1/sqrt(in), 1/sqrt(in)]`.
     PyTorch,

@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 /// How the squared errors `e_i = (p_i - t_i)^2` of a batch are combined.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Reduction {
     /// `L = (1/n) sum_i e_i` over all `n` entries (PyTorch's default).
     Mean,

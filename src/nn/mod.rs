@@ -20,7 +20,11 @@ pub use sequential::{Sequential, mlp};
 use crate::tape::Var;
 
 /// A layer or model: `y = f(x; theta)`.
-pub trait Module {
+///
+/// Modules are `Send + Sync`: a model holds only its structure (the numbers live in
+/// [`Params`]), so one model can be shared by reference across threads, each thread
+/// recording on its own [`Tape`](crate::Tape) (a tape is single-threaded: it uses `RefCell`).
+pub trait Module: Send + Sync {
     /// Records `y = f(x; theta)` on `x`'s tape.
     fn forward<'t>(&self, theta: &Theta<'t>, x: Var<'t>) -> Var<'t>;
     /// A one-line description for summaries, e.g. `Linear(1, 10)`.

@@ -7,6 +7,7 @@
 
 use crate::tape::{Grads, Tape, Var};
 use crate::tensor::{Tensor, fmt_shape};
+use std::fmt;
 use std::ops::Index;
 
 /// One named parameter: `rows x cols` values stored row-major at `offset..offset + rows*cols`.
@@ -44,7 +45,7 @@ impl ParamView {
 pub struct ParamId(pub usize);
 
 /// All parameters of a model in one flat `Vec<f64>` with named views.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Params {
     data: Vec<f64>,
     views: Vec<ParamView>,
@@ -237,5 +238,34 @@ impl Grads {
             g[offset..offset + grad.len()].copy_from_slice(grad);
         }
         g
+    }
+}
+
+impl fmt::Debug for Params {
+    /// A summary: the count and each view's name and shape, not the values
+    /// (`Params { len: 31, views: [0.weight [10x1], 0.bias [1x10], ...] }`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let views: Vec<String> = self
+            .views
+            .iter()
+            .map(|v| format!("{} {}", v.name, fmt_shape((v.rows, v.cols))))
+            .collect();
+        f.debug_struct("Params")
+            .field("len", &self.data.len())
+            .field("views", &format_args!("[{}]", views.join(", ")))
+            .finish()
+    }
+}
+
+impl fmt::Debug for Theta<'_> {
+    /// A summary: how many parameter leaves and values, and the tape they are on.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Theta");
+        if let Some(v) = self.vars.first() {
+            d.field("tape", &v.tape().id());
+        }
+        d.field("params", &self.vars.len())
+            .field("len", &self.len)
+            .finish()
     }
 }

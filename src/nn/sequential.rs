@@ -3,7 +3,7 @@
 use super::{Activation, Init, Linear, Module, ParamId, Params, Theta};
 use crate::rng::Rng;
 use crate::tape::Var;
-use std::fmt::Write;
+use std::fmt::{self, Write};
 
 /// Modules applied one after another: `m(x; theta) = f_L(... f_2(f_1(x)))`.
 #[derive(Default)]
@@ -72,6 +72,25 @@ impl Sequential {
         }
         let _ = write!(s, "total parameters: {total}");
         s
+    }
+}
+
+impl fmt::Debug for Sequential {
+    /// The layers by their descriptions: `Sequential [Linear(1, 10), ReLU, Linear(10, 1)]`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Sequential ")?;
+        f.debug_list()
+            .entries(self.layers.iter().map(|l| DisplayAsDebug(l.describe())))
+            .finish()
+    }
+}
+
+/// Shows a string without quotes in a `Debug` list.
+struct DisplayAsDebug(String);
+
+impl fmt::Debug for DisplayAsDebug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
 }
 

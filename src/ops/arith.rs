@@ -8,6 +8,7 @@
 use super::Adjoint;
 use crate::ops::Op;
 use crate::tape::Var;
+use std::iter::Sum;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
 impl<'t> Var<'t> {
@@ -187,5 +188,36 @@ impl<'t> Div<Var<'t>> for f64 {
     /// `c / x`, recorded as `c ⊘ x` with `c` a `1x1` constant.
     fn div(self, x: Var<'t>) -> Var<'t> {
         x.tape().constant(self) / x
+    }
+}
+
+impl<'t> Sum for Var<'t> {
+    /// `x_1 + x_2 + ... + x_n`, recorded as `n - 1` additions (broadcasting as `+` does).
+    ///
+    /// # Panics
+    /// If the iterator is empty: a sum of no Vars has no tape to be recorded on. Start from
+    /// a constant instead: `iter.fold(tape.constant(0.0), |a, b| a + b)`.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Var};
+    /// let tape = Tape::new();
+    /// let xs: Vec<Var> = (1..=3).map(|k| tape.leaf(k as f64)).collect();
+    /// let total: Var = xs.iter().map(|x| x.square()).sum();   // 1 + 4 + 9
+    /// assert_eq!(total.item(), 14.0);
+    /// assert_eq!(total.backward()[xs[2]].item(), 6.0);        // d/dx3 = 2 x3
+    /// ```
+    fn sum<I: Iterator<Item = Var<'t>>>(mut iter: I) -> Var<'t> {
+        let first = iter.next().expect(
+            "sum of Vars: the iterator is empty, so there is no tape to record on; use \
+             iter.fold(tape.constant(0.0), |a, b| a + b)",
+        );
+        iter.fold(first, |acc, v| acc + v)
+    }
+}
+
+impl<'a, 't> Sum<&'a Var<'t>> for Var<'t> {
+    /// As `Sum<Var>`, for an iterator of references.
+    fn sum<I: Iterator<Item = &'a Var<'t>>>(iter: I) -> Var<'t> {
+        iter.copied().sum()
     }
 }

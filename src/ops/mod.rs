@@ -144,6 +144,7 @@ pub type NodeId = usize;
 /// The `match` in [`Op::vjp`] is exhaustive, so an op without a backward rule does not
 /// compile.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Op {
     /// A value we differentiate with respect to (a parameter).
     Leaf,

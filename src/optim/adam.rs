@@ -16,10 +16,11 @@
 //! as the paper's Algorithm 1 writes it: the two differ by the factor `sqrt(1 − β2^k)` on `ε`).
 
 use super::{Diverged, Optimizer, check_grad, check_hyper, check_theta};
+use std::fmt;
 
 /// Adam with optional AMSGrad, L2 weight decay or AdamW's decoupled decay, and maximize.
 /// See the module documentation for the update.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Adam {
     lr: f64,
     beta1: f64,
@@ -205,5 +206,22 @@ fn lerp(a: f64, b: f64, w: f64) -> f64 {
         a + w * (b - a)
     } else {
         b - (b - a) * (1.0 - w)
+    }
+}
+
+impl fmt::Debug for Adam {
+    /// The hyperparameters and the size of the state, not the moments themselves.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Adam")
+            .field("lr", &self.lr)
+            .field("betas", &(self.beta1, self.beta2))
+            .field("eps", &self.eps)
+            .field("weight_decay", &self.weight_decay)
+            .field("decoupled", &self.decoupled)
+            .field("amsgrad", &self.amsgrad)
+            .field("maximize", &self.maximize)
+            .field("steps", &self.k)
+            .field("state_len", &self.m.len())
+            .finish()
     }
 }

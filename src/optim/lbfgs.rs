@@ -31,6 +31,7 @@ use std::fmt;
 
 /// The line search L-BFGS uses.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum LineSearch {
     /// A fixed step `t = lr` (after the first iteration's scaling); one evaluation per
     /// iteration.
@@ -41,6 +42,7 @@ pub enum LineSearch {
 
 /// Why [`Lbfgs::minimize`] stopped.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum StopReason {
     /// `max|∇f| <= tolerance_grad`.
     GradientTolerance,
@@ -88,6 +90,7 @@ impl fmt::Display for StopReason {
 
 /// The result of one [`Lbfgs::minimize`] call.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct LbfgsReport {
     /// Iterations done in this call.
     pub iterations: usize,
@@ -124,7 +127,7 @@ struct Memory {
 
 /// L-BFGS with PyTorch's defaults: lr 1, max_iter 20, max_eval = max_iter · 5/4,
 /// tolerance_grad 1e-7, tolerance_change 1e-9, history_size 100, no line search.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Lbfgs {
     lr: f64,
     max_iter: usize,
@@ -489,4 +492,23 @@ pub fn two_loop(
 
 fn max_abs(v: &[f64]) -> f64 {
     v.iter().fold(0.0, |m, x| m.max(x.abs()))
+}
+
+impl fmt::Debug for Lbfgs {
+    /// The settings and the size of the memory (iterations so far, curvature pairs kept),
+    /// not the stored vectors.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Lbfgs")
+            .field("lr", &self.lr)
+            .field("max_iter", &self.max_iter)
+            .field("max_eval", &self.max_eval)
+            .field("tolerance_grad", &self.tolerance_grad)
+            .field("tolerance_change", &self.tolerance_change)
+            .field("history_size", &self.history_size)
+            .field("line_search", &self.line_search)
+            .field("polish", &self.polish)
+            .field("iterations", &self.memory.n_iter)
+            .field("pairs", &self.memory.s.len())
+            .finish()
+    }
 }

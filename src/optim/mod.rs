@@ -60,6 +60,7 @@ pub trait Optimizer {
 
 /// Which value became non-finite.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum NonFinite {
     /// The loss `f(theta_k)`.
     Loss,

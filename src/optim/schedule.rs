@@ -4,6 +4,7 @@
 /// `θ_{k+1}`). Use with any [`super::Optimizer`] via [`super::descend`] or
 /// `opt.set_lr(schedule.at(k))`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Schedule {
     /// `γ_k = γ`.
     Constant(f64),

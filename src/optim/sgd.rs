@@ -18,10 +18,11 @@
 //! write `v ← μ v − γ g, θ ← θ + v`, which differs when `γ` changes between steps.
 
 use super::{Diverged, Optimizer, check_grad, check_hyper, check_theta};
+use std::fmt;
 
 /// SGD with optional momentum, Nesterov, dampening, weight decay and maximize.
 /// See the module documentation for the update.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sgd {
     lr: f64,
     momentum: f64,
@@ -174,5 +175,21 @@ impl Optimizer for Sgd {
 
     fn steps(&self) -> usize {
         self.k
+    }
+}
+
+impl fmt::Debug for Sgd {
+    /// The hyperparameters and the size of the momentum buffer, not its values.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sgd")
+            .field("lr", &self.lr)
+            .field("momentum", &self.momentum)
+            .field("dampening", &self.dampening)
+            .field("nesterov", &self.nesterov)
+            .field("weight_decay", &self.weight_decay)
+            .field("maximize", &self.maximize)
+            .field("steps", &self.k)
+            .field("buffer_len", &self.buf.as_ref().map_or(0, Vec::len))
+            .finish()
     }
 }

@@ -3,6 +3,7 @@
 use super::Var;
 use crate::ops::NodeId;
 use crate::tensor::Tensor;
+use std::fmt;
 use std::ops::Index;
 
 /// The gradients from one reverse sweep: `grads[v]` is `dL/dv`, with the shape of `v`.
@@ -79,5 +80,26 @@ impl<'t> GradVars<'t> {
             let (r, c) = v.shape();
             v.tape.constant(Tensor::zeros(r, c))
         })
+    }
+}
+
+impl fmt::Debug for Grads {
+    /// A summary: the tape, how many nodes the sweep covered and how many have a gradient.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Grads")
+            .field("tape", &self.tape_id)
+            .field("nodes", &self.grads.len())
+            .field("with_gradient", &self.grads.iter().flatten().count())
+            .finish()
+    }
+}
+
+impl fmt::Debug for GradVars<'_> {
+    /// A summary: how many nodes the sweep covered and how many have a recorded gradient.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GradVars")
+            .field("nodes", &self.grads.len())
+            .field("with_gradient", &self.grads.iter().flatten().count())
+            .finish()
     }
 }

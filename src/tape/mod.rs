@@ -27,7 +27,9 @@ pub use var::Var;
 use crate::anomaly::{Anomaly, AnomalyMode};
 use crate::ops::{NodeId, Op};
 use crate::tensor::Tensor;
+use crate::tensor::fmt_shape;
 use std::cell::{Ref, RefCell};
+use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 static NEXT_TAPE_ID: AtomicUsize = AtomicUsize::new(0);
@@ -173,5 +175,24 @@ impl Tape {
             v.tape.id,
             self.id
         );
+    }
+}
+
+impl fmt::Debug for Tape {
+    /// A summary, not a dump: `Tape { id: 3, nodes: 12, last: "mean [1x1]" }`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let nodes = self.nodes.borrow();
+        let mut d = f.debug_struct("Tape");
+        d.field("id", &self.id).field("nodes", &nodes.len());
+        if let Some(last) = nodes.last() {
+            d.field(
+                "last",
+                &format_args!("{} {}", last.op.name(), fmt_shape(last.value.shape())),
+            );
+        }
+        if self.anomaly != AnomalyMode::Off {
+            d.field("anomaly", &self.anomaly);
+        }
+        d.finish()
     }
 }

@@ -1,6 +1,8 @@
 //! `Var`: a `Copy` handle to one node, and the recorded backward on Vars.
 
+use super::Grads;
 use super::Tape;
+use crate::inspect::preview;
 use crate::ops::{Adjoint, NodeId, Op};
 use crate::tensor::{Tensor, fmt_shape};
 use std::fmt;
@@ -21,6 +23,24 @@ impl<'t> Var<'t> {
             .borrow_mut()
             .push((self.index, name.to_string()));
         self
+    }
+
+    /// Reverse mode from this scalar: the same as [`Tape::backward`]`(self)`, PyTorch's
+    /// `loss.backward()` (but the gradients are returned, not stored on the leaves).
+    ///
+    /// # Panics
+    /// If the value is not `1x1`.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let w = tape.leaf(Tensor::row(&[1.0, -2.0]));
+    /// let loss = w.square().sum();                 // ||w||^2
+    /// let grads = loss.backward();
+    /// assert_eq!(grads[w], Tensor::row(&[2.0, -4.0]));  // 2 w
+    /// ```
+    pub fn backward(self) -> Grads {
+        self.tape.backward(self)
     }
 
     /// The node's index on its tape.
@@ -94,17 +114,18 @@ impl<'t> Var<'t> {
 }
 
 impl fmt::Debug for Var<'_> {
+    /// The node, its op, shape and a preview of its value:
+    /// `Var { tape: 0, node: 3, op: "relu", shape: "[2x1]", value: "[0.5000, 0.0000]" }`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let nodes = self.tape.nodes.borrow();
         let node = &nodes[self.index];
-        write!(
-            f,
-            "Var(tape #{}, node {}, {}, {})",
-            self.tape.id,
-            self.index,
-            node.op.name(),
-            fmt_shape(node.value.shape())
-        )
+        f.debug_struct("Var")
+            .field("tape", &self.tape.id)
+            .field("node", &self.index)
+            .field("op", &node.op.name())
+            .field("shape", &fmt_shape(node.value.shape()))
+            .field("value", &preview(&node.value))
+            .finish()
     }
 }
 

@@ -1,6 +1,7 @@
 //! Comparison with tolerances, for tests and checks.
 
 use super::{Tensor, fmt_shape};
+use approx::{AbsDiffEq, RelativeEq, UlpsEq};
 
 impl Tensor {
     // ----- comparison for tests -------------------------------------------------------------
@@ -80,4 +81,61 @@ pub fn rel_diff(a: f64, b: f64, floor: f64) -> f64 {
         return f64::INFINITY;
     }
     d / a.abs().max(b.abs()).max(floor)
+}
+
+/// `approx::abs_diff_eq!(a, b, epsilon = e)`: same shape, and every entry within `e`.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// use tapegrad::approx::{assert_abs_diff_eq, assert_relative_eq};
+/// let a = Tensor::row(&[1.0, 2.0]);
+/// assert_relative_eq!(a, Tensor::row(&[1.0 + 1e-15, 2.0]), max_relative = 1e-12);
+/// assert_abs_diff_eq!(a, Tensor::row(&[1.0, 2.0 + 1e-9]), epsilon = 1e-8);
+/// assert!(tapegrad::approx::relative_ne!(a, Tensor::row(&[1.0, 2.0]).t()));  // shapes differ
+/// ```
+impl AbsDiffEq for Tensor {
+    type Epsilon = f64;
+    fn default_epsilon() -> f64 {
+        f64::EPSILON
+    }
+    fn abs_diff_eq(&self, other: &Tensor, epsilon: f64) -> bool {
+        self.shape() == other.shape()
+            && self
+                .data
+                .iter()
+                .zip(&other.data)
+                .all(|(a, b)| a.abs_diff_eq(b, epsilon))
+    }
+}
+
+/// `approx::relative_eq!(a, b, max_relative = r)`: same shape, and every entry passes
+/// `f64`'s test (`|a - b| <= epsilon`, or `|a - b| <= r max(|a|, |b|)`).
+impl RelativeEq for Tensor {
+    fn default_max_relative() -> f64 {
+        f64::EPSILON
+    }
+    fn relative_eq(&self, other: &Tensor, epsilon: f64, max_relative: f64) -> bool {
+        self.shape() == other.shape()
+            && self
+                .data
+                .iter()
+                .zip(&other.data)
+                .all(|(a, b)| a.relative_eq(b, epsilon, max_relative))
+    }
+}
+
+/// `approx::ulps_eq!(a, b, max_ulps = n)`: same shape, and every entry within `n` units in
+/// the last place (or `epsilon`).
+impl UlpsEq for Tensor {
+    fn default_max_ulps() -> u32 {
+        4
+    }
+    fn ulps_eq(&self, other: &Tensor, epsilon: f64, max_ulps: u32) -> bool {
+        self.shape() == other.shape()
+            && self
+                .data
+                .iter()
+                .zip(&other.data)
+                .all(|(a, b)| a.ulps_eq(b, epsilon, max_ulps))
+    }
 }

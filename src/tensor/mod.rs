@@ -11,6 +11,7 @@ mod broadcast;
 mod compare;
 mod display;
 mod matrix;
+mod operators;
 mod random;
 mod reduce;
 
