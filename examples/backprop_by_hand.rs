@@ -9,7 +9,11 @@
 //! step by step (each node's adjoint `dL/dv` and what its rule sends to its inputs), then
 //! checks the gradients against finite differences, and writes the graph as Graphviz DOT.
 
-use std::path::PathBuf;
+#[macro_use]
+mod common;
+
+use common::Cli;
+use serde_json::{Value, json};
 use std::process::Command;
 use tapegrad::gradcheck::gradcheck;
 use tapegrad::{Tape, Tensor, Var};
@@ -35,7 +39,16 @@ fn network<'t>(tape: &'t Tape, x: &Tensor, y: &Tensor, p: &[Var<'t>]) -> Var<'t>
     (o - tape.constant(y).named("y")).square().named("L")
 }
 
+const ABOUT: &str = "Backprop by hand: a 2-2-1 sigmoid network on one sample, every number shown. \
+The forward pass as the tape records it (the Wengert list), the reverse sweep step by step (each \
+node's adjoint dL/dv and what its rule sends to its inputs), a check against finite differences, \
+and the graph as Graphviz DOT.";
+
 fn main() {
+    let args = Cli::new("backprop_by_hand", ABOUT)
+        .example("cargo run --example backprop_by_hand")
+        .example("cargo run --example backprop_by_hand -- --json --out /tmp/backprop")
+        .parse();
     let (x, y, params) = inputs();
     let tape = Tape::new();
     let names = ["W1", "b1", "W2", "b2"];
@@ -45,17 +58,55 @@ fn main() {
         .map(|(t, n)| tape.leaf(t).named(n))
         .collect();
     let loss = network(&tape, &x, &y, &p);
+    let grads = tape.backward(loss);
+    let report = gradcheck(|t, v| network(t, &x, &y, v), &params);
 
-    println!("Forward: the tape (Wengert list), one line per value, in evaluation order\n");
-    println!("{tape}\n");
+    let dir = args.out_dir();
+    let dot_path = dir.join("graph.dot");
+    args.write_file(&dot_path, &tape.to_dot(true, Some(&grads)));
+    let svg_path = dir.join("graph.svg");
+    let drawn = Command::new("dot")
+        .arg("-Tsvg")
+        .arg(&dot_path)
+        .arg("-o")
+        .arg(&svg_path)
+        .output()
+        .is_ok_and(|o| o.status.success());
 
-    println!("Backward: one reverse sweep from L, seeded with dL/dL = 1\n");
+    if args.json() {
+        let steps: Vec<Value> = tape
+            .backward_steps(loss)
+            .iter()
+            .map(|s| {
+                json!({ "node": s.node, "name": tape.name_of(s.node), "op": s.op.name(),
+                        "adjoint": s.adjoint.as_slice(),
+                        "sends": s.sends.iter().map(|(k, g)| json!({ "to": k, "value": g.as_slice() })).collect::<Vec<_>>() })
+            })
+            .collect();
+        let gradients: serde_json::Map<String, Value> = names
+            .iter()
+            .zip(&p)
+            .map(|(n, &v)| (n.to_string(), json!(grads[v].as_slice())))
+            .collect();
+        outln!(
+            "{}",
+            json!({ "loss": loss.item(), "gradients": gradients, "backward_steps": steps,
+                    "gradcheck": { "passed": report.passed(), "max_rel_error": report.max_rel_error() },
+                    "dot": dot_path, "svg": drawn.then_some(&svg_path) })
+        );
+        return;
+    }
+
+    outln!("Forward: the tape (Wengert list), one line per value, in evaluation order\n");
+    outln!("{tape}\n");
+
+    outln!("Backward: one reverse sweep from L, seeded with dL/dL = 1\n");
     for step in tape.backward_steps(loss) {
         let label = tape
             .name_of(step.node)
             .map(|n| format!(" {n}"))
             .unwrap_or_default();
-        println!(
+        outln!(
             "node {:>2}{label:<4} {:<16} dL/dv = {}",
             step.node,
             step.op.name(),
@@ -66,79 +117,26 @@ fn main() {
                 .name_of(*k)
                 .map(|n| format!(" ({n})"))
                 .unwrap_or_default();
-            println!(
+            outln!(
                 "{:>30} -> node {k}{to}: {}",
                 "sends",
                 tapegrad::inspect::preview(g)
             );
         }
     }
-
-    let grads = tape.backward(loss);
-    println!(
+    outln!(
         "\nThe tape with each value's adjoint\n\n{}\n",
         tape.table(Some(&grads))
     );
-
-    let report = gradcheck(|t, v| network(t, &x, &y, v), &params);
-    println!("Check against finite differences: {report}");
-
-    let dir = PathBuf::from("target/tapegrad-plots/backprop_by_hand");
-    let dot_path = dir.join("graph.dot");
-    let svg_path = dir.join("graph.svg");
-    if let Err(e) = std::fs::create_dir_all(&dir)
-        .and_then(|_| std::fs::write(&dot_path, tape.to_dot(true, Some(&grads))))
-    {
-        eprintln!(
-            "backprop_by_hand: could not write {}: {e}",
-            dot_path.display()
-        );
-        std::process::exit(1);
-    }
-    println!("\nGraph: {}", dot_path.display());
-    match Command::new("dot")
-        .arg("-Tsvg")
-        .arg(&dot_path)
-        .arg("-o")
-        .arg(&svg_path)
-        .status()
-    {
-        Ok(s) if s.success() => println!("Drawn: {}", svg_path.display()),
-        _ => println!(
+    outln!("Check against finite differences: {report}");
+    outln!("\nGraph: {}", dot_path.display());
+    if drawn {
+        outln!("Drawn: {}", svg_path.display());
+    } else {
+        outln!(
             "Draw it with Graphviz: dot -Tsvg {} -o {}",
             dot_path.display(),
             svg_path.display()
-        ),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The tape's gradients against the chain rule written out by hand for this network:
-    /// `dL/db2 = 2(o − y) · o(1 − o)`, `dL/dW2 = dL/db2 · h`, `dL/db1 = dL/db2 · W2 ⊙ h ⊙ (1 − h)`.
-    #[test]
-    fn gradients_match_the_chain_rule_by_hand() {
-        let (x, y, params) = inputs();
-        let tape = Tape::new();
-        let p: Vec<Var<'_>> = params.iter().map(|t| tape.leaf(t)).collect();
-        let loss = network(&tape, &x, &y, &p);
-        let g = tape.backward(loss);
-        let sig = |z: f64| 1.0 / (1.0 + (-z).exp());
-        let h: Vec<f64> = (0..2)
-            .map(|j| sig(0.05 * params[0][(j, 0)] + 0.10 * params[0][(j, 1)] + 0.35))
-            .collect();
-        let o = sig(0.40 * h[0] + 0.45 * h[1] + 0.60);
-        let db2 = 2.0 * (o - 0.01) * o * (1.0 - o);
-        assert!((g[p[3]].item() - db2).abs() < 1e-15);
-        let dw2 = Tensor::row(&[db2 * h[0], db2 * h[1]]);
-        g[p[2]].assert_close(&dw2, 1e-14, 0.0);
-        let db1 = Tensor::row(&[
-            db2 * 0.40 * h[0] * (1.0 - h[0]),
-            db2 * 0.45 * h[1] * (1.0 - h[1]),
-        ]);
-        g[p[1]].assert_close(&db1, 1e-14, 0.0);
-        assert!(gradcheck(|t, v| network(t, &x, &y, v), &params).passed());
+        );
     }
 }

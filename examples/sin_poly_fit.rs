@@ -11,9 +11,14 @@
 //! The model is `Linear(degree, 1)` with bias on the features `x, x², ..., x^degree`, i.e.
 //! `m(x; θ) = b + Σ_j w_j x^j`, trained on `f(θ) = (1/N) Σ_i (m(x_i; θ) − y_i)²`.
 
+#[macro_use]
+mod common;
+
+use common::{Args, Cli};
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 use tapegrad::Rng;
 use tapegrad::data::{DataError, Standardizer, poly_features, read_points_csv};
@@ -32,94 +37,65 @@ struct Config {
     noise: f64,
     seed: u64,
     data: Option<PathBuf>,
-    out: PathBuf,
-    json: bool,
     steps: usize,
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            degree: 3,
-            n: 20,
-            lo: 2.0,
-            hi: 5.0,
-            noise: 0.1,
-            seed: 0,
-            data: None,
-            out: PathBuf::from("target/tapegrad-plots/sin_poly_fit"),
-            json: false,
-            steps: 2000,
-        }
-    }
-}
+const ABOUT: &str = "Fit a polynomial to noisy samples of sin(x) (or your own x,y points) and see why \
+plain gradient descent struggles on raw polynomial features while the closed form (QR), L-BFGS \
+and standardized features do not: the smoothness constant beta, the stable step sizes, and \
+each optimizer's distance to the least-squares solution.";
 
-const USAGE: &str =
-    "usage: sin_poly_fit [--degree D] [--n N] [--interval LO,HI] [--noise S] [--seed K]
-                    [--steps K] [--data FILE.csv] [--out DIR] [--json]";
-
-fn parse_args(args: &[String]) -> Result<Config, String> {
-    let mut c = Config::default();
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        if flag == "--json" {
-            c.json = true;
-            continue;
-        }
-        if flag == "--help" || flag == "-h" {
-            return Err(USAGE.to_string());
-        }
-        const WITH_VALUE: [&str; 8] = [
-            "--degree",
-            "--n",
-            "--steps",
-            "--seed",
-            "--noise",
-            "--interval",
-            "--data",
-            "--out",
-        ];
-        if !WITH_VALUE.contains(&flag.as_str()) {
-            return Err(format!("unknown flag {flag}\n{USAGE}"));
-        }
-        let value = it
-            .next()
-            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
-        let num = |v: &str| {
-            v.trim()
-                .parse::<f64>()
-                .map_err(|_| format!("{flag}: {v:?} is not a number"))
-        };
-        let int = |v: &str| {
-            v.trim()
-                .parse::<usize>()
-                .map_err(|_| format!("{flag}: {v:?} is not a whole number"))
-        };
-        match flag.as_str() {
-            "--degree" => c.degree = int(value)?,
-            "--n" => c.n = int(value)?,
-            "--steps" => c.steps = int(value)?,
-            "--seed" => c.seed = int(value)? as u64,
-            "--noise" => c.noise = num(value)?,
-            "--interval" => {
-                let (lo, hi) = value
-                    .split_once(',')
-                    .ok_or_else(|| format!("--interval: expected LO,HI, got {value:?}"))?;
-                (c.lo, c.hi) = (num(lo)?, num(hi)?);
-            }
-            "--data" => c.data = Some(PathBuf::from(value)),
-            "--out" => c.out = PathBuf::from(value),
-            other => return Err(format!("unknown flag {other}\n{USAGE}")),
-        }
+fn parse_args() -> (Config, Args) {
+    let args = Cli::new("sin_poly_fit", ABOUT)
+        .flag("degree", "D", 3, "polynomial degree (>= 1)")
+        .flag("n", "N", 20, "number of sample points (>= 2)")
+        .flag("interval", "LO,HI", "2,5", "x range of the samples")
+        .flag("noise", "S", 0.1, "standard deviation of the Gaussian noise on sin(x)")
+        .flag("seed", "K", 0, "seed of the noise")
+        .flag("steps", "K", 2000, "steps of each first-order optimizer")
+        .optional("data", "FILE.csv", "fit your own points: one x,y pair per line")
+        .example("cargo run --example sin_poly_fit")
+        .example("cargo run --example sin_poly_fit -- --degree 5 --n 40 --interval -3,3 --noise 0.05 --seed 7")
+        .example("cargo run --example sin_poly_fit -- --data points.csv --json")
+        .parse();
+    let interval: String = args.get("interval");
+    let (lo, hi) = interval
+        .split_once(',')
+        .and_then(|(lo, hi)| {
+            Some((
+                lo.trim().parse::<f64>().ok()?,
+                hi.trim().parse::<f64>().ok()?,
+            ))
+        })
+        .filter(|(lo, hi)| lo.is_finite() && hi.is_finite() && lo < hi)
+        .unwrap_or_else(|| {
+            args.fail(&format!(
+                "--interval: {interval:?} is not LO,HI with LO < HI"
+            ))
+        });
+    let c = Config {
+        degree: args.get("degree"),
+        n: args.get("n"),
+        lo,
+        hi,
+        noise: args.get("noise"),
+        seed: args.get("seed"),
+        data: args.opt("data"),
+        steps: args.get("steps"),
+    };
+    if c.degree == 0 {
+        args.fail("--degree: need a degree >= 1, got 0");
     }
-    let interval_ok = c.lo.is_finite() && c.hi.is_finite() && c.lo < c.hi;
-    if c.degree == 0 || c.n < 2 || !interval_ok || c.noise.is_nan() || c.noise < 0.0 {
-        return Err(format!(
-            "need degree >= 1, n >= 2, lo < hi, noise >= 0; got degree {}, n {}, interval [{}, {}], noise {}",
-            c.degree, c.n, c.lo, c.hi, c.noise
+    if c.n < 2 {
+        args.fail(&format!("--n: need at least 2 points, got {}", c.n));
+    }
+    if c.noise < 0.0 {
+        args.fail(&format!(
+            "--noise: need a standard deviation >= 0, got {}",
+            c.noise
         ));
     }
-    Ok(c)
+    (c, args)
 }
 
 /// The points to fit, and whether they are samples of sin.
@@ -453,7 +429,8 @@ fn to_json(r: &Results) -> Value {
         .iter()
         .map(|run| {
             json!({ "optimizer": run.optimizer, "features": run.basis, "theta": run.theta, "loss": run.loss,
-                    "distance": run.distance, "steps": run.steps, "seconds": run.seconds })
+                    "distance": run.distance, "steps": run.steps, "seconds": run.seconds,
+                    "monotone": run.gaps.windows(2).all(|w| w[1] <= w[0]) })
         })
         .collect();
     let (gamma, outcome) = &r.divergence;
@@ -490,8 +467,12 @@ const COLORS: [RGBColor; 8] = [
 ];
 
 type PlotResult = Result<(), Box<dyn std::error::Error>>;
+/// The drawing area of one SVG figure.
+type Root<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+/// Figure size in pixels.
+const SIZE: (u32, u32) = (900, 600);
 
-fn plot_fits(r: &Results, path: &Path) -> PlotResult {
+fn plot_fits(r: &Results, root: Root<'_>) -> PlotResult {
     let (lo, hi) = r
         .points
         .x
@@ -510,7 +491,6 @@ fn plot_fits(r: &Results, path: &Path) -> PlotResult {
             (a.min(y), b.max(y))
         });
     let pad = 0.25 * (ymax - ymin).max(1e-3);
-    let root = SVGBackend::new(path, (900, 600)).into_drawing_area();
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(&root)
         .caption("Polynomial fits to the points", ("sans-serif", 22))
@@ -569,7 +549,7 @@ fn plot_fits(r: &Results, path: &Path) -> PlotResult {
 /// Gaps below this are drawn at it (a log axis cannot show 0 or rounding-level negatives).
 const GAP_FLOOR: f64 = 1e-16;
 
-fn plot_gaps(r: &Results, basis: &str, path: &Path) -> PlotResult {
+fn plot_gaps(r: &Results, basis: &str, root: Root<'_>) -> PlotResult {
     let runs: Vec<&Run> = r.runs.iter().filter(|run| run.basis == basis).collect();
     let kmax = runs
         .iter()
@@ -581,7 +561,6 @@ fn plot_gaps(r: &Results, basis: &str, path: &Path) -> PlotResult {
         .iter()
         .flat_map(|run| run.gaps.iter())
         .fold(GAP_FLOOR * 10.0, |m, &g| m.max(g));
-    let root = SVGBackend::new(path, (900, 600)).into_drawing_area();
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(&root)
         .caption(
@@ -623,30 +602,21 @@ fn plot_gaps(r: &Results, basis: &str, path: &Path) -> PlotResult {
 }
 
 /// Writes the three SVGs into `dir` and returns their paths.
-fn plots(r: &Results, dir: &Path) -> Result<Vec<PathBuf>, Box<dyn std::error::Error>> {
-    std::fs::create_dir_all(dir)?;
+fn plots(r: &Results, args: &Args) -> Vec<PathBuf> {
+    let dir = args.out_dir();
     let paths = [
         dir.join("fits.svg"),
         dir.join("loss_gap_raw.svg"),
         dir.join("loss_gap_standardized.svg"),
     ];
-    plot_fits(r, &paths[0])?;
-    plot_gaps(r, "raw", &paths[1])?;
-    plot_gaps(r, "standardized", &paths[2])?;
-    Ok(paths.to_vec())
+    args.write_svg(&paths[0], SIZE, |root| plot_fits(r, root));
+    args.write_svg(&paths[1], SIZE, |root| plot_gaps(r, "raw", root));
+    args.write_svg(&paths[2], SIZE, |root| plot_gaps(r, "standardized", root));
+    paths.to_vec()
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let config = match parse_args(&args) {
-        Ok(c) => c,
-        Err(msg) => {
-            eprintln!("sin_poly_fit: {msg}");
-            std::process::exit(2);
-        }
-    };
-    let out = config.out.clone();
-    let json_mode = config.json;
+    let (config, args) = parse_args();
     let results = match fit(config) {
         Ok(r) => r,
         Err(e) => {
@@ -654,165 +624,16 @@ fn main() {
             std::process::exit(1);
         }
     };
-    if json_mode {
-        println!("{}", to_json(&results));
+    let paths = plots(&results, &args);
+    if args.json() {
+        let mut json = to_json(&results);
+        json["plots"] = json!(paths);
+        outln!("{json}");
         return;
     }
-    print!("{}", report(&results));
-    match plots(&results, &out) {
-        Ok(paths) => {
-            println!("\nPlots:");
-            for p in paths {
-                println!("  {}", p.display());
-            }
-        }
-        Err(e) => eprintln!(
-            "sin_poly_fit: could not write plots to {}: {e}",
-            out.display()
-        ),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn default_results() -> Results {
-        fit(Config::default()).expect("the default problem fits")
-    }
-
-    /// L-BFGS (polished) agrees with the closed form to 1e-8 relative in θ on both bases.
-    #[test]
-    fn lbfgs_agrees_with_the_closed_form() {
-        let r = default_results();
-        for run in r
-            .runs
-            .iter()
-            .filter(|run| run.optimizer.starts_with("L-BFGS"))
-        {
-            assert!(
-                run.distance < 1e-8,
-                "{} {}: {:e}",
-                run.optimizer,
-                run.basis,
-                run.distance
-            );
-        }
-    }
-
-    /// GD at step 1/β decreases the loss at every step (descent lemma: γ <= 1/β gives
-    /// f(θ_{k+1}) <= f(θ_k) − (γ/2)||∇f||²), on both bases.
-    #[test]
-    fn gd_at_one_over_beta_decreases_monotonically() {
-        let r = default_results();
-        for run in r.runs.iter().filter(|run| run.optimizer.starts_with("GD")) {
-            assert!(
-                run.gaps.windows(2).all(|w| w[1] <= w[0]),
-                "{} {}",
-                run.optimizer,
-                run.basis
-            );
-        }
-    }
-
-    /// Above 2/β, GD diverges, and the run stops with the error naming the step.
-    #[test]
-    fn gd_above_the_bound_reports_divergence() {
-        let r = default_results();
-        let err = r
-            .divergence
-            .1
-            .as_ref()
-            .expect_err("1.25 * 2/beta must diverge");
-        assert!(err.step > 1);
-        assert!(
-            err.to_string()
-                .starts_with(&format!("diverged at step {}:", err.step))
-        );
-        assert!(report(&r).contains("diverged at step"));
-    }
-
-    #[test]
-    fn malformed_csv_names_its_line() {
-        let dir = std::env::temp_dir().join(format!("sin_poly_fit_test_{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("bad.csv");
-        std::fs::write(&path, "x,y\n1,2\n2,oops\n").unwrap();
-        let config = Config {
-            data: Some(path.clone()),
-            ..Config::default()
-        };
-        let err = fit(config).err().expect("a bad line is an error");
-        assert_eq!(
-            err.to_string(),
-            format!("{}:3: y = \"oops\" is not a number", path.display())
-        );
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn json_output_holds_the_fields() {
-        let r = default_results();
-        let text = to_json(&r).to_string();
-        let v: Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(v["closed_form"]["theta"].as_array().unwrap().len(), 4);
-        assert!(v["beta"]["raw"].as_f64().unwrap() > v["beta"]["standardized"].as_f64().unwrap());
-        let runs = v["runs"].as_array().unwrap();
-        assert_eq!(runs.len(), 8);
-        for run in runs {
-            for field in [
-                "optimizer",
-                "features",
-                "theta",
-                "loss",
-                "distance",
-                "steps",
-            ] {
-                assert!(!run[field].is_null(), "missing {field} in {run}");
-            }
-        }
-        assert!(v["divergence"]["diverged_at_step"].as_u64().is_some());
-    }
-
-    #[test]
-    fn flags_parse_and_bad_flags_are_refused() {
-        let args: Vec<String> = [
-            "--degree",
-            "5",
-            "--interval",
-            "-3,3",
-            "--json",
-            "--seed",
-            "9",
-        ]
-        .map(String::from)
-        .to_vec();
-        let c = parse_args(&args).unwrap();
-        assert_eq!(
-            (c.degree, c.lo, c.hi, c.json, c.seed),
-            (5, -3.0, 3.0, true, 9)
-        );
-        assert!(parse_args(&["--interval".into(), "3,1".into()]).is_err());
-        assert!(
-            parse_args(&["--bogus".into(), "1".into()])
-                .unwrap_err()
-                .contains("unknown flag --bogus")
-        );
-    }
-
-    #[test]
-    fn plots_are_written() {
-        let r = default_results();
-        let dir = std::env::temp_dir().join(format!("sin_poly_fit_plots_{}", std::process::id()));
-        let paths = plots(&r, &dir).unwrap();
-        for p in &paths {
-            let svg = std::fs::read_to_string(p).unwrap();
-            assert!(
-                svg.starts_with("<svg") && svg.contains("polyline"),
-                "{}",
-                p.display()
-            );
-        }
-        std::fs::remove_dir_all(&dir).unwrap();
+    out!("{}", report(&results));
+    outln!("\nPlots:");
+    for p in paths {
+        outln!("  {}", p.display());
     }
 }

@@ -1,0 +1,396 @@
+//! The examples as a user runs them: command-line programs with `--help`, usage errors,
+//! `--json`, `--out`, a quiet end on a closed pipe and exit 1 on a failed write; and what
+//! each one claims, checked from its `--json` output.
+//!
+//! `cargo test` builds the examples (as binaries in `target/<profile>/examples/`) before it
+//! runs this file; `cargo test --test examples` alone does not, and these tests then say so.
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const EXAMPLES: [&str; 4] = [
+    "sin_poly_fit",
+    "optimal_step",
+    "backprop_by_hand",
+    "kernel_lstsq",
+];
+
+/// Arguments that make each example quick (a few seconds at most in the dev profile).
+fn quick(name: &str) -> &'static [&'static str] {
+    match name {
+        "sin_poly_fit" => &["--steps", "200"],
+        "optimal_step" => &["--epochs", "1", "--every", "8"],
+        "kernel_lstsq" => &["--iters", "5"],
+        _ => &[],
+    }
+}
+
+/// The example's binary, next to this test's in the target directory.
+fn binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps");
+    let path = profile_dir.join("examples").join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run the whole `cargo test` (it builds the examples) or `cargo build --examples`",
+        path.display()
+    );
+    path
+}
+
+/// A fresh, empty directory under the system's temp dir.
+fn temp_dir(tag: &str) -> PathBuf {
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "tapegrad-examples-{}-{tag}-{}",
+        std::process::id(),
+        COUNT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run(name: &str, args: &[&str]) -> Output {
+    Command::new(binary(name))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("running {name}: {e}"))
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `--json` output (with `--out` in a temp dir and the quick arguments), parsed.
+fn json(name: &str, extra: &[&str]) -> Value {
+    let dir = temp_dir(name);
+    let mut args = vec!["--json", "--out", dir.to_str().unwrap()];
+    args.extend_from_slice(quick(name));
+    args.extend_from_slice(extra);
+    let out = run(name, &args);
+    assert!(
+        out.status.success(),
+        "{name} {args:?}: {:?}\n{}",
+        out.status,
+        text(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{name} --json is not JSON ({e}): {}", text(&out.stdout)))
+}
+
+#[test]
+fn help_goes_to_stdout_and_lists_every_flag() {
+    for name in EXAMPLES {
+        for flag in ["--help", "-h"] {
+            let out = run(name, &[flag]);
+            let stdout = text(&out.stdout);
+            assert_eq!(out.status.code(), Some(0), "{name} {flag}");
+            assert!(
+                out.stderr.is_empty(),
+                "{name} {flag}: {}",
+                text(&out.stderr)
+            );
+            for needle in [
+                "Usage: cargo run --example",
+                "--json",
+                "--out DIR",
+                "--help",
+                "Examples:",
+            ] {
+                assert!(
+                    stdout.contains(needle),
+                    "{name} {flag}: no {needle:?} in\n{stdout}"
+                );
+            }
+            assert!(stdout.contains("(default: "), "{name}: defaults are shown");
+        }
+    }
+    let help = text(&run("sin_poly_fit", &["--help"]).stdout);
+    for flag in [
+        "--degree D",
+        "--n N",
+        "--interval LO,HI",
+        "--noise S",
+        "--seed K",
+        "--steps K",
+        "--data FILE.csv",
+    ] {
+        assert!(help.contains(flag), "sin_poly_fit --help lists {flag}");
+    }
+}
+
+#[test]
+fn usage_errors_exit_2_naming_the_flag() {
+    for name in EXAMPLES {
+        let out = run(name, &["--bogus"]);
+        assert_eq!(out.status.code(), Some(2), "{name} --bogus");
+        assert!(out.stdout.is_empty());
+        let err = text(&out.stderr);
+        assert!(err.contains("unknown flag --bogus"), "{name}: {err}");
+
+        let out = run(name, &["stray"]);
+        assert_eq!(out.status.code(), Some(2), "{name} stray");
+        assert!(text(&out.stderr).contains("unexpected argument \"stray\""));
+
+        let out = run(name, &["--out"]);
+        assert_eq!(out.status.code(), Some(2), "{name} --out without a value");
+        assert!(text(&out.stderr).contains("--out needs a value (DIR)"));
+    }
+    // A bad value names the flag and the value.
+    for (name, flag, value, expected) in [
+        (
+            "sin_poly_fit",
+            "--degree",
+            "x",
+            "--degree: \"x\" is not a whole number",
+        ),
+        ("sin_poly_fit", "--interval", "3,1", "--interval: \"3,1\""),
+        (
+            "sin_poly_fit",
+            "--n",
+            "1",
+            "--n: need at least 2 points, got 1",
+        ),
+        (
+            "optimal_step",
+            "--lr",
+            "abc",
+            "--lr: \"abc\" is not a finite number",
+        ),
+        (
+            "optimal_step",
+            "--lr",
+            "-1",
+            "--lr: need a learning rate > 0",
+        ),
+        (
+            "kernel_lstsq",
+            "--iters",
+            "-3",
+            "--iters: \"-3\" is not a whole number",
+        ),
+        ("backprop_by_hand", "--out", "", "--out: \"\" is not a path"),
+    ] {
+        let out = run(name, &[flag, value]);
+        assert_eq!(out.status.code(), Some(2), "{name} {flag} {value}");
+        let err = text(&out.stderr);
+        assert!(err.contains(expected), "{name} {flag} {value}: {err}");
+    }
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    for name in EXAMPLES {
+        let dir = temp_dir(name);
+        let mut child = Command::new(binary(name))
+            .args(["--out", dir.to_str().unwrap()])
+            .args(quick(name))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader goes away before the first line
+        let out = child.wait_with_output().unwrap();
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{name}: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+}
+
+#[test]
+fn a_failed_write_exits_1_naming_the_path() {
+    for name in EXAMPLES {
+        let dir = temp_dir(name);
+        // A regular file where the output directory should be: it cannot be created.
+        let blocker = dir.join("not-a-dir");
+        std::fs::File::create(&blocker)
+            .unwrap()
+            .write_all(b"x")
+            .unwrap();
+        let target = blocker.join("plots");
+        let mut args = vec!["--out", target.to_str().unwrap()];
+        args.extend_from_slice(quick(name));
+        let out = run(name, &args);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {err}");
+        assert!(
+            err.contains(target.to_str().unwrap()),
+            "{name} names the path: {err}"
+        );
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+}
+
+#[test]
+fn the_default_output_goes_under_the_crate_not_the_current_directory() {
+    let cwd = temp_dir("cwd");
+    let out = Command::new(binary("backprop_by_hand"))
+        .current_dir(&cwd)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        !cwd.join("target").exists(),
+        "no stray target/ in the current directory"
+    );
+    let dot = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/tapegrad-plots/backprop_by_hand/graph.dot");
+    assert!(
+        text(&out.stdout).contains(dot.to_str().unwrap()),
+        "prints where the graph went"
+    );
+    assert!(dot.exists());
+}
+
+/// sin_poly_fit's story: L-BFGS (polished) agrees with the closed form, GD at 1/beta
+/// decreases monotonically, GD above 2/beta reports its divergence step; the plots exist.
+#[test]
+fn sin_poly_fit_agrees_with_the_closed_form() {
+    let v = json("sin_poly_fit", &["--steps", "2000"]);
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 8, "4 optimizers x 2 bases");
+    for run in runs {
+        let name = run["optimizer"].as_str().unwrap();
+        if name.starts_with("L-BFGS") {
+            let d = run["distance"].as_f64().unwrap();
+            assert!(d < 1e-8, "{name} {}: distance to QR {d:e}", run["features"]);
+        }
+        if name.starts_with("GD") {
+            assert_eq!(
+                run["monotone"],
+                Value::Bool(true),
+                "GD at 1/beta decreases monotonically"
+            );
+        }
+    }
+    let div = &v["divergence"];
+    assert!(div["diverged_at_step"].as_u64().is_some(), "{div}");
+    assert!(
+        div["message"]
+            .as_str()
+            .unwrap()
+            .contains("diverged at step")
+    );
+    assert!(v["beta"]["raw"].as_f64().unwrap() > v["beta"]["standardized"].as_f64().unwrap());
+    let plots = v["plots"].as_array().unwrap();
+    assert_eq!(plots.len(), 3);
+    for p in plots {
+        let svg = std::fs::read_to_string(p.as_str().unwrap()).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("polyline"), "{p}");
+    }
+}
+
+#[test]
+fn sin_poly_fit_names_the_bad_line_of_a_csv() {
+    let dir = temp_dir("csv");
+    let csv = dir.join("bad.csv");
+    std::fs::write(&csv, "x,y\n1,2\n3,abc\n").unwrap();
+    let out = run(
+        "sin_poly_fit",
+        &[
+            "--data",
+            csv.to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("{}:3: y = \"abc\" is not a number", csv.display())),
+        "{err}"
+    );
+    let out = run("sin_poly_fit", &["--data", "/nonexistent/points.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("/nonexistent/points.csv: No such file"));
+}
+
+/// optimal_step: alpha* = 1 / (g'Hg / g'g) is positive and far above the learning rate.
+#[test]
+fn optimal_step_finds_steps_far_above_the_lr() {
+    let v = json("optimal_step", &[]);
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 4, "32 steps in one epoch, measured every 8");
+    for r in rows {
+        let a = r["alpha_star"]
+            .as_f64()
+            .expect("positive curvature along g");
+        let curvature = r["curvature"].as_f64().unwrap();
+        assert!(a > 10.0 * 1e-3, "{r}");
+        assert!(
+            (curvature * a - 1.0).abs() < 1e-12,
+            "alpha* = 1 / (g'Hg / g'g)"
+        );
+    }
+}
+
+/// backprop_by_hand: the tape's gradients against the chain rule written out by hand:
+/// `dL/db2 = 2(o - y) o(1 - o)`, `dL/dW2 = dL/db2 h`, `dL/db1 = dL/db2 W2 ⊙ h ⊙ (1 - h)`.
+#[test]
+fn backprop_by_hand_matches_the_chain_rule() {
+    let v = json("backprop_by_hand", &[]);
+    let sig = |z: f64| 1.0 / (1.0 + (-z).exp());
+    let w1 = [[0.15, 0.20], [0.25, 0.30]];
+    let h: Vec<f64> = (0..2)
+        .map(|j| sig(0.05 * w1[j][0] + 0.10 * w1[j][1] + 0.35))
+        .collect();
+    let o = sig(0.40 * h[0] + 0.45 * h[1] + 0.60);
+    let db2 = 2.0 * (o - 0.01) * o * (1.0 - o);
+    let g = |name: &str| -> Vec<f64> {
+        v["gradients"][name]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
+    };
+    let close = |a: &[f64], b: &[f64]| {
+        a.iter()
+            .zip(b)
+            .all(|(x, y)| (x - y).abs() <= 1e-14 * y.abs().max(1e-3))
+    };
+    assert!(close(&g("b2"), &[db2]));
+    assert!(close(&g("W2"), &[db2 * h[0], db2 * h[1]]));
+    assert!(close(
+        &g("b1"),
+        &[
+            db2 * 0.40 * h[0] * (1.0 - h[0]),
+            db2 * 0.45 * h[1] * (1.0 - h[1])
+        ]
+    ));
+    assert_eq!(v["gradcheck"]["passed"], Value::Bool(true));
+    assert_eq!(
+        v["backward_steps"][0]["adjoint"][0].as_f64(),
+        Some(1.0),
+        "seeded with dL/dL = 1"
+    );
+}
+
+/// kernel_lstsq: QR recovers w_true; L-BFGS reports per setting.
+#[test]
+fn kernel_lstsq_reports_qr_and_lbfgs() {
+    let v = json("kernel_lstsq", &[]);
+    assert!(
+        v["qr"]["distance_to_w_true"].as_f64().unwrap() < 1e-6,
+        "{}",
+        v["qr"]
+    );
+    let runs = v["lbfgs"].as_array().unwrap();
+    assert_eq!(runs.len(), 3);
+    for r in runs {
+        assert!(r["iterations"].as_u64().unwrap() <= 5);
+        assert!(
+            r["distance_to_w_star"].as_f64().unwrap() > 0.5,
+            "far from w* after 5 iterations"
+        );
+    }
+}
