@@ -25,11 +25,27 @@ pub enum Activation {
 
 impl Activation {
     /// `c` times this activation.
+    ///
+    /// ```
+    /// use tapegrad::nn::Activation;
+    /// use tapegrad::Tape;
+    /// let four_sigmoid = Activation::Sigmoid.scaled(4.0);   // the course's 4 sigma(x)
+    /// let tape = Tape::new();
+    /// assert_eq!(four_sigmoid.apply(tape.leaf(0.0)).item(), 2.0);
+    /// ```
     pub fn scaled(self, c: f64) -> Activation {
         Activation::Scaled(c, Box::new(self))
     }
 
     /// `y = a(x)` on the tape.
+    ///
+    /// ```
+    /// use tapegrad::nn::Activation;
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(Tensor::row(&[-1.0, 2.0]));
+    /// assert_eq!(Activation::Relu.apply(x).value(), Tensor::row(&[0.0, 2.0]));
+    /// ```
     pub fn apply<'t>(&self, x: Var<'t>) -> Var<'t> {
         match self {
             Activation::Identity => x,

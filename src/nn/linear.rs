@@ -41,6 +41,17 @@ impl Linear {
     /// # Panics
     /// If `in_features` or `out_features` is 0, or explicit `Init::Values` have the wrong
     /// shapes.
+    ///
+    /// ```
+    /// use tapegrad::nn::{Init, Linear, Module, Params};
+    /// use tapegrad::{Rng, Tape, Tensor};
+    /// let mut params = Params::new();
+    /// let layer = Linear::new(&mut params, "0", 3, 2, true, &Init::PyTorch, &mut Rng::new(0));
+    /// assert_eq!(params.len(), 3 * 2 + 2);                  // 0.weight (2x3) and 0.bias (1x2)
+    /// let tape = Tape::new();
+    /// let y = layer.forward(&tape.params(&params), tape.constant(Tensor::zeros(5, 3)));
+    /// assert_eq!(y.shape(), (5, 2));
+    /// ```
     pub fn new(
         params: &mut Params,
         name: &str,
@@ -110,21 +121,51 @@ impl Linear {
     }
 
     /// The weight's handle in `Params` (`out x in`).
+    ///
+    /// ```
+    /// use tapegrad::nn::{Init, Linear, Params};
+    /// use tapegrad::Rng;
+    /// let mut p = Params::new();
+    /// let layer = Linear::new(&mut p, "fc", 3, 2, true, &Init::Zeros, &mut Rng::new(0));
+    /// assert_eq!(p.view(layer.weight()).name, "fc.weight");
+    /// ```
     pub fn weight(&self) -> ParamId {
         self.weight
     }
 
     /// The bias's handle in `Params` (`1 x out`), if the layer has one.
+    ///
+    /// ```
+    /// use tapegrad::nn::{Init, Linear, Params};
+    /// use tapegrad::Rng;
+    /// let mut p = Params::new();
+    /// let layer = Linear::new(&mut p, "fc", 3, 2, false, &Init::Zeros, &mut Rng::new(0));
+    /// assert!(layer.bias().is_none());
+    /// ```
     pub fn bias(&self) -> Option<ParamId> {
         self.bias
     }
 
     /// Input width.
+    ///
+    /// ```
+    /// use tapegrad::nn::{Init, Linear, Params};
+    /// use tapegrad::Rng;
+    /// let layer = Linear::new(&mut Params::new(), "0", 3, 2, true, &Init::Zeros, &mut Rng::new(0));
+    /// assert_eq!((layer.in_features(), layer.out_features()), (3, 2));
+    /// ```
     pub fn in_features(&self) -> usize {
         self.in_features
     }
 
     /// Output width.
+    ///
+    /// ```
+    /// use tapegrad::nn::{Init, Linear, Params};
+    /// use tapegrad::Rng;
+    /// let layer = Linear::new(&mut Params::new(), "0", 3, 2, true, &Init::Zeros, &mut Rng::new(0));
+    /// assert_eq!(layer.out_features(), 2);
+    /// ```
     pub fn out_features(&self) -> usize {
         self.out_features
     }

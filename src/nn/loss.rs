@@ -22,6 +22,18 @@ pub enum Reduction {
 ///
 /// # Panics
 /// If `pred` and `target` have different shapes, naming both.
+///
+/// ```
+/// use tapegrad::nn::{Reduction, mse};
+/// use tapegrad::{Tape, Tensor};
+/// let tape = Tape::new();
+/// let pred = tape.leaf(Tensor::column(&[1.0, 2.0]));
+/// let target = tape.constant(Tensor::column(&[0.0, 4.0]));
+/// let mean = mse(pred, target, Reduction::Mean);        // (1 + 4) / 2
+/// assert_eq!(mean.item(), 2.5);
+/// assert_eq!(tape.backward(mean)[pred], Tensor::column(&[1.0, -2.0])); // (2/N)(pred - y)
+/// assert_eq!(mse(pred, target, Reduction::Sum).item(), 5.0);
+/// ```
 pub fn mse<'t>(pred: Var<'t>, target: Var<'t>, reduction: Reduction) -> Var<'t> {
     assert!(
         pred.shape() == target.shape(),

@@ -25,16 +25,38 @@ pub struct ParamView {
 
 impl ParamView {
     /// Number of values, `rows * cols`.
+    ///
+    /// ```
+    /// use tapegrad::{nn::Params, Tensor};
+    /// let mut p = Params::new();
+    /// let id = p.add("w", &Tensor::zeros(3, 2));
+    /// assert_eq!(p.view(id).len(), 6);
+    /// ```
     pub fn len(&self) -> usize {
         self.rows * self.cols
     }
 
     /// True for a parameter with no values.
+    ///
+    /// ```
+    /// use tapegrad::{nn::Params, Tensor};
+    /// let mut p = Params::new();
+    /// let id = p.add("w", &Tensor::zeros(0, 2));
+    /// assert!(p.view(id).is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// The index range of this view in the flat vector.
+    ///
+    /// ```
+    /// use tapegrad::{nn::Params, Tensor};
+    /// let mut p = Params::new();
+    /// p.add("w", &Tensor::zeros(2, 2));
+    /// let b = p.add("b", &Tensor::zeros(1, 2));
+    /// assert_eq!(p.view(b).range(), 4..6);
+    /// ```
     pub fn range(&self) -> std::ops::Range<usize> {
         self.offset..self.offset + self.len()
     }
@@ -53,6 +75,12 @@ pub struct Params {
 
 impl Params {
     /// No parameters yet.
+    ///
+    /// ```
+    /// use tapegrad::nn::Params;
+    /// let p = Params::new();
+    /// assert!(p.is_empty());
+    /// ```
     pub fn new() -> Params {
         Params::default()
     }
@@ -62,6 +90,15 @@ impl Params {
     ///
     /// # Panics
     /// If `name` is already registered.
+    ///
+    /// ```
+    /// use tapegrad::{nn::Params, Tensor};
+    /// let mut p = Params::new();
+    /// let w = p.add("0.weight", &Tensor::from_rows(&[[1.0, 2.0]]));
+    /// let b = p.add("0.bias", &Tensor::scalar(3.0));
+    /// assert_eq!(p.as_slice(), &[1.0, 2.0, 3.0]);          // theta = (W, b), one flat vector
+    /// assert_eq!((p.view(w).name.as_str(), p.view(b).offset), ("0.weight", 2));
+    /// ```
     pub fn add(&mut self, name: &str, value: &Tensor) -> ParamId {
         assert!(
             self.find(name).is_none(),
@@ -79,47 +116,116 @@ impl Params {
     }
 
     /// The total number of scalar parameters, `dim(theta)`.
+    ///
+    /// ```
+    /// use tapegrad::{nn::Params, Tensor};
+    /// let mut p = Params::new();
+    /// p.add("w", &Tensor::zeros(10, 1));
+    /// p.add("b", &Tensor::zeros(1, 10));
+    /// assert_eq!(p.len(), 20);                              // dim(theta)
+    /// ```
     pub fn len(&self) -> usize {
         self.data.len()
     }
 
     /// True if nothing is registered.
+    ///
+    /// ```
+    /// use tapegrad::nn::Params;
+    /// assert!(Params::new().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.data.is_empty()
     }
 
     /// The named views, in registration order.
+    ///
+    /// ```
+    /// use tapegrad::{nn::Params, Tensor};
+    /// let mut p = Params::new();
+    /// p.add("w", &Tensor::zeros(2, 3));
+    /// p.add("b", &Tensor::zeros(1, 2));
+    /// let names: Vec<&str> = p.views().iter().map(|v| v.name.as_str()).collect();
+    /// assert_eq!(names, ["w", "b"]);
+    /// ```
     pub fn views(&self) -> &[ParamView] {
         &self.views
     }
 
     /// The view of one parameter.
+    ///
+    /// ```
+    /// use tapegrad::{nn::Params, Tensor};
+    /// let mut p = Params::new();
+    /// let w = p.add("w", &Tensor::zeros(2, 3));
+    /// assert_eq!((p.view(w).rows, p.view(w).cols), (2, 3));
+    /// ```
     pub fn view(&self, id: ParamId) -> &ParamView {
         &self.views[id.0]
     }
 
     /// The parameter called `name`, if any.
+    ///
+    /// ```
+    /// use tapegrad::{nn::Params, Tensor};
+    /// let mut p = Params::new();
+    /// let w = p.add("w", &Tensor::zeros(2, 3));
+    /// assert_eq!(p.find("w"), Some(w));
+    /// assert_eq!(p.find("nope"), None);
+    /// ```
     pub fn find(&self, name: &str) -> Option<ParamId> {
         self.views.iter().position(|v| v.name == name).map(ParamId)
     }
 
     /// `theta` as one flat slice.
+    ///
+    /// ```
+    /// use tapegrad::{nn::Params, Tensor};
+    /// let mut p = Params::new();
+    /// p.add("w", &Tensor::row(&[1.0, 2.0]));
+    /// assert_eq!(p.as_slice(), &[1.0, 2.0]);
+    /// ```
     pub fn as_slice(&self) -> &[f64] {
         &self.data
     }
 
     /// `theta` as one flat mutable slice: what optimizers update.
+    ///
+    /// ```
+    /// use tapegrad::{nn::Params, Tensor};
+    /// let mut p = Params::new();
+    /// let w = p.add("w", &Tensor::row(&[1.0, 2.0]));
+    /// for x in p.as_mut_slice() {
+    ///     *x -= 0.5;                                        // what an optimizer step does
+    /// }
+    /// assert_eq!(p.get(w), Tensor::row(&[0.5, 1.5]));
+    /// ```
     pub fn as_mut_slice(&mut self) -> &mut [f64] {
         &mut self.data
     }
 
     /// A copy of one parameter as a matrix.
+    ///
+    /// ```
+    /// use tapegrad::{nn::Params, Tensor};
+    /// let mut p = Params::new();
+    /// let w = p.add("w", &Tensor::eye(2));
+    /// assert_eq!(p.get(w), Tensor::eye(2));
+    /// ```
     pub fn get(&self, id: ParamId) -> Tensor {
         let v = &self.views[id.0];
         Tensor::from_vec(v.rows, v.cols, self.data[v.range()].to_vec())
     }
 
     /// Each parameter as its own matrix, in registration order.
+    ///
+    /// ```
+    /// use tapegrad::{nn::Params, Tensor};
+    /// let mut p = Params::new();
+    /// p.add("w", &Tensor::eye(2));
+    /// p.add("b", &Tensor::row(&[1.0, 2.0]));
+    /// assert_eq!(p.tensors(), vec![Tensor::eye(2), Tensor::row(&[1.0, 2.0])]);
+    /// ```
     pub fn tensors(&self) -> Vec<Tensor> {
         (0..self.views.len())
             .map(|k| self.get(ParamId(k)))
@@ -130,6 +236,14 @@ impl Params {
     ///
     /// # Panics
     /// If `value`'s shape differs from the parameter's, naming both.
+    ///
+    /// ```
+    /// use tapegrad::{nn::Params, Tensor};
+    /// let mut p = Params::new();
+    /// let b = p.add("b", &Tensor::zeros(1, 2));
+    /// p.set(b, &Tensor::row(&[1.0, 2.0]));
+    /// assert_eq!(p.as_slice(), &[1.0, 2.0]);
+    /// ```
     pub fn set(&mut self, id: ParamId, value: &Tensor) {
         let v = &self.views[id.0];
         assert!(
@@ -148,6 +262,14 @@ impl Params {
     ///
     /// # Panics
     /// If `theta.len() != self.len()`.
+    ///
+    /// ```
+    /// use tapegrad::{nn::Params, Tensor};
+    /// let mut p = Params::new();
+    /// p.add("w", &Tensor::zeros(1, 3));
+    /// p.set_flat(&[1.0, 2.0, 3.0]);
+    /// assert_eq!(p.as_slice(), &[1.0, 2.0, 3.0]);
+    /// ```
     pub fn set_flat(&mut self, theta: &[f64]) {
         assert!(
             theta.len() == self.data.len(),
@@ -175,6 +297,17 @@ impl<'t> Theta<'t> {
     ///
     /// # Panics
     /// If the number of vars or any shape differs from the layout, naming the parameter.
+    ///
+    /// ```
+    /// use tapegrad::nn::{Params, Theta};
+    /// use tapegrad::{Tape, Tensor};
+    /// let mut p = Params::new();
+    /// let w = p.add("w", &Tensor::row(&[1.0, 2.0]));
+    /// let tape = Tape::new();
+    /// let leaves = [tape.leaf(Tensor::row(&[3.0, 4.0]))];   // any values of the same shapes
+    /// let theta = Theta::from_vars(&p, &leaves);
+    /// assert_eq!(theta[w].value(), Tensor::row(&[3.0, 4.0]));
+    /// ```
     pub fn from_vars(params: &Params, vars: &[Var<'t>]) -> Theta<'t> {
         assert!(
             vars.len() == params.views.len(),
@@ -206,6 +339,15 @@ impl<'t> Theta<'t> {
     }
 
     /// The leaves, in registration order.
+    ///
+    /// ```
+    /// use tapegrad::{nn::Params, Tape, Tensor};
+    /// let mut p = Params::new();
+    /// p.add("w", &Tensor::zeros(2, 2));
+    /// p.add("b", &Tensor::zeros(1, 2));
+    /// let tape = Tape::new();
+    /// assert_eq!(tape.params(&p).vars().len(), 2);
+    /// ```
     pub fn vars(&self) -> &[Var<'t>] {
         &self.vars
     }
@@ -220,6 +362,15 @@ impl<'t> Index<ParamId> for Theta<'t> {
 
 impl Tape {
     /// Records every parameter of `params` as a leaf, in one call.
+    ///
+    /// ```
+    /// use tapegrad::{nn::Params, Tape, Tensor};
+    /// let mut p = Params::new();
+    /// let w = p.add("w", &Tensor::row(&[1.0, 2.0]));
+    /// let tape = Tape::new();
+    /// let theta = tape.params(&p);                          // one leaf per named view
+    /// assert_eq!(theta[w].value(), Tensor::row(&[1.0, 2.0]));
+    /// ```
     pub fn params(&self, params: &Params) -> Theta<'_> {
         let vars = (0..params.views.len())
             .map(|k| self.leaf(params.get(ParamId(k))))
@@ -231,6 +382,18 @@ impl Tape {
 impl Grads {
     /// The gradient with respect to every parameter, as one flat vector in the layout of
     /// `theta` (`dL/dtheta`). A parameter the loss does not use gets zeros.
+    ///
+    /// ```
+    /// use tapegrad::{nn::Params, Tape, Tensor};
+    /// let mut p = Params::new();
+    /// let w = p.add("w", &Tensor::row(&[1.0, 2.0]));
+    /// let _unused = p.add("c", &Tensor::scalar(5.0));
+    /// let tape = Tape::new();
+    /// let theta = tape.params(&p);
+    /// let loss = theta[w].square().sum();                   // ||w||^2
+    /// let grad = tape.backward(loss).flat(&theta);
+    /// assert_eq!(grad, vec![2.0, 4.0, 0.0]);                // same layout as theta; unused -> 0
+    /// ```
     pub fn flat(&self, theta: &Theta<'_>) -> Vec<f64> {
         let mut g = vec![0.0; theta.len];
         for (var, &offset) in theta.vars.iter().zip(&theta.offsets) {

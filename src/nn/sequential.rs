@@ -13,22 +13,56 @@ pub struct Sequential {
 
 impl Sequential {
     /// No layers yet.
+    ///
+    /// ```
+    /// use tapegrad::nn::{Activation, Init, Linear, Module, Params, Sequential};
+    /// use tapegrad::{Rng, Tape, Tensor};
+    /// let (mut params, mut rng) = (Params::new(), Rng::new(0));
+    /// let model = Sequential::new()
+    ///     .push(Linear::new(&mut params, "0", 2, 4, true, &Init::PyTorch, &mut rng))
+    ///     .push(Activation::Tanh)
+    ///     .push(Linear::new(&mut params, "2", 4, 1, true, &Init::PyTorch, &mut rng));
+    /// let tape = Tape::new();
+    /// let y = model.forward(&tape.params(&params), tape.constant(Tensor::zeros(3, 2)));
+    /// assert_eq!(y.shape(), (3, 1));
+    /// ```
     pub fn new() -> Sequential {
         Sequential::default()
     }
 
     /// Appends a module.
+    ///
+    /// ```
+    /// use tapegrad::nn::{Activation, Module, Sequential};
+    /// let model = Sequential::new().push(Activation::Relu);
+    /// assert_eq!(model.describe(), "Sequential(ReLU)");
+    /// ```
     pub fn push(mut self, module: impl Module + 'static) -> Sequential {
         self.layers.push(Box::new(module));
         self
     }
 
     /// The layers in order.
+    ///
+    /// ```
+    /// use tapegrad::nn::{Activation, Init, Params, mlp};
+    /// use tapegrad::Rng;
+    /// let model = mlp(&mut Params::new(), &[1, 10, 1], Activation::Relu, &Init::PyTorch, &mut Rng::new(0));
+    /// assert_eq!(model.layers().len(), 3);                  // Linear, ReLU, Linear
+    /// ```
     pub fn layers(&self) -> &[Box<dyn Module>] {
         &self.layers
     }
 
     /// A table of the model like the course's: layer, parameter, shape, count, and total.
+    ///
+    /// ```
+    /// use tapegrad::nn::{Activation, Init, Params, mlp};
+    /// use tapegrad::Rng;
+    /// let mut params = Params::new();
+    /// let model = mlp(&mut params, &[1, 10, 10, 1], Activation::Relu, &Init::PyTorch, &mut Rng::new(0));
+    /// assert!(model.summary(&params).ends_with("total parameters: 141"));
+    /// ```
     pub fn summary(&self, params: &Params) -> String {
         let mut s = String::new();
         let _ = writeln!(
@@ -118,6 +152,31 @@ impl Module for Sequential {
 ///
 /// # Panics
 /// If `sizes` has fewer than two entries or contains a 0.
+///
+/// ```
+/// use tapegrad::nn::{Activation, Init, Module, Params, Reduction, mlp, mse};
+/// use tapegrad::optim::{Optimizer, Sgd};
+/// use tapegrad::{Rng, Tape, Tensor};
+/// // A 1-16-1 tanh network fits y = x^2 on 5 points.
+/// let x = Tensor::column(&[-1.0, -0.5, 0.0, 0.5, 1.0]);
+/// let y = x.map(|v| v * v);
+/// let mut params = Params::new();
+/// let model = mlp(&mut params, &[1, 16, 1], Activation::Tanh, &Init::PyTorch, &mut Rng::new(1));
+/// assert_eq!(params.views()[2].name, "2.weight");       // PyTorch's nn.Sequential names
+/// let mut opt = Sgd::new(0.1).momentum(0.9);
+/// let loss_at = |params: &Params| {
+///     let tape = Tape::new();
+///     let theta = tape.params(params);
+///     let loss = mse(model.forward(&theta, tape.constant(&x)), tape.constant(&y), Reduction::Mean);
+///     (loss.item(), tape.backward(loss).flat(&theta))
+/// };
+/// let start = loss_at(&params).0;
+/// for _ in 0..500 {
+///     let (_, grad) = loss_at(&params);
+///     opt.step(params.as_mut_slice(), &grad).unwrap();
+/// }
+/// assert!(loss_at(&params).0 < start / 20.0);
+/// ```
 pub fn mlp(
     params: &mut Params,
     sizes: &[usize],

@@ -13,17 +13,44 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 
 impl<'t> Var<'t> {
     /// `y = x + c` for a scalar `c`  =>  `dx = dy`.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(1.0);
+    /// let y = x.add_scalar(2.0);                        // the same as x + 2.0
+    /// assert_eq!((y.item(), tape.backward(y)[x].item()), (3.0, 1.0));
+    /// ```
     pub fn add_scalar(self, c: f64) -> Var<'t> {
         self.unary(Op::AddScalar(self.index(), c), |x| x.add_scalar(c))
     }
 
     /// `y = c x` for a scalar `c`  =>  `dx = c dy`.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(1.0);
+    /// let y = x.mul_scalar(-4.0);                       // the same as x * -4.0
+    /// assert_eq!((y.item(), tape.backward(y)[x].item()), (-4.0, -4.0));
+    /// ```
     pub fn mul_scalar(self, c: f64) -> Var<'t> {
         self.unary(Op::MulScalar(self.index(), c), |x| x.scale(c))
     }
 }
 
 /// `y = a + b`  =>  `da = sum_to(dy, a)`, `db = sum_to(dy, b)`.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// use tapegrad::ops::arith::add_vjp;
+/// // y = a + b with b a 1x2 row broadcast over a 2x2 a: db sums dy over the rows.
+/// let (a, b) = (Tensor::zeros(2, 2), Tensor::zeros(1, 2));
+/// let dy = Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]);
+/// let [da, db] = add_vjp(&dy, &a, &b, true, true);
+/// assert_eq!(da.unwrap(), dy);
+/// assert_eq!(db.unwrap(), Tensor::row(&[4.0, 6.0]));
+/// ```
 pub fn add_vjp<V: Adjoint>(dy: &V, a: &V, b: &V, need_a: bool, need_b: bool) -> [Option<V>; 2] {
     [
         need_a.then(|| sum_to_shape(dy, a)),
@@ -32,6 +59,14 @@ pub fn add_vjp<V: Adjoint>(dy: &V, a: &V, b: &V, need_a: bool, need_b: bool) -> 
 }
 
 /// `y = a - b`  =>  `da = sum_to(dy, a)`, `db = -sum_to(dy, b)`.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// use tapegrad::ops::arith::sub_vjp;
+/// let (a, b, dy) = (Tensor::scalar(5.0), Tensor::scalar(2.0), Tensor::scalar(1.0));
+/// let [da, db] = sub_vjp(&dy, &a, &b, true, true);
+/// assert_eq!((da.unwrap().item(), db.unwrap().item()), (1.0, -1.0));
+/// ```
 pub fn sub_vjp<V: Adjoint>(dy: &V, a: &V, b: &V, need_a: bool, need_b: bool) -> [Option<V>; 2] {
     [
         need_a.then(|| sum_to_shape(dy, a)),
@@ -40,6 +75,15 @@ pub fn sub_vjp<V: Adjoint>(dy: &V, a: &V, b: &V, need_a: bool, need_b: bool) -> 
 }
 
 /// `y = a ⊙ b`  =>  `da = sum_to(dy ⊙ b, a)`, `db = sum_to(dy ⊙ a, b)`.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// use tapegrad::ops::arith::mul_vjp;
+/// let (a, b, dy) = (Tensor::scalar(3.0), Tensor::scalar(4.0), Tensor::scalar(1.0));
+/// let [da, db] = mul_vjp(&dy, &a, &b, true, false);  // only da is needed
+/// assert_eq!(da.unwrap().item(), 4.0);               // d(ab)/da = b
+/// assert!(db.is_none());
+/// ```
 pub fn mul_vjp<V: Adjoint>(dy: &V, a: &V, b: &V, need_a: bool, need_b: bool) -> [Option<V>; 2] {
     [
         need_a.then(|| sum_to_shape(&dy.mul(b), a)),
@@ -49,6 +93,16 @@ pub fn mul_vjp<V: Adjoint>(dy: &V, a: &V, b: &V, need_a: bool, need_b: bool) -> 
 
 /// `y = a ⊘ b`  =>  `da = sum_to(dy ⊘ b, a)`, `db = -sum_to(dy ⊙ y ⊘ b, b)`
 /// (since `dy/db = -a / b^2 = -y / b`).
+///
+/// ```
+/// use tapegrad::Tensor;
+/// use tapegrad::ops::arith::div_vjp;
+/// let (a, b) = (Tensor::scalar(6.0), Tensor::scalar(2.0));
+/// let y = a.div(&b);
+/// let [da, db] = div_vjp(&Tensor::scalar(1.0), &y, &a, &b, true, true);
+/// assert_eq!(da.unwrap().item(), 0.5);               // 1 / b
+/// assert_eq!(db.unwrap().item(), -1.5);              // -a / b^2
+/// ```
 pub fn div_vjp<V: Adjoint>(
     dy: &V,
     y: &V,
@@ -64,16 +118,31 @@ pub fn div_vjp<V: Adjoint>(
 }
 
 /// `y = -x`  =>  `dx = -dy`.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// assert_eq!(tapegrad::ops::arith::neg_vjp(&Tensor::scalar(2.0)).item(), -2.0);
+/// ```
 pub fn neg_vjp<V: Adjoint>(dy: &V) -> V {
     dy.neg()
 }
 
 /// `y = x + c`  =>  `dx = dy`.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// assert_eq!(tapegrad::ops::arith::add_scalar_vjp(&Tensor::scalar(2.0)).item(), 2.0);
+/// ```
 pub fn add_scalar_vjp<V: Adjoint>(dy: &V) -> V {
     dy.clone()
 }
 
 /// `y = c x`  =>  `dx = c dy`.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// assert_eq!(tapegrad::ops::arith::mul_scalar_vjp(&Tensor::scalar(2.0), 3.0).item(), 6.0);
+/// ```
 pub fn mul_scalar_vjp<V: Adjoint>(dy: &V, c: f64) -> V {
     dy.scale(c)
 }

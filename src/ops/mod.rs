@@ -200,6 +200,13 @@ pub enum Op {
 
 impl Op {
     /// The op's name as the tape prints it.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let y = tape.leaf(1.0).powi(3);
+    /// assert_eq!(y.op().name(), "powi(3)");
+    /// ```
     pub fn name(&self) -> String {
         match *self {
             Op::Leaf => "leaf".into(),
@@ -231,6 +238,15 @@ impl Op {
     }
 
     /// The input nodes, in the order [`Op::vjp`] returns their gradients.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// use tapegrad::ops::Inputs;
+    /// let tape = Tape::new();
+    /// let (a, b) = (tape.leaf(1.0), tape.leaf(2.0));
+    /// assert_eq!((a * b).op().inputs(), Inputs::Two(0, 1));
+    /// assert_eq!(a.op().inputs(), Inputs::None);
+    /// ```
     pub fn inputs(&self) -> Inputs {
         match *self {
             Op::Leaf | Op::Constant => Inputs::None,
@@ -264,6 +280,15 @@ impl Op {
     /// (in [`Op::inputs`] order), given the output adjoint `dy`, the output `y`, the value
     /// of any node (`value(k)`), and whether input `k` needs a gradient (`need(k)`; an input
     /// that does not gets `None` and costs nothing).
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad::ops::Op;
+    /// // The rule of node 2 = mul(node 0, node 1), given the values of the tape.
+    /// let values = [Tensor::scalar(3.0), Tensor::scalar(4.0), Tensor::scalar(12.0)];
+    /// let [da, db] = Op::Mul(0, 1).vjp(&Tensor::scalar(1.0), &values[2], &|i| &values[i], &|_| true);
+    /// assert_eq!((da.unwrap().item(), db.unwrap().item()), (4.0, 3.0));
+    /// ```
     pub fn vjp<'a, V: Adjoint + 'a>(
         &self,
         dy: &V,
@@ -314,6 +339,11 @@ pub enum Inputs {
 
 impl Inputs {
     /// The inputs as `[Option<NodeId>; 2]`, matching the gradients of [`Op::vjp`].
+    ///
+    /// ```
+    /// use tapegrad::ops::Inputs;
+    /// assert_eq!(Inputs::One(4).as_array(), [Some(4), None]);
+    /// ```
     pub fn as_array(self) -> [Option<NodeId>; 2] {
         match self {
             Inputs::None => [None, None],

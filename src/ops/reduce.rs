@@ -13,33 +13,79 @@ use crate::tensor::{Broadcast, Tensor, fmt_shape};
 
 impl<'t> Var<'t> {
     /// `y = sum_ij x_ij` (`1x1`)  =>  `dx = expand(dy)`.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]));
+    /// let s = x.sum();
+    /// assert_eq!(s.item(), 10.0);
+    /// assert_eq!(tape.backward(s)[x], Tensor::ones(2, 2));
+    /// ```
     pub fn sum(self) -> Var<'t> {
         self.unary(Op::Sum(self.index()), |x| Tensor::scalar(x.sum()))
     }
 
     /// `y_i = sum_j x_ij` (`m x n -> m x 1`)  =>  `dx_ij = dy_i`.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]));
+    /// assert_eq!(x.sum_each_row().value(), Tensor::column(&[3.0, 7.0]));
+    /// ```
     pub fn sum_each_row(self) -> Var<'t> {
         self.unary(Op::SumEachRow(self.index()), |x| x.sum_each_row())
     }
 
     /// `y_j = sum_i x_ij` (`m x n -> 1 x n`)  =>  `dx_ij = dy_j`.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]));
+    /// assert_eq!(x.sum_each_col().value(), Tensor::row(&[4.0, 6.0]));
+    /// ```
     pub fn sum_each_col(self) -> Var<'t> {
         self.unary(Op::SumEachCol(self.index()), |x| x.sum_each_col())
     }
 
     /// `y = (1 / mn) sum_ij x_ij`, recorded as `sum(x) / (m n)`.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(Tensor::row(&[1.0, 2.0, 3.0, 6.0]));
+    /// let m = x.mean();
+    /// assert_eq!(m.item(), 3.0);
+    /// assert_eq!(tape.backward(m)[x], Tensor::full(1, 4, 0.25));   // 1/n each
+    /// ```
     pub fn mean(self) -> Var<'t> {
         let (m, n) = self.shape();
         self.sum() / (m * n) as f64
     }
 
     /// `y_i = (1 / n) sum_j x_ij` (`m x 1`), recorded as `sum_each_row(x) / n`.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(Tensor::from_rows(&[[1.0, 3.0], [2.0, 6.0]]));
+    /// assert_eq!(x.mean_each_row().value(), Tensor::column(&[2.0, 4.0]));
+    /// ```
     pub fn mean_each_row(self) -> Var<'t> {
         let n = self.shape().1;
         self.sum_each_row() / n as f64
     }
 
     /// `y_j = (1 / m) sum_i x_ij` (`1 x n`), recorded as `sum_each_col(x) / m`.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(Tensor::from_rows(&[[1.0, 3.0], [3.0, 5.0]]));
+    /// assert_eq!(x.mean_each_col().value(), Tensor::row(&[2.0, 4.0]));
+    /// ```
     pub fn mean_each_col(self) -> Var<'t> {
         let m = self.shape().0;
         self.sum_each_col() / m as f64
@@ -50,6 +96,15 @@ impl<'t> Var<'t> {
     ///
     /// # Panics
     /// If `x` cannot be broadcast to `rows x cols`.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let b = tape.leaf(Tensor::row(&[1.0, 2.0]));
+    /// let big = b.expand(3, 2);                          // three copies of the row
+    /// assert_eq!(big.shape(), (3, 2));
+    /// assert_eq!(tape.backward(big.sum())[b], Tensor::row(&[3.0, 3.0]));
+    /// ```
     pub fn expand(self, rows: usize, cols: usize) -> Var<'t> {
         let shape = self.shape();
         match Broadcast::classify((rows, cols), shape) {
@@ -70,6 +125,13 @@ impl<'t> Var<'t> {
     ///
     /// # Panics
     /// If `rows x cols` is none of those shapes.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]));
+    /// assert_eq!(x.sum_to(1, 2).value(), Tensor::row(&[4.0, 6.0]));
+    /// ```
     pub fn sum_to(self, rows: usize, cols: usize) -> Var<'t> {
         let shape = self.shape();
         match Broadcast::classify(shape, (rows, cols)) {
@@ -86,12 +148,25 @@ impl<'t> Var<'t> {
 }
 
 /// `y = sum(x)`, `sum_each_row(x)` or `sum_each_col(x)`  =>  `dx = expand(dy, shape(x))`.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// let x = Tensor::zeros(2, 3);
+/// assert_eq!(tapegrad::ops::reduce::sum_vjp(&Tensor::scalar(2.0), &x), Tensor::full(2, 3, 2.0));
+/// ```
 pub fn sum_vjp<V: Adjoint>(dy: &V, x: &V) -> V {
     let (r, c) = x.shape();
     dy.expand(r, c)
 }
 
 /// `Y = expand(x)`  =>  `dx = sum_to(dY, shape(x))`.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// let x = Tensor::zeros(1, 2);
+/// let dy = Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]);
+/// assert_eq!(tapegrad::ops::reduce::expand_vjp(&dy, &x), Tensor::row(&[4.0, 6.0]));
+/// ```
 pub fn expand_vjp<V: Adjoint>(dy: &V, x: &V) -> V {
     let (r, c) = x.shape();
     dy.sum_to(r, c)

@@ -14,42 +14,107 @@ use crate::tape::Var;
 
 impl<'t> Var<'t> {
     /// `y = x^n` for an integer `n`  =>  `dx = dy ⊙ n x^(n-1)`.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(2.0);
+    /// let y = x.powi(3);
+    /// assert_eq!((y.item(), tape.backward(y)[x].item()), (8.0, 12.0));  // 3 x^2
+    /// ```
     pub fn powi(self, n: i32) -> Var<'t> {
         self.unary(Op::PowI(self.index(), n), |x| x.map(|v| v.powi(n)))
     }
 
     /// `y = x^p` for a real `p`  =>  `dx = dy ⊙ p x^(p-1)`. NaN for `x < 0` and
     /// non-integer `p`, as `f64::powf`.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(4.0);
+    /// let y = x.powf(1.5);
+    /// assert_eq!((y.item(), tape.backward(y)[x].item()), (8.0, 3.0));   // 1.5 x^0.5
+    /// ```
     pub fn powf(self, p: f64) -> Var<'t> {
         self.unary(Op::PowF(self.index(), p), |x| x.map(|v| v.powf(p)))
     }
 
     /// `y = x^2`, recorded as `powi(2)`  =>  `dx = 2 x ⊙ dy`.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(-3.0);
+    /// let y = x.square();
+    /// assert_eq!((y.item(), tape.backward(y)[x].item()), (9.0, -6.0));
+    /// ```
     pub fn square(self) -> Var<'t> {
         self.powi(2)
     }
 
     /// `y = sqrt(x)`  =>  `dx = dy ⊘ (2 y)`.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(4.0);
+    /// let y = x.sqrt();
+    /// assert_eq!((y.item(), tape.backward(y)[x].item()), (2.0, 0.25));  // 1 / (2 y)
+    /// ```
     pub fn sqrt(self) -> Var<'t> {
         self.unary(Op::Sqrt(self.index()), |x| x.map(f64::sqrt))
     }
 
     /// `y = exp(x)`  =>  `dx = dy ⊙ y`.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(1.0);
+    /// let y = x.exp();
+    /// assert_eq!(tape.backward(y)[x].item(), y.item());                 // exp' = exp
+    /// ```
     pub fn exp(self) -> Var<'t> {
         self.unary(Op::Exp(self.index()), |x| x.map(f64::exp))
     }
 
     /// `y = ln(x)` (natural log)  =>  `dx = dy ⊘ x`.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(2.0);
+    /// let y = x.ln();
+    /// assert_eq!(tape.backward(y)[x].item(), 0.5);                      // 1 / x
+    /// ```
     pub fn ln(self) -> Var<'t> {
         self.unary(Op::Ln(self.index()), |x| x.map(f64::ln))
     }
 
     /// `y = |x|`  =>  `dx = dy ⊙ sign(x)`, with `sign(0) = 0`.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(Tensor::row(&[-2.0, 0.0, 3.0]));
+    /// let y = x.abs().sum();
+    /// assert_eq!(tape.backward(y)[x], Tensor::row(&[-1.0, 0.0, 1.0]));  // sign(x), sign(0) = 0
+    /// ```
     pub fn abs(self) -> Var<'t> {
         self.unary(Op::Abs(self.index()), |x| x.map(f64::abs))
     }
 
     /// `y = max(x, 0)`  =>  `dx = dy ⊙ 1[x > 0]` (so `relu'(0) = 0`).
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(Tensor::row(&[-1.0, 0.0, 2.0]));
+    /// let y = x.relu();
+    /// assert_eq!(y.value(), Tensor::row(&[0.0, 0.0, 2.0]));
+    /// assert_eq!(tape.backward(y.sum())[x], Tensor::row(&[0.0, 0.0, 1.0])); // relu'(0) = 0
+    /// ```
     pub fn relu(self) -> Var<'t> {
         self.unary(Op::Relu(self.index()), |x| x.map(relu))
     }
@@ -57,23 +122,50 @@ impl<'t> Var<'t> {
     /// `y = σ(x) = 1 / (1 + exp(-x))`  =>  `dx = dy ⊙ y ⊙ (1 - y)`.
     ///
     /// Computed without overflow for any `x` (see [`sigmoid`]): `σ(-1000) = 0`, `σ(1000) = 1`.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(0.0);
+    /// let y = x.sigmoid();
+    /// assert_eq!((y.item(), tape.backward(y)[x].item()), (0.5, 0.25));  // y (1 - y)
+    /// ```
     pub fn sigmoid(self) -> Var<'t> {
         self.unary(Op::Sigmoid(self.index()), |x| x.map(sigmoid))
     }
 
     /// `y = tanh(x)`  =>  `dx = dy ⊙ (1 - y^2)`.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(0.0);
+    /// let y = x.tanh();
+    /// assert_eq!((y.item(), tape.backward(y)[x].item()), (0.0, 1.0));   // 1 - y^2
+    /// ```
     pub fn tanh(self) -> Var<'t> {
         self.unary(Op::Tanh(self.index()), |x| x.map(f64::tanh))
     }
 }
 
 /// `max(x, 0)`.
+///
+/// ```
+/// assert_eq!(tapegrad::ops::unary::relu(-2.0), 0.0);
+/// assert_eq!(tapegrad::ops::unary::relu(2.0), 2.0);
+/// ```
 pub fn relu(x: f64) -> f64 {
     if x > 0.0 { x } else { 0.0 }
 }
 
 /// The logistic function `1 / (1 + exp(-x))`, evaluated so that `exp` never overflows:
 /// for `x >= 0` as `1 / (1 + exp(-x))`, for `x < 0` as `exp(x) / (1 + exp(x))`.
+///
+/// ```
+/// use tapegrad::ops::unary::sigmoid;
+/// assert_eq!(sigmoid(0.0), 0.5);
+/// assert_eq!((sigmoid(-1000.0), sigmoid(1000.0)), (0.0, 1.0));     // no overflow
+/// ```
 pub fn sigmoid(x: f64) -> f64 {
     if x >= 0.0 {
         1.0 / (1.0 + (-x).exp())
@@ -102,6 +194,12 @@ fn sign(x: f64) -> f64 {
 }
 
 /// `y = x^n`  =>  `dx = dy ⊙ n x^(n-1)` (and `dx = 0` for `n = 0`, also at `x = 0`).
+///
+/// ```
+/// use tapegrad::Tensor;
+/// let x = Tensor::scalar(2.0);
+/// assert_eq!(tapegrad::ops::unary::powi_vjp(&Tensor::scalar(1.0), &x, 3).item(), 12.0);
+/// ```
 pub fn powi_vjp<V: Adjoint>(dy: &V, x: &V, n: i32) -> V {
     if n == 0 {
         return dy.scale(0.0);
@@ -110,41 +208,88 @@ pub fn powi_vjp<V: Adjoint>(dy: &V, x: &V, n: i32) -> V {
 }
 
 /// `y = x^p`  =>  `dx = dy ⊙ p x^(p-1)`.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// let x = Tensor::scalar(4.0);
+/// assert_eq!(tapegrad::ops::unary::powf_vjp(&Tensor::scalar(1.0), &x, 0.5).item(), 0.25);
+/// ```
 pub fn powf_vjp<V: Adjoint>(dy: &V, x: &V, p: f64) -> V {
     dy.mul(&x.powf(p - 1.0).scale(p))
 }
 
 /// `y = sqrt(x)`  =>  `dx = dy ⊘ (2 y)`.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// let y = Tensor::scalar(2.0);                      // y = sqrt(4)
+/// assert_eq!(tapegrad::ops::unary::sqrt_vjp(&Tensor::scalar(1.0), &y).item(), 0.25);
+/// ```
 pub fn sqrt_vjp<V: Adjoint>(dy: &V, y: &V) -> V {
     dy.div(&y.scale(2.0))
 }
 
 /// `y = exp(x)`  =>  `dx = dy ⊙ y`.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// let y = Tensor::scalar(1f64.exp());
+/// assert_eq!(tapegrad::ops::unary::exp_vjp(&Tensor::scalar(2.0), &y).item(), 2.0 * 1f64.exp());
+/// ```
 pub fn exp_vjp<V: Adjoint>(dy: &V, y: &V) -> V {
     dy.mul(y)
 }
 
 /// `y = ln(x)`  =>  `dx = dy ⊘ x`.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// assert_eq!(tapegrad::ops::unary::ln_vjp(&Tensor::scalar(1.0), &Tensor::scalar(4.0)).item(), 0.25);
+/// ```
 pub fn ln_vjp<V: Adjoint>(dy: &V, x: &V) -> V {
     dy.div(x)
 }
 
 /// `y = |x|`  =>  `dx = dy ⊙ sign(x)`, `sign(x)` held constant.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// let x = Tensor::row(&[-2.0, 0.0, 5.0]);
+/// assert_eq!(tapegrad::ops::unary::abs_vjp(&Tensor::ones(1, 3), &x), Tensor::row(&[-1.0, 0.0, 1.0]));
+/// ```
 pub fn abs_vjp<V: Adjoint>(dy: &V, x: &V) -> V {
     dy.mul_const(&x.detached(sign))
 }
 
 /// `y = relu(x)`  =>  `dx = dy ⊙ 1[x > 0]`, `1[x > 0]` held constant.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// let x = Tensor::row(&[-2.0, 0.0, 5.0]);
+/// assert_eq!(tapegrad::ops::unary::relu_vjp(&Tensor::ones(1, 3), &x), Tensor::row(&[0.0, 0.0, 1.0]));
+/// ```
 pub fn relu_vjp<V: Adjoint>(dy: &V, x: &V) -> V {
     dy.mul_const(&x.detached(step))
 }
 
 /// `y = σ(x)`  =>  `dx = dy ⊙ y ⊙ (1 - y)`.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// let y = Tensor::scalar(0.5);                      // sigma(0)
+/// assert_eq!(tapegrad::ops::unary::sigmoid_vjp(&Tensor::scalar(1.0), &y).item(), 0.25);
+/// ```
 pub fn sigmoid_vjp<V: Adjoint>(dy: &V, y: &V) -> V {
     dy.mul(&y.mul(&y.neg().add_scalar(1.0)))
 }
 
 /// `y = tanh(x)`  =>  `dx = dy ⊙ (1 - y^2)`.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// let y = Tensor::scalar(0.5);
+/// assert_eq!(tapegrad::ops::unary::tanh_vjp(&Tensor::scalar(1.0), &y).item(), 0.75);
+/// ```
 pub fn tanh_vjp<V: Adjoint>(dy: &V, y: &V) -> V {
     dy.mul(&y.powi(2).neg().add_scalar(1.0))
 }

@@ -24,88 +24,12 @@
 //! [`StopReason::LineSearchFailed`] (where PyTorch stops one test later, on `max|t d|`).
 
 use super::line_search::{StrongWolfe, dot};
-use super::{check_hyper, first_non_finite};
+use super::{check_hyper, first_non_finite, two_loop};
 use std::cell::Cell;
 use std::collections::VecDeque;
 use std::fmt;
 
-/// The line search L-BFGS uses.
-#[derive(Clone, Copy, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum LineSearch {
-    /// A fixed step `t = lr` (after the first iteration's scaling); one evaluation per
-    /// iteration.
-    None,
-    /// The strong Wolfe search.
-    StrongWolfe(StrongWolfe),
-}
-
-/// Why [`Lbfgs::minimize`] stopped.
-#[derive(Clone, Copy, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum StopReason {
-    /// `max|∇f| <= tolerance_grad`.
-    GradientTolerance,
-    /// The directional derivative `gᵀd` was above `−tolerance_change` (no descent left).
-    DirectionalDerivative,
-    /// The step `max|t d|` was at most `tolerance_change`.
-    StepTolerance,
-    /// The loss changed by less than `tolerance_change`.
-    LossChangeTolerance,
-    /// `max_iter` iterations were done.
-    MaxIter,
-    /// `max_eval` evaluations were used.
-    MaxEval,
-    /// The line search found no decrease.
-    LineSearchFailed,
-    /// Polishing (see [`Lbfgs::polish`]): the quasi-Newton step no longer reduced `||∇f||`.
-    GradientStalled,
-    /// `f` or its gradient was not finite at evaluation number `evaluation` (1-based, in
-    /// this call).
-    NonFinite {
-        /// Which evaluation produced it.
-        evaluation: usize,
-    },
-}
-
-impl fmt::Display for StopReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StopReason::GradientTolerance => write!(f, "gradient below tolerance_grad"),
-            StopReason::DirectionalDerivative => {
-                write!(f, "directional derivative above -tolerance_change")
-            }
-            StopReason::StepTolerance => write!(f, "step below tolerance_change"),
-            StopReason::LossChangeTolerance => write!(f, "loss change below tolerance_change"),
-            StopReason::MaxIter => write!(f, "max_iter reached"),
-            StopReason::MaxEval => write!(f, "max_eval reached"),
-            StopReason::LineSearchFailed => write!(f, "line search found no decrease"),
-            StopReason::GradientStalled => write!(f, "polishing: the gradient stopped decreasing"),
-            StopReason::NonFinite { evaluation } => {
-                write!(f, "non-finite loss or gradient at evaluation {evaluation}")
-            }
-        }
-    }
-}
-
-/// The result of one [`Lbfgs::minimize`] call.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct LbfgsReport {
-    /// Iterations done in this call.
-    pub iterations: usize,
-    /// Evaluations of `f` in this call.
-    pub evaluations: usize,
-    /// The loss at the last evaluation. Without a line search, a run stopped by `max_iter`
-    /// does not evaluate after its last step (as PyTorch), so this is the loss before it.
-    pub f: f64,
-    /// `max|∇f|` at the last evaluation.
-    pub grad_inf: f64,
-    /// `||∇f||_2` at the last evaluation.
-    pub grad_norm: f64,
-    /// Why it stopped.
-    pub reason: StopReason,
-}
+pub use super::lbfgs_report::{LbfgsReport, LineSearch, StopReason};
 
 /// The state carried between calls (PyTorch's `optimizer.state`).
 #[derive(Clone, Debug, Default)]
@@ -453,42 +377,6 @@ impl Lbfgs {
     }
 }
 
-/// The two-loop recursion (Nocedal & Wright, *Numerical Optimization*, 2nd ed., Alg. 7.4):
-/// `d = −H g` for the L-BFGS inverse-Hessian approximation `H` built from the pairs
-/// `(s_i, y_i, ρ_i)`, oldest first, with `H_0 = h_diag I`.
-///
-/// ```text
-/// q = −g
-/// for i = m−1 .. 0:  α_i = ρ_i s_iᵀ q,   q = q − α_i y_i
-/// r = h_diag q
-/// for i = 0 .. m−1:  β = ρ_i y_iᵀ r,     r = r + (α_i − β) s_i
-/// d = r
-/// ```
-pub fn two_loop(
-    g: &[f64],
-    s: &VecDeque<Vec<f64>>,
-    y: &VecDeque<Vec<f64>>,
-    rho: &VecDeque<f64>,
-    h_diag: f64,
-) -> Vec<f64> {
-    let m = s.len();
-    let mut alpha = vec![0.0; m];
-    let mut q: Vec<f64> = g.iter().map(|x| -x).collect();
-    for i in (0..m).rev() {
-        alpha[i] = dot(&s[i], &q) * rho[i];
-        for (qj, yj) in q.iter_mut().zip(&y[i]) {
-            *qj += -alpha[i] * yj;
-        }
-    }
-    let mut r: Vec<f64> = q.iter().map(|x| x * h_diag).collect();
-    for i in 0..m {
-        let beta = dot(&y[i], &r) * rho[i];
-        for (rj, sj) in r.iter_mut().zip(&s[i]) {
-            *rj += (alpha[i] - beta) * sj;
-        }
-    }
-    r
-}
 
 fn max_abs(v: &[f64]) -> f64 {
     v.iter().fold(0.0, |m, x| m.max(x.abs()))

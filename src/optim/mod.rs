@@ -16,16 +16,19 @@
 
 mod adam;
 mod lbfgs;
+mod lbfgs_report;
 pub mod line_search;
 pub mod sampling;
 mod schedule;
 mod sgd;
+mod two_loop;
 
 pub use adam::Adam;
 pub use lbfgs::{Lbfgs, LbfgsReport, LineSearch, StopReason};
 pub use line_search::StrongWolfe;
 pub use schedule::{IterateAverage, Schedule};
 pub use sgd::Sgd;
+pub use two_loop::two_loop;
 
 use std::fmt;
 

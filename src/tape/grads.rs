@@ -17,6 +17,15 @@ impl Grads {
     ///
     /// # Panics
     /// If `v` belongs to another tape.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let (w, c) = (tape.leaf(2.0), tape.constant(5.0));
+    /// let g = tape.backward(w * c);
+    /// assert_eq!(g.get(w).map(|t| t.item()), Some(5.0));
+    /// assert!(g.get(c).is_none());
+    /// ```
     pub fn get(&self, v: Var<'_>) -> Option<&Tensor> {
         assert!(
             v.tape.id == self.tape_id,
@@ -28,6 +37,14 @@ impl Grads {
     }
 
     /// The gradient of node `i` by index, or `None` as in [`Grads::get`].
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let w = tape.leaf(2.0);
+    /// let g = tape.backward(w.square());
+    /// assert_eq!(g.by_index(w.index()).unwrap().item(), 4.0);
+    /// ```
     pub fn by_index(&self, i: NodeId) -> Option<&Tensor> {
         self.grads.get(i).and_then(|g| g.as_ref())
     }
@@ -61,6 +78,15 @@ pub struct GradVars<'t> {
 impl<'t> GradVars<'t> {
     /// The recorded gradient of `v`, or `None` where none flows (constants, nodes off every
     /// path to the loss).
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let (x, c) = (tape.leaf(1.5), tape.constant(2.0));
+    /// let gv = tape.backward_graph(x * c);
+    /// assert_eq!(gv.get(x).unwrap().item(), 2.0);
+    /// assert!(gv.get(c).is_none());
+    /// ```
     pub fn get(&self, v: Var<'t>) -> Option<Var<'t>> {
         self.grads.get(v.index).copied().flatten()
     }
@@ -69,6 +95,15 @@ impl<'t> GradVars<'t> {
     ///
     /// # Panics
     /// If `v` is a constant.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let (x, unused) = (tape.leaf(1.5), tape.leaf(7.0));
+    /// let gv = tape.backward_graph(x.exp());
+    /// assert_eq!(gv.of(x).item(), 1.5f64.exp());
+    /// assert_eq!(gv.of(unused).item(), 0.0);            // a recorded zero
+    /// ```
     pub fn of(&self, v: Var<'t>) -> Var<'t> {
         self.get(v).unwrap_or_else(|| {
             assert!(

@@ -65,6 +65,14 @@ impl Tape {
     }
 
     /// The first anomaly recorded on this tape (with [`AnomalyMode::Record`]).
+    ///
+    /// ```
+    /// use tapegrad::{AnomalyMode, Tape};
+    /// let tape = Tape::with_anomaly_mode(AnomalyMode::Record);
+    /// let x = tape.leaf(-1.0);
+    /// let _ = x.sqrt();                                 // NaN
+    /// assert!(tape.anomaly().unwrap().to_string().contains("sqrt"));
+    /// ```
     pub fn anomaly(&self) -> Option<Anomaly> {
         self.first_anomaly.borrow().clone()
     }
@@ -76,6 +84,17 @@ impl Tape {
     ///
     /// # Panics
     /// As [`Tape::backward`].
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(3.0);
+    /// let loss = x.square();
+    /// let steps = tape.backward_steps(loss);
+    /// assert_eq!(steps[0].node, loss.index());          // the sweep starts at the loss, dL/dL = 1
+    /// assert_eq!(steps[0].adjoint.item(), 1.0);
+    /// assert_eq!(steps[0].sends[0].1.item(), 6.0);      // and sends 2x to x
+    /// ```
     pub fn backward_steps(&self, loss: Var<'_>) -> Vec<BackwardStep> {
         self.check_owns(loss, "backward_steps");
         assert!(

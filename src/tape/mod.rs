@@ -68,12 +68,30 @@ impl Tape {
     /// An empty tape. Each tape gets a distinct number, used in error messages, and the
     /// anomaly-detection mode set for this thread by [`set_anomaly_detection`](crate::anomaly::set_anomaly_detection) (off unless
     /// turned on).
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// assert!(tape.is_empty());
+    /// let x = tape.leaf(Tensor::scalar(3.0));
+    /// let y = x * x;
+    /// assert_eq!(tape.backward(y)[x].item(), 6.0);
+    /// ```
     pub fn new() -> Tape {
         Tape::with_anomaly_mode(crate::anomaly::thread_default())
     }
 
     /// An empty tape with its own anomaly-detection mode (see [`set_anomaly_detection`](crate::anomaly::set_anomaly_detection)
     /// for the default of new tapes).
+    ///
+    /// ```
+    /// use tapegrad::{AnomalyMode, Tape};
+    /// let tape = Tape::with_anomaly_mode(AnomalyMode::Record);
+    /// let x = tape.leaf(0.0);
+    /// let _ = x.ln();                                   // ln(0) = -inf: recorded, not fatal
+    /// let a = tape.anomaly().expect("the first non-finite op is recorded");
+    /// assert_eq!(a.node, 1);
+    /// ```
     pub fn with_anomaly_mode(mode: AnomalyMode) -> Tape {
         Tape {
             id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
@@ -85,12 +103,25 @@ impl Tape {
     }
 
     /// This tape's number (as printed in error messages).
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// assert_ne!(Tape::new().id(), Tape::new().id());
+    /// ```
     pub fn id(&self) -> usize {
         self.id
     }
 
     /// Records a leaf: a value the loss is differentiated with respect to. Accepts a
     /// [`Tensor`] (moved), `&Tensor` (copied), an `f64` (`1x1`) or an `Rc<Tensor>` (shared).
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let w = tape.leaf(Tensor::row(&[1.0, 2.0]));      // moved in; &Tensor copies, f64 is 1x1
+    /// assert!(w.requires_grad());
+    /// assert_eq!(tape.backward(w.sum())[w], Tensor::row(&[1.0, 1.0]));
+    /// ```
     pub fn leaf(&self, value: impl Into<Value>) -> Var<'_> {
         self.push_node(Node {
             op: Op::Leaf,
@@ -102,6 +133,19 @@ impl Tape {
     /// Records a constant: a value held fixed (inputs, targets). It gets no gradient.
     /// Accepts what [`Tape::leaf`] does; pass an `Rc<Tensor>` to record a large data matrix
     /// without copying it.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use tapegrad::{Tape, Tensor};
+    /// let data = Rc::new(Tensor::column(&[1.0, 2.0]));  // shared by every tape, never copied
+    /// let tape = Tape::new();
+    /// let x = tape.constant(&data);
+    /// let w = tape.leaf(3.0);
+    /// let loss = (x * w).sum();
+    /// let grads = tape.backward(loss);
+    /// assert_eq!(grads[w].item(), 3.0);                 // d/dw sum(x w) = sum(x)
+    /// assert!(grads.get(x).is_none());                  // constants get no gradient
+    /// ```
     pub fn constant(&self, value: impl Into<Value>) -> Var<'_> {
         self.push_node(Node {
             op: Op::Constant,
@@ -111,11 +155,23 @@ impl Tape {
     }
 
     /// The number of nodes recorded so far.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(1.0);
+    /// let _ = x.exp() + 1.0;
+    /// assert_eq!(tape.len(), 3);                        // leaf, exp, add_scalar
+    /// ```
     pub fn len(&self) -> usize {
         self.nodes.borrow().len()
     }
 
     /// True if nothing has been recorded.
+    ///
+    /// ```
+    /// assert!(tapegrad::Tape::new().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -124,6 +180,15 @@ impl Tape {
     ///
     /// # Panics
     /// Recording on this tape while the returned guard is alive panics (`RefCell`).
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(2.0);
+    /// let _ = x.square();
+    /// let names: Vec<String> = tape.nodes().iter().map(|n| n.op.name()).collect();
+    /// assert_eq!(names, ["leaf", "powi(2)"]);
+    /// ```
     pub fn nodes(&self) -> Ref<'_, Vec<Node>> {
         self.nodes.borrow()
     }
@@ -158,6 +223,13 @@ impl Tape {
     }
 
     /// The name given to node `i` with [`Var::named`], if any.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let w = tape.leaf(1.0).named("w");
+    /// assert_eq!(tape.name_of(w.index()).as_deref(), Some("w"));
+    /// ```
     pub fn name_of(&self, i: NodeId) -> Option<String> {
         self.names
             .borrow()

@@ -16,6 +16,18 @@ impl Tape {
     /// # Panics
     /// If `loss` is not `1x1` (use [`Tape::backward_with_seed`] for a vector output), or
     /// belongs to another tape.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// // f(w) = (x w - 3)^2 at x = [1, 2], w = [0.5, -0.25]^T: x w = 0, f = 9, df/dw = 2 (x w - 3) x^T.
+    /// let tape = Tape::new();
+    /// let x = tape.constant(Tensor::row(&[1.0, 2.0]));
+    /// let w = tape.leaf(Tensor::column(&[0.5, -0.25]));
+    /// let loss = (x.matmul(w) - 3.0).square().sum();
+    /// let grads = tape.backward(loss);
+    /// assert_eq!(loss.item(), 9.0);
+    /// assert_eq!(grads[w], Tensor::column(&[-6.0, -12.0]));
+    /// ```
     pub fn backward(&self, loss: Var<'_>) -> Grads {
         self.check_owns(loss, "backward");
         let shape = loss.shape();
@@ -35,6 +47,17 @@ impl Tape {
     ///
     /// # Panics
     /// If `seed` does not have the shape of `y`, or `y` belongs to another tape.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// // y = A x has Jacobian A; seeding with e_1 gives the first row of A: J^T e_1.
+    /// let tape = Tape::new();
+    /// let a = tape.constant(Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]));
+    /// let x = tape.leaf(Tensor::column(&[1.0, 1.0]));
+    /// let y = a.matmul(x);
+    /// let g = tape.backward_with_seed(y, Tensor::column(&[1.0, 0.0]));
+    /// assert_eq!(g[x], Tensor::column(&[1.0, 2.0]));
+    /// ```
     pub fn backward_with_seed(&self, y: Var<'_>, seed: Tensor) -> Grads {
         self.check_owns(y, "backward_with_seed");
         let nodes = self.nodes.borrow();
@@ -81,6 +104,17 @@ impl Tape {
     ///
     /// # Panics
     /// As [`Tape::backward`].
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// // f = x^3: f' = 3x^2 is recorded, so f'' = 6x comes from a second sweep.
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(2.0);
+    /// let f = x.powi(3);
+    /// let df = tape.backward_graph(f).of(x);
+    /// assert_eq!(df.item(), 12.0);
+    /// assert_eq!(tape.backward(df)[x].item(), 12.0);    // f''(2) = 6 * 2
+    /// ```
     pub fn backward_graph<'t>(&'t self, loss: Var<'t>) -> GradVars<'t> {
         self.check_owns(loss, "backward_graph");
         assert!(

@@ -17,6 +17,14 @@ pub struct Var<'t> {
 
 impl<'t> Var<'t> {
     /// Gives the node a name, shown by the tape's table and DOT export: `tape.leaf(w).named("w1")`.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let w = tape.leaf(1.0).named("w1");
+    /// assert!(tape.to_string().contains("w1"));
+    /// # let _ = w;
+    /// ```
     pub fn named(self, name: &str) -> Var<'t> {
         self.tape
             .names
@@ -44,21 +52,49 @@ impl<'t> Var<'t> {
     }
 
     /// The node's index on its tape.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let (a, b) = (tape.leaf(1.0), tape.leaf(2.0));
+    /// assert_eq!((a.index(), b.index(), (a + b).index()), (0, 1, 2));
+    /// ```
     pub fn index(self) -> NodeId {
         self.index
     }
 
     /// The tape this Var lives on.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(1.0);
+    /// assert_eq!(x.tape().id(), tape.id());
+    /// ```
     pub fn tape(self) -> &'t Tape {
         self.tape
     }
 
     /// `(rows, cols)` of the value.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.constant(Tensor::zeros(7, 1));
+    /// assert_eq!(x.t().shape(), (1, 7));
+    /// ```
     pub fn shape(self) -> (usize, usize) {
         self.tape.nodes.borrow()[self.index].value.shape()
     }
 
     /// A copy of the value.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(Tensor::row(&[1.0, 4.0]));
+    /// assert_eq!(x.sqrt().value(), Tensor::row(&[1.0, 2.0]));
+    /// ```
     pub fn value(self) -> Tensor {
         Tensor::clone(&self.tape.nodes.borrow()[self.index].value)
     }
@@ -67,16 +103,37 @@ impl<'t> Var<'t> {
     ///
     /// # Panics
     /// If the node is not `1x1`.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// assert_eq!((tape.leaf(2.0) * 3.0).item(), 6.0);
+    /// ```
     pub fn item(self) -> f64 {
         self.tape.nodes.borrow()[self.index].value.item()
     }
 
     /// The op that produced this node.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let y = tape.leaf(1.0).tanh();
+    /// assert_eq!(y.op().name(), "tanh");
+    /// ```
     pub fn op(self) -> Op {
         self.tape.nodes.borrow()[self.index].op
     }
 
     /// True if the loss can have a gradient with respect to this node (a leaf reaches it).
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let (w, x) = (tape.leaf(1.0), tape.constant(2.0));
+    /// assert!((w * x).requires_grad());
+    /// assert!(!(x * x).requires_grad());                // no leaf reaches it
+    /// ```
     pub fn requires_grad(self) -> bool {
         self.tape.nodes.borrow()[self.index].requires_grad
     }

@@ -19,6 +19,13 @@ pub enum Broadcast {
 impl Broadcast {
     /// Classifies `small` against `big` (the operand that sets the output shape), or `None`
     /// when `small` cannot be broadcast to `big`.
+    ///
+    /// ```
+    /// use tapegrad::tensor::Broadcast;
+    /// assert_eq!(Broadcast::classify((3, 2), (1, 2)), Some(Broadcast::Row));
+    /// assert_eq!(Broadcast::classify((3, 2), (3, 1)), Some(Broadcast::Col));
+    /// assert_eq!(Broadcast::classify((3, 2), (2, 3)), None);
+    /// ```
     pub fn classify(big: (usize, usize), small: (usize, usize)) -> Option<Broadcast> {
         if big == small {
             Some(Broadcast::Same)
@@ -38,6 +45,12 @@ impl Broadcast {
 ///
 /// # Panics
 /// If neither shape broadcasts to the other, naming `op` and both shapes.
+///
+/// ```
+/// use tapegrad::tensor::broadcast_shape;
+/// assert_eq!(broadcast_shape("add", (1, 4), (3, 4)), (3, 4));
+/// assert_eq!(broadcast_shape("mul", (5, 1), (1, 1)), (5, 1));
+/// ```
 pub fn broadcast_shape(op: &str, a: (usize, usize), b: (usize, usize)) -> (usize, usize) {
     if Broadcast::classify(a, b).is_some() {
         a
@@ -57,6 +70,12 @@ impl Tensor {
     // ----- elementwise ----------------------------------------------------------------------
 
     /// `f` applied to every entry.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let x = Tensor::row(&[1.0, 4.0, 9.0]);
+    /// assert_eq!(x.map(f64::sqrt), Tensor::row(&[1.0, 2.0, 3.0]));
+    /// ```
     pub fn map(&self, f: impl Fn(f64) -> f64) -> Tensor {
         Tensor {
             rows: self.rows,
@@ -69,6 +88,13 @@ impl Tensor {
     ///
     /// # Panics
     /// If the shapes differ, naming `op` and both shapes.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let a = Tensor::row(&[1.0, 5.0]);
+    /// let b = Tensor::row(&[3.0, 2.0]);
+    /// assert_eq!(a.zip_map(&b, "max", f64::max), Tensor::row(&[3.0, 5.0]));
+    /// ```
     pub fn zip_map(&self, other: &Tensor, op: &str, f: impl Fn(f64, f64) -> f64) -> Tensor {
         assert!(
             self.shape() == other.shape(),
@@ -93,6 +119,13 @@ impl Tensor {
     ///
     /// # Panics
     /// If the shapes do not broadcast, naming `op` and both shapes.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let x = Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]);
+    /// let mu = Tensor::row(&[2.0, 3.0]);                   // one mean per column
+    /// assert_eq!(x.broadcast_map(&mu, "center", |a, m| a - m), Tensor::from_rows(&[[-1.0, -1.0], [1.0, 1.0]]));
+    /// ```
     pub fn broadcast_map(&self, other: &Tensor, op: &str, f: impl Fn(f64, f64) -> f64) -> Tensor {
         let (rows, cols) = broadcast_shape(op, self.shape(), other.shape());
         // How each operand lines up with the output shape.
@@ -156,36 +189,77 @@ impl Tensor {
     }
 
     /// `self + other`, broadcasting.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let x = Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]);
+    /// let b = Tensor::row(&[10.0, 20.0]);
+    /// assert_eq!(x.add(&b), Tensor::from_rows(&[[11.0, 22.0], [13.0, 24.0]]));  // or &x + &b
+    /// ```
     pub fn add(&self, other: &Tensor) -> Tensor {
         self.broadcast_map(other, "add", |a, b| a + b)
     }
 
     /// `self - other`, broadcasting.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let x = Tensor::column(&[1.0, 2.0]);
+    /// assert_eq!(x.sub(&Tensor::scalar(1.0)), Tensor::column(&[0.0, 1.0]));
+    /// ```
     pub fn sub(&self, other: &Tensor) -> Tensor {
         self.broadcast_map(other, "sub", |a, b| a - b)
     }
 
     /// `self ⊙ other` (entrywise product), broadcasting.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let x = Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]);
+    /// let s = Tensor::column(&[2.0, -1.0]);                // scales each row
+    /// assert_eq!(x.mul(&s), Tensor::from_rows(&[[2.0, 4.0], [-3.0, -4.0]]));
+    /// ```
     pub fn mul(&self, other: &Tensor) -> Tensor {
         self.broadcast_map(other, "mul", |a, b| a * b)
     }
 
     /// `self ⊘ other` (entrywise quotient), broadcasting.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let x = Tensor::row(&[2.0, 9.0]);
+    /// assert_eq!(x.div(&Tensor::row(&[2.0, 3.0])), Tensor::row(&[1.0, 3.0]));
+    /// ```
     pub fn div(&self, other: &Tensor) -> Tensor {
         self.broadcast_map(other, "div", |a, b| a / b)
     }
 
     /// `-self`.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// assert_eq!(Tensor::row(&[1.0, -2.0]).neg(), Tensor::row(&[-1.0, 2.0]));
+    /// ```
     pub fn neg(&self) -> Tensor {
         self.map(|x| -x)
     }
 
     /// `c * self`.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// assert_eq!(Tensor::row(&[1.0, -2.0]).scale(3.0), Tensor::row(&[3.0, -6.0]));
+    /// ```
     pub fn scale(&self, c: f64) -> Tensor {
         self.map(|x| c * x)
     }
 
     /// `self + c` entrywise.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// assert_eq!(Tensor::row(&[1.0, -2.0]).add_scalar(1.0), Tensor::row(&[2.0, -1.0]));
+    /// ```
     pub fn add_scalar(&self, c: f64) -> Tensor {
         self.map(|x| x + c)
     }
@@ -194,6 +268,14 @@ impl Tensor {
     ///
     /// # Panics
     /// If the shapes differ.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let mut acc = Tensor::zeros(1, 2);
+    /// acc.add_assign(&Tensor::row(&[1.0, 2.0]));
+    /// acc.add_assign(&Tensor::row(&[1.0, 2.0]));
+    /// assert_eq!(acc, Tensor::row(&[2.0, 4.0]));
+    /// ```
     pub fn add_assign(&mut self, other: &Tensor) {
         assert!(
             self.shape() == other.shape(),

@@ -11,6 +11,14 @@ impl Tensor {
     ///
     /// # Panics
     /// If the shapes differ.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let a = Tensor::row(&[100.0, 1e-6]);
+    /// let b = Tensor::row(&[101.0, 2e-6]);
+    /// // 1/101 relative on the first entry; the second is below the floor 1e-3: 1e-6 / 1e-3.
+    /// assert!((a.max_rel_diff(&b, 1e-3) - 1.0 / 101.0).abs() < 1e-15);
+    /// ```
     pub fn max_rel_diff(&self, other: &Tensor, floor: f64) -> f64 {
         assert!(
             self.shape() == other.shape(),
@@ -26,6 +34,13 @@ impl Tensor {
     }
 
     /// True if the shapes agree and every entry satisfies `|a - b| <= atol + rtol * max(|a|, |b|)`.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let a = Tensor::row(&[1.0, 2.0]);
+    /// assert!(a.approx_eq(&Tensor::row(&[1.0 + 1e-12, 2.0]), 1e-10, 0.0));
+    /// assert!(!a.approx_eq(&Tensor::row(&[1.1, 2.0]), 1e-10, 0.0));
+    /// ```
     pub fn approx_eq(&self, other: &Tensor, rtol: f64, atol: f64) -> bool {
         self.shape() == other.shape()
             && self
@@ -39,6 +54,12 @@ impl Tensor {
     ///
     /// # Panics
     /// If the tensors are not close.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let a = Tensor::column(&[0.1 + 0.2, 1.0]);
+    /// a.assert_close(&Tensor::column(&[0.3, 1.0]), 1e-15, 0.0);
+    /// ```
     #[track_caller]
     pub fn assert_close(&self, other: &Tensor, rtol: f64, atol: f64) {
         if self.approx_eq(other, rtol, atol) {
@@ -72,6 +93,13 @@ impl Tensor {
 
 /// `|a - b| / max(|a|, |b|, floor)`; 0 when both are equal (including both infinite), and
 /// infinity when exactly one is NaN or they differ in a non-finite way.
+///
+/// ```
+/// use tapegrad::tensor::rel_diff;
+/// assert_eq!(rel_diff(2.0, 2.0, 1e-3), 0.0);
+/// assert_eq!(rel_diff(1.0, 1.5, 1e-3), 0.5 / 1.5);
+/// assert_eq!(rel_diff(f64::NAN, 1.0, 1e-3), f64::INFINITY);
+/// ```
 pub fn rel_diff(a: f64, b: f64, floor: f64) -> f64 {
     if a == b {
         return 0.0;

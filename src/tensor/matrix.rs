@@ -6,6 +6,12 @@ impl Tensor {
     // ----- matrix ---------------------------------------------------------------------------
 
     /// The transpose `self^T` (`cols x rows`).
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let a = Tensor::from_rows(&[[1.0, 2.0, 3.0]]);
+    /// assert_eq!(a.t(), Tensor::column(&[1.0, 2.0, 3.0]));
+    /// ```
     pub fn t(&self) -> Tensor {
         let mut data = Vec::with_capacity(self.len());
         for j in 0..self.cols {
@@ -24,6 +30,13 @@ impl Tensor {
     ///
     /// # Panics
     /// If the inner dimensions differ: `matmul: [3x2] . [3x1]: inner dimensions 2 and 3 differ`.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let a = Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]);
+    /// let x = Tensor::column(&[1.0, -1.0]);
+    /// assert_eq!(a.matmul(&x), Tensor::column(&[-1.0, -1.0]));
+    /// ```
     pub fn matmul(&self, other: &Tensor) -> Tensor {
         assert!(
             self.cols == other.rows,
@@ -49,6 +62,13 @@ impl Tensor {
     ///
     /// # Panics
     /// If the column counts differ.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let x = Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]);   // n x in
+    /// let w = Tensor::from_rows(&[[1.0, 0.0], [1.0, 1.0]]);               // out x in
+    /// assert_eq!(x.matmul_nt(&w), x.matmul(&w.t()));                      // x W^T, no transpose formed
+    /// ```
     pub fn matmul_nt(&self, other: &Tensor) -> Tensor {
         assert!(
             self.cols == other.cols,
@@ -74,6 +94,12 @@ impl Tensor {
     ///
     /// # Panics
     /// If the row counts differ.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let x = Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]);
+    /// assert_eq!(x.matmul_tn(&x), x.t().matmul(&x));                      // the Gram matrix X^T X
+    /// ```
     pub fn matmul_tn(&self, other: &Tensor) -> Tensor {
         assert!(
             self.rows == other.rows,

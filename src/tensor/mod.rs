@@ -29,6 +29,10 @@ pub struct Tensor {
 }
 
 /// Formats a shape as `[rows x cols]`, the form every error message uses.
+///
+/// ```
+/// assert_eq!(tapegrad::tensor::fmt_shape((3, 2)), "[3x2]");
+/// ```
 pub fn fmt_shape((r, c): (usize, usize)) -> String {
     format!("[{r}x{c}]")
 }
@@ -40,6 +44,13 @@ impl Tensor {
     ///
     /// # Panics
     /// If `data.len() != rows * cols`, naming the expected and actual lengths.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let t = Tensor::from_vec(2, 3, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    /// assert_eq!(t[(1, 0)], 4.0);                 // row-major: entry (i, j) is data[i * cols + j]
+    /// assert_eq!(t.shape(), (2, 3));
+    /// ```
     pub fn from_vec(rows: usize, cols: usize, data: Vec<f64>) -> Tensor {
         assert!(
             data.len() == rows * cols,
@@ -51,47 +62,101 @@ impl Tensor {
     }
 
     /// A tensor from a slice of equally long rows: `Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]])`.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let a = Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]);
+    /// assert_eq!(a.shape(), (3, 2));
+    /// assert_eq!(a[(2, 1)], 6.0);
+    /// ```
     pub fn from_rows<const N: usize>(rows: &[[f64; N]]) -> Tensor {
         let data = rows.iter().flat_map(|r| r.iter().copied()).collect();
         Tensor::from_vec(rows.len(), N, data)
     }
 
     /// A column vector `n x 1` from a slice.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let y = Tensor::column(&[1.0, 2.0, 3.0]);
+    /// assert_eq!(y.shape(), (3, 1));
+    /// ```
     pub fn column(values: &[f64]) -> Tensor {
         Tensor::from_vec(values.len(), 1, values.to_vec())
     }
 
     /// A row vector `1 x n` from a slice.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let b = Tensor::row(&[0.5, -0.5]);
+    /// assert_eq!(b.shape(), (1, 2));
+    /// ```
     pub fn row(values: &[f64]) -> Tensor {
         Tensor::from_vec(1, values.len(), values.to_vec())
     }
 
     /// A `1x1` tensor holding `x`.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let s = Tensor::scalar(2.5);
+    /// assert_eq!((s.shape(), s.item()), ((1, 1), 2.5));
+    /// ```
     pub fn scalar(x: f64) -> Tensor {
         Tensor::from_vec(1, 1, vec![x])
     }
 
     /// A `rows x cols` tensor with every entry equal to `value`.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// assert_eq!(Tensor::full(2, 2, 7.0).sum(), 28.0);
+    /// ```
     pub fn full(rows: usize, cols: usize, value: f64) -> Tensor {
         Tensor::from_vec(rows, cols, vec![value; rows * cols])
     }
 
     /// A `rows x cols` tensor of zeros.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let z = Tensor::zeros(2, 3);
+    /// assert!(z.as_slice().iter().all(|&x| x == 0.0));
+    /// ```
     pub fn zeros(rows: usize, cols: usize) -> Tensor {
         Tensor::full(rows, cols, 0.0)
     }
 
     /// A `rows x cols` tensor of ones.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// assert_eq!(Tensor::ones(3, 1), Tensor::column(&[1.0, 1.0, 1.0]));
+    /// ```
     pub fn ones(rows: usize, cols: usize) -> Tensor {
         Tensor::full(rows, cols, 1.0)
     }
 
     /// The `n x n` identity matrix.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let a = Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]);
+    /// assert_eq!(Tensor::eye(2).matmul(&a), a);   // I A = A
+    /// ```
     pub fn eye(n: usize) -> Tensor {
         Tensor::from_fn(n, n, |i, j| if i == j { 1.0 } else { 0.0 })
     }
 
     /// A `rows x cols` tensor with entry `(i, j) = f(i, j)`.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// // The Vandermonde matrix [1, x, x^2] at x = 0, 1, 2.
+    /// let v = Tensor::from_fn(3, 3, |i, j| (i as f64).powi(j as i32));
+    /// assert_eq!(v.row_slice(2), &[1.0, 2.0, 4.0]);
+    /// ```
     pub fn from_fn(rows: usize, cols: usize, mut f: impl FnMut(usize, usize) -> f64) -> Tensor {
         let mut data = Vec::with_capacity(rows * cols);
         for i in 0..rows {
@@ -105,46 +170,97 @@ impl Tensor {
     // ----- access --------------------------------------------------------------------------
 
     /// `(rows, cols)`.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let t = Tensor::zeros(4, 3);
+    /// assert_eq!(t.shape(), (4, 3));
+    /// ```
     pub fn shape(&self) -> (usize, usize) {
         (self.rows, self.cols)
     }
 
     /// Number of rows.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// assert_eq!(Tensor::zeros(4, 3).rows(), 4);
+    /// ```
     pub fn rows(&self) -> usize {
         self.rows
     }
 
     /// Number of columns.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// assert_eq!(Tensor::zeros(4, 3).cols(), 3);
+    /// ```
     pub fn cols(&self) -> usize {
         self.cols
     }
 
     /// Number of entries, `rows * cols`.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// assert_eq!(Tensor::zeros(4, 3).len(), 12);
+    /// ```
     pub fn len(&self) -> usize {
         self.data.len()
     }
 
     /// True for a tensor with no entries (a zero dimension).
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// assert!(Tensor::zeros(0, 3).is_empty());
+    /// assert!(!Tensor::scalar(1.0).is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.data.is_empty()
     }
 
     /// The entries in row-major order.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let a = Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]);
+    /// assert_eq!(a.as_slice(), &[1.0, 2.0, 3.0, 4.0]);
+    /// ```
     pub fn as_slice(&self) -> &[f64] {
         &self.data
     }
 
     /// The entries in row-major order, mutable.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let mut a = Tensor::zeros(2, 2);
+    /// a.as_mut_slice()[3] = 1.0;
+    /// assert_eq!(a[(1, 1)], 1.0);
+    /// ```
     pub fn as_mut_slice(&mut self) -> &mut [f64] {
         &mut self.data
     }
 
     /// The entries in row-major order, by value.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// assert_eq!(Tensor::row(&[1.0, 2.0]).into_vec(), vec![1.0, 2.0]);
+    /// ```
     pub fn into_vec(self) -> Vec<f64> {
         self.data
     }
 
     /// Row `i` as a slice.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let a = Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]);
+    /// assert_eq!(a.row_slice(1), &[3.0, 4.0]);
+    /// ```
     pub fn row_slice(&self, i: usize) -> &[f64] {
         &self.data[i * self.cols..(i + 1) * self.cols]
     }
@@ -153,6 +269,11 @@ impl Tensor {
     ///
     /// # Panics
     /// If the tensor is not `1x1`.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// assert_eq!(Tensor::scalar(3.0).item(), 3.0);
+    /// ```
     pub fn item(&self) -> f64 {
         assert!(
             self.shape() == (1, 1),
@@ -166,6 +287,12 @@ impl Tensor {
     ///
     /// # Panics
     /// If `(i, j)` is out of bounds, naming the index and the shape.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let a = Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]);
+    /// assert_eq!(a.get(0, 1), 2.0);
+    /// ```
     pub fn get(&self, i: usize, j: usize) -> f64 {
         self[(i, j)]
     }
@@ -175,6 +302,12 @@ impl Tensor {
     ///
     /// # Panics
     /// If an index is out of bounds, naming it and the shape.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let x = Tensor::column(&[10.0, 20.0, 30.0, 40.0]);
+    /// assert_eq!(x.select_rows(&[3, 0]), Tensor::column(&[40.0, 10.0]));
+    /// ```
     pub fn select_rows(&self, indices: &[usize]) -> Tensor {
         let mut data = Vec::with_capacity(indices.len() * self.cols);
         for &i in indices {
@@ -196,6 +329,12 @@ impl Tensor {
     ///
     /// # Panics
     /// If `rows * cols` differs from the number of entries.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let a = Tensor::from_rows(&[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]);
+    /// assert_eq!(a.reshape(3, 2), Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]));
+    /// ```
     pub fn reshape(self, rows: usize, cols: usize) -> Tensor {
         assert!(
             rows * cols == self.len(),

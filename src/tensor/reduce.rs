@@ -6,16 +6,32 @@ impl Tensor {
     // ----- reductions -----------------------------------------------------------------------
 
     /// The sum of all entries.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// assert_eq!(Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]).sum(), 10.0);
+    /// ```
     pub fn sum(&self) -> f64 {
         self.data.iter().sum()
     }
 
     /// The mean of all entries (NaN for an empty tensor).
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// assert_eq!(Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]).mean(), 2.5);
+    /// ```
     pub fn mean(&self) -> f64 {
         self.sum() / self.len() as f64
     }
 
     /// The sum of each row: `m x n -> m x 1`.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let a = Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]);
+    /// assert_eq!(a.sum_each_row(), Tensor::column(&[3.0, 7.0]));
+    /// ```
     pub fn sum_each_row(&self) -> Tensor {
         let data = (0..self.rows)
             .map(|i| self.row_slice(i).iter().sum())
@@ -28,6 +44,12 @@ impl Tensor {
     }
 
     /// The sum of each column: `m x n -> 1 x n`.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let a = Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]);
+    /// assert_eq!(a.sum_each_col(), Tensor::row(&[4.0, 6.0]));
+    /// ```
     pub fn sum_each_col(&self) -> Tensor {
         let mut data = vec![0.0; self.cols];
         for i in 0..self.rows {
@@ -47,6 +69,12 @@ impl Tensor {
     ///
     /// # Panics
     /// If the shape is none of those.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let b = Tensor::row(&[1.0, 2.0]);
+    /// assert_eq!(b.expand(2, 2), Tensor::from_rows(&[[1.0, 2.0], [1.0, 2.0]]));
+    /// ```
     pub fn expand(&self, rows: usize, cols: usize) -> Tensor {
         let b = Broadcast::classify((rows, cols), self.shape()).unwrap_or_else(|| {
             panic!(
@@ -65,6 +93,13 @@ impl Tensor {
     ///
     /// # Panics
     /// If `(rows, cols)` is not such a shape.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let g = Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]);
+    /// assert_eq!(g.sum_to(1, 2), Tensor::row(&[4.0, 6.0]));   // the gradient of a broadcast bias
+    /// assert_eq!(g.sum_to(1, 1), Tensor::scalar(10.0));
+    /// ```
     pub fn sum_to(&self, rows: usize, cols: usize) -> Tensor {
         match Broadcast::classify(self.shape(), (rows, cols)) {
             Some(Broadcast::Same) => self.clone(),
@@ -79,16 +114,32 @@ impl Tensor {
     }
 
     /// The largest absolute entry (0 for an empty tensor).
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// assert_eq!(Tensor::row(&[1.0, -3.0, 2.0]).max_abs(), 3.0);
+    /// ```
     pub fn max_abs(&self) -> f64 {
         self.data.iter().fold(0.0, |m, &x| m.max(x.abs()))
     }
 
     /// The Frobenius norm `sqrt(sum x_ij^2)`.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// assert_eq!(Tensor::row(&[3.0, 4.0]).norm(), 5.0);
+    /// ```
     pub fn norm(&self) -> f64 {
         self.data.iter().map(|x| x * x).sum::<f64>().sqrt()
     }
 
     /// True if every entry is finite (no NaN, no infinity).
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// assert!(Tensor::row(&[1.0, 2.0]).all_finite());
+    /// assert!(!Tensor::row(&[1.0, f64::NAN]).all_finite());
+    /// ```
     pub fn all_finite(&self) -> bool {
         self.data.iter().all(|x| x.is_finite())
     }
