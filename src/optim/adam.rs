@@ -42,6 +42,16 @@ impl Adam {
     ///
     /// # Panics
     /// If `lr` is negative or not finite.
+    ///
+    /// ```
+    /// use tapegrad::optim::{Adam, Optimizer};
+    /// // The first bias-corrected step is γ g / (|g| + ε): about γ along −sign(g).
+    /// let mut theta = [1.0];
+    /// let mut opt = Adam::new(0.1);
+    /// let grad = [2.0 * theta[0]];                        // ∇(θ²) = 2θ
+    /// opt.step(&mut theta, &grad).unwrap();
+    /// assert!((theta[0] - 0.9).abs() < 1e-8);
+    /// ```
     pub fn new(lr: f64) -> Adam {
         check_hyper("Adam", "lr", lr, lr >= 0.0, "[0, inf)");
         Adam {
@@ -65,6 +75,14 @@ impl Adam {
     ///
     /// # Panics
     /// If `lr` is negative or not finite.
+    ///
+    /// ```
+    /// use tapegrad::optim::{Adam, Optimizer};
+    /// // Decoupled decay: θ ← θ (1 − γ λ) first, then the Adam step.
+    /// let mut theta = [1.0];
+    /// Adam::adamw(0.1).weight_decay(0.5).step(&mut theta, &[1.0]).unwrap();
+    /// assert!((theta[0] - (1.0 * (1.0 - 0.05) - 0.1)).abs() < 1e-8);
+    /// ```
     #[doc(alias = "AdamW")]
     pub fn adamw(lr: f64) -> Adam {
         let mut a = Adam::new(lr);
@@ -77,6 +95,14 @@ impl Adam {
     ///
     /// # Panics
     /// If either is outside `[0, 1)`: `Adam: beta1 must be in [0, 1), got 1.2`.
+    ///
+    /// ```
+    /// use tapegrad::optim::Adam;
+    /// let opt = Adam::new(1e-3).betas(0.8, 0.99);
+    /// assert!(format!("{opt:?}").contains("betas: (0.8, 0.99)"));
+    /// let bad = std::panic::catch_unwind(|| Adam::new(1e-3).betas(1.2, 0.99));
+    /// assert!(bad.is_err());                             // "Adam: beta1 must be in [0, 1), got 1.2"
+    /// ```
     pub fn betas(mut self, beta1: f64, beta2: f64) -> Adam {
         check_hyper(
             "Adam",
@@ -101,6 +127,14 @@ impl Adam {
     ///
     /// # Panics
     /// If `ε` is negative or not finite.
+    ///
+    /// ```
+    /// use tapegrad::optim::{Adam, Optimizer};
+    /// // With a large ε the first step is γ g / (|g| + ε), visibly smaller than γ.
+    /// let mut theta = [0.0];
+    /// Adam::new(0.1).eps(1.0).step(&mut theta, &[1.0]).unwrap();
+    /// assert!((theta[0] - -0.05).abs() < 1e-12);
+    /// ```
     pub fn eps(mut self, eps: f64) -> Adam {
         check_hyper("Adam", "eps", eps, eps >= 0.0, "[0, inf)");
         self.eps = eps;
@@ -111,6 +145,14 @@ impl Adam {
     ///
     /// # Panics
     /// If `λ` is negative or not finite.
+    ///
+    /// ```
+    /// use tapegrad::optim::{Adam, Optimizer};
+    /// // L2 decay: g ← g + λ θ, so a zero loss gradient still moves θ toward 0.
+    /// let mut theta = [1.0];
+    /// Adam::new(0.1).weight_decay(0.1).step(&mut theta, &[0.0]).unwrap();
+    /// assert!(theta[0] < 1.0);
+    /// ```
     pub fn weight_decay(mut self, lambda: f64) -> Adam {
         check_hyper("Adam", "weight_decay", lambda, lambda >= 0.0, "[0, inf)");
         self.weight_decay = lambda;
@@ -118,12 +160,30 @@ impl Adam {
     }
 
     /// AMSGrad: divide by the running maximum of `v` (default false).
+    ///
+    /// ```
+    /// use tapegrad::optim::{Adam, Optimizer};
+    /// let mut theta = [1.0, 1.0];
+    /// let mut opt = Adam::new(0.01).amsgrad(true);
+    /// for _ in 0..10 {
+    ///     let g = [2.0 * theta[0], 2.0 * theta[1]];
+    ///     opt.step(&mut theta, &g).unwrap();
+    /// }
+    /// assert!(theta[0] < 1.0 && theta[1] < 1.0);
+    /// ```
     pub fn amsgrad(mut self, on: bool) -> Adam {
         self.amsgrad = on;
         self
     }
 
     /// Ascend instead of descend (default false).
+    ///
+    /// ```
+    /// use tapegrad::optim::{Adam, Optimizer};
+    /// let mut theta = [0.0];
+    /// Adam::new(0.1).maximize(true).step(&mut theta, &[1.0]).unwrap();
+    /// assert!((theta[0] - 0.1).abs() < 1e-8);
+    /// ```
     pub fn maximize(mut self, on: bool) -> Adam {
         self.maximize = on;
         self

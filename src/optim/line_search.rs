@@ -37,11 +37,26 @@ impl Default for StrongWolfe {
 }
 
 /// `φ(t) <= φ(0) + c1 t φ'(0)`: the sufficient-decrease (Armijo) condition.
+///
+/// ```
+/// use tapegrad::optim::line_search::armijo;
+/// // φ(t) = (1 − t)² on the line: φ(0) = 1, φ'(0) = −2.
+/// let phi = |t: f64| (1.0 - t) * (1.0 - t);
+/// assert!(armijo(1.0, -2.0, 0.5, phi(0.5), 1e-4));   // enough decrease
+/// assert!(!armijo(1.0, -2.0, 2.0, phi(2.0), 1e-4));  // φ(2) = 1: no decrease
+/// ```
 pub fn armijo(phi0: f64, dphi0: f64, t: f64, phi_t: f64, c1: f64) -> bool {
     phi_t <= phi0 + c1 * t * dphi0
 }
 
 /// `|φ'(t)| <= −c2 φ'(0)`: the strong curvature condition.
+///
+/// ```
+/// use tapegrad::optim::line_search::strong_curvature;
+/// // φ'(t) = −2 (1 − t): |φ'(t)| <= c2 |φ'(0)| near the minimizer t = 1 only.
+/// assert!(strong_curvature(-2.0, -2.0 * (1.0 - 0.95), 0.9));
+/// assert!(!strong_curvature(-2.0, -2.0 * (1.0 - 0.01), 0.9));
+/// ```
 pub fn strong_curvature(dphi0: f64, dphi_t: f64, c2: f64) -> bool {
     dphi_t.abs() <= -c2 * dphi0
 }
@@ -54,6 +69,14 @@ pub fn strong_curvature(dphi0: f64, dphi_t: f64, c2: f64) -> bool {
 /// d1 = g1 + g2 − 3 (f1 − f2) / (x1 − x2)
 /// d2 = sqrt(d1² − g1 g2)
 /// t  = x2 − (x2 − x1) (g2 + d2 − d1) / (g2 − g1 + 2 d2)      (for x1 <= x2)
+/// ```
+///
+/// ```
+/// use tapegrad::optim::line_search::cubic_interpolate;
+/// // The cubic through (0, 1, -2) and (2, 1, 2), values and slopes of (t - 1)^2, has its
+/// // minimizer at t = 1.
+/// let t = cubic_interpolate((0.0, 1.0, -2.0), (2.0, 1.0, 2.0), None);
+/// assert!((t - 1.0).abs() < 1e-15);
 /// ```
 pub fn cubic_interpolate(
     (x1, f1, g1): (f64, f64, f64),
@@ -114,6 +137,13 @@ impl StrongWolfe {
     ///
     /// # Panics
     /// Unless `0 < c1 < c2 < 1` and `tolerance_change >= 0`, naming the parameter.
+    ///
+    /// ```
+    /// use tapegrad::optim::StrongWolfe;
+    /// let ls = StrongWolfe::new(1e-4, 0.9, 1e-9);       // PyTorch's defaults, as StrongWolfe::default()
+    /// assert_eq!(ls, StrongWolfe::default());
+    /// assert!(std::panic::catch_unwind(|| StrongWolfe::new(0.9, 0.1, 1e-9)).is_err()); // c1 < c2
+    /// ```
     pub fn new(c1: f64, c2: f64, tolerance_change: f64) -> StrongWolfe {
         check_hyper("StrongWolfe", "c1", c1, c1 > 0.0 && c1 < 1.0, "(0, 1)");
         check_hyper("StrongWolfe", "c2", c2, c2 > c1 && c2 < 1.0, "(c1, 1)");
@@ -137,6 +167,14 @@ impl StrongWolfe {
     ///
     /// # Errors
     /// [`NonFiniteStep`] if `f` or its gradient is not finite at a trial step.
+    ///
+    /// ```
+    /// use tapegrad::optim::StrongWolfe;
+    /// // f(x) = (x − 3)² from x = 0 along d = 1: φ(t) = (t − 3)², φ'(0) = −6.
+    /// let mut phi = |t: f64| ((t - 3.0).powi(2), vec![2.0 * (t - 3.0)]);
+    /// let out = StrongWolfe::default().search(&mut phi, &[1.0], 9.0, &[-6.0], -6.0, 1.0, 25).unwrap();
+    /// assert!(out.wolfe && out.f < 9.0);
+    /// ```
     #[allow(clippy::too_many_arguments)]
     pub fn search(
         &self,

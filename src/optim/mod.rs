@@ -159,6 +159,19 @@ pub(crate) fn check_hyper(opt: &str, name: &str, value: f64, ok: bool, range: &s
 ///
 /// # Errors
 /// [`Diverged`] at the first step whose loss, gradient or update is not finite.
+///
+/// ```
+/// use tapegrad::nn::least_squares;
+/// use tapegrad::optim::{Schedule, Sgd, descend};
+/// use tapegrad::Tensor;
+/// let f = least_squares(Tensor::eye(2), Tensor::column(&[1.0, -1.0]));  // (1/2)||θ − y||²
+/// let mut theta = [0.0, 0.0];
+/// let schedule = Schedule::StepDecay { gamma: 0.5, every: 50 };   // 0.5, then 0.25, ...
+/// let losses = descend(&mut Sgd::new(0.5), &mut theta, 200, Some(&schedule), &f).unwrap();
+/// assert_eq!(losses.len(), 200);
+/// assert!(losses.windows(2).all(|w| w[1] <= w[0]));
+/// assert!(f(&theta).0 < 1e-12);
+/// ```
 pub fn descend<O: Optimizer + ?Sized>(
     opt: &mut O,
     theta: &mut [f64],

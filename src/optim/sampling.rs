@@ -16,6 +16,15 @@ impl UniformSampler {
     ///
     /// # Panics
     /// If `n == 0`.
+    ///
+    /// ```
+    /// use tapegrad::optim::sampling::UniformSampler;
+    /// let mut a = UniformSampler::new(7, 42);
+    /// let mut b = UniformSampler::new(7, 42);
+    /// let draws: Vec<usize> = (0..20).map(|_| a.next_index()).collect();
+    /// assert!(draws.iter().all(|&i| i < 7));
+    /// assert_eq!(draws, (0..20).map(|_| b.next_index()).collect::<Vec<_>>()); // seeded
+    /// ```
     pub fn new(n: usize, seed: u64) -> UniformSampler {
         assert!(n > 0, "UniformSampler: need at least one sample, got n = 0");
         UniformSampler {
@@ -25,6 +34,16 @@ impl UniformSampler {
     }
 
     /// The next index, uniform on `0..n`.
+    ///
+    /// ```
+    /// use tapegrad::optim::sampling::UniformSampler;
+    /// let mut s = UniformSampler::new(3, 0);
+    /// let mut seen = [false; 3];
+    /// for _ in 0..100 {
+    ///     seen[s.next_index()] = true;
+    /// }
+    /// assert!(seen.iter().all(|&x| x));
+    /// ```
     pub fn next_index(&mut self) -> usize {
         self.rng.index(self.n)
     }
@@ -45,6 +64,13 @@ impl Minibatches {
     ///
     /// # Panics
     /// If `n == 0` or `batch == 0`.
+    ///
+    /// ```
+    /// use tapegrad::optim::sampling::Minibatches;
+    /// let mut batches = Minibatches::new(10, 4, 7);
+    /// let epoch = batches.epoch();
+    /// assert_eq!(epoch.iter().map(Vec::len).collect::<Vec<_>>(), [4, 4, 2]);
+    /// ```
     pub fn new(n: usize, batch: usize, seed: u64) -> Minibatches {
         assert!(
             n > 0 && batch > 0,
@@ -58,6 +84,14 @@ impl Minibatches {
     }
 
     /// The batches of one epoch: every index exactly once, in a new random order.
+    ///
+    /// ```
+    /// use tapegrad::optim::sampling::Minibatches;
+    /// let mut batches = Minibatches::new(10, 3, 7);
+    /// let mut all: Vec<usize> = batches.epoch().concat();
+    /// all.sort();
+    /// assert_eq!(all, (0..10).collect::<Vec<_>>());     // every index exactly once
+    /// ```
     pub fn epoch(&mut self) -> Vec<Vec<usize>> {
         let mut order: Vec<usize> = (0..self.n).collect();
         self.rng.shuffle(&mut order);

@@ -40,6 +40,13 @@ impl Schedule {
     ///
     /// # Panics
     /// For `StepDecay` with `every = 0` or `Cosine` with `total = 0`.
+    ///
+    /// ```
+    /// use tapegrad::optim::Schedule;
+    /// assert_eq!(Schedule::InverseTime(1.0).at(3), 0.25);                            // γ / (k + 1)
+    /// assert_eq!(Schedule::StepDecay { gamma: 1.0, every: 1000 }.at(2500), 1.0 / 3.0); // γ / (⌊k/K⌋ + 1)
+    /// assert_eq!(Schedule::Exponential { gamma: 1.0, rate: 0.5 }.at(2), 0.25);
+    /// ```
     pub fn at(&self, k: usize) -> f64 {
         let kf = k as f64;
         match *self {
@@ -69,6 +76,11 @@ pub struct IterateAverage {
 
 impl IterateAverage {
     /// No iterates yet.
+    ///
+    /// ```
+    /// use tapegrad::optim::IterateAverage;
+    /// assert_eq!(IterateAverage::new().count(), 0);
+    /// ```
     pub fn new() -> IterateAverage {
         IterateAverage::default()
     }
@@ -77,6 +89,14 @@ impl IterateAverage {
     ///
     /// # Panics
     /// If `theta`'s length differs from earlier iterates'.
+    ///
+    /// ```
+    /// use tapegrad::optim::IterateAverage;
+    /// let mut avg = IterateAverage::new();
+    /// avg.update(&[1.0, 0.0]);
+    /// avg.update(&[3.0, 2.0]);
+    /// assert_eq!(avg.mean(), &[2.0, 1.0]);
+    /// ```
     pub fn update(&mut self, theta: &[f64]) {
         if self.count == 0 {
             self.mean = theta.to_vec();
@@ -96,11 +116,27 @@ impl IterateAverage {
     }
 
     /// `θ̄`, the mean of the iterates so far (empty before the first update).
+    ///
+    /// ```
+    /// use tapegrad::optim::IterateAverage;
+    /// let mut avg = IterateAverage::new();
+    /// for k in 1..=4 {
+    ///     avg.update(&[k as f64]);
+    /// }
+    /// assert_eq!(avg.mean(), &[2.5]);                    // (1 + 2 + 3 + 4) / 4
+    /// ```
     pub fn mean(&self) -> &[f64] {
         &self.mean
     }
 
     /// How many iterates have been averaged.
+    ///
+    /// ```
+    /// use tapegrad::optim::IterateAverage;
+    /// let mut avg = IterateAverage::new();
+    /// avg.update(&[1.0]);
+    /// assert_eq!(avg.count(), 1);
+    /// ```
     pub fn count(&self) -> usize {
         self.count
     }

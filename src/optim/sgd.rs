@@ -43,6 +43,16 @@ impl Sgd {
     ///
     /// # Panics
     /// If `lr` is negative or not finite.
+    ///
+    /// ```
+    /// use tapegrad::optim::{Optimizer, Sgd};
+    /// // f(θ) = θ² / 2 has ∇f = θ: one step θ ← θ − γ θ.
+    /// let mut theta = [2.0];
+    /// let mut opt = Sgd::new(0.25);
+    /// let grad = [theta[0]];
+    /// opt.step(&mut theta, &grad).unwrap();
+    /// assert_eq!(theta, [1.5]);
+    /// ```
     pub fn new(lr: f64) -> Sgd {
         check_hyper("Sgd", "lr", lr, lr >= 0.0, "[0, inf)");
         Sgd {
@@ -62,6 +72,16 @@ impl Sgd {
     ///
     /// # Panics
     /// If `μ` is negative or not finite, or Nesterov is on and `μ = 0`.
+    ///
+    /// ```
+    /// use tapegrad::optim::{Optimizer, Sgd};
+    /// // b_1 = g_1, b_2 = μ b_1 + g_2: the second step is γ (μ g + g) for a constant gradient g.
+    /// let mut theta = [0.0];
+    /// let mut opt = Sgd::new(0.1).momentum(0.9);
+    /// opt.step(&mut theta, &[1.0]).unwrap();
+    /// opt.step(&mut theta, &[1.0]).unwrap();
+    /// assert!((theta[0] - -(0.1 + 0.1 * 1.9)).abs() < 1e-15);
+    /// ```
     pub fn momentum(mut self, mu: f64) -> Sgd {
         check_hyper("Sgd", "momentum", mu, mu >= 0.0, "[0, inf)");
         self.momentum = mu;
@@ -73,6 +93,16 @@ impl Sgd {
     ///
     /// # Panics
     /// If `τ` is not finite, or Nesterov is on and `τ ≠ 0`.
+    ///
+    /// ```
+    /// use tapegrad::optim::{Optimizer, Sgd};
+    /// // b_2 = μ b_1 + (1 − τ) g_2 (the first buffer is g_1, undamped, as in PyTorch).
+    /// let mut theta = [0.0];
+    /// let mut opt = Sgd::new(1.0).momentum(0.5).dampening(0.5);
+    /// opt.step(&mut theta, &[1.0]).unwrap();
+    /// opt.step(&mut theta, &[1.0]).unwrap();
+    /// assert_eq!(theta, [-(1.0 + 0.5 * 1.0 + 0.5 * 1.0)]);
+    /// ```
     pub fn dampening(mut self, tau: f64) -> Sgd {
         check_hyper("Sgd", "dampening", tau, true, "(-inf, inf)");
         self.dampening = tau;
@@ -85,6 +115,15 @@ impl Sgd {
     ///
     /// # Panics
     /// If turned on without momentum or with dampening.
+    ///
+    /// ```
+    /// use tapegrad::optim::{Optimizer, Sgd};
+    /// // Nesterov steps along g + μ b: the first step is γ (1 + μ) g.
+    /// let mut theta = [0.0];
+    /// let mut opt = Sgd::new(0.1).momentum(0.9).nesterov(true);
+    /// opt.step(&mut theta, &[1.0]).unwrap();
+    /// assert!((theta[0] - -0.19).abs() < 1e-15);
+    /// ```
     pub fn nesterov(mut self, on: bool) -> Sgd {
         self.nesterov = on;
         self.check_nesterov();
@@ -95,6 +134,14 @@ impl Sgd {
     ///
     /// # Panics
     /// If `λ` is negative or not finite.
+    ///
+    /// ```
+    /// use tapegrad::optim::{Optimizer, Sgd};
+    /// // g ← g + λ θ: with a zero loss gradient, θ shrinks by (1 − γ λ).
+    /// let mut theta = [1.0];
+    /// Sgd::new(0.1).weight_decay(0.5).step(&mut theta, &[0.0]).unwrap();
+    /// assert_eq!(theta, [0.95]);
+    /// ```
     pub fn weight_decay(mut self, lambda: f64) -> Sgd {
         check_hyper("Sgd", "weight_decay", lambda, lambda >= 0.0, "[0, inf)");
         self.weight_decay = lambda;
@@ -102,6 +149,13 @@ impl Sgd {
     }
 
     /// Ascend instead of descend (default false).
+    ///
+    /// ```
+    /// use tapegrad::optim::{Optimizer, Sgd};
+    /// let mut theta = [0.0];
+    /// Sgd::new(0.5).maximize(true).step(&mut theta, &[2.0]).unwrap();
+    /// assert_eq!(theta, [1.0]);                          // θ ← θ + γ g
+    /// ```
     pub fn maximize(mut self, on: bool) -> Sgd {
         self.maximize = on;
         self

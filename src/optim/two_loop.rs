@@ -15,6 +15,17 @@ use std::collections::VecDeque;
 /// for i = 0 .. m−1:  β = ρ_i y_iᵀ r,     r = r + (α_i − β) s_i
 /// d = r
 /// ```
+///
+/// ```
+/// use std::collections::VecDeque;
+/// use tapegrad::optim::two_loop;
+/// // With one pair (s, y), H satisfies the secant equation H y = s, so g = y gives d = −s.
+/// let (s, y) = (vec![1.0, 2.0], vec![3.0, 1.0]);
+/// let rho = 1.0 / (3.0 + 2.0); // 1 / yᵀs
+/// let pairs = (VecDeque::from([s]), VecDeque::from([y.clone()]), VecDeque::from([rho]));
+/// let d = two_loop(&y, &pairs.0, &pairs.1, &pairs.2, 0.5);
+/// assert!((d[0] + 1.0).abs() < 1e-15 && (d[1] + 2.0).abs() < 1e-15);
+/// ```
 pub fn two_loop(
     g: &[f64],
     s: &VecDeque<Vec<f64>>,
