@@ -33,6 +33,17 @@ pub enum AnomalyMode {
 /// Sets the anomaly-detection mode of every tape created afterwards on this thread: one call
 /// turns it on for a whole training loop. Each check costs a scan of the op's output (forward)
 /// or local gradients (backward).
+///
+/// ```
+/// use tapegrad::{AnomalyMode, Tape, set_anomaly_detection};
+/// set_anomaly_detection(AnomalyMode::Record);       // every new tape on this thread checks
+/// let tape = Tape::new();
+/// let x = tape.leaf(0.0);
+/// let y = (x / x).exp();                            // 0/0 = NaN: div is where it starts
+/// assert_eq!(tape.anomaly().unwrap().node, 1);
+/// set_anomaly_detection(AnomalyMode::Off);
+/// # let _ = y;
+/// ```
 pub fn set_anomaly_detection(mode: AnomalyMode) {
     ANOMALY_MODE.with(|m| m.set(mode));
 }

@@ -8,6 +8,13 @@ use std::sync::Arc;
 
 /// Polynomial features `φ(x) = [1, x, x², ..., x^n]` (`with_constant`) or `[x, ..., x^n]`,
 /// one row per sample: an `N x (n + 1)` or `N x n` matrix.
+///
+/// ```
+/// use tapegrad::data::poly_features;
+/// let phi = poly_features(&[2.0, 3.0], 3, true);    // [1, x, x^2, x^3]
+/// assert_eq!(phi.row_slice(1), &[1.0, 3.0, 9.0, 27.0]);
+/// assert_eq!(poly_features(&[2.0], 2, false).row_slice(0), &[2.0, 4.0]);
+/// ```
 pub fn poly_features(x: &[f64], degree: usize, with_constant: bool) -> Tensor {
     let first = if with_constant { 0 } else { 1 };
     let cols = degree + 1 - first;
@@ -31,6 +38,15 @@ impl Standardizer {
     ///
     /// # Panics
     /// If `x` has no rows.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad::data::Standardizer;
+    /// let x = Tensor::column(&[1.0, 2.0, 3.0]);
+    /// let s = Standardizer::fit(&x);
+    /// assert_eq!(s.mean, vec![2.0]);
+    /// assert!((s.std[0] - (2.0f64 / 3.0).sqrt()).abs() < 1e-15);    // population std
+    /// ```
     pub fn fit(x: &Tensor) -> Standardizer {
         let n = x.rows();
         assert!(n > 0, "Standardizer::fit: no rows");
@@ -53,6 +69,14 @@ impl Standardizer {
     ///
     /// # Panics
     /// If `x` has a different number of columns than the fitted data.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad::data::Standardizer;
+    /// let x = Tensor::from_rows(&[[1.0, 10.0], [3.0, 30.0]]);
+    /// let z = Standardizer::fit(&x).transform(&x);
+    /// assert_eq!(z, Tensor::from_rows(&[[-1.0, -1.0], [1.0, 1.0]]));
+    /// ```
     pub fn transform(&self, x: &Tensor) -> Tensor {
         assert!(
             x.cols() == self.mean.len(),
@@ -66,6 +90,14 @@ impl Standardizer {
     }
 
     /// `x = μ + σ z`, column by column.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad::data::Standardizer;
+    /// let x = Tensor::from_rows(&[[1.0, 10.0], [3.0, 50.0], [2.0, 0.0]]);
+    /// let s = Standardizer::fit(&x);
+    /// s.inverse_transform(&s.transform(&x)).assert_close(&x, 1e-15, 1e-15);
+    /// ```
     pub fn inverse_transform(&self, z: &Tensor) -> Tensor {
         Tensor::from_fn(z.rows(), z.cols(), |i, j| {
             self.mean[j] + self.std[j] * z[(i, j)]
@@ -78,6 +110,16 @@ impl Standardizer {
     ///
     /// # Panics
     /// If `w` has a different length than the number of features.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad::data::Standardizer;
+    /// // A model fitted on z = (x - 2) / std: m = w z + b, the same function as w' x + b'.
+    /// let x = Tensor::column(&[1.0, 2.0, 3.0]);
+    /// let s = Standardizer::fit(&x);
+    /// let (w, b) = s.to_original(&[s.std[0] * 3.0], 1.0);          // m = 3 (x - 2) + 1
+    /// assert!((w[0] - 3.0).abs() < 1e-15 && (b - -5.0).abs() < 1e-14);
+    /// ```
     pub fn to_original(&self, w: &[f64], b: f64) -> (Vec<f64>, f64) {
         assert!(
             w.len() == self.mean.len(),
@@ -127,6 +169,13 @@ impl DataError {
     }
 
     /// `file` could not be read; the I/O error is kept as the source.
+    ///
+    /// ```
+    /// use tapegrad::data::DataError;
+    /// let err = std::fs::read_to_string("/nonexistent.csv").unwrap_err();
+    /// let e = DataError::io("/nonexistent.csv", err);
+    /// assert!(std::error::Error::source(&e).is_some());            // the io::Error is kept
+    /// ```
     pub fn io(file: impl Into<String>, err: std::io::Error) -> DataError {
         DataError {
             problem: err.to_string(),
@@ -136,6 +185,12 @@ impl DataError {
     }
 
     /// The kind of I/O error, if this is a failed read.
+    ///
+    /// ```
+    /// use tapegrad::data::read_points_csv;
+    /// let e = read_points_csv("/nonexistent/points.csv").unwrap_err();
+    /// assert_eq!(e.io_kind(), Some(std::io::ErrorKind::NotFound));
+    /// ```
     pub fn io_kind(&self) -> Option<std::io::ErrorKind> {
         self.io.as_ref().map(|e| e.kind())
     }
@@ -172,6 +227,15 @@ impl std::error::Error for DataError {
 ///
 /// # Errors
 /// [`DataError`] naming the file and line of the first problem, or the I/O error.
+///
+/// ```
+/// use tapegrad::data::read_points_csv;
+/// let path = std::env::temp_dir().join(format!("tapegrad-doc-{}.csv", std::process::id()));
+/// std::fs::write(&path, "x,y\n0,1\n1,3\n").unwrap();
+/// let (x, y) = read_points_csv(&path).unwrap();
+/// assert_eq!((x, y), (vec![0.0, 1.0], vec![1.0, 3.0]));
+/// std::fs::remove_file(&path).unwrap();
+/// ```
 pub fn read_points_csv(path: impl AsRef<Path>) -> Result<(Vec<f64>, Vec<f64>), DataError> {
     let path = path.as_ref();
     let name = path.display().to_string();
@@ -186,6 +250,14 @@ pub fn read_points_csv(path: impl AsRef<Path>) -> Result<(Vec<f64>, Vec<f64>), D
 /// # Errors
 /// [`DataError`] with `file = name` and the 1-based line of the first bad line, or line 0
 /// if there are no points.
+///
+/// ```
+/// use tapegrad::data::parse_points_csv;
+/// let (x, y) = parse_points_csv("# comment\nx,y\n1, 2\n3,4\n", "pts").unwrap();
+/// assert_eq!((x, y), (vec![1.0, 3.0], vec![2.0, 4.0]));
+/// let err = parse_points_csv("1,2\n3,oops\n", "pts").unwrap_err();
+/// assert_eq!(err.to_string(), "pts:2: y = \"oops\" is not a number");
+/// ```
 pub fn parse_points_csv(text: &str, name: &str) -> Result<(Vec<f64>, Vec<f64>), DataError> {
     let (mut xs, mut ys) = (Vec::new(), Vec::new());
     let mut seen_first = false;

@@ -95,11 +95,23 @@ pub struct GradcheckReport {
 
 impl GradcheckReport {
     /// The largest relative error over all entries (0 if none).
+    ///
+    /// ```
+    /// use tapegrad::{Tensor, gradcheck::gradcheck};
+    /// let r = gradcheck(|_, x| x[0].exp().sum(), &[Tensor::row(&[0.1, 0.2])]);
+    /// assert!(r.max_rel_error() < 1e-9);
+    /// ```
     pub fn max_rel_error(&self) -> f64 {
         self.worst.map_or(0.0, |w| w.rel_error)
     }
 
     /// True if every entry is within the tolerance (NaN never passes).
+    ///
+    /// ```
+    /// use tapegrad::{Tensor, gradcheck::gradcheck};
+    /// let r = gradcheck(|_, x| (x[0] * x[1]).sum(), &[Tensor::row(&[1.0, 2.0]), Tensor::row(&[3.0, 4.0])]);
+    /// assert!(r.passed(), "{r}");
+    /// ```
     pub fn passed(&self) -> bool {
         self.max_rel_error() <= self.config.tolerance
     }
@@ -154,6 +166,16 @@ where
 ///
 /// # Panics
 /// If `f` returns a value that is not `1x1`.
+///
+/// ```
+/// use tapegrad::gradcheck::{GradcheckConfig, Stencil, gradcheck_with};
+/// use tapegrad::Tensor;
+/// let config = GradcheckConfig { stencil: Stencil::TwoPoint, step: 6e-6, ..GradcheckConfig::default() };
+/// let r = gradcheck_with(config, |_, x| x[0].sin_like(), &[Tensor::row(&[0.3, 0.7])]);
+/// assert!(r.passed());
+/// # trait SinLike<'t> { fn sin_like(self) -> tapegrad::Var<'t>; }
+/// # impl<'t> SinLike<'t> for tapegrad::Var<'t> { fn sin_like(self) -> tapegrad::Var<'t> { (self - self.powi(3) / 6.0).sum() } }
+/// ```
 pub fn gradcheck_with<F>(config: GradcheckConfig, f: F, inputs: &[Tensor]) -> GradcheckReport
 where
     F: for<'t> Fn(&'t Tape, &[Var<'t>]) -> Var<'t>,
@@ -225,6 +247,12 @@ where
 ///
 /// # Panics
 /// If any entry's relative error exceeds the tolerance.
+///
+/// ```
+/// use tapegrad::{Tensor, gradcheck::assert_gradcheck};
+/// // Panics with the worst entry if reverse mode and finite differences disagree.
+/// assert_gradcheck(|_, x| x[0].sigmoid().ln().sum(), &[Tensor::row(&[-1.0, 0.5, 3.0])]);
+/// ```
 #[track_caller]
 pub fn assert_gradcheck<F>(f: F, inputs: &[Tensor])
 where

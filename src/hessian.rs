@@ -94,6 +94,19 @@ where
 ///
 /// # Panics
 /// If `f` does not return a `1x1` value.
+///
+/// ```
+/// use tapegrad::{Tensor, hessian::hessian};
+/// // f(x) = x0^2 x1 + x1^3: H = [[2 x1, 2 x0], [2 x0, 6 x1]].
+/// let x = Tensor::row(&[1.0, 2.0]);
+/// let h = hessian(|tape, x| {
+///     let e0 = tape.constant(Tensor::column(&[1.0, 0.0]));
+///     let e1 = tape.constant(Tensor::column(&[0.0, 1.0]));
+///     let (a, b) = (x.matmul(e0), x.matmul(e1));
+///     a.square() * b + b.powi(3)
+/// }, &x);
+/// h.assert_close(&Tensor::from_rows(&[[4.0, 2.0], [2.0, 12.0]]), 1e-12, 1e-12);
+/// ```
 pub fn hessian<F>(f: F, theta: &Tensor) -> Tensor
 where
     F: for<'t> Fn(&'t Tape, Var<'t>) -> Var<'t>,
@@ -140,6 +153,19 @@ pub struct OptimalStep {
 ///
 /// # Panics
 /// As [`hvp`].
+///
+/// ```
+/// use tapegrad::{Tensor, hessian::optimal_step};
+/// // f(θ) = θ0^2 + 10 θ1^2 along d = -g at θ = (1, 1): α* = gᵀg / gᵀHg, exact for a quadratic.
+/// let theta = [Tensor::row(&[1.0, 1.0])];
+/// let g = Tensor::row(&[2.0, 20.0]);
+/// let s = optimal_step(|tape, t| {
+///     let w = tape.constant(Tensor::row(&[1.0, 10.0]));
+///     (t[0].square() * w).sum()
+/// }, &theta, &[g.neg()]);
+/// let alpha = (4.0 + 400.0) / (2.0 * 4.0 + 20.0 * 400.0);
+/// assert!((s.alpha.unwrap() - alpha).abs() < 1e-15);
+/// ```
 pub fn optimal_step<F>(f: F, theta: &[Tensor], d: &[Tensor]) -> OptimalStep
 where
     F: for<'t> Fn(&'t Tape, &[Var<'t>]) -> Var<'t>,
@@ -175,6 +201,15 @@ where
 ///
 /// # Panics
 /// As [`hvp`].
+///
+/// ```
+/// use tapegrad::{Tensor, hessian::gradgradcheck};
+/// // H v by reverse over reverse against finite differences of the gradient.
+/// let x = Tensor::row(&[0.3, -0.4]);
+/// let v = Tensor::row(&[1.0, 2.0]);
+/// let r = gradgradcheck(|_, t| t[0].tanh().square().sum(), &[x], &[v]);
+/// assert!(r.passed(), "{r}");
+/// ```
 pub fn gradgradcheck<F>(f: F, theta: &[Tensor], v: &[Tensor]) -> GradcheckReport
 where
     F: for<'t> Fn(&'t Tape, &[Var<'t>]) -> Var<'t>,
@@ -186,6 +221,14 @@ where
 ///
 /// # Panics
 /// As [`hvp`].
+///
+/// ```
+/// use tapegrad::gradcheck::GradcheckConfig;
+/// use tapegrad::{Tensor, hessian::gradgradcheck_with};
+/// let config = GradcheckConfig { tolerance: 1e-8, ..GradcheckConfig::default() };
+/// let r = gradgradcheck_with(config, |_, t| t[0].exp().sum(), &[Tensor::row(&[0.1])], &[Tensor::row(&[1.0])]);
+/// assert!(r.passed(), "{r}");
+/// ```
 pub fn gradgradcheck_with<F>(
     config: GradcheckConfig,
     f: F,

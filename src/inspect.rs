@@ -19,6 +19,13 @@ use std::fmt;
 
 /// A short preview of a value: a scalar as a number, up to four entries as a list, more as
 /// the first three, `...` and the count.
+///
+/// ```
+/// use tapegrad::{Tensor, inspect::preview};
+/// assert_eq!(preview(&Tensor::scalar(0.5)), "0.5000");
+/// assert_eq!(preview(&Tensor::row(&[1.0, 2.0])), "[1.0000, 2.0000]");
+/// assert!(preview(&Tensor::zeros(10, 10)).ends_with("(100 values)]"));
+/// ```
 pub fn preview(t: &Tensor) -> String {
     let num = |x: f64| {
         if x == 0.0 || (1e-3..1e5).contains(&x.abs()) || !x.is_finite() {
@@ -65,6 +72,16 @@ impl fmt::Debug for TapeTable<'_> {
 impl Tape {
     /// The Wengert list as a table, one line per node: index, name, op, inputs, shape, a value
     /// preview, and with `grads` (from a backward sweep) the adjoint `dL/dv` of each node.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let w = tape.leaf(3.0).named("w");
+    /// let loss = w.square().named("L");
+    /// let grads = tape.backward(loss);
+    /// let table = tape.table(Some(&grads)).to_string();
+    /// assert!(table.contains("powi(2)") && table.contains("6.0000")); // dL/dw = 2w = 6
+    /// ```
     pub fn table<'a>(&'a self, grads: Option<&'a Grads>) -> TapeTable<'a> {
         TapeTable { tape: self, grads }
     }
@@ -72,6 +89,15 @@ impl Tape {
     /// The graph in Graphviz DOT: one node per tape entry labelled with index, name, op and
     /// shape (and the value and adjoint previews if asked), one edge per input. Leaves are
     /// bold boxes, constants dashed. Render with `dot -Tsvg graph.dot -o graph.svg`.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(1.0).named("x");
+    /// let dot = tape.to_dot(true, None);
+    /// assert!(dot.starts_with("digraph tape {") && dot.contains("x"));
+    /// # let _ = x;
+    /// ```
     pub fn to_dot(&self, values: bool, grads: Option<&Grads>) -> String {
         let nodes = self.nodes();
         let mut s = String::from(

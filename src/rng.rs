@@ -71,6 +71,10 @@ impl Rng {
     }
 
     /// The seed this generator was made with.
+    ///
+    /// ```
+    /// assert_eq!(tapegrad::Rng::new(42).seed(), 42);
+    /// ```
     pub fn seed(&self) -> u64 {
         self.seed
     }

@@ -40,6 +40,15 @@ impl std::error::Error for NotPositiveDefinite {}
 ///
 /// # Panics
 /// If `A` is not square.
+///
+/// ```
+/// use tapegrad::{Tensor, linalg::cholesky};
+/// let a = Tensor::from_rows(&[[4.0, 2.0], [2.0, 5.0]]);
+/// let l = cholesky(&a).unwrap();
+/// assert_eq!(l, Tensor::from_rows(&[[2.0, 0.0], [1.0, 2.0]]));
+/// assert_eq!(l.matmul_nt(&l), a);                                   // L Lᵀ = A
+/// assert!(cholesky(&Tensor::from_rows(&[[1.0, 2.0], [2.0, 1.0]])).is_err()); // indefinite
+/// ```
 pub fn cholesky(a: &Tensor) -> Result<Tensor, NotPositiveDefinite> {
     let n = a.rows();
     assert!(
@@ -67,6 +76,14 @@ pub fn cholesky(a: &Tensor) -> Result<Tensor, NotPositiveDefinite> {
 ///
 /// # Panics
 /// If `B` does not have as many rows as `L`.
+///
+/// ```
+/// use tapegrad::{Tensor, linalg::{cholesky, cholesky_solve}};
+/// let a = Tensor::from_rows(&[[4.0, 2.0], [2.0, 5.0]]);
+/// let l = cholesky(&a).unwrap();
+/// let x = cholesky_solve(&l, &Tensor::column(&[6.0, 7.0]));
+/// assert_eq!(x, Tensor::column(&[1.0, 1.0]));
+/// ```
 pub fn cholesky_solve(l: &Tensor, b: &Tensor) -> Tensor {
     let n = l.rows();
     assert!(
@@ -93,6 +110,13 @@ pub fn cholesky_solve(l: &Tensor, b: &Tensor) -> Tensor {
 ///
 /// # Errors
 /// [`NotPositiveDefinite`] if the factorization fails.
+///
+/// ```
+/// use tapegrad::{Tensor, linalg::solve_spd};
+/// let a = Tensor::from_rows(&[[2.0, 0.0], [0.0, 4.0]]);
+/// let x = solve_spd(&a, &Tensor::column(&[2.0, 2.0])).unwrap();
+/// x.assert_close(&Tensor::column(&[1.0, 0.5]), 1e-15, 0.0);
+/// ```
 pub fn solve_spd(a: &Tensor, b: &Tensor) -> Result<Tensor, NotPositiveDefinite> {
     Ok(cholesky_solve(&cholesky(a)?, b))
 }

@@ -72,6 +72,14 @@ fn check_rows(op: &str, x: &Tensor, y: &Tensor) {
 ///
 /// # Panics
 /// If `X` and `Y` have different numbers of rows.
+///
+/// ```
+/// use tapegrad::{Tensor, linalg::lstsq};
+/// // The line through (0, 1), (1, 3), (2, 5): y = 1 + 2 t, columns [1, t].
+/// let x = Tensor::from_rows(&[[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]]);
+/// let theta = lstsq(&x, &Tensor::column(&[1.0, 3.0, 5.0])).unwrap();
+/// theta.assert_close(&Tensor::column(&[1.0, 2.0]), 1e-14, 1e-14);
+/// ```
 pub fn lstsq(x: &Tensor, y: &Tensor) -> Result<Tensor, LstsqError> {
     check_rows("lstsq", x, y);
     if x.rows() >= x.cols() {
@@ -114,6 +122,14 @@ fn overdetermined(x: &Tensor, y: &Tensor) -> Result<Tensor, LstsqError> {
 ///
 /// # Panics
 /// If `X` and `Y` have different numbers of rows, or `N > p`.
+///
+/// ```
+/// use tapegrad::{Tensor, linalg::min_norm};
+/// // One equation θ0 + θ1 = 2 in two unknowns: the minimum-norm solution is (1, 1).
+/// let x = Tensor::from_rows(&[[1.0, 1.0]]);
+/// let theta = min_norm(&x, &Tensor::scalar(2.0)).unwrap();
+/// theta.assert_close(&Tensor::column(&[1.0, 1.0]), 1e-15, 1e-15);
+/// ```
 pub fn min_norm(x: &Tensor, y: &Tensor) -> Result<Tensor, LstsqError> {
     check_rows("min_norm", x, y);
     let (n, p) = x.shape();
@@ -147,6 +163,14 @@ pub fn min_norm(x: &Tensor, y: &Tensor) -> Result<Tensor, LstsqError> {
 ///
 /// # Panics
 /// If the shapes disagree or `N > p`.
+///
+/// ```
+/// use tapegrad::{Tensor, linalg::project};
+/// // Onto the line θ0 + θ1 = 2 from a = (2, 0): the closest point is (2, 0) itself.
+/// let x = Tensor::from_rows(&[[1.0, 1.0]]);
+/// let p = project(&x, &Tensor::scalar(2.0), &Tensor::column(&[3.0, 1.0])).unwrap();
+/// p.assert_close(&Tensor::column(&[2.0, 0.0]), 1e-15, 1e-15);
+/// ```
 pub fn project(x: &Tensor, y: &Tensor, a: &Tensor) -> Result<Tensor, LstsqError> {
     assert!(
         a.rows() == x.cols() && a.cols() == y.cols(),
@@ -171,6 +195,17 @@ pub fn project(x: &Tensor, y: &Tensor, a: &Tensor) -> Result<Tensor, LstsqError>
 ///
 /// # Panics
 /// If the shapes disagree, `N > p`, or an entry of `h` is not positive and finite.
+///
+/// ```
+/// use tapegrad::{Tensor, linalg::{project, scaled_project}};
+/// let x = Tensor::from_rows(&[[1.0, 1.0]]);
+/// let (y, a) = (Tensor::scalar(2.0), Tensor::column(&[0.0, 0.0]));
+/// // With H = I it is the Euclidean projection; with H = diag(1, 4) the cheap coordinate moves more.
+/// let p = scaled_project(&x, &y, &a, &[1.0, 1.0]).unwrap();
+/// p.assert_close(&project(&x, &y, &a).unwrap(), 1e-15, 1e-15);
+/// let q = scaled_project(&x, &y, &a, &[1.0, 4.0]).unwrap();
+/// q.assert_close(&Tensor::column(&[1.6, 0.4]), 1e-14, 1e-14);
+/// ```
 pub fn scaled_project(x: &Tensor, y: &Tensor, a: &Tensor, h: &[f64]) -> Result<Tensor, LstsqError> {
     assert!(
         h.len() == x.cols(),

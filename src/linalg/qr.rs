@@ -33,6 +33,23 @@ impl Qr {
     ///
     /// # Panics
     /// If `a` has more columns than rows (factor `aᵀ` instead).
+    ///
+    /// ```
+    /// use tapegrad::{Tensor, linalg::Qr};
+    /// let a = Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]);
+    /// let qr = Qr::new(&a);
+    /// assert_eq!(qr.rank(), 2);
+    /// // Q R = A P, column by column.
+    /// let mut r = Tensor::zeros(3, 2);
+    /// r.as_mut_slice()[..2].copy_from_slice(qr.r().row_slice(0));
+    /// r.as_mut_slice()[2..4].copy_from_slice(qr.r().row_slice(1));
+    /// let qr_a = qr.apply_q(&r);
+    /// for (j, &p) in qr.perm().iter().enumerate() {
+    ///     for i in 0..3 {
+    ///         assert!((qr_a[(i, j)] - a[(i, p)]).abs() < 1e-14);
+    ///     }
+    /// }
+    /// ```
     pub fn new(a: &Tensor) -> Qr {
         let (m, n) = a.shape();
         assert!(
@@ -92,6 +109,12 @@ impl Qr {
     }
 
     /// The `n x n` upper-triangular factor `R`.
+    ///
+    /// ```
+    /// use tapegrad::{Tensor, linalg::Qr};
+    /// let r = Qr::new(&Tensor::from_rows(&[[3.0], [4.0]])).r();
+    /// assert!((r.item().abs() - 5.0).abs() < 1e-15);               // |R_00| = ||a||
+    /// ```
     pub fn r(&self) -> Tensor {
         Tensor::from_fn(
             self.n,
@@ -101,11 +124,24 @@ impl Qr {
     }
 
     /// The column permutation: column `j` of `A P` is column `perm()[j]` of `A`.
+    ///
+    /// ```
+    /// use tapegrad::{Tensor, linalg::Qr};
+    /// // The larger column comes first.
+    /// let qr = Qr::new(&Tensor::from_rows(&[[1.0, 10.0], [0.0, 0.0]]));
+    /// assert_eq!(qr.perm(), &[1, 0]);
+    /// ```
     pub fn perm(&self) -> &[usize] {
         &self.perm
     }
 
     /// The numerical rank: the number of `|R_kk| > max(m, n) · eps · |R_00|`.
+    ///
+    /// ```
+    /// use tapegrad::{Tensor, linalg::Qr};
+    /// let a = Tensor::from_rows(&[[1.0, 2.0], [2.0, 4.0], [3.0, 6.0]]); // column 2 = 2 x column 1
+    /// assert_eq!(Qr::new(&a).rank(), 1);
+    /// ```
     pub fn rank(&self) -> usize {
         let r00 = self.r[(0, 0)].abs();
         let tol = self.m.max(self.n) as f64 * f64::EPSILON * r00;
@@ -116,6 +152,14 @@ impl Qr {
     ///
     /// # Panics
     /// If `B` does not have `m` rows.
+    ///
+    /// ```
+    /// use tapegrad::{Tensor, linalg::Qr};
+    /// let a = Tensor::from_rows(&[[1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]);
+    /// let qr = Qr::new(&a);
+    /// let b = Tensor::column(&[1.0, 2.0, 3.0]);
+    /// assert!((qr.apply_qt(&b).norm() - b.norm()).abs() < 1e-14);  // Q is orthogonal
+    /// ```
     pub fn apply_qt(&self, b: &Tensor) -> Tensor {
         assert!(
             b.rows() == self.m,
@@ -134,6 +178,13 @@ impl Qr {
     ///
     /// # Panics
     /// If `B` does not have `m` rows.
+    ///
+    /// ```
+    /// use tapegrad::{Tensor, linalg::Qr};
+    /// let qr = Qr::new(&Tensor::from_rows(&[[1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]));
+    /// let b = Tensor::column(&[1.0, 2.0, 3.0]);
+    /// qr.apply_q(&qr.apply_qt(&b)).assert_close(&b, 1e-14, 1e-14); // Q Qᵀ = I
+    /// ```
     pub fn apply_q(&self, b: &Tensor) -> Tensor {
         assert!(
             b.rows() == self.m,
@@ -149,6 +200,19 @@ impl Qr {
     }
 
     /// Solves `R z = c` (the first `n` rows of `c`) by back substitution.
+    ///
+    /// ```
+    /// use tapegrad::{Tensor, linalg::Qr};
+    /// // Least squares by hand: z = R⁻¹ (Qᵀ y)[..n], then undo the permutation.
+    /// let x = Tensor::from_rows(&[[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]]);
+    /// let qr = Qr::new(&x);
+    /// let z = qr.solve_r(&qr.apply_qt(&Tensor::column(&[1.0, 3.0, 5.0])));
+    /// let mut theta = [0.0; 2];
+    /// for (j, &p) in qr.perm().iter().enumerate() {
+    ///     theta[p] = z[(j, 0)];
+    /// }
+    /// assert!((theta[0] - 1.0).abs() < 1e-14 && (theta[1] - 2.0).abs() < 1e-14);
+    /// ```
     pub fn solve_r(&self, c: &Tensor) -> Tensor {
         let k = c.cols();
         let mut z = Tensor::zeros(self.n, k);
@@ -162,6 +226,14 @@ impl Qr {
     }
 
     /// Solves `Rᵀ w = c` (`c` of shape `n x k`) by forward substitution.
+    ///
+    /// ```
+    /// use tapegrad::{Tensor, linalg::Qr};
+    /// let qr = Qr::new(&Tensor::from_rows(&[[2.0, 1.0], [0.0, 1.0], [0.0, 0.0]]));
+    /// let c = Tensor::column(&[1.0, 1.0]);
+    /// let w = qr.solve_rt(&c);
+    /// qr.r().t().matmul(&w).assert_close(&c, 1e-14, 1e-14);       // Rᵀ w = c
+    /// ```
     pub fn solve_rt(&self, c: &Tensor) -> Tensor {
         let k = c.cols();
         let mut w = Tensor::zeros(self.n, k);

@@ -10,12 +10,14 @@ mod linear;
 mod loss;
 mod params;
 mod sequential;
+mod theta;
 
 pub use activation::Activation;
 pub use linear::{Init, Linear};
 pub use loss::{Reduction, least_squares, mse};
-pub use params::{ParamId, ParamView, Params, Theta};
+pub use params::{ParamId, ParamView, Params};
 pub use sequential::{Sequential, mlp};
+pub use theta::Theta;
 
 use crate::tape::Var;
 

@@ -1,6 +1,8 @@
 //! What L-BFGS is configured with ([`LineSearch`]) and what one call reports
 //! ([`LbfgsReport`], [`StopReason`]).
 
+#[cfg(doc)]
+use super::Lbfgs;
 use super::StrongWolfe;
 use std::fmt;
 

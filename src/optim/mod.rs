@@ -17,6 +17,7 @@
 mod adam;
 mod lbfgs;
 mod lbfgs_report;
+mod lbfgs_settings;
 pub mod line_search;
 pub mod sampling;
 mod schedule;

@@ -1,5 +1,7 @@
 //! The gradients a sweep returns: numbers (`Grads`) or recorded Vars (`GradVars`).
 
+#[cfg(doc)]
+use super::Tape;
 use super::Var;
 use crate::ops::NodeId;
 use crate::tensor::Tensor;

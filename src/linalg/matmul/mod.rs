@@ -1,0 +1,210 @@
+//! Matrix multiplication kernels, all row-major and accumulating into `C`:
+//! - [`gemm`]: `C <- C + A B` for `A (m x k)`, `B (k x n)`, `C (m x n)`;
+//! - [`gemm_nt`]: `C <- C + A B^T` for `A (m x k)`, `B (n x k)` (the rule `dA = dY B^T`, and a
+//!   linear layer's `x W^T`);
+//! - [`gemm_tn`]: `C <- C + A^T B` for `A (k x m)`, `B (k x n)` (the rule `dB = A^T dY`).
+//!
+//! The transposed variants read their operands in place, so the backward pass of a matmul
+//! never copies a transpose.
+//!
+//! # Loops
+//! `gemm` is blocked over `p` and `j` so that a panel of `B` stays in cache while every row of
+//! `A` uses it. Inside a block, `C` is computed in register tiles of 4 rows x 8 columns
+//! (`acc_rl += a_rp b_pl`, summed over `p`, then added to `C`), so each value loaded is used
+//! several times; the ragged edges stream a row of `B` into a row of `C`. A matrix-vector
+//! product (`n = 1`) is a dot product per row.
+//! `gemm_nt` is a dot product of two contiguous rows per entry for a few rows of `A`, and for
+//! more it transposes `B` once and runs the `gemm` loops; `gemm_tn` adds `a_pi` times row `p`
+//! of `B` to row `i` of `C`.
+//!
+//! # Two compilations of the same loops
+//! Each kernel is written once, generic over whether it fuses `c + a b` into one rounding
+//! (`mul_add`). The portable path (`*_portable`, plain `c + a b`) is what every target runs
+//! and what the tests compare against. On x86_64 CPUs with AVX2 and FMA, detected at run
+//! time, the same loops are compiled with those features enabled and fused multiply-adds,
+//! which the compiler vectorizes four lanes wide. The only `unsafe` in the crate is the call
+//! into those functions, after the detection that makes it sound.
+
+mod kernels;
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod simd;
+#[cfg(not(target_arch = "x86_64"))]
+#[path = "no_simd.rs"]
+mod simd;
+
+use kernels::{gemm_body, gemm_nt_body, gemm_tn_body};
+
+fn check(
+    name: &str,
+    (la, lb, lc): (usize, usize, usize),
+    a: &[f64],
+    b: &[f64],
+    c: &[f64],
+    mkn: (usize, usize, usize),
+) {
+    let (m, k, n) = mkn;
+    assert!(
+        a.len() >= la && b.len() >= lb && c.len() >= lc,
+        "{name}: slices of length {}, {}, {} are too short for m={m}, k={k}, n={n}",
+        a.len(),
+        b.len(),
+        c.len()
+    );
+}
+
+/// A kernel's signature: `(m, k, n, a, b, c)`.
+type Kernel = fn(usize, usize, usize, &[f64], &[f64], &mut [f64]);
+
+/// The SIMD compilation of a kernel if this CPU has it, the portable one otherwise.
+fn pick(simd: Kernel, portable: Kernel) -> Kernel {
+    if simd::detected() { simd } else { portable }
+}
+
+/// `C <- C + A B` where `A` is `m x k`, `B` is `k x n`, `C` is `m x n`, all row-major.
+///
+/// # Panics
+/// If a slice is shorter than its shape says.
+///
+/// ```
+/// use tapegrad::linalg::matmul::gemm;
+/// // [1 2; 3 4] [1; 1] added to c = [10; 20].
+/// let mut c = [10.0, 20.0];
+/// gemm(2, 2, 1, &[1.0, 2.0, 3.0, 4.0], &[1.0, 1.0], &mut c);
+/// assert_eq!(c, [13.0, 27.0]);
+/// ```
+pub fn gemm(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+    check("gemm", (m * k, k * n, m * n), a, b, c, (m, k, n));
+    pick(simd::gemm, gemm_body::<false>)(m, k, n, a, b, c)
+}
+
+/// `C <- C + A B^T` where `A` is `m x k`, `B` is `n x k`, `C` is `m x n`: `c_ij += a_i . b_j`.
+///
+/// # Panics
+/// If a slice is shorter than its shape says.
+///
+/// ```
+/// use tapegrad::linalg::matmul::gemm_nt;
+/// // A = [1 2] (1x2), B = [3 4; 5 6] (2x2): A Bᵀ = [11, 17].
+/// let mut c = [0.0; 2];
+/// gemm_nt(1, 2, 2, &[1.0, 2.0], &[3.0, 4.0, 5.0, 6.0], &mut c);
+/// assert_eq!(c, [11.0, 17.0]);
+/// ```
+pub fn gemm_nt(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+    check("gemm_nt", (m * k, n * k, m * n), a, b, c, (m, k, n));
+    pick(simd::gemm_nt, gemm_nt_body::<false>)(m, k, n, a, b, c)
+}
+
+/// `C <- C + A^T B` where `A` is `k x m`, `B` is `k x n`, `C` is `m x n`.
+///
+/// # Panics
+/// If a slice is shorter than its shape says.
+///
+/// ```
+/// use tapegrad::linalg::matmul::gemm_tn;
+/// // A = [1; 2] (2x1), B = [3; 4] (2x1): Aᵀ B = [11].
+/// let mut c = [0.0];
+/// gemm_tn(1, 2, 1, &[1.0, 2.0], &[3.0, 4.0], &mut c);
+/// assert_eq!(c, [11.0]);
+/// ```
+pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+    check("gemm_tn", (k * m, k * n, m * n), a, b, c, (m, k, n));
+    pick(simd::gemm_tn, gemm_tn_body::<false>)(m, k, n, a, b, c)
+}
+
+/// [`gemm`] on the portable path, whatever the CPU: the reference for the SIMD path.
+///
+/// # Panics
+/// If a slice is shorter than its shape says.
+///
+/// ```
+/// use tapegrad::linalg::matmul::{gemm, gemm_portable};
+/// let (a, b): (Vec<f64>, Vec<f64>) = ((0..35).map(f64::from).collect(), (0..35).map(|x| 1.0 / (1.0 + x as f64)).collect());
+/// let (mut c1, mut c2) = (vec![0.0; 25], vec![0.0; 25]);
+/// gemm(5, 7, 5, &a, &b, &mut c1);
+/// gemm_portable(5, 7, 5, &a, &b, &mut c2);
+/// assert!(c1.iter().zip(&c2).all(|(x, y)| (x - y).abs() <= 1e-12 * x.abs()));
+/// ```
+pub fn gemm_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+    check("gemm_portable", (m * k, k * n, m * n), a, b, c, (m, k, n));
+    gemm_body::<false>(m, k, n, a, b, c)
+}
+
+/// [`gemm_nt`] on the portable path.
+///
+/// # Panics
+/// If a slice is shorter than its shape says.
+///
+/// ```
+/// use tapegrad::linalg::matmul::gemm_nt_portable;
+/// let mut c = [0.0; 2];
+/// gemm_nt_portable(1, 2, 2, &[1.0, 2.0], &[3.0, 4.0, 5.0, 6.0], &mut c);
+/// assert_eq!(c, [11.0, 17.0]);
+/// ```
+pub fn gemm_nt_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+    check(
+        "gemm_nt_portable",
+        (m * k, n * k, m * n),
+        a,
+        b,
+        c,
+        (m, k, n),
+    );
+    gemm_nt_body::<false>(m, k, n, a, b, c)
+}
+
+/// [`gemm_tn`] on the portable path.
+///
+/// # Panics
+/// If a slice is shorter than its shape says.
+///
+/// ```
+/// use tapegrad::linalg::matmul::gemm_tn_portable;
+/// let mut c = [0.0];
+/// gemm_tn_portable(1, 2, 1, &[1.0, 2.0], &[3.0, 4.0], &mut c);
+/// assert_eq!(c, [11.0]);
+/// ```
+pub fn gemm_tn_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+    check(
+        "gemm_tn_portable",
+        (k * m, k * n, m * n),
+        a,
+        b,
+        c,
+        (m, k, n),
+    );
+    gemm_tn_body::<false>(m, k, n, a, b, c)
+}
+
+/// True if this CPU runs the SIMD path (x86_64 with AVX2 and FMA).
+///
+/// ```
+/// // On x86_64 with AVX2 and FMA the kernels run compiled for them; elsewhere the portable loops.
+/// let simd = tapegrad::linalg::matmul::simd_available();
+/// if !cfg!(target_arch = "x86_64") {
+///     assert!(!simd);
+/// }
+/// ```
+pub fn simd_available() -> bool {
+    simd::detected()
+}
+
+/// The naive triple loop `c_ij = sum_p a_ip b_pj`, kept as the oracle for kernel tests.
+///
+/// ```
+/// use tapegrad::linalg::matmul::gemm_naive;
+/// let mut c = [0.0; 4];
+/// gemm_naive(2, 1, 2, &[1.0, 2.0], &[3.0, 4.0], &mut c);          // outer product
+/// assert_eq!(c, [3.0, 4.0, 6.0, 8.0]);
+/// ```
+pub fn gemm_naive(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+    for i in 0..m {
+        for j in 0..n {
+            let mut s = 0.0;
+            for p in 0..k {
+                s += a[i * k + p] * b[p * n + j];
+            }
+            c[i * n + j] += s;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! The SIMD path: the same loop bodies compiled with AVX2 and FMA, entered only after
+//! run-time detection. The crate's only `unsafe` code is here.
+
+use super::kernels::{gemm_body, gemm_nt_body, gemm_tn_body};
+
+/// AVX2 and FMA, detected once per call (std caches the CPUID query).
+pub fn detected() -> bool {
+    std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+}
+
+#[target_feature(enable = "avx2,fma")]
+fn gemm_avx2(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+    gemm_body::<true>(m, k, n, a, b, c)
+}
+
+#[target_feature(enable = "avx2,fma")]
+fn gemm_nt_avx2(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+    gemm_nt_body::<true>(m, k, n, a, b, c)
+}
+
+#[target_feature(enable = "avx2,fma")]
+fn gemm_tn_avx2(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+    gemm_tn_body::<true>(m, k, n, a, b, c)
+}
+
+pub fn gemm(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+    debug_assert!(detected());
+    // SAFETY: the callers in `super` reach this only after `detected()` returned true, so
+    // the CPU supports AVX2 and FMA, the features `gemm_avx2` is compiled with. The
+    // function itself is safe Rust (bounds-checked slices).
+    unsafe { gemm_avx2(m, k, n, a, b, c) }
+}
+
+pub fn gemm_nt(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+    debug_assert!(detected());
+    // SAFETY: as in `gemm`: reached only after `detected()` confirmed AVX2 and FMA.
+    unsafe { gemm_nt_avx2(m, k, n, a, b, c) }
+}
+
+pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+    debug_assert!(detected());
+    // SAFETY: as in `gemm`: reached only after `detected()` confirmed AVX2 and FMA.
+    unsafe { gemm_tn_avx2(m, k, n, a, b, c) }
+}
