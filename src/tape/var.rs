@@ -172,16 +172,16 @@ impl<'t> Var<'t> {
 
 impl fmt::Debug for Var<'_> {
     /// The node, its op, shape and a preview of its value:
-    /// `Var { tape: 0, node: 3, op: "relu", shape: "[2x1]", value: "[0.5000, 0.0000]" }`.
+    /// `Var { tape: 0, node: 3, op: relu, shape: [2x1], value: [0.5000, 0.0000] }`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let nodes = self.tape.nodes.borrow();
         let node = &nodes[self.index];
         f.debug_struct("Var")
             .field("tape", &self.tape.id)
             .field("node", &self.index)
-            .field("op", &node.op.name())
-            .field("shape", &fmt_shape(node.value.shape()))
-            .field("value", &preview(&node.value))
+            .field("op", &format_args!("{}", node.op.name()))
+            .field("shape", &format_args!("{}", fmt_shape(node.value.shape())))
+            .field("value", &format_args!("{}", preview(&node.value)))
             .finish()
     }
 }

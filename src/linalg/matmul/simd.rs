@@ -8,18 +8,25 @@ pub fn detected() -> bool {
     std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
 }
 
+/// # Safety
+/// The CPU must support AVX2 and FMA ([`detected`]). (An `unsafe fn` rather than a safe
+/// `#[target_feature]` fn, which needs Rust 1.86, so the crate builds on 1.85.)
 #[target_feature(enable = "avx2,fma")]
-fn gemm_avx2(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+unsafe fn gemm_avx2(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
     gemm_body::<true>(m, k, n, a, b, c)
 }
 
+/// # Safety
+/// As [`gemm_avx2`].
 #[target_feature(enable = "avx2,fma")]
-fn gemm_nt_avx2(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+unsafe fn gemm_nt_avx2(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
     gemm_nt_body::<true>(m, k, n, a, b, c)
 }
 
+/// # Safety
+/// As [`gemm_avx2`].
 #[target_feature(enable = "avx2,fma")]
-fn gemm_tn_avx2(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+unsafe fn gemm_tn_avx2(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
     gemm_tn_body::<true>(m, k, n, a, b, c)
 }
 
