@@ -34,6 +34,23 @@
 //! assert!((w - 2.0).abs() < 1e-9 && (b - 1.0).abs() < 1e-9);
 //! ```
 //!
+//! ## In your own project
+//! Add the crate and optimize it even in dev builds, or every step runs about 80x slower
+//! (measured: 2000 GD steps of a `[15, 50, 50, 1]` MLP, 7.1 s at `opt-level = 0`, 0.09 s with
+//! this override; your own code keeps `opt-level = 0`):
+//!
+//! ```toml
+//! [dependencies]
+//! tapegrad = { path = "../tapegrad" }
+//!
+//! [profile.dev.package.tapegrad]
+//! opt-level = 3
+//! ```
+//!
+//! Random draws take the crate's [`Rng`] (`Rng::new(seed)`), whose stream is fixed by
+//! specification, so seeded results do not depend on the `rand` version you use. Models and
+//! [`nn::Params`] are `Send + Sync`; a [`Tape`] belongs to one thread.
+//!
 //! ## Where things are
 //! - [`tensor`]: [`Tensor`], a row-major `rows x cols` `f64` matrix (a scalar is `1x1`),
 //!   with broadcasting in three written-out cases (scalar, row, column).
@@ -52,6 +69,7 @@
 //! - [`linalg`]: the crate's own matmul kernels, QR, least squares and minimum-norm
 //!   solutions, Cholesky, spectral norm and the smoothness constant `β`.
 //! - [`data`]: polynomial features, standardization, `(x, y)` points from CSV.
+//! - [`rng`]: [`Rng`], the seeded generator behind every random draw.
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
 

@@ -1,1 +1,0 @@
-//! Benchmarks of tapegrad live in `benches/`; this crate has no library code.
