@@ -22,7 +22,7 @@ use plotters::prelude::*;
 use serde_json::{Value, json};
 use std::time::Instant;
 use tapegrad::Tensor;
-use tapegrad::linalg::{condition_number, lstsq};
+use tapegrad::linalg::{condition_estimate, lstsq};
 use tapegrad::nn::least_squares;
 use tapegrad::optim::{Lbfgs, LbfgsReport, StrongWolfe};
 
@@ -69,7 +69,7 @@ fn main() {
     let n = x.rows();
     // f(w) = (1/N)||X w − y||² on the tape; X and y shared with every tape, not copied.
     let f = least_squares(x.clone(), y.clone());
-    let kappa = condition_number(&x);
+    let kappa = condition_estimate(&x);
     let start = Instant::now();
     let w_star = lstsq(&x, &y).expect("X has full rank");
     let qr_time = start.elapsed().as_secs_f64();
@@ -127,7 +127,7 @@ fn main() {
             .collect();
         outln!(
             "{}",
-            json!({ "n": n, "condition_number": kappa,
+            json!({ "n": n, "condition_number_estimate": kappa,
                     "qr": { "loss": qr_loss, "distance_to_w_true": rel(&w_star, &w_true), "seconds": qr_time },
                     "lbfgs": runs, "plots": [path] })
         );

@@ -6,15 +6,24 @@
 //! - [`lstsq`](mod@lstsq): least squares (overdetermined), minimum-norm solutions (underdetermined), and
 //!   the Euclidean and scaled projections onto the solution set;
 //! - [`norms`]: the spectral norm by power iteration, the smoothness constant `β` of the MSE
-//!   loss, and a condition-number estimate.
+//!   loss, and a fast condition-number estimate ([`condition_estimate`]);
+//! - [`eig`](mod@eig): the symmetric eigendecomposition (cyclic Jacobi);
+//! - [`svd`](mod@svd): the SVD of any shape (one-sided Jacobi), [`rank`], [`null_space`], [`pinv`]
+//!   and the exact condition number [`condition_number`].
 
 pub mod cholesky;
+pub mod eig;
 pub mod lstsq;
 pub mod matmul;
 pub mod norms;
 pub mod qr;
+pub mod svd;
 
 pub use cholesky::{NotPositiveDefinite, cholesky, cholesky_solve, solve_spd};
+pub use eig::{SymEig, sym_eig};
 pub use lstsq::{LstsqError, lstsq, min_norm, project, scaled_project};
-pub use norms::{PowerIteration, condition_number, mse_smoothness, power_iteration, spectral_norm};
+pub use norms::{
+    PowerIteration, condition_estimate, mse_smoothness, power_iteration, spectral_norm,
+};
 pub use qr::Qr;
+pub use svd::{Svd, condition_number, null_space, pinv, rank, singular_values_via_gram, svd};

@@ -131,11 +131,11 @@ pub fn mse_smoothness(x: &Tensor) -> f64 {
 /// numpy's SVD-based value.
 ///
 /// ```
-/// use tapegrad::{Tensor, linalg::condition_number};
+/// use tapegrad::{Tensor, linalg::condition_estimate};
 /// let x = Tensor::from_rows(&[[10.0, 0.0], [0.0, 0.1], [0.0, 0.0]]);
-/// assert!((condition_number(&x) - 100.0).abs() < 1e-6);
+/// assert!((condition_estimate(&x) - 100.0).abs() < 1e-6);
 /// ```
-pub fn condition_number(x: &Tensor) -> f64 {
+pub fn condition_estimate(x: &Tensor) -> f64 {
     let a = if x.rows() >= x.cols() {
         x.clone()
     } else {

@@ -22,6 +22,18 @@ pub struct ParamView {
 }
 
 impl ParamView {
+    /// Panics unless `shape` is this parameter's, naming `op`, the parameter and both shapes:
+    /// `Params::set: 0.weight is [10x1], got [1x10]`.
+    pub(crate) fn assert_shape(&self, op: &str, shape: (usize, usize)) {
+        assert!(
+            shape == (self.rows, self.cols),
+            "{op}: {} is {}, got {}",
+            self.name,
+            fmt_shape((self.rows, self.cols)),
+            fmt_shape(shape)
+        );
+    }
+
     /// Number of values, `rows * cols`.
     ///
     /// ```
@@ -244,14 +256,7 @@ impl Params {
     /// ```
     pub fn set(&mut self, id: ParamId, value: &Tensor) {
         let v = &self.views[id.0];
-        assert!(
-            value.shape() == (v.rows, v.cols),
-            "Params::set: {} is [{}x{}], got {}",
-            v.name,
-            v.rows,
-            v.cols,
-            fmt_shape(value.shape())
-        );
+        v.assert_shape("Params::set", value.shape());
         let range = v.range();
         self.data[range].copy_from_slice(value.as_slice());
     }

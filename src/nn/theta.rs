@@ -3,7 +3,6 @@
 
 use super::{ParamId, Params};
 use crate::tape::{Grads, Tape, Var};
-use crate::tensor::fmt_shape;
 use std::fmt;
 use std::ops::Index;
 
@@ -42,14 +41,7 @@ impl<'t> Theta<'t> {
             vars.len()
         );
         for (v, view) in vars.iter().zip(&params.views) {
-            assert!(
-                v.shape() == (view.rows, view.cols),
-                "Theta::from_vars: {} is [{}x{}], got {}",
-                view.name,
-                view.rows,
-                view.cols,
-                fmt_shape(v.shape())
-            );
+            view.assert_shape("Theta::from_vars", v.shape());
         }
         Theta::with_layout(params, vars.to_vec())
     }
