@@ -192,3 +192,45 @@ proptest! {
         prop_assert!(p.matmul(&a).matmul(&p).sub(&p).norm() <= 1e-10 * p.norm() * scale.max(1.0));
     }
 }
+
+/// QR and the least-squares solvers take any shape; errors only where the problem is
+/// undefined (a unique solution of a rank-deficient system) or the data is not finite.
+#[test]
+fn qr_and_min_norm_accept_any_shape() {
+    use tapegrad::linalg::{LstsqError, Qr, lstsq};
+    let wide = gaussian(3, 7, 21);
+    let qr = Qr::new(&wide);
+    assert_eq!((qr.rank(), qr.r().shape()), (3, (3, 7)));
+    // Q R = A P for the wide matrix too.
+    let qa = qr.apply_q(&qr.r());
+    for (j, &p) in qr.perm().iter().enumerate() {
+        for i in 0..3 {
+            assert!((qa[(i, j)] - wide[(i, p)]).abs() < 1e-13);
+        }
+    }
+    // min_norm on a rank-deficient tall matrix: the minimum-norm least-squares solution.
+    let base = gaussian(8, 2, 22);
+    let x = Tensor::from_fn(8, 3, |i, j| if j < 2 { base[(i, j)] } else { base[(i, 0)] });
+    let y = gaussian(8, 1, 23);
+    assert!(matches!(
+        lstsq(&x, &y),
+        Err(LstsqError::RankDeficient { rank: 2, .. })
+    ));
+    let theta = min_norm(&x, &y).unwrap();
+    theta.assert_close(&pinv(&x).matmul(&y), 1e-12, 1e-12);
+    // The normal equations hold: Xᵀ (X θ − y) = 0.
+    assert!(x.matmul_tn(&x.matmul(&theta).sub(&y)).max_abs() < 1e-12);
+    // A NaN is named, never reported as a rank.
+    let mut bad = x.clone();
+    bad[(4, 1)] = f64::NAN;
+    let err = lstsq(&bad, &y).unwrap_err();
+    assert_eq!(err.to_string(), "least squares: X has a NaN at (4, 1)");
+    assert!(min_norm(&bad, &y).is_err());
+}
+
+#[test]
+#[should_panic(expected = "Qr::solve_r: R is [2x3], not square")]
+fn qr_of_a_wide_matrix_cannot_solve_r() {
+    let qr = tapegrad::linalg::Qr::new(&gaussian(2, 3, 1));
+    qr.solve_r(&Tensor::zeros(2, 1));
+}

@@ -11,9 +11,12 @@
 //! - the scaled projection for a diagonal `H > 0`: `a − H⁻¹ Xᵀ (X H⁻¹ Xᵀ)⁻¹ (X a − Y)`, the
 //!   Euclidean projection in the variables `u = H^½ θ`.
 //!
-//! A rank-deficient `X` is an error that names the case and the rank found.
+//! [`lstsq`] on a rank-deficient `X` is an error that names the case and the rank found;
+//! [`min_norm`] answers for any shape and rank (`X⁺ Y`). A NaN or infinite entry is an error
+//! naming it, never a rank of 0.
 
 use super::qr::Qr;
+use super::svd::pinv;
 use crate::tensor::{Tensor, fmt_shape};
 use std::fmt;
 
@@ -33,6 +36,15 @@ pub enum LstsqError {
         /// The rank needed, `min(N, p)`.
         needed: usize,
     },
+    /// An input has a NaN or an infinite entry.
+    NonFinite {
+        /// Which input: `"X"`, `"Y"` or `"a"`.
+        what: &'static str,
+        /// The entry's row and column.
+        at: (usize, usize),
+        /// The value found.
+        value: String,
+    },
 }
 
 impl fmt::Display for LstsqError {
@@ -48,11 +60,26 @@ impl fmt::Display for LstsqError {
                 "least squares, {case}: X {} has rank {rank}, needs {needed}",
                 fmt_shape(*shape)
             ),
+            LstsqError::NonFinite { what, at, value } => {
+                write!(f, "least squares: {what} has a {value} at {at:?}")
+            }
         }
     }
 }
 
 impl std::error::Error for LstsqError {}
+
+/// The first NaN or infinite entry of `t`, as an error naming `what`.
+fn check_finite(what: &'static str, t: &Tensor) -> Result<(), LstsqError> {
+    match t.as_slice().iter().position(|v| !v.is_finite()) {
+        None => Ok(()),
+        Some(k) => Err(LstsqError::NonFinite {
+            what,
+            at: (k / t.cols(), k % t.cols()),
+            value: t.as_slice()[k].to_string(),
+        }),
+    }
+}
 
 fn check_rows(op: &str, x: &Tensor, y: &Tensor) {
     assert!(
@@ -68,7 +95,9 @@ fn check_rows(op: &str, x: &Tensor, y: &Tensor) {
 /// `X θ = Y` (full row rank needed).
 ///
 /// # Errors
-/// [`LstsqError::RankDeficient`] naming the case and the rank found.
+/// [`LstsqError::RankDeficient`] naming the case and the rank found ([`min_norm`] gives the
+/// minimum-norm least-squares solution for any rank); [`LstsqError::NonFinite`] naming the
+/// first NaN or infinite entry of `X` or `Y`.
 ///
 /// # Panics
 /// If `X` and `Y` have different numbers of rows.
@@ -82,10 +111,12 @@ fn check_rows(op: &str, x: &Tensor, y: &Tensor) {
 /// ```
 pub fn lstsq(x: &Tensor, y: &Tensor) -> Result<Tensor, LstsqError> {
     check_rows("lstsq", x, y);
+    check_finite("X", x)?;
+    check_finite("Y", y)?;
     if x.rows() >= x.cols() {
         overdetermined(x, y)
     } else {
-        min_norm(x, y)
+        full_row_rank(x, y)
     }
 }
 
@@ -114,14 +145,16 @@ fn overdetermined(x: &Tensor, y: &Tensor) -> Result<Tensor, LstsqError> {
     Ok(theta)
 }
 
-/// The minimum-norm solution `θ* = Xᵀ (X Xᵀ)⁻¹ Y` of `X θ = Y` for `N < p` (or `N = p`),
-/// from the QR of `Xᵀ`.
+/// The minimum-norm least-squares solution `θ* = X⁺ Y` for any shape and rank: among the
+/// minimizers of `||X θ − Y||`, the one of least norm. For `N <= p` with full row rank it is
+/// `Xᵀ (X Xᵀ)⁻¹ Y`, the minimum-norm solution of `X θ = Y`, computed from the QR of `Xᵀ`;
+/// otherwise from the SVD ([`pinv`], singular values below the rank tolerance dropped).
 ///
 /// # Errors
-/// [`LstsqError::RankDeficient`] if `X` does not have full row rank.
+/// [`LstsqError::NonFinite`] if `X` or `Y` has a NaN or infinite entry.
 ///
 /// # Panics
-/// If `X` and `Y` have different numbers of rows, or `N > p`.
+/// If `X` and `Y` have different numbers of rows.
 ///
 /// ```
 /// use tapegrad::{Tensor, linalg::min_norm};
@@ -132,12 +165,21 @@ fn overdetermined(x: &Tensor, y: &Tensor) -> Result<Tensor, LstsqError> {
 /// ```
 pub fn min_norm(x: &Tensor, y: &Tensor) -> Result<Tensor, LstsqError> {
     check_rows("min_norm", x, y);
+    check_finite("X", x)?;
+    check_finite("Y", y)?;
+    if x.rows() <= x.cols() {
+        if let Ok(theta) = full_row_rank(x, y) {
+            return Ok(theta);
+        }
+    }
+    // Any other shape or rank: θ* = X⁺ Y by the SVD.
+    Ok(pinv(x).matmul(y))
+}
+
+/// The minimum-norm solution `Xᵀ (X Xᵀ)⁻¹ Y` for `N <= p` with full row rank, from the QR of
+/// `Xᵀ`; the error names the rank found otherwise.
+fn full_row_rank(x: &Tensor, y: &Tensor) -> Result<Tensor, LstsqError> {
     let (n, p) = x.shape();
-    assert!(
-        n <= p,
-        "min_norm: X {} has more rows than columns; use lstsq",
-        fmt_shape(x.shape())
-    );
     let qr = Qr::new(&x.t()); // Xᵀ P = Q R, so Pᵀ X = Rᵀ Qᵀ
     let rank = qr.rank();
     if rank < n {
@@ -158,11 +200,14 @@ pub fn min_norm(x: &Tensor, y: &Tensor) -> Result<Tensor, LstsqError> {
 /// The Euclidean projection of `a` onto `{θ : X θ = Y}`: `a − Xᵀ (X Xᵀ)⁻¹ (X a − Y)`.
 /// It is where gradient descent on `||X θ − Y||²` started at `a` converges.
 ///
+/// For a rank-deficient `X` (or an inconsistent system) it projects onto the set of
+/// least-squares solutions, `a + X⁺ (Y − X a)`.
+///
 /// # Errors
-/// [`LstsqError::RankDeficient`] if `X` does not have full row rank.
+/// [`LstsqError::NonFinite`] if `X`, `Y` or `a` has a NaN or infinite entry.
 ///
 /// # Panics
-/// If the shapes disagree or `N > p`.
+/// If the shapes disagree.
 ///
 /// ```
 /// use tapegrad::{Tensor, linalg::project};
@@ -181,6 +226,7 @@ pub fn project(x: &Tensor, y: &Tensor, a: &Tensor) -> Result<Tensor, LstsqError>
         y.cols(),
         fmt_shape(a.shape())
     );
+    check_finite("a", a)?;
     let residual = y.sub(&x.matmul(a)); // Y − X a
     Ok(a.add(&min_norm(x, &residual)?))
 }
@@ -191,10 +237,10 @@ pub fn project(x: &Tensor, y: &Tensor, a: &Tensor) -> Result<Tensor, LstsqError>
 /// `θ ← θ − γ H⁻¹ ∇f(θ)` started at `a` converges.
 ///
 /// # Errors
-/// [`LstsqError::RankDeficient`] if `X` does not have full row rank.
+/// [`LstsqError::NonFinite`] if `X`, `Y` or `a` has a NaN or infinite entry.
 ///
 /// # Panics
-/// If the shapes disagree, `N > p`, or an entry of `h` is not positive and finite.
+/// If the shapes disagree, or an entry of `h` is not positive and finite.
 ///
 /// ```
 /// use tapegrad::{Tensor, linalg::{project, scaled_project}};

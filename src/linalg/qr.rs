@@ -15,7 +15,9 @@
 
 use crate::tensor::{Tensor, fmt_shape};
 
-/// A pivoted QR factorization `A P = Q R` of an `m x n` matrix, `m >= n`.
+/// A pivoted QR factorization `A P = Q R` of an `m x n` matrix of any shape: `Q` is `m x m`
+/// (stored as `min(m, n)` reflectors), `R` is `min(m, n) x n`, upper triangular (upper
+/// trapezoidal for a wide matrix).
 #[derive(Clone, Debug)]
 pub struct Qr {
     m: usize,
@@ -29,10 +31,7 @@ pub struct Qr {
 }
 
 impl Qr {
-    /// Factors `a`.
-    ///
-    /// # Panics
-    /// If `a` has more columns than rows (factor `aᵀ` instead).
+    /// Factors `a`, any shape.
     ///
     /// ```
     /// use tapegrad::{Tensor, linalg::Qr};
@@ -52,15 +51,10 @@ impl Qr {
     /// ```
     pub fn new(a: &Tensor) -> Qr {
         let (m, n) = a.shape();
-        assert!(
-            m >= n,
-            "Qr::new: need rows >= cols, got {} (factor the transpose)",
-            fmt_shape(a.shape())
-        );
         let mut r = a.clone();
         let mut perm: Vec<usize> = (0..n).collect();
-        let mut reflectors = Vec::with_capacity(n);
-        for k in 0..n {
+        let mut reflectors = Vec::with_capacity(m.min(n));
+        for k in 0..m.min(n) {
             // Pivot: the remaining column with the largest norm below row k.
             let col_norm2 =
                 |r: &Tensor, j: usize| (k..m).map(|i| r[(i, j)] * r[(i, j)]).sum::<f64>();
@@ -108,7 +102,7 @@ impl Qr {
         }
     }
 
-    /// The `n x n` upper-triangular factor `R`.
+    /// The `min(m, n) x n` upper-triangular (trapezoidal, for a wide matrix) factor `R`.
     ///
     /// ```
     /// use tapegrad::{Tensor, linalg::Qr};
@@ -116,11 +110,9 @@ impl Qr {
     /// assert!((r.item().abs() - 5.0).abs() < 1e-15);               // |R_00| = ||a||
     /// ```
     pub fn r(&self) -> Tensor {
-        Tensor::from_fn(
-            self.n,
-            self.n,
-            |i, j| if j >= i { self.r[(i, j)] } else { 0.0 },
-        )
+        Tensor::from_fn(self.m.min(self.n), self.n, |i, j| {
+            if j >= i { self.r[(i, j)] } else { 0.0 }
+        })
     }
 
     /// The column permutation: column `j` of `A P` is column `perm()[j]` of `A`.
@@ -143,9 +135,13 @@ impl Qr {
     /// assert_eq!(Qr::new(&a).rank(), 1);
     /// ```
     pub fn rank(&self) -> usize {
+        let k = self.m.min(self.n);
+        if k == 0 {
+            return 0;
+        }
         let r00 = self.r[(0, 0)].abs();
         let tol = self.m.max(self.n) as f64 * f64::EPSILON * r00;
-        (0..self.n).filter(|&k| self.r[(k, k)].abs() > tol).count()
+        (0..k).filter(|&i| self.r[(i, i)].abs() > tol).count()
     }
 
     /// `Qᵀ B` for `B` of shape `m x k`: the reflectors applied in order.
@@ -201,6 +197,9 @@ impl Qr {
 
     /// Solves `R z = c` (the first `n` rows of `c`) by back substitution.
     ///
+    /// # Panics
+    /// If the matrix was wide (`m < n`): `R` has no square triangle to solve with.
+    ///
     /// ```
     /// use tapegrad::{Tensor, linalg::Qr};
     /// // Least squares by hand: z = R⁻¹ (Qᵀ y)[..n], then undo the permutation.
@@ -214,6 +213,7 @@ impl Qr {
     /// assert!((theta[0] - 1.0).abs() < 1e-14 && (theta[1] - 2.0).abs() < 1e-14);
     /// ```
     pub fn solve_r(&self, c: &Tensor) -> Tensor {
+        self.check_square_r("solve_r");
         let k = c.cols();
         let mut z = Tensor::zeros(self.n, k);
         for col in 0..k {
@@ -227,6 +227,9 @@ impl Qr {
 
     /// Solves `Rᵀ w = c` (`c` of shape `n x k`) by forward substitution.
     ///
+    /// # Panics
+    /// If the matrix was wide (`m < n`): `R` has no square triangle to solve with.
+    ///
     /// ```
     /// use tapegrad::{Tensor, linalg::Qr};
     /// let qr = Qr::new(&Tensor::from_rows(&[[2.0, 1.0], [0.0, 1.0], [0.0, 0.0]]));
@@ -235,6 +238,7 @@ impl Qr {
     /// qr.r().t().matmul(&w).assert_close(&c, 1e-14, 1e-14);       // Rᵀ w = c
     /// ```
     pub fn solve_rt(&self, c: &Tensor) -> Tensor {
+        self.check_square_r("solve_rt");
         let k = c.cols();
         let mut w = Tensor::zeros(self.n, k);
         for col in 0..k {
@@ -244,6 +248,17 @@ impl Qr {
             }
         }
         w
+    }
+
+    /// Panics unless `R` has a square `n x n` triangle to solve with (`m >= n`).
+    fn check_square_r(&self, op: &str) {
+        assert!(
+            self.m >= self.n,
+            "Qr::{op}: R is [{}x{}], not square: a wide matrix has no unique solution (use \
+             linalg::min_norm or linalg::pinv)",
+            self.m,
+            self.n
+        );
     }
 }
 
