@@ -2,7 +2,9 @@
 //!
 //! One file per family: [`arith`] (add sub mul div neg, scalar add/mul, broadcasting),
 //! [`matmul`] (matmul, matmul_t, transpose), [`unary`] (powi powf sqrt exp ln abs relu sigmoid tanh),
-//! [`reduce`] (sum, mean, per row and per column, and expand).
+//! [`trig`] (sin cos), [`softmax`] (softplus, log_sigmoid, log_softmax),
+//! [`select`] (maximum, minimum, select), [`index`] (row and column windows, single entries,
+//! gathered rows, concatenation), [`reduce`] (sum, mean, per row and per column, and expand).
 //!
 //! # How a backward rule is written
 //! A rule is a vector-Jacobian product: given the adjoint `dy = dL/dy` of an op's output
@@ -19,8 +21,12 @@
 //!   ([`crate::Tape::backward_graph`]).
 
 pub mod arith;
+pub mod index;
 pub mod matmul;
 pub mod reduce;
+pub mod select;
+pub mod softmax;
+pub mod trig;
 pub mod unary;
 
 use crate::tensor::Tensor;
@@ -66,8 +72,27 @@ pub trait Adjoint: Clone {
     /// Used for piecewise-constant factors such as `1[x > 0]` (relu) and `sign(x)` (abs),
     /// whose own derivative is zero wherever it exists.
     fn detached(&self, f: fn(f64) -> f64) -> Tensor;
+    /// `f(self_ij, other_ij)` as a constant, broadcasting: a routing weight computed from two
+    /// values (maximum, minimum).
+    fn detached_with(&self, other: &Self, f: fn(f64, f64) -> f64) -> Tensor;
     /// `self ⊙ c` for a constant `c` of the same shape.
     fn mul_const(&self, c: &Tensor) -> Self;
+    /// `exp(self)` entrywise.
+    fn exp(&self) -> Self;
+    /// `sin(self)` entrywise.
+    fn sin(&self) -> Self;
+    /// `cos(self)` entrywise.
+    fn cos(&self) -> Self;
+    /// `σ(self)` entrywise.
+    fn sigmoid(&self) -> Self;
+    /// The window `self[r0..r1, c0..c1]`.
+    fn slice(&self, r0: usize, r1: usize, c0: usize, c1: usize) -> Self;
+    /// `self` placed at `(r0, c0)` in zeros of shape `rows x cols`.
+    fn pad(&self, r0: usize, c0: usize, rows: usize, cols: usize) -> Self;
+    /// The rows listed (as `f64`) in the column `idx`.
+    fn gather_rows(&self, idx: &Self) -> Self;
+    /// The rows of `self` added into rows `idx` of zeros with `rows` rows.
+    fn scatter_rows(&self, idx: &Self, rows: usize) -> Self;
     /// `self + g`, where `self` may be reused for the result: how the reverse sweep adds a
     /// new contribution `g` into an adjoint (for [`Tensor`], in place).
     fn accumulate(self, g: &Self) -> Self {
@@ -127,8 +152,35 @@ impl Adjoint for Tensor {
     fn detached(&self, f: fn(f64) -> f64) -> Tensor {
         self.map(f)
     }
+    fn detached_with(&self, other: &Self, f: fn(f64, f64) -> f64) -> Tensor {
+        self.broadcast_map(other, "detached_with", f)
+    }
     fn mul_const(&self, c: &Tensor) -> Self {
         self.zip_map(c, "mul", |a, b| a * b)
+    }
+    fn exp(&self) -> Self {
+        self.map(f64::exp)
+    }
+    fn sin(&self) -> Self {
+        self.map(f64::sin)
+    }
+    fn cos(&self) -> Self {
+        self.map(f64::cos)
+    }
+    fn sigmoid(&self) -> Self {
+        self.map(unary::sigmoid)
+    }
+    fn slice(&self, r0: usize, r1: usize, c0: usize, c1: usize) -> Self {
+        Tensor::slice(self, r0..r1, c0..c1)
+    }
+    fn pad(&self, r0: usize, c0: usize, rows: usize, cols: usize) -> Self {
+        Tensor::pad(self, r0, c0, rows, cols)
+    }
+    fn gather_rows(&self, idx: &Self) -> Self {
+        self.select_rows(&index::idx_values(idx))
+    }
+    fn scatter_rows(&self, idx: &Self, rows: usize) -> Self {
+        Tensor::scatter_rows(self, &index::idx_values(idx), rows)
     }
     fn accumulate(mut self, g: &Self) -> Self {
         self.add_assign(g);
@@ -196,6 +248,34 @@ pub enum Op {
     SumEachCol(NodeId),
     /// `Y = x` broadcast to `rows x cols`.
     Expand(NodeId, usize, usize),
+    /// `y = sin(x)`.
+    Sin(NodeId),
+    /// `y = cos(x)`.
+    Cos(NodeId),
+    /// `y = ln(1 + e^x)`.
+    Softplus(NodeId),
+    /// `y = ln σ(x)`.
+    LogSigmoid(NodeId),
+    /// `y = log_softmax(x)` over each row.
+    LogSoftmax(NodeId),
+    /// `Y = X[r0..r1, c0..c1]`: `Slice(x, r0, r1, c0, c1)`.
+    Slice(NodeId, usize, usize, usize, usize),
+    /// `Y` = `x` placed at `(r0, c0)` in zeros of `rows x cols`: `Pad(x, r0, c0, rows, cols)`.
+    Pad(NodeId, usize, usize, usize, usize),
+    /// `Y = X[idx, :]`: `GatherRows(x, idx)`, `idx` a constant node holding the indices.
+    GatherRows(NodeId, NodeId),
+    /// The rows of `x` added into rows `idx` of zeros: `ScatterRows(x, idx, rows)`.
+    ScatterRows(NodeId, NodeId, usize),
+    /// `Y = [A; B]`.
+    ConcatRows(NodeId, NodeId),
+    /// `Y = [A, B]`.
+    ConcatCols(NodeId, NodeId),
+    /// `y = max(a, b)` entrywise.
+    Maximum(NodeId, NodeId),
+    /// `y = min(a, b)` entrywise.
+    Minimum(NodeId, NodeId),
+    /// `y = m ? a : b`: `Select(mask, a, b)`, `mask` a constant node.
+    Select(NodeId, NodeId, NodeId),
 }
 
 impl Op {
@@ -234,6 +314,20 @@ impl Op {
             Op::SumEachRow(_) => "sum_each_row".into(),
             Op::SumEachCol(_) => "sum_each_col".into(),
             Op::Expand(_, r, c) => format!("expand({r}x{c})"),
+            Op::Sin(_) => "sin".into(),
+            Op::Cos(_) => "cos".into(),
+            Op::Softplus(_) => "softplus".into(),
+            Op::LogSigmoid(_) => "log_sigmoid".into(),
+            Op::LogSoftmax(_) => "log_softmax".into(),
+            Op::Slice(_, r0, r1, c0, c1) => format!("slice[{r0}..{r1}, {c0}..{c1}]"),
+            Op::Pad(_, r0, c0, r, c) => format!("pad({r0}, {c0} in {r}x{c})"),
+            Op::GatherRows(_, idx) => format!("gather_rows(#{idx})"),
+            Op::ScatterRows(_, idx, r) => format!("scatter_rows(#{idx}, {r})"),
+            Op::ConcatRows(..) => "concat_rows".into(),
+            Op::ConcatCols(..) => "concat_cols".into(),
+            Op::Maximum(..) => "maximum".into(),
+            Op::Minimum(..) => "minimum".into(),
+            Op::Select(m, _, _) => format!("select(#{m})"),
         }
     }
 
@@ -272,7 +366,21 @@ impl Op {
             | Op::Sum(x)
             | Op::SumEachRow(x)
             | Op::SumEachCol(x)
-            | Op::Expand(x, _, _) => Inputs::One(x),
+            | Op::Expand(x, _, _)
+            | Op::Sin(x)
+            | Op::Cos(x)
+            | Op::Softplus(x)
+            | Op::LogSigmoid(x)
+            | Op::LogSoftmax(x)
+            | Op::Slice(x, ..)
+            | Op::Pad(x, ..)
+            | Op::GatherRows(x, _)
+            | Op::ScatterRows(x, _, _) => Inputs::One(x),
+            Op::ConcatRows(a, b)
+            | Op::ConcatCols(a, b)
+            | Op::Maximum(a, b)
+            | Op::Minimum(a, b)
+            | Op::Select(_, a, b) => Inputs::Two(a, b),
         }
     }
 
@@ -322,6 +430,24 @@ impl Op {
                 one(reduce::sum_vjp(dy, value(x)))
             }
             Op::Expand(x, _, _) => one(reduce::expand_vjp(dy, value(x))),
+            Op::Sin(x) => one(trig::sin_vjp(dy, value(x))),
+            Op::Cos(x) => one(trig::cos_vjp(dy, value(x))),
+            Op::Softplus(x) => one(softmax::softplus_vjp(dy, value(x))),
+            Op::LogSigmoid(x) => one(softmax::log_sigmoid_vjp(dy, value(x))),
+            Op::LogSoftmax(_) => one(softmax::log_softmax_vjp(dy, y)),
+            Op::Slice(x, r0, _, c0, _) => one(index::slice_vjp(dy, value(x), r0, c0)),
+            Op::Pad(x, r0, c0, _, _) => one(index::pad_vjp(dy, value(x), r0, c0)),
+            Op::GatherRows(x, idx) => one(index::gather_rows_vjp(dy, value(x), value(idx))),
+            Op::ScatterRows(_, idx, _) => one(index::scatter_rows_vjp(dy, value(idx))),
+            Op::ConcatRows(a, b) => {
+                index::concat_rows_vjp(dy, value(a), value(b), need(a), need(b))
+            }
+            Op::ConcatCols(a, b) => {
+                index::concat_cols_vjp(dy, value(a), value(b), need(a), need(b))
+            }
+            Op::Maximum(a, b) => select::maximum_vjp(dy, value(a), value(b), need(a), need(b)),
+            Op::Minimum(a, b) => select::minimum_vjp(dy, value(a), value(b), need(a), need(b)),
+            Op::Select(m, a, b) => select::select_vjp(dy, value(m), need(a), need(b)),
         }
     }
 }

@@ -239,7 +239,37 @@ impl<'t> Adjoint for Var<'t> {
     fn detached(&self, f: fn(f64) -> f64) -> Tensor {
         self.tape.nodes.borrow()[self.index].value.map(f)
     }
+    fn detached_with(&self, other: &Self, f: fn(f64, f64) -> f64) -> Tensor {
+        let nodes = self.tape.nodes.borrow();
+        nodes[self.index]
+            .value
+            .broadcast_map(&nodes[other.index].value, "detached_with", f)
+    }
     fn mul_const(&self, c: &Tensor) -> Self {
         *self * self.tape.constant(c.clone())
+    }
+    fn exp(&self) -> Self {
+        Var::exp(*self)
+    }
+    fn sin(&self) -> Self {
+        Var::sin(*self)
+    }
+    fn cos(&self) -> Self {
+        Var::cos(*self)
+    }
+    fn sigmoid(&self) -> Self {
+        Var::sigmoid(*self)
+    }
+    fn slice(&self, r0: usize, r1: usize, c0: usize, c1: usize) -> Self {
+        Var::window(*self, r0..r1, c0..c1)
+    }
+    fn pad(&self, r0: usize, c0: usize, rows: usize, cols: usize) -> Self {
+        Var::pad(*self, r0, c0, rows, cols)
+    }
+    fn gather_rows(&self, idx: &Self) -> Self {
+        Var::gather_by(*self, *idx)
+    }
+    fn scatter_rows(&self, idx: &Self, rows: usize) -> Self {
+        Var::scatter_by(*self, *idx, rows)
     }
 }

@@ -10,6 +10,7 @@
 mod broadcast;
 mod compare;
 mod display;
+mod index;
 mod matrix;
 mod operators;
 mod random;

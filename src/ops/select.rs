@@ -1,0 +1,185 @@
+//! Piecewise choices: the entrywise `maximum` and `minimum` of two values, and `select`
+//! (`where(mask, a, b)`) with a constant mask.
+//!
+//! Their rules route `dy` to whichever input was chosen; the routing weights are constants
+//! (computed from values, never differentiated), so second derivatives are zero wherever
+//! the choice does not change. Conventions, as PyTorch's:
+//!
+//! ```text
+//! y = maximum(a, b)  =>  da = sum_to(dy ⊙ w, a),  db = sum_to(dy ⊙ (1 − w), b),
+//!                        w = 1 where a > b, 1/2 where a = b (a tie splits the gradient), 0 where a < b
+//! y = minimum(a, b)  =>  the same with w = 1 where a < b
+//! y = select(m, a, b) = m ? a : b  =>  da = dy ⊙ m,  db = dy ⊙ (1 − m)
+//! ```
+//!
+//! A NaN in either input of `maximum`/`minimum` gives NaN (PyTorch's `torch.maximum`), never
+//! the other value.
+
+use super::Adjoint;
+use crate::ops::Op;
+use crate::tape::Var;
+use crate::tensor::{Tensor, fmt_shape};
+
+impl<'t> Var<'t> {
+    /// `y = max(a, b)` entrywise, broadcasting as `+` does. A tie splits the gradient in half
+    /// (see the module docs); a NaN gives NaN.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let a = tape.leaf(Tensor::row(&[1.0, 5.0, 2.0]));
+    /// let b = tape.leaf(Tensor::row(&[3.0, 4.0, 2.0]));
+    /// let y = a.maximum(b);
+    /// assert_eq!(y.value(), Tensor::row(&[3.0, 5.0, 2.0]));
+    /// let g = tape.backward(y.sum());
+    /// assert_eq!((g[a].clone(), g[b].clone()), (Tensor::row(&[0.0, 1.0, 0.5]), Tensor::row(&[1.0, 0.0, 0.5])));
+    /// ```
+    pub fn maximum(self, other: Var<'t>) -> Var<'t> {
+        self.binary(other, Op::Maximum(self.index(), other.index()), |a, b| {
+            a.broadcast_map(b, "maximum", |x, y| nan_or(x, y, f64::max))
+        })
+    }
+
+    /// `y = min(a, b)` entrywise, broadcasting as `+` does. A tie splits the gradient in half;
+    /// a NaN gives NaN.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(Tensor::row(&[-1.0, 2.0]));
+    /// let clipped = x.minimum(tape.constant(1.0));        // min(x, 1)
+    /// assert_eq!(clipped.value(), Tensor::row(&[-1.0, 1.0]));
+    /// assert_eq!(tape.backward(clipped.sum())[x], Tensor::row(&[1.0, 0.0]));
+    /// ```
+    pub fn minimum(self, other: Var<'t>) -> Var<'t> {
+        self.binary(other, Op::Minimum(self.index(), other.index()), |a, b| {
+            a.broadcast_map(b, "minimum", |x, y| nan_or(x, y, f64::min))
+        })
+    }
+
+    /// `y = mask ? a : b` entrywise: `a` where the mask is nonzero, `b` elsewhere. The mask is
+    /// a constant (compute it from values, e.g. with [`Tensor::mask`]); the unchosen branch
+    /// does not leak into the value, even when it is NaN or infinite there.
+    ///
+    /// # Panics
+    /// If `a`, `b` and the mask do not all have the same shape, or `a` and `b` live on
+    /// different tapes.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor, Var};
+    /// // The course's piecewise f(x) = x^2 for x < 1, 2x − 1 otherwise.
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(Tensor::row(&[0.5, 3.0]));
+    /// let mask = x.value().mask(|v| v < 1.0);
+    /// let f = Var::select(&mask, x.square(), x * 2.0 - 1.0);
+    /// assert_eq!(f.value(), Tensor::row(&[0.25, 5.0]));
+    /// assert_eq!(tape.backward(f.sum())[x], Tensor::row(&[1.0, 2.0]));
+    /// ```
+    pub fn select(mask: &Tensor, a: Var<'t>, b: Var<'t>) -> Var<'t> {
+        assert!(
+            mask.shape() == a.shape() && mask.shape() == b.shape(),
+            "select: mask {}, a {} and b {} must have the same shape",
+            fmt_shape(mask.shape()),
+            fmt_shape(a.shape()),
+            fmt_shape(b.shape())
+        );
+        let m = a
+            .tape()
+            .constant(mask.map(|v| if v != 0.0 { 1.0 } else { 0.0 }));
+        a.binary(b, Op::Select(m.index(), a.index(), b.index()), |x, y| {
+            select_values(mask, x, y)
+        })
+    }
+}
+
+/// `f(x, y)`, or NaN if either is NaN.
+fn nan_or(x: f64, y: f64, f: fn(f64, f64) -> f64) -> f64 {
+    if x.is_nan() || y.is_nan() {
+        f64::NAN
+    } else {
+        f(x, y)
+    }
+}
+
+/// `m ? a : b` entrywise.
+fn select_values(mask: &Tensor, a: &Tensor, b: &Tensor) -> Tensor {
+    Tensor::from_fn(a.rows(), a.cols(), |i, j| {
+        if mask[(i, j)] != 0.0 {
+            a[(i, j)]
+        } else {
+            b[(i, j)]
+        }
+    })
+}
+
+/// The weight of `a` in `maximum(a, b)`: 1, 1/2 at a tie, 0.
+fn max_weight(a: f64, b: f64) -> f64 {
+    if a > b {
+        1.0
+    } else if a == b {
+        0.5
+    } else {
+        0.0
+    }
+}
+
+/// The weight of `a` in `minimum(a, b)`.
+fn min_weight(a: f64, b: f64) -> f64 {
+    max_weight(b, a)
+}
+
+/// `y = maximum(a, b)`  =>  `da = sum_to(dy ⊙ w, a)`, `db = sum_to(dy ⊙ (1 − w), b)`.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// let [da, db] = tapegrad::ops::select::maximum_vjp(&Tensor::scalar(1.0), &Tensor::scalar(2.0), &Tensor::scalar(2.0), true, true);
+/// assert_eq!((da.unwrap().item(), db.unwrap().item()), (0.5, 0.5));
+/// ```
+pub fn maximum_vjp<V: Adjoint>(dy: &V, a: &V, b: &V, need_a: bool, need_b: bool) -> [Option<V>; 2] {
+    routed(dy, a, b, need_a, need_b, max_weight)
+}
+
+/// `y = minimum(a, b)`  =>  as [`maximum_vjp`] with `w = 1` where `a < b`.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// let [da, _] = tapegrad::ops::select::minimum_vjp(&Tensor::scalar(1.0), &Tensor::scalar(1.0), &Tensor::scalar(2.0), true, false);
+/// assert_eq!(da.unwrap().item(), 1.0);
+/// ```
+pub fn minimum_vjp<V: Adjoint>(dy: &V, a: &V, b: &V, need_a: bool, need_b: bool) -> [Option<V>; 2] {
+    routed(dy, a, b, need_a, need_b, min_weight)
+}
+
+/// `da = sum_to(dy ⊙ w(a, b), a)`, `db = sum_to(dy ⊙ (1 − w(a, b)), b)`, `w` a constant.
+fn routed<V: Adjoint>(
+    dy: &V,
+    a: &V,
+    b: &V,
+    need_a: bool,
+    need_b: bool,
+    weight: fn(f64, f64) -> f64,
+) -> [Option<V>; 2] {
+    let w = a.detached_with(b, weight);
+    let (ra, ca) = a.shape();
+    let (rb, cb) = b.shape();
+    [
+        need_a.then(|| dy.mul_const(&w).sum_to(ra, ca)),
+        need_b.then(|| dy.mul_const(&w.map(|x| 1.0 - x)).sum_to(rb, cb)),
+    ]
+}
+
+/// `y = m ? a : b`  =>  `da = dy ⊙ m`, `db = dy − dy ⊙ m`.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// let m = Tensor::row(&[1.0, 0.0]);
+/// let [da, db] = tapegrad::ops::select::select_vjp(&Tensor::row(&[3.0, 4.0]), &m, true, true);
+/// assert_eq!((da.unwrap(), db.unwrap()), (Tensor::row(&[3.0, 0.0]), Tensor::row(&[0.0, 4.0])));
+/// ```
+pub fn select_vjp<V: Adjoint>(dy: &V, mask: &V, need_a: bool, need_b: bool) -> [Option<V>; 2] {
+    let chosen = dy.mul(mask);
+    [
+        need_a.then(|| chosen.clone()),
+        need_b.then(|| dy.sub(&chosen)),
+    ]
+}

@@ -1,0 +1,136 @@
+//! The log-sum-exp family, each in its overflow-free form: `softplus`, `log_sigmoid` and
+//! `log_softmax` (over each row, the classes of one sample).
+//!
+//! ```text
+//! softplus(x)     = ln(1 + e^x)              = max(x, 0) + ln(1 + e^−|x|)
+//! log_sigmoid(x)  = ln σ(x) = −softplus(−x)  = min(x, 0) − ln(1 + e^−|x|)
+//! log_softmax(x)_ij = x_ij − ln Σ_k e^{x_ik} = x_ij − m_i − ln Σ_k e^{x_ik − m_i},  m_i = max_k x_ik
+//! ```
+//!
+//! The rules: `softplus' = σ`, `log_sigmoid' = σ(−x)`, and for `y = log_softmax(x)` with
+//! `p = e^y` (the softmax), `dx = dy − p ⊙ (Σ_j dy_ij)` per row. Softmax itself is `exp` of
+//! `log_softmax`; cross-entropy is built from `log_softmax` in [`crate::nn::cross_entropy`].
+
+use super::Adjoint;
+use crate::ops::Op;
+use crate::tape::Var;
+use crate::tensor::Tensor;
+
+impl<'t> Var<'t> {
+    /// `y = softplus(x) = ln(1 + e^x)`  =>  `dx = dy ⊙ σ(x)`. No overflow for any `x`.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(0.0);
+    /// let y = x.softplus();
+    /// assert_eq!((y.item(), tape.backward(y)[x].item()), (2f64.ln(), 0.5));
+    /// assert_eq!(tape.leaf(1000.0).softplus().item(), 1000.0);
+    /// ```
+    pub fn softplus(self) -> Var<'t> {
+        self.unary(Op::Softplus(self.index()), |x| x.map(softplus))
+    }
+
+    /// `y = ln σ(x) = −softplus(−x)`  =>  `dx = dy ⊙ σ(−x)`. No overflow for any `x`.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(-1000.0);
+    /// let y = x.log_sigmoid();
+    /// assert_eq!((y.item(), tape.backward(y)[x].item()), (-1000.0, 1.0));
+    /// ```
+    pub fn log_sigmoid(self) -> Var<'t> {
+        self.unary(Op::LogSigmoid(self.index()), |x| x.map(log_sigmoid))
+    }
+
+    /// `y_ij = x_ij − ln Σ_k e^{x_ik}` over each row (the log-probabilities of the classes of
+    /// sample `i`)  =>  `dx = dy − softmax(x) ⊙ rowsum(dy)`. Stable at logits of ±1000.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.leaf(Tensor::row(&[1000.0, 1000.0]));
+    /// let y = x.log_softmax();
+    /// assert_eq!(y.value(), Tensor::row(&[-(2f64.ln()), -(2f64.ln())]));
+    /// // d/dx of y_0: e_0 − softmax = [0.5, −0.5]
+    /// let g = tape.backward(y.at(0, 0));
+    /// assert_eq!(g[x], Tensor::row(&[0.5, -0.5]));
+    /// ```
+    pub fn log_softmax(self) -> Var<'t> {
+        self.unary(Op::LogSoftmax(self.index()), log_softmax_rows)
+    }
+}
+
+/// `ln(1 + e^x)` as `max(x, 0) + ln(1 + e^−|x|)`.
+///
+/// ```
+/// use tapegrad::ops::softmax::softplus;
+/// assert_eq!((softplus(-1000.0), softplus(1000.0)), (0.0, 1000.0));
+/// ```
+pub fn softplus(x: f64) -> f64 {
+    x.max(0.0) + (-x.abs()).exp().ln_1p()
+}
+
+/// `ln σ(x)` as `min(x, 0) − ln(1 + e^−|x|)`.
+///
+/// ```
+/// use tapegrad::ops::softmax::log_sigmoid;
+/// assert_eq!((log_sigmoid(-1000.0), log_sigmoid(1000.0)), (-1000.0, 0.0));
+/// ```
+pub fn log_sigmoid(x: f64) -> f64 {
+    x.min(0.0) - (-x.abs()).exp().ln_1p()
+}
+
+/// `log_softmax` of each row of `x`, shifting by the row maximum first.
+fn log_softmax_rows(x: &Tensor) -> Tensor {
+    let mut out = x.clone();
+    let cols = x.cols();
+    if cols == 0 {
+        return out;
+    }
+    for row in out.as_mut_slice().chunks_exact_mut(cols) {
+        let m = row.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+        let shift = if m.is_finite() { m } else { 0.0 };
+        let lse = shift + row.iter().map(|v| (v - shift).exp()).sum::<f64>().ln();
+        for v in row.iter_mut() {
+            *v -= lse;
+        }
+    }
+    out
+}
+
+/// `y = softplus(x)`  =>  `dx = dy ⊙ σ(x)`.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// assert_eq!(tapegrad::ops::softmax::softplus_vjp(&Tensor::scalar(1.0), &Tensor::scalar(0.0)).item(), 0.5);
+/// ```
+pub fn softplus_vjp<V: Adjoint>(dy: &V, x: &V) -> V {
+    dy.mul(&x.sigmoid())
+}
+
+/// `y = log_sigmoid(x)`  =>  `dx = dy ⊙ σ(−x)`.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// let dx = tapegrad::ops::softmax::log_sigmoid_vjp(&Tensor::scalar(1.0), &Tensor::scalar(0.0));
+/// assert_eq!(dx.item(), 0.5);
+/// ```
+pub fn log_sigmoid_vjp<V: Adjoint>(dy: &V, x: &V) -> V {
+    dy.mul(&x.neg().sigmoid())
+}
+
+/// `y = log_softmax(x)` per row  =>  `dx = dy − e^y ⊙ (Σ_j dy_ij)` (the row sums broadcast
+/// over the columns).
+///
+/// ```
+/// use tapegrad::Tensor;
+/// let y = Tensor::row(&[-(2f64.ln()), -(2f64.ln())]);       // log_softmax of [0, 0]
+/// let dx = tapegrad::ops::softmax::log_softmax_vjp(&Tensor::row(&[1.0, 0.0]), &y);
+/// dx.assert_close(&Tensor::row(&[0.5, -0.5]), 1e-15, 1e-15);
+/// ```
+pub fn log_softmax_vjp<V: Adjoint>(dy: &V, y: &V) -> V {
+    let (rows, _) = dy.shape();
+    dy.sub(&y.exp().mul(&dy.sum_to(rows, 1)))
+}
