@@ -1,10 +1,12 @@
-//! The mean squared error, with PyTorch's two reductions.
+//! Losses: the mean squared error and the cross-entropy of logits, with PyTorch's two
+//! reductions.
 
 use crate::tape::{Tape, Var};
 use crate::tensor::{Tensor, fmt_shape};
 use std::rc::Rc;
 
-/// How the squared errors `e_i = (p_i - t_i)^2` of a batch are combined.
+/// How the per-entry losses `e_i` of a batch are combined (squared errors for [`mse`], the
+/// per-sample `−log p(t_i)` for [`cross_entropy`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Reduction {

@@ -1,11 +1,12 @@
 //! Neural-net modules on the tape: flat parameters, `Linear`, activations, `mse`,
-//! `Sequential` and the `mlp` builder.
+//! `cross_entropy`, `Sequential` and the `mlp` builder.
 //!
 //! A model is a function `m(x; theta)`: [`Module::forward`] takes the parameter leaves
 //! ([`Theta`], from [`crate::Tape::params`]) and an input `Var`, and records the forward
 //! pass on the tape.
 
 mod activation;
+mod cross_entropy;
 mod linear;
 mod loss;
 mod params;
@@ -13,6 +14,7 @@ mod sequential;
 mod theta;
 
 pub use activation::Activation;
+pub use cross_entropy::cross_entropy;
 pub use linear::{Init, Linear};
 pub use loss::{Reduction, least_squares, mse};
 pub use params::{ParamId, ParamView, Params};
