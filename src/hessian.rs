@@ -17,6 +17,16 @@
 //! rule multiplies by a piecewise-constant factor (`1[x > 0]`, `sign x`) held constant, so
 //! its second derivative is taken as 0 (it is 0 wherever it exists).
 
+//!
+//! # One shape for every entry point
+//! [`hvp`], [`hessian`], [`optimal_step`], [`gradgradcheck`] (and [`crate::jacobian`]'s
+//! `jacobian` and `ntk`) all take `f` as a closure `|tape, vars| ...` that records the function
+//! of the inputs `vars` (one `Var` per tensor of `theta: &[Tensor]`) on `tape`. For a model,
+//! pass `&params.tensors()` and build the named views inside with
+//! [`Theta::from_vars`](crate::nn::Theta::from_vars); results then come in the layout of the
+//! flat `theta`. Write the closure inline, without type annotations on its arguments, and
+//! Rust infers the lifetimes.
+
 use crate::gradcheck::{GradcheckConfig, GradcheckReport, Mismatch, Stencil};
 use crate::tape::{Tape, Var};
 use crate::tensor::{Tensor, fmt_shape, rel_diff};
@@ -88,49 +98,53 @@ where
     }
 }
 
-/// The Hessian of a scalar function of one tensor `θ` (`n = rows · cols` entries, taken in
-/// row-major order): the `n x n` matrix `H_ij = ∂²f / ∂θ_i ∂θ_j`, column by column. The
-/// gradient is recorded once; each column `H e_j` is one more backward sweep through it.
+/// The Hessian of a scalar function of tensors `θ = (θ_1, ..., θ_m)`, the same kind of
+/// function every entry point here takes: `H_ij = ∂²f / ∂θ_i ∂θ_j` over all `n` entries,
+/// taken input by input, each in row-major order (the layout of [`crate::nn::Params`]'s flat
+/// `theta` when the inputs are `params.tensors()`). The gradient is recorded once; each row
+/// `e_iᵀ ∇²f` is one more backward sweep through it.
 ///
 /// # Panics
 /// If `f` does not return a `1x1` value.
 ///
 /// ```
 /// use tapegrad::{Tensor, hessian::hessian};
-/// // f(x) = x0^2 x1 + x1^3: H = [[2 x1, 2 x0], [2 x0, 6 x1]].
-/// let x = Tensor::row(&[1.0, 2.0]);
-/// let h = hessian(|tape, x| {
-///     let e0 = tape.constant(Tensor::column(&[1.0, 0.0]));
-///     let e1 = tape.constant(Tensor::column(&[0.0, 1.0]));
-///     let (a, b) = (x.matmul(e0), x.matmul(e1));
-///     a.square() * b + b.powi(3)
-/// }, &x);
+/// // f(x, y) = x^2 y + y^3 at (1, 2): H = [[2y, 2x], [2x, 6y]].
+/// let h = hessian(|_, v| v[0].square() * v[1] + v[1].powi(3), &[Tensor::scalar(1.0), Tensor::scalar(2.0)]);
 /// h.assert_close(&Tensor::from_rows(&[[4.0, 2.0], [2.0, 12.0]]), 1e-12, 1e-12);
 /// ```
-pub fn hessian<F>(f: F, theta: &Tensor) -> Tensor
+///
+/// The Hessian of a model's loss with respect to its [`Params`](crate::nn::Params), in one call:
+///
+/// ```
+/// use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Theta, mlp, mse};
+/// use tapegrad::{Rng, Tensor, hessian::hessian};
+/// let mut params = Params::new();
+/// let model = mlp(&mut params, &[1, 3, 1], Activation::Tanh, &Init::PyTorch, &mut Rng::new(0));
+/// let (x, y) = (Tensor::column(&[-1.0, 0.5, 2.0]), Tensor::column(&[1.0, 0.0, -1.0]));
+/// let h = hessian(
+///     |tape, vars| {
+///         let theta = Theta::from_vars(&params, vars);
+///         mse(model.forward(&theta, tape.constant(&x)), tape.constant(&y), Reduction::Mean)
+///     },
+///     &params.tensors(),
+/// );
+/// assert_eq!(h.shape(), (params.len(), params.len()));   // 10 x 10
+/// h.assert_close(&h.t(), 1e-12, 1e-12);                  // symmetric
+/// ```
+pub fn hessian<F>(f: F, theta: &[Tensor]) -> Tensor
 where
-    F: for<'t> Fn(&'t Tape, Var<'t>) -> Var<'t>,
+    F: for<'t> Fn(&'t Tape, &[Var<'t>]) -> Var<'t>,
 {
-    let n = theta.len();
     let tape = Tape::new();
-    let x = tape.leaf(theta);
-    let y = f(&tape, x);
-    let g = tape.backward_graph(y).of(x);
-    let mut h = Tensor::zeros(n, n);
-    for j in 0..n {
-        // The vector-Jacobian product e_jᵀ (∂g/∂θ) is row j of H (= column j, H symmetric).
-        let mut e = Tensor::zeros(theta.rows(), theta.cols());
-        e.as_mut_slice()[j] = 1.0;
-        let row = tape.backward_with_seed(g, e);
-        let row = row
-            .get(x)
-            .map(|t| t.as_slice().to_vec())
-            .unwrap_or_else(|| vec![0.0; n]);
-        for (i, hij) in row.into_iter().enumerate() {
-            h[(j, i)] = hij;
-        }
-    }
-    h
+    let xs: Vec<Var<'_>> = theta.iter().map(|t| tape.leaf(t)).collect();
+    let y = f(&tape, &xs);
+    let graph = tape.backward_graph(y);
+    let gs: Vec<Var<'_>> = xs.iter().map(|&x| graph.of(x)).collect();
+    // Row i of H is the vector-Jacobian product e_iᵀ ∂g/∂θ: one sweep per entry of g.
+    let rows = crate::jacobian::rows_of(&tape, &gs, &xs);
+    let n = rows.len();
+    Tensor::from_fn(n, n, |i, j| rows[i][j])
 }
 
 /// The step that minimizes the quadratic model of `f` along a direction `d`.
