@@ -22,8 +22,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 use tapegrad::Rng;
 use tapegrad::data::{DataError, Standardizer, poly_features, read_points_csv};
-use tapegrad::linalg::{condition_number, lstsq, mse_smoothness};
-use tapegrad::nn::{Init, Linear, Module, Params, Reduction, mse};
+use tapegrad::hessian::hessian;
+use tapegrad::linalg::{condition_number, lstsq, mse_smoothness, sym_eig};
+use tapegrad::nn::{Init, Linear, Module, Params, Reduction, Theta, mse};
 use tapegrad::optim::{Adam, Diverged, Lbfgs, Optimizer, Sgd, StrongWolfe, descend};
 use tapegrad::{Tape, Tensor};
 
@@ -184,14 +185,46 @@ struct Results {
     /// Closed form `(w*, b*)` in the raw basis, and `f(θ*)`.
     theta_star: Vec<f64>,
     loss_star: f64,
-    /// `(basis, β, κ(X_1))`.
-    conditioning: Vec<(&'static str, f64, f64)>,
+    /// Per basis: `β`, `κ(X_1)` and the Hessian's spectrum.
+    conditioning: Vec<Conditioning>,
     runs: Vec<Run>,
     /// GD above the bound on raw features: the step size and the error.
     divergence: (f64, Result<usize, Diverged>),
 }
 
 const MOMENTUM: f64 = 0.9;
+
+/// How well-conditioned the problem is in one basis.
+struct Conditioning {
+    basis: &'static str,
+    /// `β = (2/N) ||X_1ᵀX_1||_2`.
+    beta: f64,
+    /// `κ(X_1)`, the exact 2-norm condition number (SVD).
+    kappa: f64,
+    /// The extreme eigenvalues of the Hessian `∇²f`, computed on the tape.
+    lambda_min: f64,
+    lambda_max: f64,
+}
+
+/// The Hessian of `f(θ) = (1/N) ||X_1 θ − y||²` by reverse over reverse mode on the tape (a
+/// `Linear(d, 1)` layer with bias, so `θ = (w_1..w_d, b)`): for this quadratic it equals
+/// `(2/N) X_1ᵀ X_1`, the matrix whose largest eigenvalue is `β`.
+fn loss_hessian(features: &Tensor, y: &Tensor) -> Tensor {
+    let mut params = Params::new();
+    let d = features.cols();
+    let layer = Linear::new(&mut params, "0", d, 1, true, &Init::Zeros, &mut Rng::new(0));
+    hessian(
+        |tape, vars| {
+            let theta = Theta::from_vars(&params, vars);
+            mse(
+                layer.forward(&theta, tape.constant(features)),
+                tape.constant(y),
+                Reduction::Mean,
+            )
+        },
+        &params.tensors(),
+    )
+}
 
 /// `θ ↦ (f(θ), ∇f(θ))` for `Linear(d, 1)` + MSE on the tape; `θ = (w_1..w_d, b)`.
 fn objective<'a>(
@@ -259,7 +292,14 @@ fn fit(config: Config) -> Result<Results, DataError> {
     let mut runs = Vec::new();
     for basis in &bases {
         let beta = mse_smoothness(&basis.with_ones());
-        conditioning.push((basis.name, beta, condition_number(&basis.with_ones())));
+        let spectrum = sym_eig(&loss_hessian(&basis.features, &y));
+        conditioning.push(Conditioning {
+            basis: basis.name,
+            beta,
+            kappa: condition_number(&basis.with_ones()),
+            lambda_min: spectrum.min(),
+            lambda_max: spectrum.max(),
+        });
         let (params, f) = objective(&basis.features, &y);
         let mut optimizers: Vec<(&'static str, Box<dyn Optimizer>)> = vec![
             ("GD (1/beta)", Box::new(Sgd::new(1.0 / beta))),
@@ -320,7 +360,7 @@ fn fit(config: Config) -> Result<Results, DataError> {
     }
 
     // Above the bound: GD on raw features with γ = 1.25 · (2/β).
-    let beta_raw = conditioning[0].1;
+    let beta_raw = conditioning[0].beta;
     let gamma = 2.5 / beta_raw;
     let (params, f) = objective(&bases[0].features, &y);
     let mut theta = params.as_slice().to_vec();
@@ -370,14 +410,32 @@ fn report(r: &Results) -> String {
         "  {:<13} {:>12} {:>12} {:>22} {:>12}\n",
         "features", "beta", "GD: 2/beta", "momentum: 2(1+mu)/beta", "cond(X1)"
     );
-    for (name, beta, kappa) in &r.conditioning {
+    for c in &r.conditioning {
         s += &format!(
-            "  {name:<13} {beta:>12.4e} {:>12.4e} {:>22.4e} {kappa:>12.4e}\n",
-            2.0 / beta,
-            2.0 * (1.0 + MOMENTUM) / beta
+            "  {:<13} {:>12.4e} {:>12.4e} {:>22.4e} {:>12.4e}\n",
+            c.basis,
+            c.beta,
+            2.0 / c.beta,
+            2.0 * (1.0 + MOMENTUM) / c.beta,
+            c.kappa
         );
     }
-    let (raw_beta, raw_kappa) = (r.conditioning[0].1, r.conditioning[0].2);
+    s += "The Hessian of f (on the tape, reverse over reverse): its extreme eigenvalues and their ratio.\n";
+    s += &format!(
+        "  {:<13} {:>14} {:>14} {:>22}\n",
+        "features", "lambda_min(H)", "lambda_max(H)", "cond(H) = max/min"
+    );
+    for c in &r.conditioning {
+        s += &format!(
+            "  {:<13} {:>14.4e} {:>14.4e} {:>22.4e}\n",
+            c.basis,
+            c.lambda_min,
+            c.lambda_max,
+            c.lambda_max / c.lambda_min
+        );
+    }
+    s += "  lambda_max(H) is beta; cond(H) = cond(X1)^2 is why GD crawls on raw features.\n";
+    let (raw_beta, raw_kappa) = (r.conditioning[0].beta, r.conditioning[0].kappa);
     s += &format!(
         "  GD at 1/beta shrinks the error along the weakest direction by only 1 - 1/cond(X1)^2 = 1 - {:.1e} per step.\n",
         1.0 / (raw_kappa * raw_kappa)
@@ -422,7 +480,13 @@ fn to_json(r: &Results) -> Value {
     let cond: Vec<Value> = r
         .conditioning
         .iter()
-        .map(|(name, beta, kappa)| json!({ "features": name, "beta": beta, "stable_gd_step": 2.0 / beta, "stable_momentum_step": 2.0 * (1.0 + MOMENTUM) / beta, "condition_number": kappa }))
+        .map(|c| {
+            json!({ "features": c.basis, "beta": c.beta, "stable_gd_step": 2.0 / c.beta,
+                    "stable_momentum_step": 2.0 * (1.0 + MOMENTUM) / c.beta,
+                    "condition_number": c.kappa, "hessian_lambda_min": c.lambda_min,
+                    "hessian_lambda_max": c.lambda_max,
+                    "hessian_condition_number": c.lambda_max / c.lambda_min })
+        })
         .collect();
     let runs: Vec<Value> = r
         .runs
@@ -442,7 +506,7 @@ fn to_json(r: &Results) -> Value {
     };
     json!({
         "closed_form": { "theta": r.theta_star, "loss": r.loss_star, "layout": "w_1..w_degree, b" },
-        "beta": { "raw": r.conditioning[0].1, "standardized": r.conditioning[1].1 },
+        "beta": { "raw": r.conditioning[0].beta, "standardized": r.conditioning[1].beta },
         "conditioning": cond,
         "runs": runs,
         "divergence": divergence,

@@ -281,6 +281,19 @@ fn sin_poly_fit_agrees_with_the_closed_form() {
             .contains("diverged at step")
     );
     assert!(v["beta"]["raw"].as_f64().unwrap() > v["beta"]["standardized"].as_f64().unwrap());
+    // The Hessian's spectrum from the tape: λ_max = β and cond(H) = cond(X1)².
+    for c in v["conditioning"].as_array().unwrap() {
+        let f = |k: &str| c[k].as_f64().unwrap();
+        assert!(
+            (f("hessian_lambda_max") - f("beta")).abs() <= 1e-9 * f("beta"),
+            "{c}"
+        );
+        let want = f("condition_number").powi(2);
+        assert!(
+            (f("hessian_condition_number") - want).abs() <= 1e-6 * want,
+            "{c}"
+        );
+    }
     let plots = v["plots"].as_array().unwrap();
     assert_eq!(plots.len(), 3);
     for p in plots {

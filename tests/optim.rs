@@ -375,3 +375,70 @@ fn w6_rosenbrock_takes_pytorchs_path() {
     let torch_f = 3.027432786120181e-11;
     assert!((report.f - torch_f).abs() <= 1e-6 * torch_f, "{report:?}");
 }
+
+/// Heavy-ball momentum on least squares (β = (2/N)||XᵀX||₂): a step size between 2/β and
+/// 2(1+μ)/β, where plain GD diverges, converges with momentum μ = 0.9; above 2(1+μ)/β the run
+/// diverges, and the error quotes the momentum bound, not 2/β.
+#[test]
+fn momentum_is_stable_up_to_its_own_bound() {
+    use tapegrad::Tensor;
+    use tapegrad::linalg::{lstsq, mse_smoothness};
+    use tapegrad::nn::least_squares;
+    use tapegrad::optim::{Method, descend};
+    let mut rng = tapegrad::Rng::new(5);
+    let x = Tensor::rand_normal(30, 4, 0.0, 1.0, &mut rng);
+    let y = Tensor::rand_normal(30, 1, 0.0, 1.0, &mut rng);
+    let beta = mse_smoothness(&x);
+    let f = least_squares(x.clone(), y.clone());
+    let star = lstsq(&x, &y).unwrap();
+    let mu = 0.9;
+    // 1.5 x 2/β: GD diverges, momentum (bound 3.8/β) converges.
+    let gamma = 1.5 * 2.0 / beta;
+    let mut theta = vec![0.0; 4];
+    let gd = descend(&mut Sgd::new(gamma), &mut theta, 20_000, None, &f);
+    let err = gd.expect_err("GD above 2/beta diverges");
+    assert!(err.to_string().contains("below 2/beta"), "{err}");
+    let mut theta = vec![0.0; 4];
+    descend(
+        &mut Sgd::new(gamma).momentum(mu),
+        &mut theta,
+        3000,
+        None,
+        &f,
+    )
+    .expect("stable");
+    let dist = Tensor::column(&theta).sub(&star).norm() / star.norm();
+    assert!(dist < 1e-10, "momentum below its bound converges: {dist:e}");
+    // 1.05 x 2(1+μ)/β: diverges, and says which bound it broke.
+    let gamma = 1.05 * 2.0 * (1.0 + mu) / beta;
+    let mut theta = vec![0.0; 4];
+    let err = descend(
+        &mut Sgd::new(gamma).momentum(mu),
+        &mut theta,
+        100_000,
+        None,
+        &f,
+    )
+    .expect_err("above 2(1+mu)/beta");
+    assert!(matches!(err.method, Method::HeavyBall { .. }));
+    let msg = err.to_string();
+    assert!(
+        msg.contains("heavy-ball momentum mu = 0.9") && msg.contains("2(1+mu)/beta = 3.8000/beta"),
+        "{msg}"
+    );
+    // Adam: no bound from beta is claimed.
+    let mut theta = vec![1e300; 4];
+    let err = descend(
+        &mut tapegrad::optim::Adam::new(1.0),
+        &mut theta,
+        10,
+        None,
+        &f,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("no step-size bound follows from beta alone"),
+        "{err}"
+    );
+}

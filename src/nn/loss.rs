@@ -6,7 +6,7 @@ use crate::tensor::{Tensor, fmt_shape};
 use std::rc::Rc;
 
 /// How the per-entry losses `e_i` of a batch are combined (squared errors for [`mse`], the
-/// per-sample `−log p(t_i)` for [`cross_entropy`]).
+/// per-sample `−log p(t_i)` for [`cross_entropy`](super::cross_entropy)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Reduction {

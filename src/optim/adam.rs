@@ -15,7 +15,7 @@
 //! `ε` is added after the bias correction of `v`, as in PyTorch (not to `sqrt(v)` before it,
 //! as the paper's Algorithm 1 writes it: the two differ by the factor `sqrt(1 − β2^k)` on `ε`).
 
-use super::{Diverged, Optimizer, check_grad, check_hyper, check_theta};
+use super::{Diverged, Method, Optimizer, check_grad, check_hyper, check_theta};
 use std::fmt;
 
 /// Adam with optional AMSGrad, L2 weight decay or AdamW's decoupled decay, and maximize.
@@ -193,7 +193,7 @@ impl Adam {
 impl Optimizer for Adam {
     fn step(&mut self, theta: &mut [f64], grad: &[f64]) -> Result<(), Diverged> {
         self.k += 1;
-        check_grad("Adam", theta, grad, self.k, self.lr)?;
+        check_grad("Adam", theta, grad, self.k, self.lr, Method::Adam)?;
         if self.m.is_empty() {
             self.m = vec![0.0; theta.len()];
             self.v = vec![0.0; theta.len()];
@@ -235,7 +235,7 @@ impl Optimizer for Adam {
             let denom = v.sqrt() / bias_correction2_sqrt + eps;
             theta[i] += -step_size * (self.m[i] / denom); // θ = θ − γ/(1 − β1^k) · m / denom
         }
-        check_theta(theta, self.k, lr)
+        check_theta(theta, self.k, lr, Method::Adam)
     }
 
     fn reset(&mut self) {
@@ -256,6 +256,10 @@ impl Optimizer for Adam {
 
     fn steps(&self) -> usize {
         self.k
+    }
+
+    fn method(&self) -> Method {
+        Method::Adam
     }
 }
 

@@ -15,6 +15,7 @@
 //! that names the step, never a silent NaN.
 
 mod adam;
+mod diverged;
 mod lbfgs;
 mod lbfgs_report;
 mod lbfgs_settings;
@@ -25,13 +26,12 @@ mod sgd;
 mod two_loop;
 
 pub use adam::Adam;
+pub use diverged::{Diverged, Method, NonFinite};
 pub use lbfgs::{Lbfgs, LbfgsReport, LineSearch, StopReason};
 pub use line_search::StrongWolfe;
 pub use schedule::{IterateAverage, Schedule};
 pub use sgd::Sgd;
 pub use two_loop::two_loop;
-
-use std::fmt;
 
 /// A first-order method: `theta <- update(theta, grad)`, with its state (momentum buffers,
 /// moments, step count) kept inside.
@@ -60,49 +60,13 @@ pub trait Optimizer {
 
     /// Steps taken since construction or the last [`Optimizer::reset`].
     fn steps(&self) -> usize;
-}
 
-/// Which value became non-finite.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum NonFinite {
-    /// The loss `f(theta_k)`.
-    Loss,
-    /// Entry `i` of the gradient.
-    Gradient(usize),
-    /// Entry `i` of the parameters after the update.
-    Parameter(usize),
-}
-
-/// A run that stopped because a value became non-finite (NaN or infinite): usually a step
-/// size above the stable bound (`2/beta` for gradient descent on a `beta`-smooth loss).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Diverged {
-    /// The step (1-based: step `k` computes `theta_k` from `theta_{k-1}`) at which it appeared.
-    pub step: usize,
-    /// What became non-finite.
-    pub what: NonFinite,
-    /// The step size in use at that step.
-    pub lr: f64,
-}
-
-impl fmt::Display for Diverged {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.what {
-            NonFinite::Loss => "the loss".to_string(),
-            NonFinite::Gradient(i) => format!("gradient entry {i}"),
-            NonFinite::Parameter(i) => format!("parameter {i}"),
-        };
-        write!(
-            f,
-            "diverged at step {}: {what} is not finite (step size {}; gradient descent on a \
-             beta-smooth loss is stable only for step sizes below 2/beta)",
-            self.step, self.lr
-        )
+    /// What kind of update this is, for the stability bound a [`Diverged`] error quotes.
+    /// The default, [`Method::Other`], quotes none.
+    fn method(&self) -> Method {
+        Method::Other
     }
 }
-
-impl std::error::Error for Diverged {}
 
 /// The first non-finite entry of `v`, if any.
 pub(crate) fn first_non_finite(v: &[f64]) -> Option<usize> {
@@ -116,6 +80,7 @@ pub(crate) fn check_grad(
     grad: &[f64],
     step: usize,
     lr: f64,
+    method: Method,
 ) -> Result<(), Diverged> {
     assert!(
         theta.len() == grad.len(),
@@ -128,18 +93,25 @@ pub(crate) fn check_grad(
             step,
             what: NonFinite::Gradient(i),
             lr,
+            method,
         }),
         None => Ok(()),
     }
 }
 
 /// Checks `theta` after step `step`.
-pub(crate) fn check_theta(theta: &[f64], step: usize, lr: f64) -> Result<(), Diverged> {
+pub(crate) fn check_theta(
+    theta: &[f64],
+    step: usize,
+    lr: f64,
+    method: Method,
+) -> Result<(), Diverged> {
     match first_non_finite(theta) {
         Some(i) => Err(Diverged {
             step,
             what: NonFinite::Parameter(i),
             lr,
+            method,
         }),
         None => Ok(()),
     }
@@ -191,6 +163,7 @@ pub fn descend<O: Optimizer + ?Sized>(
                 step: opt.steps() + 1,
                 what: NonFinite::Loss,
                 lr: opt.lr(),
+                method: opt.method(),
             });
         }
         losses.push(f);

@@ -17,7 +17,7 @@
 //! Note that PyTorch's momentum puts `γ` outside the buffer (`θ ← θ − γ b`); some textbooks
 //! write `v ← μ v − γ g, θ ← θ + v`, which differs when `γ` changes between steps.
 
-use super::{Diverged, Optimizer, check_grad, check_hyper, check_theta};
+use super::{Diverged, Method, Optimizer, check_grad, check_hyper, check_theta};
 use std::fmt;
 
 /// SGD with optional momentum, Nesterov, dampening, weight decay and maximize.
@@ -175,7 +175,7 @@ impl Sgd {
 impl Optimizer for Sgd {
     fn step(&mut self, theta: &mut [f64], grad: &[f64]) -> Result<(), Diverged> {
         self.k += 1;
-        check_grad("Sgd", theta, grad, self.k, self.lr)?;
+        check_grad("Sgd", theta, grad, self.k, self.lr, self.method())?;
         let (mu, tau, lambda, lr) = (self.momentum, self.dampening, self.weight_decay, self.lr);
         let sign = if self.maximize { -1.0 } else { 1.0 };
 
@@ -210,7 +210,7 @@ impl Optimizer for Sgd {
         for (ti, &gi) in theta.iter_mut().zip(&self.g) {
             *ti += -lr * gi;
         }
-        check_theta(theta, self.k, lr)
+        check_theta(theta, self.k, lr, self.method())
     }
 
     fn reset(&mut self) {
@@ -229,6 +229,22 @@ impl Optimizer for Sgd {
 
     fn steps(&self) -> usize {
         self.k
+    }
+
+    fn method(&self) -> Method {
+        let weight_decay = self.weight_decay;
+        match (self.momentum, self.nesterov) {
+            (0.0, _) => Method::GradientDescent { weight_decay },
+            (momentum, true) => Method::Nesterov {
+                momentum,
+                weight_decay,
+            },
+            (momentum, false) => Method::HeavyBall {
+                momentum,
+                dampening: self.dampening,
+                weight_decay,
+            },
+        }
     }
 }
 
