@@ -1,10 +1,9 @@
 //! Data helpers for the course's experiments: polynomial features, standardization,
 //! and `(x, y)` points from CSV.
 
+pub use crate::io::DataError;
 use crate::tensor::Tensor;
-use std::fmt;
 use std::path::Path;
-use std::sync::Arc;
 
 /// Polynomial features `φ(x) = [1, x, x², ..., x^n]` (`with_constant`) or `[x, ..., x^n]`,
 /// one row per sample: an `N x (n + 1)` or `N x n` matrix.
@@ -134,92 +133,6 @@ impl Standardizer {
             .map(|(wj, mj)| wj * mj)
             .sum::<f64>();
         (w_orig, b_orig)
-    }
-}
-
-/// A problem in a data file: the file, the 1-based line, and what is wrong; for a failed
-/// read, the [`std::io::Error`] is kept as the [`source`](std::error::Error::source).
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct DataError {
-    /// The file (or the name given to [`parse_points_csv`]).
-    pub file: String,
-    /// The 1-based line number (0 for a problem with the whole file).
-    pub line: usize,
-    /// What is wrong.
-    pub problem: String,
-    /// The I/O error behind a failed read.
-    io: Option<Arc<std::io::Error>>,
-}
-
-impl DataError {
-    /// A problem at `line` (1-based; 0 for the whole file) of `file`.
-    ///
-    /// ```
-    /// let e = tapegrad::data::DataError::new("pts.csv", 3, "y is not a number");
-    /// assert_eq!(e.to_string(), "pts.csv:3: y is not a number");
-    /// ```
-    pub fn new(file: impl Into<String>, line: usize, problem: impl Into<String>) -> DataError {
-        DataError {
-            file: file.into(),
-            line,
-            problem: problem.into(),
-            io: None,
-        }
-    }
-
-    /// `file` could not be read; the I/O error is kept as the source.
-    ///
-    /// ```
-    /// use tapegrad::data::DataError;
-    /// let err = std::fs::read_to_string("/nonexistent.csv").unwrap_err();
-    /// let e = DataError::io("/nonexistent.csv", err);
-    /// assert!(std::error::Error::source(&e).is_some());            // the io::Error is kept
-    /// ```
-    pub fn io(file: impl Into<String>, err: std::io::Error) -> DataError {
-        DataError {
-            problem: err.to_string(),
-            io: Some(Arc::new(err)),
-            ..DataError::new(file, 0, "")
-        }
-    }
-
-    /// The kind of I/O error, if this is a failed read.
-    ///
-    /// ```
-    /// use tapegrad::data::read_points_csv;
-    /// let e = read_points_csv("/nonexistent/points.csv").unwrap_err();
-    /// assert_eq!(e.io_kind(), Some(std::io::ErrorKind::NotFound));
-    /// ```
-    pub fn io_kind(&self) -> Option<std::io::ErrorKind> {
-        self.io.as_ref().map(|e| e.kind())
-    }
-}
-
-impl PartialEq for DataError {
-    /// Equal file, line and problem (the I/O source, if any, is described by the problem).
-    fn eq(&self, other: &DataError) -> bool {
-        (&self.file, self.line, &self.problem) == (&other.file, other.line, &other.problem)
-    }
-}
-
-impl Eq for DataError {}
-
-impl fmt::Display for DataError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line == 0 {
-            write!(f, "{}: {}", self.file, self.problem)
-        } else {
-            write!(f, "{}:{}: {}", self.file, self.line, self.problem)
-        }
-    }
-}
-
-impl std::error::Error for DataError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.io
-            .as_deref()
-            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 

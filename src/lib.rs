@@ -78,6 +78,7 @@ pub mod data;
 pub mod gradcheck;
 pub mod hessian;
 pub mod inspect;
+pub mod io;
 pub mod jacobian;
 pub mod linalg;
 pub mod nn;
