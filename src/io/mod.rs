@@ -8,6 +8,7 @@
 //! (and for text, the line and column). Fuzz-style property tests feed random and mutated
 //! bytes to each reader (`tests/io_fuzz.rs`).
 
+pub mod csv;
 mod error;
 pub mod json;
 pub mod npy;

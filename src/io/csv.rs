@@ -1,0 +1,363 @@
+//! Matrices from and to CSV: any number of columns, an optional header (detected or stated),
+//! target and feature columns chosen by name or index.
+//!
+//! The reader accepts what spreadsheets and pandas write: a UTF-8 byte-order mark, CRLF line
+//! ends, blank lines and `#` comment lines (skipped), fields quoted with `"` (a `""` inside is
+//! one quote), spaces around fields. Every value must be a finite number; every record must
+//! have as many fields as the first. Each error names `file:line:column` (1-based; the column
+//! is the field's position) and what was found there.
+
+use super::DataError;
+use crate::tensor::Tensor;
+use std::path::Path;
+
+/// Whether the first record is a header of column names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Header {
+    /// A header if any field of the first record is not a number (the default).
+    #[default]
+    Auto,
+    /// The first record is a header.
+    Present,
+    /// There is no header: every record is data.
+    Absent,
+}
+
+/// A column chosen by its 0-based index or by its header name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Column {
+    /// The 0-based position.
+    Index(usize),
+    /// The name in the header.
+    Name(String),
+}
+
+impl From<usize> for Column {
+    fn from(i: usize) -> Column {
+        Column::Index(i)
+    }
+}
+
+impl From<&str> for Column {
+    fn from(name: &str) -> Column {
+        Column::Name(name.to_string())
+    }
+}
+
+/// Features `x` and targets `y` read from a table, with their column names.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dataset {
+    /// The feature columns (`n x p`).
+    pub x: Tensor,
+    /// The target columns (`n x k`; `n x 0` when no target was chosen).
+    pub y: Tensor,
+    /// The features' names (the header's, or `column 1`, `column 2`, ... without one).
+    pub x_names: Vec<String>,
+    /// The targets' names.
+    pub y_names: Vec<String>,
+}
+
+/// How to read a CSV table: header, delimiter, and which columns are targets and features.
+///
+/// ```
+/// use tapegrad::{Tensor, io::csv::Csv};
+/// let text = "\u{feff}# measured\r\nx1,x2,\"y\"\r\n1,2,\"3.5\"\r\n\r\n4, 5 ,6\r\n";
+/// let d = Csv::new().target("y").parse(text, "data.csv").unwrap();
+/// assert_eq!(d.x, Tensor::from_rows(&[[1.0, 2.0], [4.0, 5.0]]));
+/// assert_eq!(d.y, Tensor::column(&[3.5, 6.0]));
+/// assert_eq!(d.x_names, ["x1", "x2"]);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Csv {
+    header: Header,
+    delimiter: char,
+    targets: Vec<Column>,
+    features: Option<Vec<Column>>,
+}
+
+impl Csv {
+    /// Comma-separated, header detected, no targets (every column a feature).
+    pub fn new() -> Csv {
+        Csv {
+            delimiter: ',',
+            ..Csv::default()
+        }
+    }
+
+    /// Says whether the first record is a header.
+    pub fn header(mut self, header: Header) -> Csv {
+        self.header = header;
+        self
+    }
+
+    /// The field delimiter (default `,`; `;` and `\t` are common).
+    pub fn delimiter(mut self, d: char) -> Csv {
+        self.delimiter = d;
+        self
+    }
+
+    /// Adds a target column (by name or 0-based index); targets are read in the order added.
+    pub fn target(mut self, column: impl Into<Column>) -> Csv {
+        self.targets.push(column.into());
+        self
+    }
+
+    /// The feature columns, in this order (default: every column that is not a target).
+    ///
+    /// ```
+    /// use tapegrad::{Tensor, io::csv::Csv};
+    /// let d = Csv::new().features([2, 0]).target(1).parse("1,2,3\n4,5,6\n", "t.csv").unwrap();
+    /// assert_eq!(d.x, Tensor::from_rows(&[[3.0, 1.0], [6.0, 4.0]]));
+    /// assert_eq!(d.y, Tensor::column(&[2.0, 5.0]));
+    /// ```
+    pub fn features<C: Into<Column>>(mut self, columns: impl IntoIterator<Item = C>) -> Csv {
+        self.features = Some(columns.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Reads the file at `path`.
+    ///
+    /// # Errors
+    /// The I/O error, or any problem [`Csv::parse`] names, with the path.
+    pub fn read(&self, path: impl AsRef<Path>) -> Result<Dataset, DataError> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| DataError::io(name.clone(), e))?;
+        let text = std::str::from_utf8(&bytes).map_err(|e| {
+            let line = 1 + bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            DataError::new(name.clone(), line, "the file is not UTF-8 text")
+        })?;
+        self.parse(text, &name)
+    }
+
+    /// Parses CSV `text`; `file` names it in errors.
+    ///
+    /// # Errors
+    /// `file:line:column: problem` for a field that is not a finite number, a record with the
+    /// wrong number of fields or an unterminated quote; `file: problem` for a column that
+    /// does not exist or a table with no data.
+    ///
+    /// ```
+    /// use tapegrad::io::csv::Csv;
+    /// let err = Csv::new().parse("a,b\n1,2\n3,x7\n", "t.csv").unwrap_err();
+    /// assert_eq!(err.to_string(), "t.csv:3:2: column \"b\": \"x7\" is not a number");
+    /// ```
+    pub fn parse(&self, text: &str, file: &str) -> Result<Dataset, DataError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut records: Vec<(usize, Vec<String>)> = Vec::new();
+        for (k, raw) in text.split('\n').enumerate() {
+            let line = raw.strip_suffix('\r').unwrap_or(raw);
+            let trimmed = line.trim();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let fields = split_fields(line, self.delimiter)
+                .map_err(|(col, p)| DataError::at(file, k + 1, col, p))?;
+            records.push((k + 1, fields));
+        }
+        let Some((first_line, first)) = records.first() else {
+            return Err(DataError::new(file, 0, "no data rows"));
+        };
+        let width = first.len();
+        let is_header = match self.header {
+            Header::Present => true,
+            Header::Absent => false,
+            Header::Auto => first.iter().any(|f| number(f).is_none()),
+        };
+        let names: Vec<String> = if is_header {
+            first.clone()
+        } else {
+            (1..=width).map(|c| format!("column {c}")).collect()
+        };
+        let first_data = usize::from(is_header);
+        let rows = &records[first_data..];
+        if rows.is_empty() {
+            return Err(DataError::new(file, 0, "no data rows after the header"));
+        }
+        let mut data = Vec::with_capacity(rows.len().saturating_mul(width));
+        for (line, fields) in rows {
+            if fields.len() != width {
+                return Err(DataError::at(
+                    file,
+                    *line,
+                    fields.len().min(width) + 1,
+                    format!(
+                        "expected {width} fields (as on line {first_line}), found {}",
+                        fields.len()
+                    ),
+                ));
+            }
+            for (c, f) in fields.iter().enumerate() {
+                let v = number(f).ok_or_else(|| {
+                    let what = if f.is_empty() {
+                        "an empty field".to_string()
+                    } else {
+                        format!("{f:?} is not a number")
+                    };
+                    let col_name = if is_header {
+                        format!("column {:?}: ", names[c])
+                    } else {
+                        String::new()
+                    };
+                    DataError::at(file, *line, c + 1, format!("{col_name}{what}"))
+                })?;
+                if !v.is_finite() {
+                    return Err(DataError::at(
+                        file,
+                        *line,
+                        c + 1,
+                        format!("{f:?} is not finite"),
+                    ));
+                }
+                data.push(v);
+            }
+        }
+        let table = Tensor::from_vec(rows.len(), width, data);
+        let resolve = |c: &Column| -> Result<usize, DataError> {
+            match c {
+                Column::Index(i) if *i < width => Ok(*i),
+                Column::Index(i) => Err(DataError::new(
+                    file,
+                    0,
+                    format!("column index {i} is out of range: the table has {width} columns"),
+                )),
+                Column::Name(n) => names.iter().position(|m| m == n).ok_or_else(|| {
+                    DataError::new(
+                        file,
+                        0,
+                        format!("no column named {n:?} (columns: {})", names.join(", ")),
+                    )
+                }),
+            }
+        };
+        let targets = self
+            .targets
+            .iter()
+            .map(resolve)
+            .collect::<Result<Vec<_>, _>>()?;
+        let features = match &self.features {
+            Some(cols) => cols.iter().map(resolve).collect::<Result<Vec<_>, _>>()?,
+            None => (0..width).filter(|c| !targets.contains(c)).collect(),
+        };
+        let pick =
+            |cols: &[usize]| Tensor::from_fn(table.rows(), cols.len(), |i, j| table[(i, cols[j])]);
+        Ok(Dataset {
+            x: pick(&features),
+            y: pick(&targets),
+            x_names: features.iter().map(|&c| names[c].clone()).collect(),
+            y_names: targets.iter().map(|&c| names[c].clone()).collect(),
+        })
+    }
+}
+
+/// A field's number: `f64` syntax after trimming spaces.
+fn number(field: &str) -> Option<f64> {
+    field.trim().parse::<f64>().ok()
+}
+
+/// Splits one line into fields, unquoting `"..."` fields (`""` is a quote); unquoted fields
+/// are trimmed. The error carries the 1-based column.
+fn split_fields(line: &str, delim: char) -> Result<Vec<String>, (usize, String)> {
+    let mut fields = Vec::new();
+    let mut chars = line.chars().peekable();
+    loop {
+        // Leading spaces, then a quoted or a plain field.
+        while chars.peek().is_some_and(|&c| c == ' ' || c == '\t') && delim != '\t' {
+            chars.next();
+        }
+        let col = fields.len() + 1;
+        let mut field = String::new();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            loop {
+                match chars.next() {
+                    None => return Err((col, "unterminated quoted field".into())),
+                    Some('"') if chars.peek() == Some(&'"') => {
+                        chars.next();
+                        field.push('"');
+                    }
+                    Some('"') => break,
+                    Some(c) => field.push(c),
+                }
+            }
+            // Only spaces may follow the closing quote before the delimiter.
+            while chars.peek().is_some_and(|&c| c != delim) {
+                let c = chars.next().expect("peeked");
+                if !c.is_whitespace() {
+                    return Err((col, format!("unexpected {c:?} after a quoted field")));
+                }
+            }
+            fields.push(field.trim().to_string());
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c == delim {
+                    break;
+                }
+                field.push(c);
+                chars.next();
+            }
+            fields.push(field.trim().to_string());
+        }
+        match chars.next() {
+            Some(_) => continue, // the delimiter
+            None => return Ok(fields),
+        }
+    }
+}
+
+/// The CSV text of `t`: an optional header line of `names`, then one line per row, each
+/// value written in the shortest form that reads back to the same `f64`.
+///
+/// # Panics
+/// If `names` is given and its length differs from the number of columns.
+///
+/// ```
+/// use tapegrad::{Tensor, io::csv::{Csv, to_string}};
+/// let t = Tensor::from_rows(&[[0.1, 2.0], [-3.5e-12, 4.0]]);
+/// let text = to_string(&t, Some(&["a", "b"]));
+/// assert_eq!(text, "a,b\n0.1,2.0\n-3.5e-12,4.0\n");
+/// assert_eq!(Csv::new().parse(&text, "t.csv").unwrap().x, t);
+/// ```
+pub fn to_string(t: &Tensor, names: Option<&[&str]>) -> String {
+    let mut out = String::new();
+    if let Some(names) = names {
+        assert!(
+            names.len() == t.cols(),
+            "csv::to_string: {} names for {} columns",
+            names.len(),
+            t.cols()
+        );
+        let quoted: Vec<String> = names.iter().map(|n| quote_field(n)).collect();
+        out.push_str(&quoted.join(","));
+        out.push('\n');
+    }
+    for i in 0..t.rows() {
+        let row: Vec<String> = t.row_slice(i).iter().map(|x| format!("{x:?}")).collect();
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// Writes `t` to `path` as CSV (see [`to_string`]).
+///
+/// # Errors
+/// The I/O error, with the path.
+pub fn write(path: impl AsRef<Path>, t: &Tensor, names: Option<&[&str]>) -> Result<(), DataError> {
+    let path = path.as_ref();
+    std::fs::write(path, to_string(t, names))
+        .map_err(|e| DataError::io(path.display().to_string(), e))
+}
+
+/// A header name, quoted if it holds a comma, a quote or surrounding spaces.
+fn quote_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) || s.trim() != s {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
