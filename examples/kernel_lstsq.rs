@@ -6,7 +6,12 @@
 //!
 //! ```text
 //! cargo run --release --example kernel_lstsq      # about 2 s (5 s in the dev profile)
+//! cargo run --example kernel_lstsq -- --train X.npy y.npy --test Xt.npy yt.npy   # your data
 //! ```
+//!
+//! With `--train` (and optionally `--test`), the same comparison runs on your own matrices
+//! (`.npy`, or CSV for any other extension): the closed form, L-BFGS and Adam, each with its
+//! training loss and its test error.
 //!
 //! `κ(X)` is about 3e8, so the Hessian `(2/N) XᵀX` has `κ = κ(X)² ≈ 1e17`: beyond what any
 //! method that only sees `f` and `∇f` in f64 can resolve. L-BFGS drives the loss down to
@@ -16,7 +21,10 @@
 #[macro_use]
 mod common;
 
-use common::Cli;
+use common::{Args, Cli};
+
+#[path = "kernel_lstsq/files.rs"]
+mod files;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde_json::{Value, json};
@@ -26,9 +34,23 @@ use tapegrad::linalg::{condition_estimate, lstsq};
 use tapegrad::nn::least_squares;
 use tapegrad::optim::{Lbfgs, LbfgsReport, StrongWolfe};
 
-/// The peers' data format and the W4 problem (points and `w_true` in `benches/data/w4.txt`).
-#[path = "../tests/common/peer.rs"]
-mod peer;
+/// W4's points and true weights, converted once from the peer data file
+/// (`benches/data/w4.txt`, checked equal by `tests/peer_workloads.rs`).
+const W4_POINTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/w4_points.npy");
+const W4_W_TRUE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/w4_w_true.npy");
+
+/// The W4 problem: the Gaussian kernel matrix `X_ij = exp(−||p_i − p_j||² / (2 · 0.5²)) +
+/// 1e-6 δ_ij` of the stored points, the stored `w_true`, and `y = X w_true`.
+fn w4_problem(args: &Args) -> (Tensor, Tensor, Tensor) {
+    let (p, w_true) = (args.read_matrix(W4_POINTS), args.read_matrix(W4_W_TRUE));
+    let n = p.rows();
+    let x = Tensor::from_fn(n, n, |i, j| {
+        let d2: f64 = (0..p.cols()).map(|c| (p[(i, c)] - p[(j, c)]).powi(2)).sum();
+        (-d2 / (2.0 * 0.5 * 0.5)).exp() + if i == j { 1e-6 } else { 0.0 }
+    });
+    let y = x.matmul(&w_true);
+    (x, y, w_true)
+}
 
 fn rel(a: &Tensor, b: &Tensor) -> f64 {
     a.sub(b).norm() / b.norm()
@@ -54,10 +76,23 @@ fn main() {
     let args = Cli::new("kernel_lstsq", ABOUT)
         .flag("iters", "K", 500, "L-BFGS iterations (>= 1)")
         .flag("history", "M", 10, "L-BFGS history size (>= 1)")
+        .pair(
+            "train",
+            "X Y",
+            "fit your own data: a matrix X and targets y (.npy, or CSV)",
+        )
+        .pair(
+            "test",
+            "X Y",
+            "with --train: held-out data to report the test error on",
+        )
+        .flag("adam-steps", "K", 5000, "with --train: Adam steps")
+        .flag("adam-lr", "LR", 1e-3, "with --train: Adam's learning rate")
         .example(
             "cargo run --release --example kernel_lstsq      # about 2 s (5 s in the dev profile)",
         )
         .example("cargo run --example kernel_lstsq -- --iters 50 --json")
+        .example("cargo run --example kernel_lstsq -- --train X.npy y.npy --test Xt.npy yt.npy")
         .parse();
     let (iters, history): (usize, usize) = (args.get("iters"), args.get("history"));
     if iters == 0 || history == 0 {
@@ -65,7 +100,14 @@ fn main() {
             "--iters and --history must be >= 1, got {iters} and {history}"
         ));
     }
-    let (x, y, w_true) = peer::w4_problem();
+    if let Some(train) = args.pair("train") {
+        files::run(&args, train, iters, history);
+        return;
+    }
+    if args.pair("test").is_some() {
+        args.fail("--test needs --train");
+    }
+    let (x, y, w_true) = w4_problem(&args);
     let n = x.rows();
     // f(w) = (1/N)||X w − y||² on the tape; X and y shared with every tape, not copied.
     let f = least_squares(x.clone(), y.clone());

@@ -55,6 +55,11 @@ fn parse_args() -> (Config, Args) {
         .flag("seed", "K", 0, "seed of the noise")
         .flag("steps", "K", 2000, "steps of each first-order optimizer")
         .optional("data", "FILE.csv", "fit your own points: one x,y pair per line")
+        .optional(
+            "save",
+            "FILE.safetensors",
+            "save the closed-form fit (0.weight: w_1..w_d, 0.bias: b) for PyTorch or a later run",
+        )
         .example("cargo run --example sin_poly_fit")
         .example("cargo run --example sin_poly_fit -- --degree 5 --n 40 --interval -3,3 --noise 0.05 --seed 7")
         .example("cargo run --example sin_poly_fit -- --data points.csv --json")
@@ -665,6 +670,25 @@ fn plot_gaps(r: &Results, basis: &str, root: Root<'_>) -> PlotResult {
     Ok(())
 }
 
+/// The closed-form fit as the parameters of `Linear(degree, 1)` on raw features, in
+/// safetensors (`0.weight` `[1, d]`, `0.bias` `[1]`), with the model described in the metadata.
+fn save_fit(r: &Results, path: &std::path::Path) -> Result<(), tapegrad::io::DataError> {
+    let d = r.theta_star.len() - 1;
+    let mut params = Params::new();
+    params.add("0.weight", &Tensor::row(&r.theta_star[..d]));
+    params.add("0.bias", &Tensor::scalar(r.theta_star[d]));
+    let degree = d.to_string();
+    let meta = [
+        (
+            "model",
+            "Linear(degree, 1) on features x, x^2, ..., x^degree",
+        ),
+        ("degree", degree.as_str()),
+        ("loss", "mean squared error"),
+    ];
+    tapegrad::io::safetensors::save(&params, path, &meta)
+}
+
 /// Writes the three SVGs into `dir` and returns their paths.
 fn plots(r: &Results, args: &Args) -> Vec<PathBuf> {
     let dir = args.out_dir();
@@ -689,13 +713,24 @@ fn main() {
         }
     };
     let paths = plots(&results, &args);
+    let saved: Option<PathBuf> = args.opt("save");
+    if let Some(path) = &saved {
+        save_fit(&results, path).unwrap_or_else(|e| {
+            eprintln!("sin_poly_fit: {e}");
+            std::process::exit(1);
+        });
+    }
     if args.json() {
         let mut json = to_json(&results);
         json["plots"] = json!(paths);
+        json["saved"] = json!(saved);
         outln!("{json}");
         return;
     }
     out!("{}", report(&results));
+    if let Some(path) = &saved {
+        outln!("\nSaved the closed-form fit: {}", path.display());
+    }
     outln!("\nPlots:");
     for p in paths {
         outln!("  {}", p.display());

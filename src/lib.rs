@@ -70,6 +70,8 @@
 //!   solutions, Cholesky, spectral norm and the smoothness constant `β`.
 //! - [`data`]: polynomial features, standardization, `(x, y)` points from CSV.
 //! - [`rng`]: [`Rng`], the seeded generator behind every random draw.
+//! - [`io`]: safetensors for [`nn::Params`], NumPy `.npy` and matrix CSV, every reader fuzzed.
+//! - [`jacobian`]: Jacobians by reverse sweeps and the empirical neural tangent kernel.
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
 

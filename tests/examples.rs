@@ -11,11 +11,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-const EXAMPLES: [&str; 4] = [
+const EXAMPLES: [&str; 5] = [
     "sin_poly_fit",
     "optimal_step",
     "backprop_by_hand",
     "kernel_lstsq",
+    "save_and_load",
 ];
 
 /// Arguments that make each example quick (a few seconds at most in the dev profile).
@@ -24,6 +25,7 @@ fn quick(name: &str) -> &'static [&'static str] {
         "sin_poly_fit" => &["--steps", "200"],
         "optimal_step" => &["--epochs", "1", "--every", "8"],
         "kernel_lstsq" => &["--iters", "5"],
+        "save_and_load" => &["--steps", "200"],
         _ => &[],
     }
 }
@@ -406,4 +408,100 @@ fn kernel_lstsq_reports_qr_and_lbfgs() {
             "far from w* after 5 iterations"
         );
     }
+}
+
+/// save_and_load: a model trained, saved, and loaded in a fresh process (which rebuilds it
+/// from the file's metadata alone) predicts the same values, bit for bit.
+#[test]
+fn save_and_load_reproduces_predictions_in_a_fresh_process() {
+    let v = json("save_and_load", &[]);
+    assert_eq!(v["fresh_process"]["identical"], Value::Bool(true), "{v}");
+    assert_eq!(v["fresh_process"]["max_abs_diff"].as_f64(), Some(0.0));
+    // A model that does not match the predictions is refused with exit 1.
+    let dir = temp_dir("mismatch");
+    let model = v["model"].as_str().unwrap();
+    let other = dir.join("other.npy");
+    tapegrad::io::npy::write(&other, &tapegrad::Tensor::zeros(101, 1)).unwrap();
+    let out = run(
+        "save_and_load",
+        &["--load", model, "--check", other.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).contains("differ by up to"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+/// kernel_lstsq on the user's files (.npy and CSV): the closed form's test error is the
+/// smallest, and bad files are named.
+#[test]
+fn kernel_lstsq_fits_your_own_files() {
+    use tapegrad::io::{csv, npy};
+    use tapegrad::{Rng, Tensor};
+    let dir = temp_dir("files");
+    let mut rng = Rng::new(4);
+    let w = Tensor::rand_normal(6, 1, 0.0, 1.0, &mut rng);
+    let x = Tensor::rand_normal(60, 6, 0.0, 1.0, &mut rng);
+    let xt = Tensor::rand_normal(20, 6, 0.0, 1.0, &mut rng);
+    let y = x
+        .matmul(&w)
+        .add(&Tensor::rand_normal(60, 1, 0.0, 0.01, &mut rng));
+    let p = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    npy::write(p("X.npy"), &x).unwrap();
+    npy::write(p("y.npy"), &y).unwrap();
+    csv::write(p("Xt.csv"), &xt, Some(&["a", "b", "c", "d", "e", "f"])).unwrap();
+    npy::write(p("yt.npy"), &xt.matmul(&w)).unwrap();
+    let v = json(
+        "kernel_lstsq",
+        &[
+            "--train",
+            &p("X.npy"),
+            &p("y.npy"),
+            "--test",
+            &p("Xt.csv"),
+            &p("yt.npy"),
+            "--iters",
+            "100",
+        ],
+    );
+    let methods = v["methods"].as_array().unwrap();
+    assert_eq!(methods.len(), 3);
+    assert!(
+        methods[0]["method"]
+            .as_str()
+            .unwrap()
+            .starts_with("closed form (QR)")
+    );
+    let test = |k: usize| methods[k]["test_mse"].as_f64().unwrap();
+    assert!(test(0) < 1e-3 && test(1) <= 1.01 * test(0) + 1e-12, "{v}");
+    let out = run("kernel_lstsq", &["--train", &p("X.npy"), &p("missing.npy")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("missing.npy: No such file"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run("kernel_lstsq", &["--train", &p("X.npy"), &p("yt.npy")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("must be one column with a row per row of X"));
+}
+
+/// sin_poly_fit --save writes the closed-form fit as safetensors: 0.weight holds w_1..w_d and
+/// 0.bias b, as the JSON reports them.
+#[test]
+fn sin_poly_fit_saves_the_fit() {
+    let dir = temp_dir("save");
+    let file = dir.join("fit.safetensors");
+    let v = json("sin_poly_fit", &["--save", file.to_str().unwrap()]);
+    let theta: Vec<f64> = v["closed_form"]["theta"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    let (params, meta) = tapegrad::io::safetensors::load(&file).unwrap();
+    assert_eq!(params.as_slice(), &theta[..]);
+    assert!(meta.contains(&("degree".to_string(), "3".to_string())));
 }

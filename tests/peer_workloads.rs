@@ -55,3 +55,14 @@ fn w2_final_loss_matches_pytorch() {
         "W2 final loss {loss:e} vs PyTorch {TORCH:e}: relative difference {rel:e}"
     );
 }
+
+/// The W4 data the `kernel_lstsq` example reads (`examples/data/*.npy`) is the peer data.
+#[test]
+fn w4_npy_files_hold_the_peer_data() {
+    let data = peer::PeerData::load("w4");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/");
+    let p = tapegrad::io::npy::read(format!("{dir}w4_points.npy")).unwrap();
+    let w = tapegrad::io::npy::read(format!("{dir}w4_w_true.npy")).unwrap();
+    assert_eq!(&p, data.get("p"));
+    assert_eq!(&w, data.get("w_true"));
+}

@@ -132,6 +132,19 @@ impl Cli {
         self
     }
 
+    /// A flag `--long A B` taking two values (no default; absent unless given), such as
+    /// `--train X.npy y.npy`. `metavar` names both, separated by a space.
+    pub fn pair(mut self, long: &'static str, metavar: &'static str, help: &'static str) -> Cli {
+        debug_assert!(metavar.contains(' '), "a pair's metavar names two values");
+        self.flags.push(Flag {
+            long,
+            metavar,
+            default: None,
+            help,
+        });
+        self
+    }
+
     /// A switch `--long` (on if given).
     pub fn switch(mut self, long: &'static str, help: &'static str) -> Cli {
         self.flags.push(Flag {
@@ -212,15 +225,24 @@ impl Cli {
                         .iter()
                         .find(|f| f.long == name)
                         .ok_or_else(|| format!("unknown flag --{name}"))?;
-                    let value = if flag.metavar.is_empty() {
-                        String::new()
-                    } else {
-                        let v = parser.value().map_err(|_| {
-                            format!("--{} needs a value ({})", flag.long, flag.metavar)
-                        })?;
-                        v.into_string()
-                            .map_err(|v| format!("--{}: {v:?} is not valid UTF-8", flag.long))?
+                    let count = match flag.metavar {
+                        "" => 0,
+                        m if m.contains(' ') => 2,
+                        _ => 1,
                     };
+                    let mut parts = Vec::with_capacity(count);
+                    for _ in 0..count {
+                        let v = parser.value().map_err(|_| {
+                            let what = if count == 2 { "two values" } else { "a value" };
+                            format!("--{} needs {what} ({})", flag.long, flag.metavar)
+                        })?;
+                        parts.push(
+                            v.into_string().map_err(|v| {
+                                format!("--{}: {v:?} is not valid UTF-8", flag.long)
+                            })?,
+                        );
+                    }
+                    let value = parts.join(PAIR_SEPARATOR);
                     values.insert(flag.long, value);
                 }
                 Arg::Short(c) => return Err(format!("unknown flag -{c}")),
@@ -238,6 +260,9 @@ impl Cli {
         }))
     }
 }
+
+/// Joins the two values of a pair flag internally (a character no path or number holds).
+const PAIR_SEPARATOR: &str = "\u{1f}";
 
 /// A usage error: the message and a pointer to `--help` on stderr, exit code 2.
 fn usage_error(name: &str, msg: &str) -> ! {
@@ -314,6 +339,13 @@ impl Args {
         }
     }
 
+    /// The two values of the pair flag `--long`, if given.
+    pub fn pair(&self, long: &str) -> Option<(String, String)> {
+        let raw = self.values.get(long)?;
+        let (a, b) = raw.split_once(PAIR_SEPARATOR)?;
+        Some((a.to_string(), b.to_string()))
+    }
+
     /// True if the switch `--long` was given.
     pub fn on(&self, long: &str) -> bool {
         self.values.contains_key(long)
@@ -336,6 +368,20 @@ impl Args {
             exit(1);
         }
         dir
+    }
+
+    /// The matrix in the file `path`: `.npy` as NumPy wrote it, anything else as CSV (header
+    /// detected). A file that cannot be read exits 1 with the reader's `file:line: problem`.
+    pub fn read_matrix(&self, path: &str) -> tapegrad::Tensor {
+        let result = if path.ends_with(".npy") {
+            tapegrad::io::npy::read(path)
+        } else {
+            tapegrad::io::csv::Csv::new().read(path).map(|d| d.x)
+        };
+        result.unwrap_or_else(|e| {
+            eprintln!("{}: {e}", self.name);
+            exit(1)
+        })
     }
 
     /// A usage error about the flags' values (exit 2).
