@@ -62,6 +62,15 @@ the loss down by orders of magnitude while w stays as far from w* as w = 0 is, b
 Hessian's smallest eigenvectors f does not change measurably in f64; Householder QR works with X \
 itself and recovers w_true.";
 
+/// `opt` with `history` pairs, `iters` iterations and tolerances tight enough that only
+/// the iteration cap or a failed line search ends the run.
+fn run_long(opt: Lbfgs, history: usize, iters: usize) -> Lbfgs {
+    opt.history_size(history)
+        .max_iter(iters)
+        .tolerance_grad(1e-12)
+        .tolerance_change(1e-16)
+}
+
 /// One L-BFGS setting's run: the report, the time, and per evaluation the loss and the
 /// relative distance to `w*`.
 struct Run {
@@ -132,11 +141,7 @@ fn main() {
     ];
     let mut runs = Vec::new();
     for (name, opt) in settings {
-        let mut opt = opt
-            .history_size(history)
-            .max_iter(iters)
-            .tolerance_grad(1e-12)
-            .tolerance_change(1e-16);
+        let mut opt = run_long(opt, history, iters);
         let mut w = vec![0.0; n];
         let (mut losses, mut distances) = (Vec::new(), Vec::new());
         let start = Instant::now();

@@ -4,25 +4,11 @@
 //! 1e-12: both sides compute the same few sums of exponentials in float64; the differences
 //! are summation order, a few ulps.
 
+mod common;
+
 use serde_json::Value;
 use tapegrad::nn::{Reduction, cross_entropy};
 use tapegrad::{Tape, Tensor};
-
-fn matrix(v: &Value) -> Tensor {
-    let rows: Vec<Vec<f64>> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            r.as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x.as_f64().unwrap())
-                .collect()
-        })
-        .collect();
-    Tensor::from_fn(rows.len(), rows[0].len(), |i, j| rows[i][j])
-}
 
 fn close(got: f64, want: f64, what: &str) {
     assert!(
@@ -62,25 +48,32 @@ fn matches_pytorch_float64() {
         };
         let tape = Tape::new();
         if case["kind"] == "logits" {
-            let z = tape.leaf(matrix(&case["z"]));
+            let z = tape.leaf(common::json_matrix(&case["z"]));
             let loss = cross_entropy(z, &targets, reduction);
             close(loss.item(), case["loss"].as_f64().unwrap(), name);
-            close_t(&tape.backward(loss)[z], &matrix(&case["grad_z"]), name);
-            let ls = (z.log_softmax() * tape.constant(matrix(&case["r"]))).sum();
+            close_t(
+                &tape.backward(loss)[z],
+                &common::json_matrix(&case["grad_z"]),
+                name,
+            );
+            let ls = (z.log_softmax() * tape.constant(common::json_matrix(&case["r"]))).sum();
             close(ls.item(), case["log_softmax_sum"].as_f64().unwrap(), name);
             close_t(
                 &tape.backward(ls)[z],
-                &matrix(&case["grad_log_softmax_sum"]),
+                &common::json_matrix(&case["grad_log_softmax_sum"]),
                 name,
             );
         } else {
-            let x = tape.constant(matrix(&case["x"]));
-            let (w, b) = (tape.leaf(matrix(&case["w"])), tape.leaf(matrix(&case["b"])));
+            let x = tape.constant(common::json_matrix(&case["x"]));
+            let (w, b) = (
+                tape.leaf(common::json_matrix(&case["w"])),
+                tape.leaf(common::json_matrix(&case["b"])),
+            );
             let loss = cross_entropy(x.matmul_t(w) + b, &targets, reduction);
             close(loss.item(), case["loss"].as_f64().unwrap(), name);
             let g = tape.backward(loss);
-            close_t(&g[w], &matrix(&case["grad_w"]), name);
-            close_t(&g[b], &matrix(&case["grad_b"]), name);
+            close_t(&g[w], &common::json_matrix(&case["grad_w"]), name);
+            close_t(&g[b], &common::json_matrix(&case["grad_b"]), name);
         }
     }
 }

@@ -63,23 +63,6 @@ fn the_crate_writes_the_committed_bytes() {
     }
 }
 
-fn matrix(v: &Value) -> Tensor {
-    let rows: Vec<Vec<f64>> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            r.as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x.as_f64().unwrap())
-                .collect()
-        })
-        .collect();
-    let cols = rows.first().map_or(0, Vec::len);
-    Tensor::from_fn(rows.len(), cols, |i, j| rows[i][j])
-}
-
 /// Files written by PyTorch (`safetensors.torch.save_file`) and NumPy (`np.save`) read to the
 /// values the script recorded, exactly (F32, F16 and BF16 values are exact in f64).
 #[test]
@@ -91,7 +74,7 @@ fn files_from_pytorch_and_numpy_read_exactly() {
     assert_eq!(st.tensors.len(), want.len());
     for t in &st.tensors {
         let w = &want[&t.name];
-        assert_eq!(t.value, matrix(&w["values"]), "{}", t.name);
+        assert_eq!(t.value, common::json_matrix(&w["values"]), "{}", t.name);
         let shape: Vec<usize> = w["shape"]
             .as_array()
             .unwrap()
@@ -106,7 +89,7 @@ fn files_from_pytorch_and_numpy_read_exactly() {
     );
     for (name, w) in expected["npy"].as_object().unwrap() {
         let got = npy::read(fixture(&format!("from_python/{name}"))).unwrap();
-        assert_eq!(got, matrix(w), "{name}");
+        assert_eq!(got, common::json_matrix(w), "{name}");
     }
     // Loading the PyTorch model into parameters of the same layout, biases stored as [n].
     let mut p = Params::new();

@@ -101,56 +101,44 @@ impl Cli {
 
     /// A flag `--long METAVAR` taking a value, with its default.
     pub fn flag(
-        mut self,
+        self,
         long: &'static str,
         metavar: &'static str,
         default: impl Display,
         help: &'static str,
     ) -> Cli {
-        self.flags.push(Flag {
-            long,
-            metavar,
-            default: Some(default.to_string()),
-            help,
-        });
-        self
+        self.push(long, metavar, Some(default.to_string()), help)
     }
 
     /// A flag `--long METAVAR` taking a value, with no default (absent unless given).
-    pub fn optional(
+    pub fn optional(self, long: &'static str, metavar: &'static str, help: &'static str) -> Cli {
+        self.push(long, metavar, None, help)
+    }
+
+    /// A flag `--long A B` taking two values (no default; absent unless given), such as
+    /// `--train X.npy y.npy`. `metavar` names both, separated by a space.
+    pub fn pair(self, long: &'static str, metavar: &'static str, help: &'static str) -> Cli {
+        debug_assert!(metavar.contains(' '), "a pair's metavar names two values");
+        self.push(long, metavar, None, help)
+    }
+
+    /// A switch `--long` (on if given).
+    pub fn switch(self, long: &'static str, help: &'static str) -> Cli {
+        self.push(long, "", None, help)
+    }
+
+    /// Declares a flag: `metavar` empty for a switch, two words for a pair.
+    fn push(
         mut self,
         long: &'static str,
         metavar: &'static str,
+        default: Option<String>,
         help: &'static str,
     ) -> Cli {
         self.flags.push(Flag {
             long,
             metavar,
-            default: None,
-            help,
-        });
-        self
-    }
-
-    /// A flag `--long A B` taking two values (no default; absent unless given), such as
-    /// `--train X.npy y.npy`. `metavar` names both, separated by a space.
-    pub fn pair(mut self, long: &'static str, metavar: &'static str, help: &'static str) -> Cli {
-        debug_assert!(metavar.contains(' '), "a pair's metavar names two values");
-        self.flags.push(Flag {
-            long,
-            metavar,
-            default: None,
-            help,
-        });
-        self
-    }
-
-    /// A switch `--long` (on if given).
-    pub fn switch(mut self, long: &'static str, help: &'static str) -> Cli {
-        self.flags.push(Flag {
-            long,
-            metavar: "",
-            default: None,
+            default,
             help,
         });
         self

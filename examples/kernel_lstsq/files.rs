@@ -85,17 +85,16 @@ pub fn run(args: &Args, train: (String, String), iters: usize, history: usize) {
     let mut w = vec![0.0; p];
     let mut losses = Vec::new();
     let start = Instant::now();
-    Lbfgs::new()
-        .line_search(StrongWolfe::default())
-        .history_size(history)
-        .max_iter(iters)
-        .tolerance_grad(1e-12)
-        .tolerance_change(1e-16)
-        .minimize(&mut w, |theta| {
-            let (l, g) = f(theta);
-            losses.push(l);
-            (l, g)
-        });
+    super::run_long(
+        Lbfgs::new().line_search(StrongWolfe::default()),
+        history,
+        iters,
+    )
+    .minimize(&mut w, |theta| {
+        let (l, g) = f(theta);
+        losses.push(l);
+        (l, g)
+    });
     fits.push(Fit {
         name: format!("L-BFGS ({iters} iterations)"),
         w,

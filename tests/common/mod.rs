@@ -39,3 +39,21 @@ pub fn close_to_scale(got: &Tensor, want: &Tensor, scale: &Tensor, tol: f64) -> 
 pub fn abs(t: &Tensor) -> Tensor {
     t.map(f64::abs)
 }
+
+/// A JSON array of rows (`[[1, 2], [3, 4]]`) as a matrix, as the fixtures store them.
+pub fn json_matrix(v: &serde_json::Value) -> Tensor {
+    let rows: Vec<Vec<f64>> = v
+        .as_array()
+        .expect("an array of rows")
+        .iter()
+        .map(|r| {
+            r.as_array()
+                .expect("a row")
+                .iter()
+                .map(|x| x.as_f64().expect("a number"))
+                .collect()
+        })
+        .collect();
+    let cols = rows.first().map_or(0, Vec::len);
+    Tensor::from_fn(rows.len(), cols, |i, j| rows[i][j])
+}
