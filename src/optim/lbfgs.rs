@@ -92,7 +92,32 @@ impl Lbfgs {
     pub fn minimize(
         &mut self,
         theta: &mut [f64],
+        value_and_grad: impl FnMut(&[f64]) -> (f64, Vec<f64>),
+    ) -> LbfgsReport {
+        self.minimize_observed(theta, value_and_grad, |_| true)
+    }
+
+    /// [`Lbfgs::minimize`], calling `on_iteration` after each iteration's update with the
+    /// iteration number, the evaluations so far, the loss, `max|∇f|` and `θ`; returning
+    /// `false` stops the run with [`StopReason::Stopped`].
+    ///
+    /// ```
+    /// use tapegrad::optim::{Lbfgs, StopReason};
+    /// let mut theta = [3.0, -1.0];
+    /// let mut seen = Vec::new();
+    /// let r = Lbfgs::new().minimize_observed(
+    ///     &mut theta,
+    ///     |t| (t[0] * t[0] + 10.0 * t[1] * t[1], vec![2.0 * t[0], 20.0 * t[1]]),
+    ///     |it| { seen.push((it.iteration, it.loss)); it.iteration < 2 },
+    /// );
+    /// assert_eq!((r.iterations, r.reason), (2, StopReason::Stopped));
+    /// assert_eq!(seen.len(), 2);
+    /// ```
+    pub fn minimize_observed(
+        &mut self,
+        theta: &mut [f64],
         mut value_and_grad: impl FnMut(&[f64]) -> (f64, Vec<f64>),
+        mut on_iteration: impl FnMut(&Iteration<'_>) -> bool,
     ) -> LbfgsReport {
         let max_eval = self.max_eval.unwrap_or(self.max_iter * 5 / 4);
         let (tol_grad, tol_change) = (self.tolerance_grad, self.tolerance_change);
@@ -264,6 +289,17 @@ impl Lbfgs {
                 }
             }
 
+            let carry_on = on_iteration(&Iteration {
+                iteration: n_iter,
+                evaluations: current_evals,
+                loss,
+                grad_inf: max_abs(&g),
+                theta,
+            });
+            if !carry_on {
+                break StopReason::Stopped;
+            }
+
             // The stopping tests, in PyTorch's order.
             if n_iter == self.max_iter {
                 break StopReason::MaxIter;
@@ -296,6 +332,22 @@ impl Lbfgs {
         };
         report(n_iter, current_evals, loss, &g, reason)
     }
+}
+
+/// What [`Lbfgs::minimize_observed`] shows after each iteration.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct Iteration<'a> {
+    /// The iteration just made (1-based, in this call).
+    pub iteration: usize,
+    /// Evaluations of `f` so far in this call.
+    pub evaluations: usize,
+    /// `f(θ)` after the iteration.
+    pub loss: f64,
+    /// `max|∇f(θ)|` after the iteration.
+    pub grad_inf: f64,
+    /// `θ` after the iteration.
+    pub theta: &'a [f64],
 }
 
 fn max_abs(v: &[f64]) -> f64 {

@@ -29,6 +29,8 @@ pub enum StopReason {
     StepTolerance,
     /// The loss changed by less than `tolerance_change`.
     LossChangeTolerance,
+    /// The observer of [`Lbfgs::minimize_observed`] asked to stop.
+    Stopped,
     /// `max_iter` iterations were done.
     MaxIter,
     /// `max_eval` evaluations were used.
@@ -55,6 +57,7 @@ impl fmt::Display for StopReason {
             StopReason::StepTolerance => write!(f, "step below tolerance_change"),
             StopReason::LossChangeTolerance => write!(f, "loss change below tolerance_change"),
             StopReason::MaxIter => write!(f, "max_iter reached"),
+            StopReason::Stopped => write!(f, "stopped by the observer"),
             StopReason::MaxEval => write!(f, "max_eval reached"),
             StopReason::LineSearchFailed => write!(f, "line search found no decrease"),
             StopReason::GradientStalled => write!(f, "polishing: the gradient stopped decreasing"),

@@ -27,7 +27,7 @@ mod two_loop;
 
 pub use adam::Adam;
 pub use diverged::{Diverged, Method, NonFinite};
-pub use lbfgs::{Lbfgs, LbfgsReport, LineSearch, StopReason};
+pub use lbfgs::{Iteration, Lbfgs, LbfgsReport, LineSearch, StopReason};
 pub use line_search::StrongWolfe;
 pub use schedule::{IterateAverage, Schedule};
 pub use sgd::Sgd;
