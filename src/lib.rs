@@ -89,6 +89,7 @@ pub mod optim;
 pub mod rng;
 pub mod tape;
 pub mod tensor;
+pub mod train;
 
 pub use anomaly::{AnomalyMode, set_anomaly_detection};
 /// The `approx` crate, re-exported so that `assert_relative_eq!` on [`Tensor`]s works

@@ -21,7 +21,8 @@ pub use params::{ParamId, ParamView, Params};
 pub use sequential::{Sequential, mlp};
 pub use theta::Theta;
 
-use crate::tape::Var;
+use crate::tape::{Tape, Var};
+use crate::tensor::Tensor;
 
 /// A layer or model: `y = f(x; theta)`.
 ///
@@ -35,4 +36,20 @@ pub trait Module: Send + Sync {
     fn describe(&self) -> String;
     /// The parameters this module uses, in registration order.
     fn param_ids(&self) -> Vec<ParamId>;
+
+    /// `m(x; θ)` on plain tensors, with `θ` from `params`: for plotting fits and computing
+    /// test errors, without a tape of your own (one is made and dropped inside).
+    ///
+    /// ```
+    /// use tapegrad::nn::{Init, Linear, Module, Params};
+    /// use tapegrad::{Rng, Tensor};
+    /// let mut params = Params::new();
+    /// let w = Tensor::from_rows(&[[2.0]]);
+    /// let layer = Linear::new(&mut params, "0", 1, 1, true, &Init::Values(w, Tensor::scalar(1.0)), &mut Rng::new(0));
+    /// assert_eq!(layer.predict(&params, &Tensor::column(&[0.0, 3.0])), Tensor::column(&[1.0, 7.0]));
+    /// ```
+    fn predict(&self, params: &Params, x: &Tensor) -> Tensor {
+        let tape = Tape::new();
+        self.forward(&tape.params(params), tape.constant(x)).value()
+    }
 }

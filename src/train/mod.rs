@@ -1,0 +1,450 @@
+//! The training loop, in the course's notation: at step `k`, on a batch `B_k`,
+//!
+//! ```text
+//! f_k = L(m(X_B; θ_k), Y_B),   g_k = ∇f_k(θ_k),   (observers see k, f_k, g_k, γ_k, θ_k),   θ_{k+1} = update(θ_k, g_k; γ_k)
+//! ```
+//!
+//! with the batches of [`Batches`] (full batch; consecutive, shuffled or sampled minibatches;
+//! one sample at a time), a step-size [`Schedule`], stop rules (steps, epochs, a loss or
+//! gradient-norm tolerance, wall time) and [`Observer`]s. [`Trainer::run`] takes any
+//! first-order [`Optimizer`]; [`Trainer::run_lbfgs`] runs L-BFGS on the full batch, observers
+//! seeing every evaluation with the iteration it belongs to.
+//!
+//! ```
+//! use tapegrad::nn::{Activation, Init, Params, Reduction, mlp};
+//! use tapegrad::optim::Sgd;
+//! use tapegrad::train::{History, Loss, Trainer};
+//! use tapegrad::{Rng, Tensor};
+//! let x = Tensor::column(&[-1.0, -0.5, 0.0, 0.5, 1.0]);
+//! let y = x.map(|v| v * v);
+//! let mut params = Params::new();
+//! let model = mlp(&mut params, &[1, 16, 1], Activation::Tanh, &Init::PyTorch, &mut Rng::new(1));
+//! let mut history = History::new("SGD + momentum");
+//! let report = Trainer::new(&model, &x, &y)
+//!     .loss(Loss::Mse(Reduction::Mean))
+//!     .steps(500)
+//!     .observe(&mut history)
+//!     .run(&mut params, &mut Sgd::new(0.1).momentum(0.9))
+//!     .unwrap();
+//! assert_eq!((report.steps, history.len()), (500, 500));
+//! assert!(history.last_loss() < history.losses[0] / 20.0);
+//! ```
+
+mod observe;
+
+pub use observe::{Average, Flow, History, KeepBest, Observer, Progress, Step, TestLoss};
+
+use crate::nn::{Module, Params, Reduction, cross_entropy, mse};
+use crate::optim::{Diverged, Lbfgs, NonFinite, Optimizer, Schedule, StopReason};
+use crate::rng::Rng;
+use crate::tape::{Tape, Var};
+use crate::tensor::{Tensor, fmt_shape};
+use std::rc::Rc;
+use std::time::Instant;
+
+/// The loss `L(prediction, target)`.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub enum Loss {
+    /// [`mse`] with the reduction.
+    Mse(Reduction),
+    /// [`cross_entropy`] of logits against class indices stored as `f64` in a column.
+    CrossEntropy(Reduction),
+    /// Any function of tape ops.
+    Custom(for<'t> fn(Var<'t>, Var<'t>) -> Var<'t>),
+}
+
+impl Loss {
+    /// Records `L(pred, target)` on the tape.
+    pub fn apply<'t>(self, pred: Var<'t>, target: Var<'t>) -> Var<'t> {
+        match self {
+            Loss::Mse(r) => mse(pred, target, r),
+            Loss::CrossEntropy(r) => {
+                let classes: Vec<usize> = target
+                    .value()
+                    .as_slice()
+                    .iter()
+                    .map(|&c| c as usize)
+                    .collect();
+                cross_entropy(pred, &classes, r)
+            }
+            Loss::Custom(f) => f(pred, target),
+        }
+    }
+}
+
+/// Which samples each step sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Batches {
+    /// All samples every step (gradient descent); an epoch is one step.
+    Full,
+    /// Consecutive minibatches `[0, b), [b, 2b), ...` in order every epoch (the last may be
+    /// smaller), as PyTorch's `DataLoader(shuffle=False)`.
+    Sequential(usize),
+    /// A fresh random permutation each epoch, cut into batches of `b` (`shuffle=True`).
+    Shuffled(usize),
+    /// `b` indices drawn uniformly with replacement per step; `ceil(N / b)` steps an epoch.
+    /// `Sampled(1)` is the course's SGD: one uniformly random sample per step.
+    Sampled(usize),
+}
+
+/// Why a run ended.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Stopped {
+    /// The step budget was used.
+    Steps,
+    /// The epoch budget was used.
+    Epochs,
+    /// The loss fell below the tolerance.
+    LossBelow,
+    /// The gradient norm fell below the tolerance.
+    GradNormBelow,
+    /// The time budget was used.
+    Time,
+    /// An observer stopped the run.
+    Observer,
+    /// L-BFGS stopped for this reason.
+    Lbfgs(StopReason),
+}
+
+/// The outcome of a run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Report {
+    /// Updates made (L-BFGS: iterations).
+    pub steps: usize,
+    /// Epochs completed.
+    pub epochs: usize,
+    /// Loss evaluations.
+    pub evaluations: usize,
+    /// The last loss evaluated.
+    pub loss: f64,
+    /// Why it ended.
+    pub stopped: Stopped,
+    /// Wall time.
+    pub seconds: f64,
+}
+
+/// A training run's settings: model, data, loss, batches, schedule, stop rules, observers.
+pub struct Trainer<'a> {
+    model: &'a dyn Module,
+    x: Rc<Tensor>,
+    y: Rc<Tensor>,
+    loss: Loss,
+    batches: Batches,
+    schedule: Option<Schedule>,
+    seed: u64,
+    max_steps: Option<usize>,
+    max_epochs: Option<usize>,
+    loss_below: Option<f64>,
+    grad_norm_below: Option<f64>,
+    max_seconds: Option<f64>,
+    observers: Vec<&'a mut dyn Observer>,
+}
+
+impl<'a> Trainer<'a> {
+    /// Trains `model` on inputs `x` (`N x d`) and targets `y` (`N x k`): by default the mean
+    /// squared error, full batch, seed 0, no stop rule (set at least one).
+    ///
+    /// # Panics
+    /// If `x` and `y` have different numbers of rows.
+    pub fn new(model: &'a dyn Module, x: &Tensor, y: &Tensor) -> Trainer<'a> {
+        assert!(
+            x.rows() == y.rows(),
+            "Trainer: inputs {} and targets {} have different numbers of rows",
+            fmt_shape(x.shape()),
+            fmt_shape(y.shape())
+        );
+        Trainer {
+            model,
+            x: Rc::new(x.clone()),
+            y: Rc::new(y.clone()),
+            loss: Loss::Mse(Reduction::Mean),
+            batches: Batches::Full,
+            schedule: None,
+            seed: 0,
+            max_steps: None,
+            max_epochs: None,
+            loss_below: None,
+            grad_norm_below: None,
+            max_seconds: None,
+            observers: Vec::new(),
+        }
+    }
+
+    /// The loss (default: mean squared error, mean reduction).
+    pub fn loss(mut self, loss: Loss) -> Self {
+        self.loss = loss;
+        self
+    }
+
+    /// The batches (default: full batch).
+    ///
+    /// # Panics
+    /// If a batch size is 0.
+    pub fn batches(mut self, batches: Batches) -> Self {
+        if let Batches::Sequential(b) | Batches::Shuffled(b) | Batches::Sampled(b) = batches {
+            assert!(b > 0, "Trainer: batch size must be >= 1");
+        }
+        self.batches = batches;
+        self
+    }
+
+    /// The step size `γ_k = schedule.at(k)`, set on the optimizer before each step.
+    pub fn schedule(mut self, schedule: Schedule) -> Self {
+        self.schedule = Some(schedule);
+        self
+    }
+
+    /// The seed of shuffling and sampling (default 0).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Stop after `n` updates.
+    pub fn steps(mut self, n: usize) -> Self {
+        self.max_steps = Some(n);
+        self
+    }
+
+    /// Stop after `n` epochs.
+    pub fn epochs(mut self, n: usize) -> Self {
+        self.max_epochs = Some(n);
+        self
+    }
+
+    /// Stop (before updating) once the loss is below `tol`.
+    pub fn loss_below(mut self, tol: f64) -> Self {
+        self.loss_below = Some(tol);
+        self
+    }
+
+    /// Stop (before updating) once `||∇f||` is below `tol`.
+    pub fn grad_norm_below(mut self, tol: f64) -> Self {
+        self.grad_norm_below = Some(tol);
+        self
+    }
+
+    /// Stop after `seconds` of wall time.
+    pub fn seconds(mut self, seconds: f64) -> Self {
+        self.max_seconds = Some(seconds);
+        self
+    }
+
+    /// Adds an observer; each sees every step, in the order added.
+    pub fn observe(mut self, observer: &'a mut dyn Observer) -> Self {
+        self.observers.push(observer);
+        self
+    }
+
+    /// Trains `params` with a first-order `opt` until a stop rule or an observer ends the run.
+    ///
+    /// # Errors
+    /// [`Diverged`] when the loss, the gradient or the parameters become non-finite, quoting
+    /// the method's stable step-size bound.
+    ///
+    /// # Panics
+    /// If no stop rule is set (the run would never end).
+    pub fn run(mut self, params: &mut Params, opt: &mut dyn Optimizer) -> Result<Report, Diverged> {
+        assert!(
+            self.max_steps.is_some() || self.max_epochs.is_some() || self.max_seconds.is_some(),
+            "Trainer::run: set steps, epochs or seconds, or the run never ends"
+        );
+        let start = Instant::now();
+        let mut rng = Rng::new(self.seed);
+        let n = self.x.rows();
+        let (mut step, mut epoch, mut last_loss) = (0, 0, f64::NAN);
+        let stopped = 'run: loop {
+            if self.max_epochs.is_some_and(|m| epoch >= m) {
+                break Stopped::Epochs;
+            }
+            for batch in self.plan(n, &mut rng) {
+                if self.max_steps.is_some_and(|m| step >= m) {
+                    break 'run Stopped::Steps;
+                }
+                if self
+                    .max_seconds
+                    .is_some_and(|s| start.elapsed().as_secs_f64() >= s)
+                {
+                    break 'run Stopped::Time;
+                }
+                if let Some(s) = &self.schedule {
+                    opt.set_lr(s.at(step));
+                }
+                let (loss, grad) = self.evaluate(params, batch.as_deref());
+                last_loss = loss;
+                if !loss.is_finite() {
+                    return Err(Diverged {
+                        step: step + 1,
+                        what: NonFinite::Loss,
+                        lr: opt.lr(),
+                        method: opt.method(),
+                    });
+                }
+                let info = Step {
+                    step,
+                    epoch,
+                    evaluations: step + 1,
+                    loss,
+                    grad: &grad,
+                    lr: opt.lr(),
+                    theta: params.as_slice(),
+                    seconds: start.elapsed().as_secs_f64(),
+                };
+                if self.notify(&info) == Flow::Stop {
+                    break 'run Stopped::Observer;
+                }
+                if self.loss_below.is_some_and(|t| loss < t) {
+                    break 'run Stopped::LossBelow;
+                }
+                if self.grad_norm_below.is_some_and(|t| info.grad_norm() < t) {
+                    break 'run Stopped::GradNormBelow;
+                }
+                opt.step(params.as_mut_slice(), &grad)?;
+                step += 1;
+            }
+            epoch += 1;
+        };
+        self.finish();
+        Ok(Report {
+            steps: step,
+            epochs: epoch,
+            evaluations: step
+                + usize::from(!matches!(
+                    stopped,
+                    Stopped::Steps | Stopped::Epochs | Stopped::Time
+                )),
+            loss: last_loss,
+            stopped,
+            seconds: start.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// Trains `params` with L-BFGS on the full batch (one call of [`Lbfgs::minimize`], its
+    /// own stop rules; `steps` caps the iterations if set). Observers see every evaluation,
+    /// with `step` the iterations completed so far.
+    pub fn run_lbfgs(mut self, params: &mut Params, opt: &mut Lbfgs) -> Report {
+        let start = Instant::now();
+        let mut opt = match self.max_steps {
+            Some(n) => opt.clone().max_iter(n),
+            None => opt.clone(),
+        };
+        let template = params.clone();
+        let iterations = std::cell::Cell::new(0);
+        let mut evaluations = 0;
+        let stop = std::cell::Cell::new(false);
+        let mut theta = params.as_slice().to_vec();
+        let lr = 1.0;
+        let report = {
+            let this = &mut self;
+            opt.minimize_observed(
+                &mut theta,
+                |th| {
+                    let mut p = template.clone();
+                    p.set_flat(th);
+                    let (loss, grad) = this.evaluate(&p, None);
+                    evaluations += 1;
+                    let info = Step {
+                        step: iterations.get(),
+                        epoch: iterations.get(),
+                        evaluations,
+                        loss,
+                        grad: &grad,
+                        lr,
+                        theta: th,
+                        seconds: start.elapsed().as_secs_f64(),
+                    };
+                    if this.notify(&info) == Flow::Stop {
+                        stop.set(true);
+                    }
+                    (loss, grad)
+                },
+                |it| {
+                    iterations.set(it.iteration);
+                    !stop.get()
+                },
+            )
+        };
+        params.set_flat(&theta);
+        self.finish();
+        Report {
+            steps: report.iterations,
+            epochs: report.iterations,
+            evaluations: report.evaluations,
+            loss: report.f,
+            stopped: if stop.get() {
+                Stopped::Observer
+            } else {
+                Stopped::Lbfgs(report.reason)
+            },
+            seconds: start.elapsed().as_secs_f64(),
+        }
+    }
+
+    /// The batches of one epoch: `None` for the full batch, else row indices.
+    fn plan(&self, n: usize, rng: &mut Rng) -> Vec<Option<Vec<usize>>> {
+        match self.batches {
+            Batches::Full => vec![None],
+            Batches::Sequential(b) => (0..n)
+                .step_by(b)
+                .map(|i| Some((i..(i + b).min(n)).collect()))
+                .collect(),
+            Batches::Shuffled(b) => {
+                let mut order: Vec<usize> = (0..n).collect();
+                rng.shuffle(&mut order);
+                order.chunks(b).map(|c| Some(c.to_vec())).collect()
+            }
+            Batches::Sampled(b) => (0..n.div_ceil(b))
+                .map(|_| Some((0..b).map(|_| rng.index(n)).collect()))
+                .collect(),
+        }
+    }
+
+    /// `(f, ∇f)` at `params` on the batch (all rows for `None`), on a fresh tape.
+    fn evaluate(&self, params: &Params, batch: Option<&[usize]>) -> (f64, Vec<f64>) {
+        let tape = Tape::new();
+        let theta = tape.params(params);
+        let (x, y) = match batch {
+            None => (tape.constant(&self.x), tape.constant(&self.y)),
+            Some(idx) => (
+                tape.constant(self.x.select_rows(idx)),
+                tape.constant(self.y.select_rows(idx)),
+            ),
+        };
+        let loss = self.loss.apply(self.model.forward(&theta, x), y);
+        (loss.item(), tape.backward(loss).flat(&theta))
+    }
+
+    fn notify(&mut self, info: &Step<'_>) -> Flow {
+        let mut flow = Flow::Continue;
+        for o in &mut self.observers {
+            if o.observe(info) == Flow::Stop {
+                flow = Flow::Stop;
+            }
+        }
+        flow
+    }
+
+    fn finish(&mut self) {
+        for o in &mut self.observers {
+            o.finish();
+        }
+    }
+}
+
+/// The loss of `model` with `params` on all of `(x, y)`.
+pub(crate) fn loss_at(
+    model: &dyn Module,
+    params: &Params,
+    x: &Tensor,
+    y: &Tensor,
+    loss: Loss,
+) -> f64 {
+    let tape = Tape::new();
+    let theta = tape.params(params);
+    loss.apply(model.forward(&theta, tape.constant(x)), tape.constant(y))
+        .item()
+}

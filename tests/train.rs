@@ -1,0 +1,257 @@
+//! The training loop: it reproduces the peer runs W1 and W2 (PyTorch's final losses, as the
+//! hand-written loops in `tests/peer_workloads.rs` do), its observers compute what they claim,
+//! its stop rules stop where they should, and seeded sampling repeats itself.
+
+#[path = "common/peer.rs"]
+mod peer;
+
+use tapegrad::nn::{Activation, Init, Module, Params, Reduction, mlp};
+use tapegrad::optim::{Adam, Lbfgs, Sgd, StrongWolfe};
+use tapegrad::train::{
+    Average, Batches, Flow, History, KeepBest, Loss, Observer, Step, Stopped, TestLoss, Trainer,
+};
+use tapegrad::{Rng, Tensor};
+
+/// W1 through the loop: full-batch SGD lr 0.05, 2000 steps; PyTorch's final loss to 1e-9.
+#[test]
+fn the_loop_reproduces_w1() {
+    const TORCH: f64 = 1.5709799679659842e-07;
+    let data = peer::PeerData::load("w1");
+    let (mut params, model) = peer::model(&data);
+    let (x, y) = (data.get("x"), data.get("y"));
+    let report = Trainer::new(&model, x, y)
+        .steps(2000)
+        .run(&mut params, &mut Sgd::new(0.05))
+        .unwrap();
+    assert_eq!((report.steps, report.stopped), (2000, Stopped::Steps));
+    let loss = peer::loss_and_grad(&params, &model, x, y, Reduction::Mean).0;
+    assert!((loss - TORCH).abs() / TORCH < 1e-9, "{loss:e} vs {TORCH:e}");
+}
+
+/// W2 through the loop: Adam lr 1e-3, consecutive batches of 32, 100 epochs.
+#[test]
+fn the_loop_reproduces_w2() {
+    const TORCH: f64 = 0.9877532679826229;
+    let data = peer::PeerData::load("w2");
+    let (mut params, model) = peer::model(&data);
+    let (x, y) = (data.get("x"), data.get("y"));
+    let report = Trainer::new(&model, x, y)
+        .batches(Batches::Sequential(32))
+        .epochs(100)
+        .run(&mut params, &mut Adam::new(1e-3))
+        .unwrap();
+    assert_eq!(
+        (report.steps, report.epochs, report.stopped),
+        (3200, 100, Stopped::Epochs)
+    );
+    let loss = peer::loss_and_grad(&params, &model, x, y, Reduction::Mean).0;
+    assert!((loss - TORCH).abs() / TORCH < 1e-9, "{loss:e} vs {TORCH:e}");
+}
+
+fn small_problem() -> (Params, tapegrad::nn::Sequential, Tensor, Tensor) {
+    let mut rng = Rng::new(3);
+    let mut params = Params::new();
+    let model = mlp(
+        &mut params,
+        &[2, 6, 1],
+        Activation::Tanh,
+        &Init::PyTorch,
+        &mut rng,
+    );
+    let x = Tensor::rand_normal(12, 2, 0.0, 1.0, &mut rng);
+    let y = Tensor::rand_normal(12, 1, 0.0, 1.0, &mut rng);
+    (params, model, x, y)
+}
+
+/// Records every θ_k, to compare observers with the explicit computation.
+#[derive(Default)]
+struct Thetas(Vec<Vec<f64>>, Vec<f64>);
+
+impl Observer for Thetas {
+    fn observe(&mut self, s: &Step<'_>) -> Flow {
+        self.0.push(s.theta.to_vec());
+        self.1.push(s.loss);
+        Flow::Continue
+    }
+}
+
+#[test]
+fn averaging_equals_the_explicit_mean_and_keep_best_the_minimum() {
+    let (mut params, model, x, y) = small_problem();
+    let (mut avg, mut best, mut all) = (Average::from_step(10), KeepBest::new(), Thetas::default());
+    Trainer::new(&model, &x, &y)
+        .batches(Batches::Sampled(1))
+        .steps(60)
+        .observe(&mut avg)
+        .observe(&mut best)
+        .observe(&mut all)
+        .run(&mut params, &mut Sgd::new(0.05))
+        .unwrap();
+    assert_eq!(avg.count(), 50);
+    for (j, m) in avg.mean().iter().enumerate() {
+        let explicit = all.0[10..].iter().map(|t| t[j]).sum::<f64>() / 50.0;
+        assert!((m - explicit).abs() <= 1e-14 * explicit.abs().max(1.0));
+    }
+    let (loss, step, theta) = best.best().unwrap();
+    let k = all
+        .1
+        .iter()
+        .enumerate()
+        .min_by(|a, b| a.1.total_cmp(b.1))
+        .unwrap()
+        .0;
+    assert_eq!((loss, step, theta), (all.1[k], k, &all.0[k][..]));
+}
+
+#[test]
+fn stop_rules_stop_at_the_right_step() {
+    let (params, model, x, y) = small_problem();
+    let run = |t: Trainer<'_>| {
+        let mut p = params.clone();
+        t.run(&mut p, &mut Sgd::new(0.1)).unwrap()
+    };
+    let r = run(Trainer::new(&model, &x, &y).steps(7));
+    assert_eq!((r.steps, r.stopped), (7, Stopped::Steps));
+    let r = run(Trainer::new(&model, &x, &y)
+        .batches(Batches::Shuffled(5))
+        .epochs(3));
+    assert_eq!((r.steps, r.epochs, r.stopped), (9, 3, Stopped::Epochs)); // 12 rows: 5 + 5 + 2
+    // The loss tolerance stops before the update at the first step whose loss is below it.
+    let mut h = History::new("gd");
+    let mut p = params.clone();
+    Trainer::new(&model, &x, &y)
+        .steps(400)
+        .observe(&mut h)
+        .run(&mut p, &mut Sgd::new(0.1))
+        .unwrap();
+    let tol = h.losses[100];
+    let first = h.losses.iter().position(|&l| l < tol).unwrap();
+    let r = run(Trainer::new(&model, &x, &y).steps(400).loss_below(tol));
+    assert_eq!((r.steps, r.stopped), (first, Stopped::LossBelow));
+    let r = run(Trainer::new(&model, &x, &y)
+        .steps(100_000)
+        .grad_norm_below(1e-1));
+    assert_eq!(r.stopped, Stopped::GradNormBelow);
+    let r = run(Trainer::new(&model, &x, &y).seconds(0.05));
+    assert_eq!(r.stopped, Stopped::Time);
+    // An observer can stop the run.
+    struct StopAt(usize);
+    impl Observer for StopAt {
+        fn observe(&mut self, s: &Step<'_>) -> Flow {
+            if s.step == self.0 {
+                Flow::Stop
+            } else {
+                Flow::Continue
+            }
+        }
+    }
+    let mut stop = StopAt(5);
+    let mut p = params.clone();
+    let r = Trainer::new(&model, &x, &y)
+        .steps(100)
+        .observe(&mut stop)
+        .run(&mut p, &mut Sgd::new(0.1))
+        .unwrap();
+    assert_eq!((r.steps, r.stopped), (5, Stopped::Observer));
+}
+
+#[test]
+fn per_sample_sgd_repeats_for_a_seed_and_differs_across_seeds() {
+    let (params, model, x, y) = small_problem();
+    let losses = |seed: u64| {
+        let mut h = History::new("sgd");
+        let mut p = params.clone();
+        Trainer::new(&model, &x, &y)
+            .batches(Batches::Sampled(1))
+            .seed(seed)
+            .steps(50)
+            .observe(&mut h)
+            .run(&mut p, &mut Sgd::new(0.05))
+            .unwrap();
+        (h.losses, p)
+    };
+    assert_eq!(losses(4), losses(4));
+    assert_ne!(losses(4).0, losses(5).0);
+}
+
+#[test]
+fn lbfgs_through_the_loop_equals_lbfgs_alone() {
+    let (params, model, x, y) = small_problem();
+    let mut p = params.clone();
+    let mut h = History::new("L-BFGS");
+    let report = Trainer::new(&model, &x, &y).observe(&mut h).run_lbfgs(
+        &mut p,
+        &mut Lbfgs::new()
+            .line_search(StrongWolfe::default())
+            .max_iter(30),
+    );
+    // The same run by hand.
+    let mut theta = params.as_slice().to_vec();
+    let direct = Lbfgs::new()
+        .line_search(StrongWolfe::default())
+        .max_iter(30)
+        .minimize(&mut theta, |th| {
+            let mut q = params.clone();
+            q.set_flat(th);
+            peer_free_loss(&model, &q, &x, &y)
+        });
+    assert_eq!(p.as_slice(), &theta[..]);
+    assert_eq!(
+        (report.steps, report.evaluations),
+        (direct.iterations, direct.evaluations)
+    );
+    assert_eq!(h.len(), direct.evaluations, "one record per evaluation");
+    assert_eq!(
+        *h.steps.last().unwrap(),
+        direct.iterations - 1,
+        "each tagged with its iteration"
+    );
+}
+
+fn peer_free_loss(model: &dyn Module, p: &Params, x: &Tensor, y: &Tensor) -> (f64, Vec<f64>) {
+    let tape = tapegrad::Tape::new();
+    let theta = tape.params(p);
+    let loss = tapegrad::nn::mse(
+        model.forward(&theta, tape.constant(x)),
+        tape.constant(y),
+        Reduction::Mean,
+    );
+    (loss.item(), tape.backward(loss).flat(&theta))
+}
+
+#[test]
+fn test_loss_and_history_files() {
+    let (mut params, model, x, y) = small_problem();
+    let (xt, yt) = (x.select_rows(&[0, 1, 2]), y.select_rows(&[0, 1, 2]));
+    let mut test = TestLoss::new(
+        "test",
+        &model,
+        &params,
+        (&xt, &yt),
+        Loss::Mse(Reduction::Mean),
+        10,
+    );
+    let mut h = History::new("train").with_grad_norms().with_snapshots(25);
+    Trainer::new(&model, &x, &y)
+        .steps(50)
+        .observe(&mut h)
+        .observe(&mut test)
+        .run(&mut params, &mut Sgd::new(0.1))
+        .unwrap();
+    assert_eq!(test.history.steps, vec![0, 10, 20, 30, 40]);
+    assert_eq!(
+        h.snapshots.iter().map(|s| s.0).collect::<Vec<_>>(),
+        vec![0, 25]
+    );
+    let csv = h.to_csv();
+    assert_eq!(csv.lines().count(), 51);
+    assert!(csv.starts_with("step,evaluations,seconds,lr,loss,grad_norm\n0,1,"));
+    let json: serde_json::Value = serde_json::from_str(&h.to_json()).unwrap();
+    assert_eq!(json["losses"].as_array().unwrap().len(), 50);
+    assert_eq!(json["grad_norms"].as_array().unwrap().len(), 50);
+    // predict: the model's output on plain tensors, as the loss saw it.
+    let pred = model.predict(&params, &xt);
+    let mse = pred.sub(&yt).as_slice().iter().map(|e| e * e).sum::<f64>() / 3.0;
+    let (final_test, _) = peer_free_loss(&model, &params, &xt, &yt);
+    assert!((mse - final_test).abs() < 1e-15);
+}
