@@ -14,6 +14,7 @@ use std::hint::black_box;
 use tapegrad::Tensor;
 use tapegrad::nn::{Params, Reduction, Sequential};
 use tapegrad::optim::{Adam, Optimizer, Sgd};
+use tapegrad::train::{Batches, Trainer};
 
 #[path = "../../tests/common/peer.rs"]
 mod peer;
@@ -83,6 +84,26 @@ fn bench(c: &mut Criterion) {
                 Reduction::Mean,
                 &mut Adam::new(1e-3),
             )
+        })
+    });
+    // The same W1 and W2 runs through the library's training loop (`tapegrad::train`).
+    group.bench_function("w1_trainer_2000_steps", |b| {
+        b.iter(|| {
+            let (mut params, model) = peer::model(&w1);
+            Trainer::new(&model, w1.get("x"), w1.get("y"))
+                .steps(2000)
+                .run(&mut params, &mut Sgd::new(0.05))
+                .unwrap()
+        })
+    });
+    group.bench_function("w2_trainer_3200_steps", |b| {
+        b.iter(|| {
+            let (mut params, model) = peer::model(&w2);
+            Trainer::new(&model, w2.get("x"), w2.get("y"))
+                .batches(Batches::Sequential(32))
+                .steps(3200)
+                .run(&mut params, &mut Adam::new(1e-3))
+                .unwrap()
         })
     });
     let w3 = peer::PeerData::load("w3");

@@ -142,6 +142,18 @@ pub struct Trainer<'a> {
     grad_norm_below: Option<f64>,
     max_seconds: Option<f64>,
     observers: Vec<&'a mut dyn Observer>,
+    /// The batches of `Full` and `Sequential`, cut on first use.
+    fixed: Option<Rc<[Batch]>>,
+}
+
+/// One step's samples.
+enum Batch {
+    /// Every row.
+    All,
+    /// A fixed batch, cut once.
+    Cut(Rc<Tensor>, Rc<Tensor>),
+    /// These rows, gathered for this step.
+    Rows(Vec<usize>),
 }
 
 impl<'a> Trainer<'a> {
@@ -171,6 +183,7 @@ impl<'a> Trainer<'a> {
             grad_norm_below: None,
             max_seconds: None,
             observers: Vec::new(),
+            fixed: None,
         }
     }
 
@@ -261,7 +274,8 @@ impl<'a> Trainer<'a> {
             if self.max_epochs.is_some_and(|m| epoch >= m) {
                 break Stopped::Epochs;
             }
-            for batch in self.plan(n, &mut rng) {
+            let plan = self.plan(n, &mut rng);
+            for batch in plan.iter() {
                 if self.max_steps.is_some_and(|m| step >= m) {
                     break 'run Stopped::Steps;
                 }
@@ -274,7 +288,7 @@ impl<'a> Trainer<'a> {
                 if let Some(s) = &self.schedule {
                     opt.set_lr(s.at(step));
                 }
-                let (loss, grad) = self.evaluate(params, batch.as_deref());
+                let (loss, grad) = self.evaluate(params, batch);
                 last_loss = loss;
                 if !loss.is_finite() {
                     return Err(Diverged {
@@ -345,7 +359,7 @@ impl<'a> Trainer<'a> {
                 |th| {
                     let mut p = template.clone();
                     p.set_flat(th);
-                    let (loss, grad) = this.evaluate(&p, None);
+                    let (loss, grad) = this.evaluate(&p, &Batch::All);
                     evaluations += 1;
                     let info = Step {
                         step: iterations.get(),
@@ -384,32 +398,49 @@ impl<'a> Trainer<'a> {
         }
     }
 
-    /// The batches of one epoch: `None` for the full batch, else row indices.
-    fn plan(&self, n: usize, rng: &mut Rng) -> Vec<Option<Vec<usize>>> {
+    /// The batches of one epoch. The full batch and consecutive batches are the same every
+    /// epoch, so they are cut once and shared with every tape, never copied per step.
+    fn plan(&mut self, n: usize, rng: &mut Rng) -> Rc<[Batch]> {
         match self.batches {
-            Batches::Full => vec![None],
-            Batches::Sequential(b) => (0..n)
-                .step_by(b)
-                .map(|i| Some((i..(i + b).min(n)).collect()))
-                .collect(),
+            Batches::Full | Batches::Sequential(_) => {
+                if let Some(fixed) = &self.fixed {
+                    return Rc::clone(fixed);
+                }
+                let fixed: Rc<[Batch]> = match self.batches {
+                    Batches::Sequential(b) if b < n => (0..n)
+                        .step_by(b)
+                        .map(|i| {
+                            let idx: Vec<usize> = (i..(i + b).min(n)).collect();
+                            Batch::Cut(
+                                Rc::new(self.x.select_rows(&idx)),
+                                Rc::new(self.y.select_rows(&idx)),
+                            )
+                        })
+                        .collect(),
+                    _ => Rc::new([Batch::All]),
+                };
+                self.fixed = Some(Rc::clone(&fixed));
+                fixed
+            }
             Batches::Shuffled(b) => {
                 let mut order: Vec<usize> = (0..n).collect();
                 rng.shuffle(&mut order);
-                order.chunks(b).map(|c| Some(c.to_vec())).collect()
+                order.chunks(b).map(|c| Batch::Rows(c.to_vec())).collect()
             }
             Batches::Sampled(b) => (0..n.div_ceil(b))
-                .map(|_| Some((0..b).map(|_| rng.index(n)).collect()))
+                .map(|_| Batch::Rows((0..b).map(|_| rng.index(n)).collect()))
                 .collect(),
         }
     }
 
-    /// `(f, ∇f)` at `params` on the batch (all rows for `None`), on a fresh tape.
-    fn evaluate(&self, params: &Params, batch: Option<&[usize]>) -> (f64, Vec<f64>) {
+    /// `(f, ∇f)` at `params` on the batch, on a fresh tape.
+    fn evaluate(&self, params: &Params, batch: &Batch) -> (f64, Vec<f64>) {
         let tape = Tape::new();
         let theta = tape.params(params);
         let (x, y) = match batch {
-            None => (tape.constant(&self.x), tape.constant(&self.y)),
-            Some(idx) => (
+            Batch::All => (tape.constant(&self.x), tape.constant(&self.y)),
+            Batch::Cut(x, y) => (tape.constant(x), tape.constant(y)),
+            Batch::Rows(idx) => (
                 tape.constant(self.x.select_rows(idx)),
                 tape.constant(self.y.select_rows(idx)),
             ),
