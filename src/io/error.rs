@@ -8,7 +8,7 @@ use std::sync::Arc;
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DataError {
-    /// The file (or the name given to [`parse_points_csv`]).
+    /// The file (or the name given to a parser such as [`crate::data::parse_points_csv`]).
     pub file: String,
     /// The 1-based line number (0 for a problem with the whole file).
     pub line: usize,
