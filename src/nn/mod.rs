@@ -28,7 +28,7 @@ use crate::tensor::Tensor;
 ///
 /// Modules are `Send + Sync`: a model holds only its structure (the numbers live in
 /// [`Params`]), so one model can be shared by reference across threads, each thread
-/// recording on its own [`Tape`](crate::Tape) (a tape is single-threaded: it uses `RefCell`).
+/// recording on its own [`Tape`] (a tape is single-threaded: it uses `RefCell`).
 pub trait Module: Send + Sync {
     /// Records `y = f(x; theta)` on `x`'s tape.
     fn forward<'t>(&self, theta: &Theta<'t>, x: Var<'t>) -> Var<'t>;
