@@ -86,6 +86,8 @@ pub mod linalg;
 pub mod nn;
 pub mod ops;
 pub mod optim;
+#[cfg(feature = "plot")]
+pub mod plot;
 pub mod rng;
 pub mod tape;
 pub mod tensor;
