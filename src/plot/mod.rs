@@ -156,7 +156,9 @@ fn log_label(v: &f64) -> String {
 
 /// Tick labels on a linear axis: short.
 fn lin_label(v: &f64) -> String {
-    let a = v.abs();
+    // A tick at 0 may come out as rounding noise (-2.2e-16): print it as 0.
+    let a = if v.abs() < 1e-12 { 0.0 } else { v.abs() };
+    let v = &if a == 0.0 { 0.0 } else { *v };
     if a != 0.0 && !(1e-3..1e5).contains(&a) {
         format!("{v:.1e}")
     } else {
