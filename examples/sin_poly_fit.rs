@@ -15,8 +15,6 @@
 mod common;
 
 use common::{Args, Cli};
-use plotters::coord::Shift;
-use plotters::prelude::*;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -25,7 +23,9 @@ use tapegrad::data::{DataError, Standardizer, poly_features, read_points_csv};
 use tapegrad::hessian::hessian;
 use tapegrad::linalg::{condition_number, lstsq, mse_smoothness, sym_eig};
 use tapegrad::nn::{Init, Linear, Module, Params, Reduction, Theta, mse};
-use tapegrad::optim::{Adam, Diverged, Lbfgs, Optimizer, Sgd, StrongWolfe, descend};
+use tapegrad::optim::{Adam, Diverged, Lbfgs, Optimizer, Sgd, StrongWolfe};
+use tapegrad::plot::{self, Series, XAxis};
+use tapegrad::train::{History, Trainer};
 use tapegrad::{Tape, Tensor};
 
 /// Command-line settings.
@@ -179,8 +179,8 @@ struct Run {
     distance: f64,
     steps: usize,
     seconds: f64,
-    /// `f(θ_k) − f(θ*)` for k = 0, 1, ...
-    gaps: Vec<f64>,
+    /// The loss at every step (every evaluation for L-BFGS), named for the plots.
+    history: History,
 }
 
 /// Everything the example computes.
@@ -229,6 +229,11 @@ fn loss_hessian(features: &Tensor, y: &Tensor) -> Tensor {
         },
         &params.tensors(),
     )
+}
+
+/// The model `Linear(d, 1)` with bias, its parameters registered in `params` (zeros).
+fn linear(d: usize, params: &mut Params) -> Linear {
+    Linear::new(params, "0", d, 1, true, &Init::Zeros, &mut Rng::new(0))
 }
 
 /// `θ ↦ (f(θ), ∇f(θ))` for `Linear(d, 1)` + MSE on the tape; `θ = (w_1..w_d, b)`.
@@ -306,6 +311,7 @@ fn fit(config: Config) -> Result<Results, DataError> {
             lambda_max: spectrum.max(),
         });
         let (params, f) = objective(&basis.features, &y);
+        let layer = linear(basis.features.cols(), &mut Params::new());
         let mut optimizers: Vec<(&'static str, Box<dyn Optimizer>)> = vec![
             ("GD (1/beta)", Box::new(Sgd::new(1.0 / beta))),
             (
@@ -314,16 +320,18 @@ fn fit(config: Config) -> Result<Results, DataError> {
             ),
             ("Adam (lr 0.01)", Box::new(Adam::new(0.01))),
         ];
-        let gap_in_raw = |theta: &[f64]| f_raw(&basis.to_raw(theta)).0 - loss_star;
         for (name, opt) in optimizers.iter_mut() {
-            let mut theta = params.as_slice().to_vec();
+            let mut p = params.clone();
+            let mut history = History::new(&format!("{name}, {}", basis.name));
             let start = Instant::now();
-            let outcome = descend(opt.as_mut(), &mut theta, config.steps, None, &f);
+            // The loop of tapegrad::train: full batch, a fixed number of steps.
+            let _ = Trainer::new(&layer, &basis.features, &y)
+                .steps(config.steps)
+                .observe(&mut history)
+                .run(&mut p, opt.as_mut());
             let seconds = start.elapsed().as_secs_f64();
-            let losses = outcome.unwrap_or_default();
+            let theta = p.as_slice().to_vec();
             let final_loss = f(&theta).0;
-            let mut gaps: Vec<f64> = losses.iter().map(|l| l - loss_star).collect();
-            gaps.push(gap_in_raw(&theta));
             let raw_theta = basis.to_raw(&theta);
             runs.push(Run {
                 optimizer: name,
@@ -333,24 +341,25 @@ fn fit(config: Config) -> Result<Results, DataError> {
                 loss: final_loss,
                 steps: config.steps,
                 seconds,
-                gaps,
+                history,
             });
         }
         // L-BFGS with the strong Wolfe search, polished with the gradient (see Lbfgs::polish).
-        let mut theta = params.as_slice().to_vec();
-        let mut gaps = Vec::new();
+        let mut p = params.clone();
+        let mut history = History::new(&format!("L-BFGS, {}", basis.name));
         let start = Instant::now();
-        let report = Lbfgs::new()
-            .line_search(StrongWolfe::default())
-            .max_iter(500)
-            .tolerance_grad(1e-13)
-            .polish(true)
-            .minimize(&mut theta, |th| {
-                let (l, g) = f(th);
-                gaps.push(l - loss_star);
-                (l, g)
-            });
+        let report = Trainer::new(&layer, &basis.features, &y)
+            .observe(&mut history)
+            .run_lbfgs(
+                &mut p,
+                &mut Lbfgs::new()
+                    .line_search(StrongWolfe::default())
+                    .max_iter(500)
+                    .tolerance_grad(1e-13)
+                    .polish(true),
+            );
         let seconds = start.elapsed().as_secs_f64();
+        let theta = p.as_slice().to_vec();
         let raw_theta = basis.to_raw(&theta);
         runs.push(Run {
             optimizer: "L-BFGS (strong Wolfe)",
@@ -358,18 +367,21 @@ fn fit(config: Config) -> Result<Results, DataError> {
             distance: distance(&raw_theta, &theta_star),
             theta: raw_theta,
             loss: f(&theta).0,
-            steps: report.iterations,
+            steps: report.steps,
             seconds,
-            gaps,
+            history,
         });
     }
 
     // Above the bound: GD on raw features with γ = 1.25 · (2/β).
     let beta_raw = conditioning[0].beta;
     let gamma = 2.5 / beta_raw;
-    let (params, f) = objective(&bases[0].features, &y);
-    let mut theta = params.as_slice().to_vec();
-    let divergence = descend(&mut Sgd::new(gamma), &mut theta, 100_000, None, &f).map(|l| l.len());
+    let mut p = objective(&bases[0].features, &y).0;
+    let layer = linear(bases[0].features.cols(), &mut Params::new());
+    let divergence = Trainer::new(&layer, &bases[0].features, &y)
+        .steps(100_000)
+        .run(&mut p, &mut Sgd::new(gamma))
+        .map(|r| r.steps);
 
     Ok(Results {
         config,
@@ -499,7 +511,7 @@ fn to_json(r: &Results) -> Value {
         .map(|run| {
             json!({ "optimizer": run.optimizer, "features": run.basis, "theta": run.theta, "loss": run.loss,
                     "distance": run.distance, "steps": run.steps, "seconds": run.seconds,
-                    "monotone": run.gaps.windows(2).all(|w| w[1] <= w[0]) })
+                    "monotone": run.history.losses.windows(2).all(|w| w[1] <= w[0]) })
         })
         .collect();
     let (gamma, outcome) = &r.divergence;
@@ -524,24 +536,11 @@ fn poly(theta: &[f64], x: f64) -> f64 {
     theta[d] + (0..d).map(|j| theta[j] * x.powi(j as i32 + 1)).sum::<f64>()
 }
 
-const COLORS: [RGBColor; 8] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-];
-
-type PlotResult = Result<(), Box<dyn std::error::Error>>;
-/// The drawing area of one SVG figure.
-type Root<'a> = DrawingArea<SVGBackend<'a>, Shift>;
-/// Figure size in pixels.
-const SIZE: (u32, u32) = (900, 600);
-
-fn plot_fits(r: &Results, root: Root<'_>) -> PlotResult {
+/// Writes the four figures into the output directory and returns their paths: the fits over
+/// the data, the loss gap of the first-order methods against steps per basis, and L-BFGS's
+/// against evaluations (so each method's curve is drawn on the axis its work is counted in).
+fn plots(r: &Results, args: &Args) -> Vec<PathBuf> {
+    let dir = args.out_dir();
     let (lo, hi) = r
         .points
         .x
@@ -552,122 +551,69 @@ fn plot_fits(r: &Results, root: Root<'_>) -> PlotResult {
     let grid: Vec<f64> = (0..=200)
         .map(|i| lo + (hi - lo) * i as f64 / 200.0)
         .collect();
-    let (ymin, ymax) = r
-        .points
-        .y
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &y| {
-            (a.min(y), b.max(y))
-        });
-    let pad = 0.25 * (ymax - ymin).max(1e-3);
-    root.fill(&WHITE)?;
-    let mut chart = ChartBuilder::on(&root)
-        .caption("Polynomial fits to the points", ("sans-serif", 22))
-        .margin(15)
-        .x_label_area_size(35)
-        .y_label_area_size(50)
-        .build_cartesian_2d(lo..hi, (ymin - pad)..(ymax + pad))?;
-    chart.configure_mesh().x_desc("x").y_desc("y").draw()?;
-    chart
-        .draw_series(
-            r.points
-                .x
-                .iter()
-                .zip(&r.points.y)
-                .map(|(&x, &y)| Circle::new((x, y), 4, BLACK.filled())),
-        )?
-        .label("data")
-        .legend(|(x, y)| Circle::new((x + 10, y), 4, BLACK.filled()));
+    let curve = |name: &str, theta: &[f64]| {
+        Series::new(name, grid.iter().map(|&x| (x, poly(theta, x))).collect())
+    };
+    let mut curves = vec![curve("closed form (QR)", &r.theta_star)];
     if r.points.from_sin {
-        chart
-            .draw_series(LineSeries::new(
-                grid.iter().map(|&x| (x, x.sin())),
-                BLACK.stroke_width(1),
-            ))?
-            .label("sin(x)")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK));
+        curves.push(Series::new(
+            "sin(x)",
+            grid.iter().map(|&x| (x, x.sin())).collect(),
+        ));
     }
-    chart
-        .draw_series(LineSeries::new(
-            grid.iter().map(|&x| (x, poly(&r.theta_star, x))),
-            BLACK.stroke_width(3),
-        ))?
-        .label("closed form (QR)")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(3)));
-    for (k, run) in r.runs.iter().enumerate() {
-        let color = COLORS[k % COLORS.len()];
-        chart
-            .draw_series(LineSeries::new(
-                grid.iter().map(|&x| (x, poly(&run.theta, x))),
-                color.stroke_width(2),
-            ))?
-            .label(format!("{}, {}", run.optimizer, run.basis))
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-            });
-    }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()?;
-    root.present()?;
-    Ok(())
-}
-
-/// Gaps below this are drawn at it (a log axis cannot show 0 or rounding-level negatives).
-const GAP_FLOOR: f64 = 1e-16;
-
-fn plot_gaps(r: &Results, basis: &str, root: Root<'_>) -> PlotResult {
-    let runs: Vec<&Run> = r.runs.iter().filter(|run| run.basis == basis).collect();
-    let kmax = runs
+    curves.extend(
+        r.runs
+            .iter()
+            .map(|run| curve(&run.history.name, &run.theta)),
+    );
+    let paths = [
+        dir.join("fits.svg"),
+        dir.join("loss_gap_raw.svg"),
+        dir.join("loss_gap_standardized.svg"),
+        dir.join("loss_gap_lbfgs.svg"),
+    ];
+    let first_order = |basis: &str| -> Vec<&History> {
+        r.runs
+            .iter()
+            .filter(|run| run.basis == basis && !run.optimizer.starts_with("L-BFGS"))
+            .map(|run| &run.history)
+            .collect()
+    };
+    let lbfgs: Vec<&History> = r
+        .runs
         .iter()
-        .map(|run| run.gaps.len())
-        .max()
-        .unwrap_or(1)
-        .max(2);
-    let gmax = runs
-        .iter()
-        .flat_map(|run| run.gaps.iter())
-        .fold(GAP_FLOOR * 10.0, |m, &g| m.max(g));
-    root.fill(&WHITE)?;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(
-            format!("Loss gap f(theta_k) - f(theta*), {basis} features"),
-            ("sans-serif", 22),
-        )
-        .margin(15)
-        .x_label_area_size(35)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0..kmax, (GAP_FLOOR..gmax * 2.0).log_scale())?;
-    chart
-        .configure_mesh()
-        .x_desc("k (step; evaluations for L-BFGS)")
-        .y_desc("f(theta_k) - f(theta*)")
-        .y_label_formatter(&|v| format!("{v:.0e}"))
-        .draw()?;
-    for (k, run) in runs.iter().enumerate() {
-        let color = COLORS[(k + if basis == "raw" { 0 } else { 4 }) % COLORS.len()];
-        chart
-            .draw_series(LineSeries::new(
-                run.gaps
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &g)| (i, g.max(GAP_FLOOR))),
-                color.stroke_width(2),
-            ))?
-            .label(run.optimizer)
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-            });
-    }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()?;
-    root.present()?;
-    Ok(())
+        .filter(|run| run.optimizer.starts_with("L-BFGS"))
+        .map(|run| &run.history)
+        .collect();
+    let f_star = Some(r.loss_star);
+    args.check(plot::fit(
+        &paths[0],
+        "Polynomial fits to the points",
+        (&r.points.x, &r.points.y),
+        &curves,
+    ));
+    args.check(plot::histories(
+        &paths[1],
+        "Loss gap, raw features",
+        &first_order("raw"),
+        XAxis::Steps,
+        f_star,
+    ));
+    args.check(plot::histories(
+        &paths[2],
+        "Loss gap, standardized features",
+        &first_order("standardized"),
+        XAxis::Steps,
+        f_star,
+    ));
+    args.check(plot::histories(
+        &paths[3],
+        "Loss gap of L-BFGS",
+        &lbfgs,
+        XAxis::Evaluations,
+        f_star,
+    ));
+    paths.to_vec()
 }
 
 /// The closed-form fit as the parameters of `Linear(degree, 1)` on raw features, in
@@ -687,20 +633,6 @@ fn save_fit(r: &Results, path: &std::path::Path) -> Result<(), tapegrad::io::Dat
         ("loss", "mean squared error"),
     ];
     tapegrad::io::safetensors::save(&params, path, &meta)
-}
-
-/// Writes the three SVGs into `dir` and returns their paths.
-fn plots(r: &Results, args: &Args) -> Vec<PathBuf> {
-    let dir = args.out_dir();
-    let paths = [
-        dir.join("fits.svg"),
-        dir.join("loss_gap_raw.svg"),
-        dir.join("loss_gap_standardized.svg"),
-    ];
-    args.write_svg(&paths[0], SIZE, |root| plot_fits(r, root));
-    args.write_svg(&paths[1], SIZE, |root| plot_gaps(r, "raw", root));
-    args.write_svg(&paths[2], SIZE, |root| plot_gaps(r, "standardized", root));
-    paths.to_vec()
 }
 
 fn main() {

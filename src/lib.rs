@@ -70,6 +70,8 @@
 //!   solutions, Cholesky, spectral norm and the smoothness constant `β`.
 //! - [`data`]: polynomial features, standardization, `(x, y)` points from CSV.
 //! - [`rng`]: [`Rng`], the seeded generator behind every random draw.
+//! - [`train`]: the training loop (batches, schedules, stop rules, L-BFGS) and its observers.
+//! - `plot` (feature `plot`, on by default): SVG figures of histories, fits, landscapes.
 //! - [`io`]: safetensors for [`nn::Params`], NumPy `.npy` and matrix CSV, every reader fuzzed.
 //! - [`jacobian`]: Jacobians by reverse sweeps and the empirical neural tangent kernel.
 #![warn(missing_docs)]

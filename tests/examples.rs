@@ -297,7 +297,7 @@ fn sin_poly_fit_agrees_with_the_closed_form() {
         );
     }
     let plots = v["plots"].as_array().unwrap();
-    assert_eq!(plots.len(), 3);
+    assert_eq!(plots.len(), 4);
     for p in plots {
         let svg = std::fs::read_to_string(p.as_str().unwrap()).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("polyline"), "{p}");

@@ -377,6 +377,14 @@ impl Args {
         usage_error(self.name, msg)
     }
 
+    /// Exits 1 with the error (which names the file) if writing a file or figure failed.
+    pub fn check(&self, written: Result<(), tapegrad::io::DataError>) {
+        if let Err(e) = written {
+            eprintln!("{}: cannot write {e}", self.name);
+            exit(1);
+        }
+    }
+
     /// Writes `contents` to `path`; a failure exits 1 naming the path and the OS error.
     pub fn write_file(&self, path: &Path, contents: &str) {
         if let Err(e) = std::fs::write(path, contents) {

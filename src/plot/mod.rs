@@ -32,7 +32,7 @@ use std::sync::Mutex;
 /// Figure size in pixels.
 pub const SIZE: (u32, u32) = (800, 600);
 /// Width of the legend strip right of the plot.
-const LEGEND_WIDTH: u32 = 190;
+const LEGEND_WIDTH: u32 = 250;
 /// Font sizes: title, axis descriptions, tick labels, legend.
 const TITLE: u32 = 24;
 const AXIS: u32 = 18;
