@@ -25,14 +25,13 @@ use common::{Args, Cli};
 
 #[path = "kernel_lstsq/files.rs"]
 mod files;
-use plotters::coord::Shift;
-use plotters::prelude::*;
 use serde_json::{Value, json};
 use std::time::Instant;
 use tapegrad::Tensor;
 use tapegrad::linalg::{condition_estimate, lstsq};
 use tapegrad::nn::least_squares;
 use tapegrad::optim::{Lbfgs, LbfgsReport, StrongWolfe};
+use tapegrad::plot::{self, Series};
 
 /// W4's points and true weights, converted once from the peer data file
 /// (`benches/data/w4.txt`, checked equal by `tests/peer_workloads.rs`).
@@ -159,8 +158,57 @@ fn main() {
             distances,
         });
     }
-    let path = args.out_dir().join("lbfgs_vs_qr.svg");
-    args.write_svg(&path, (900, 700), |root| plot(&runs, qr_loss, root));
+    let max_evals = runs.iter().map(|r| r.losses.len()).max().unwrap_or(1);
+    let paths = [
+        args.out_dir().join("lbfgs_loss.svg"),
+        args.out_dir().join("lbfgs_distance.svg"),
+    ];
+    // The loss falls...
+    let loss_series: Vec<Series> = runs
+        .iter()
+        .map(|r| {
+            Series::new(
+                r.name,
+                r.losses
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &l)| ((k + 1) as f64, l))
+                    .collect(),
+            )
+        })
+        .chain([Series::new(
+            "closed form (QR)",
+            vec![(1.0, qr_loss), (max_evals as f64, qr_loss)],
+        )])
+        .collect();
+    args.check(plot::lines(
+        &paths[0],
+        "L-BFGS on W4: the loss falls...",
+        ("evaluations of f", "f(w)"),
+        &loss_series,
+        true,
+    ));
+    // ...while w stays far from w*.
+    let dist_series: Vec<Series> = runs
+        .iter()
+        .map(|r| {
+            Series::new(
+                r.name,
+                r.distances
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &d)| ((k + 1) as f64, d))
+                    .collect(),
+            )
+        })
+        .collect();
+    args.check(plot::lines(
+        &paths[1],
+        "...while w stays far from w*",
+        ("evaluations of f", "||w - w*|| / ||w*||"),
+        &dist_series,
+        false,
+    ));
 
     if args.json() {
         let runs: Vec<Value> = runs
@@ -176,7 +224,7 @@ fn main() {
             "{}",
             json!({ "n": n, "condition_number_estimate": kappa,
                     "qr": { "loss": qr_loss, "distance_to_w_true": rel(&w_star, &w_true), "seconds": qr_time },
-                    "lbfgs": runs, "plots": [path] })
+                    "lbfgs": runs, "plots": paths })
         );
         return;
     }
@@ -221,94 +269,5 @@ fn main() {
     outln!(
         "change measurably in f64, so nothing that looks only at f and its gradient can find w*."
     );
-    outln!("\nPlot: {}", path.display());
-}
-
-/// Loss and distance to `w*` per evaluation, one line per setting, the QR loss for reference.
-fn plot(
-    runs: &[Run],
-    qr_loss: f64,
-    root: DrawingArea<SVGBackend<'_>, Shift>,
-) -> Result<(), Box<dyn std::error::Error>> {
-    root.fill(&WHITE)?;
-    let (top, bottom) = root.split_vertically(350);
-    let colors = [
-        RGBColor(31, 119, 180),
-        RGBColor(255, 127, 14),
-        RGBColor(44, 160, 44),
-    ];
-    let kmax = runs
-        .iter()
-        .map(|r| r.losses.len())
-        .max()
-        .unwrap_or(1)
-        .max(2);
-    let floor = 1e-30_f64;
-    let positive = |v: f64| v.max(floor);
-    let lmax = runs
-        .iter()
-        .flat_map(|r| &r.losses)
-        .fold(qr_loss, |m, &l| m.max(l));
-    let lmin = runs
-        .iter()
-        .flat_map(|r| &r.losses)
-        .fold(positive(qr_loss), |m, &l| m.min(positive(l)));
-    let mut chart = ChartBuilder::on(&top)
-        .caption("L-BFGS on W4: the loss falls...", ("sans-serif", 20))
-        .margin(10)
-        .x_label_area_size(30)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0..kmax, (lmin / 2.0..lmax * 2.0).log_scale())?;
-    chart
-        .configure_mesh()
-        .x_desc("evaluation")
-        .y_desc("f(w)")
-        .y_label_formatter(&|v| format!("{v:.0e}"))
-        .draw()?;
-    for (r, &color) in runs.iter().zip(&colors) {
-        chart
-            .draw_series(LineSeries::new(
-                r.losses.iter().enumerate().map(|(k, &l)| (k, positive(l))),
-                color.stroke_width(2),
-            ))?
-            .label(r.name)
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-            });
-    }
-    chart
-        .draw_series(LineSeries::new(
-            vec![(0, positive(qr_loss)), (kmax, positive(qr_loss))],
-            BLACK.stroke_width(1),
-        ))?
-        .label("closed form (QR)")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK));
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()?;
-    let dmax = runs
-        .iter()
-        .flat_map(|r| &r.distances)
-        .fold(1.0_f64, |m, &d| m.max(d));
-    let mut chart = ChartBuilder::on(&bottom)
-        .caption("...while w stays far from w*", ("sans-serif", 20))
-        .margin(10)
-        .x_label_area_size(30)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0..kmax, 0.0..dmax * 1.1)?;
-    chart
-        .configure_mesh()
-        .x_desc("evaluation")
-        .y_desc("||w - w*|| / ||w*||")
-        .draw()?;
-    for (r, &color) in runs.iter().zip(&colors) {
-        chart.draw_series(LineSeries::new(
-            r.distances.iter().enumerate().map(|(k, &d)| (k, d)),
-            color.stroke_width(2),
-        ))?;
-    }
-    root.present()?;
-    Ok(())
+    outln!("\nPlots: {}, {}", paths[0].display(), paths[1].display());
 }

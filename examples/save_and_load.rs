@@ -18,9 +18,10 @@ use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use tapegrad::io::{npy, safetensors};
-use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, mlp, mse};
-use tapegrad::optim::{Adam, Optimizer};
-use tapegrad::{Rng, Tape, Tensor};
+use tapegrad::nn::{Activation, Init, Module, Params, mlp};
+use tapegrad::optim::Adam;
+use tapegrad::train::Trainer;
+use tapegrad::{Rng, Tensor};
 
 const ABOUT: &str = "Train a 1-16-16-1 tanh network on sin(3x), save it as safetensors (PyTorch's \
 names and layout, the architecture in the metadata), load it in a fresh process that rebuilds \
@@ -29,13 +30,6 @@ the model from the file alone, and compare the predictions bit for bit.";
 /// The evaluation grid: 101 points on [-1, 1].
 fn grid() -> Tensor {
     Tensor::from_fn(101, 1, |i, _| -1.0 + 2.0 * i as f64 / 100.0)
-}
-
-fn predict(model: &Sequential, params: &Params, x: &Tensor) -> Tensor {
-    let tape = Tape::new();
-    model
-        .forward(&tape.params(params), tape.constant(x))
-        .value()
 }
 
 fn parse_sizes(text: &str) -> Option<Vec<usize>> {
@@ -56,28 +50,21 @@ fn train_and_save(dir: &Path, steps: usize, seed: u64) -> f64 {
     );
     let x = Tensor::rand_uniform(40, 1, -1.0, 1.0, &mut rng);
     let y = x.map(|v| (3.0 * v).sin());
-    let mut opt = Adam::new(1e-2);
-    let mut loss = f64::NAN;
-    for _ in 0..steps {
-        let tape = Tape::new();
-        let theta = tape.params(&params);
-        let l = mse(
-            model.forward(&theta, tape.constant(&x)),
-            tape.constant(&y),
-            Reduction::Mean,
-        );
-        loss = l.item();
-        let grad = l.backward().flat(&theta);
-        if let Err(e) = opt.step(params.as_mut_slice(), &grad) {
+    let trained = Trainer::new(&model, &x, &y)
+        .steps(steps)
+        .run(&mut params, &mut Adam::new(1e-2));
+    let loss = match trained {
+        Ok(report) => report.loss,
+        Err(e) => {
             eprintln!("save_and_load: {e}");
             std::process::exit(1);
         }
-    }
+    };
     let meta = [("sizes", "1,16,16,1"), ("activation", "tanh")];
     let saved = safetensors::save(&params, dir.join("model.safetensors"), &meta).and_then(|()| {
         npy::write(
             dir.join("predictions.npy"),
-            &predict(&model, &params, &grid()),
+            &model.predict(&params, &grid()),
         )
     });
     if let Err(e) = saved {
@@ -129,7 +116,7 @@ fn load_and_check(args: &Args, path: &Path, check: Option<&Path>) -> Option<f64>
         &mut Rng::new(0),
     );
     safetensors::load_into(&mut params, path).unwrap_or_else(|e| fail(e.to_string()));
-    let pred = predict(&model, &params, &grid());
+    let pred = model.predict(&params, &grid());
     let check = check?;
     let want = npy::read(check).unwrap_or_else(|e| fail(e.to_string()));
     if want.shape() != pred.shape() {

@@ -10,10 +10,11 @@
 mod common;
 
 use common::Cli;
+use serde_json::json;
 use tapegrad::nn::{Activation, Init, Params, mlp};
 use tapegrad::optim::{Adam, Optimizer, Sgd};
 use tapegrad::plot::{XAxis, histories};
-use tapegrad::train::{Batches, History, Trainer};
+use tapegrad::train::{Batches, History, Progress, Trainer};
 use tapegrad::{Rng, Tensor};
 
 const ABOUT: &str = "The training loop of tapegrad::train in a few lines: a 1-32-32-1 tanh MLP \
@@ -53,16 +54,24 @@ fn main() {
     for (name, batches, mut opt) in runs {
         let mut params = init.clone();
         let mut history = History::new(name);
+        let mut progress = if args.on("quiet") {
+            Progress::quiet()
+        } else {
+            Progress::new(Some(steps))
+        };
         let trained = Trainer::new(&model, &x, &y)
             .batches(batches)
             .steps(steps)
             .observe(&mut history)
+            .observe(&mut progress)
             .run(&mut params, opt.as_mut());
         if let Err(e) = trained {
             eprintln!("train_loop: {name}: {e}");
             std::process::exit(1);
         }
-        outln!("{name:<26} final loss {:.3e}", history.last_loss());
+        if !args.json() {
+            outln!("{name:<26} final loss {:.3e}", history.last_loss());
+        }
         done.push(history);
     }
     let path = args.out_dir().join("loss.svg");
@@ -74,5 +83,13 @@ fn main() {
         XAxis::Steps,
         None,
     ));
+    if args.json() {
+        let runs: Vec<_> = done
+            .iter()
+            .map(|h| json!({ "name": h.name, "final_loss": h.last_loss(), "history": h.to_json() }))
+            .collect();
+        outln!("{}", json!({ "runs": runs, "plots": [path] }));
+        return;
+    }
     outln!("\nPlot: {}", path.display());
 }

@@ -11,12 +11,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-const EXAMPLES: [&str; 5] = [
+const EXAMPLES: [&str; 6] = [
     "sin_poly_fit",
     "optimal_step",
     "backprop_by_hand",
     "kernel_lstsq",
     "save_and_load",
+    "train_loop",
 ];
 
 /// Arguments that make each example quick (a few seconds at most in the dev profile).
@@ -26,6 +27,7 @@ fn quick(name: &str) -> &'static [&'static str] {
         "optimal_step" => &["--epochs", "1", "--every", "8"],
         "kernel_lstsq" => &["--iters", "5"],
         "save_and_load" => &["--steps", "200"],
+        "train_loop" => &["--steps", "50"],
         _ => &[],
     }
 }
@@ -104,6 +106,7 @@ fn help_goes_to_stdout_and_lists_every_flag() {
                 "Usage: cargo run --example",
                 "--json",
                 "--out DIR",
+                "--quiet",
                 "--help",
                 "Examples:",
             ] {
@@ -504,4 +507,18 @@ fn sin_poly_fit_saves_the_fit() {
     let (params, meta) = tapegrad::io::safetensors::load(&file).unwrap();
     assert_eq!(params.as_slice(), &theta[..]);
     assert!(meta.contains(&("degree".to_string(), "3".to_string())));
+}
+
+/// train_loop: three optimizers through the library's loop, each history in the JSON.
+#[test]
+fn train_loop_records_every_step() {
+    let v = json("train_loop", &["--steps", "40"]);
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 3);
+    for r in runs {
+        let h: Value = serde_json::from_str(r["history"].as_str().unwrap()).unwrap();
+        assert_eq!(h["losses"].as_array().unwrap().len(), 40, "{r}");
+    }
+    let svg = std::fs::read_to_string(v["plots"][0].as_str().unwrap()).unwrap();
+    assert!(svg.contains("Adam, lr 0.01"));
 }

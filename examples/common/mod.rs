@@ -97,6 +97,10 @@ impl Cli {
             "json",
             "print the results as one JSON object instead of the report",
         )
+        .switch(
+            "quiet",
+            "no progress line on stderr (there is none unless stderr is a terminal)",
+        )
     }
 
     /// A flag `--long METAVAR` taking a value, with its default.
@@ -156,8 +160,8 @@ impl Cli {
             "{}: {}\n\nUsage: cargo run --example {} -- [FLAGS]\n\nFlags:\n",
             self.name, self.about, self.name
         );
-        // The example's own flags first, then the two every example has (declared first).
-        let (common, own) = self.flags.split_at(2);
+        // The example's own flags first, then the three every example has (declared first).
+        let (common, own) = self.flags.split_at(3);
         let mut rows: Vec<(String, String)> = own
             .iter()
             .chain(common)

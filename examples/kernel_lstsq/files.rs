@@ -2,14 +2,13 @@
 //! own least-squares problem, with training loss and test error for each.
 
 use super::Args;
-use plotters::coord::Shift;
-use plotters::prelude::*;
 use serde_json::json;
 use std::time::Instant;
 use tapegrad::Tensor;
 use tapegrad::linalg::{LstsqError, lstsq, min_norm};
 use tapegrad::nn::least_squares;
 use tapegrad::optim::{Adam, Lbfgs, Optimizer, StrongWolfe};
+use tapegrad::plot::{self, Series};
 
 /// One method's answer: its weights, time, and the training loss per step or evaluation.
 struct Fit {
@@ -122,9 +121,37 @@ pub fn run(args: &Args, train: (String, String), iters: usize, history: usize) {
     });
 
     let path = args.out_dir().join("train_loss.svg");
-    args.write_svg(&path, (900, 500), |root| {
-        plot(&fits, mse(&x, &y, &fits[0].w), root)
-    });
+    let closed = mse(&x, &y, &fits[0].w);
+    let steps = fits
+        .iter()
+        .map(|f| f.losses.len())
+        .max()
+        .unwrap_or(1)
+        .max(2) as f64;
+    let series: Vec<Series> = fits[1..]
+        .iter()
+        .map(|f| {
+            Series::new(
+                &f.name,
+                f.losses
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &l)| (k as f64, l))
+                    .collect(),
+            )
+        })
+        .chain([Series::new(
+            &fits[0].name,
+            vec![(0.0, closed), (steps, closed)],
+        )])
+        .collect();
+    args.check(plot::lines(
+        &path,
+        "Training loss: iterative methods against the closed form",
+        ("step / evaluation", "(1/N) ||X w - y||^2"),
+        &series,
+        true,
+    ));
     let test_mse = |w: &[f64]| test.as_ref().map(|(xt, yt)| mse(xt, yt, w));
     if args.json() {
         let methods: Vec<_> = fits
@@ -168,68 +195,4 @@ pub fn run(args: &Args, train: (String, String), iters: usize, history: usize) {
         );
     }
     outln!("\nPlot: {}", path.display());
-}
-
-/// The training loss of the iterative methods per evaluation, the closed form's as a line.
-fn plot(
-    fits: &[Fit],
-    closed: f64,
-    root: DrawingArea<SVGBackend<'_>, Shift>,
-) -> Result<(), Box<dyn std::error::Error>> {
-    root.fill(&WHITE)?;
-    let floor = 1e-300_f64;
-    let kmax = fits
-        .iter()
-        .map(|f| f.losses.len())
-        .max()
-        .unwrap_or(1)
-        .max(2);
-    let all = fits.iter().flat_map(|f| &f.losses).copied().chain([closed]);
-    let (lo, hi) = all.fold((f64::INFINITY, 0.0f64), |(a, b), v| {
-        (a.min(v.max(floor)), b.max(v))
-    });
-    let mut chart = ChartBuilder::on(&root)
-        .caption(
-            "Training loss: iterative methods against the closed form",
-            ("sans-serif", 20),
-        )
-        .margin(10)
-        .x_label_area_size(30)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0..kmax, (lo / 2.0..hi.max(lo) * 2.0).log_scale())?;
-    chart
-        .configure_mesh()
-        .x_desc("step / evaluation")
-        .y_desc("(1/N) ||X w - y||^2")
-        .y_label_formatter(&|v| format!("{v:.0e}"))
-        .draw()?;
-    let colors = [RGBColor(31, 119, 180), RGBColor(255, 127, 14)];
-    for (fit, &color) in fits[1..].iter().zip(&colors) {
-        chart
-            .draw_series(LineSeries::new(
-                fit.losses
-                    .iter()
-                    .enumerate()
-                    .map(|(k, &l)| (k, l.max(floor))),
-                color.stroke_width(2),
-            ))?
-            .label(fit.name.clone())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-            });
-    }
-    chart
-        .draw_series(LineSeries::new(
-            vec![(0, closed.max(floor)), (kmax, closed.max(floor))],
-            BLACK,
-        ))?
-        .label(fits[0].name.clone())
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK));
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()?;
-    root.present()?;
-    Ok(())
 }
