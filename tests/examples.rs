@@ -11,13 +11,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-const EXAMPLES: [&str; 6] = [
+const EXAMPLES: [&str; 7] = [
     "sin_poly_fit",
     "optimal_step",
     "backprop_by_hand",
     "kernel_lstsq",
     "save_and_load",
     "train_loop",
+    "gd_sgd_schedules",
 ];
 
 /// Arguments that make each example quick (a few seconds at most in the dev profile).
@@ -28,6 +29,7 @@ fn quick(name: &str) -> &'static [&'static str] {
         "kernel_lstsq" => &["--iters", "5"],
         "save_and_load" => &["--steps", "200"],
         "train_loop" => &["--steps", "50"],
+        "gd_sgd_schedules" => &["--gd-steps", "2000", "--sgd-steps", "2000"],
         _ => &[],
     }
 }
@@ -521,4 +523,68 @@ fn train_loop_records_every_step() {
     }
     let svg = std::fs::read_to_string(v["plots"][0].as_str().unwrap()).unwrap();
     assert!(svg.contains("Adam, lr 0.01"));
+}
+
+/// gd_sgd_schedules: the degree-3 closed form and beta equal the crate's own linear algebra;
+/// GD from 0 reaches the minimum-norm solution of the degree-9 problem; constant-step SGD is
+/// left at a noise floor that its averaged iterates are below.
+#[test]
+fn gd_sgd_schedules_reaches_the_closed_forms() {
+    use tapegrad::data::poly_features;
+    use tapegrad::linalg::{lstsq, min_norm, mse_smoothness};
+    let v = json(
+        "gd_sgd_schedules",
+        &["--gd-steps", "20000", "--sgd-steps", "20000"],
+    );
+    let x: Vec<f64> = (0..7).map(|i| -1.0 + 2.0 * i as f64 / 6.0).collect();
+    let y = tapegrad::Tensor::column(
+        &x.iter()
+            .map(|&v| (5.0 * v).sin() * (2.0 * v).abs().exp() / 10.0)
+            .collect::<Vec<_>>(),
+    );
+    for (k, degree) in [3usize, 9].into_iter().enumerate() {
+        let d = &v["degrees"][k];
+        let design = poly_features(&x, degree, true);
+        let beta = mse_smoothness(&design);
+        assert!((d["beta"].as_f64().unwrap() - beta).abs() <= 1e-12 * beta);
+        let star = if degree == 3 {
+            lstsq(&design, &y).unwrap()
+        } else {
+            min_norm(&design, &y).unwrap()
+        };
+        let theta: Vec<f64> = d["theta_star"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_f64().unwrap())
+            .collect();
+        for j in 0..=degree {
+            // The layer's layout: w_1..w_d, then b (the constant column's coefficient).
+            let want = if j == degree {
+                star[(0, 0)]
+            } else {
+                star[(j + 1, 0)]
+            };
+            assert!(
+                (theta[j] - want).abs() <= 1e-10 * want.abs().max(1.0),
+                "degree {degree}, {j}"
+            );
+        }
+        let runs = d["runs"].as_array().unwrap();
+        let gd = runs[0]["distance_to_theta_star"].as_f64().unwrap();
+        assert!(
+            gd < 1e-6,
+            "degree {degree}: GD from 0 reaches theta*: {gd:e}"
+        );
+        let (last, avg) = (
+            runs[1]["final_gap"].as_f64().unwrap(),
+            runs[1]["final_averaged_gap"].as_f64().unwrap(),
+        );
+        if degree == 3 {
+            assert!(
+                avg < last,
+                "averaging lowers constant-step SGD's noise floor: {avg:e} vs {last:e}"
+            );
+        }
+    }
 }
