@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-const EXAMPLES: [&str; 7] = [
+const EXAMPLES: [&str; 8] = [
     "sin_poly_fit",
     "optimal_step",
     "backprop_by_hand",
@@ -19,6 +19,7 @@ const EXAMPLES: [&str; 7] = [
     "save_and_load",
     "train_loop",
     "gd_sgd_schedules",
+    "implicit_bias",
 ];
 
 /// Arguments that make each example quick (a few seconds at most in the dev profile).
@@ -30,6 +31,7 @@ fn quick(name: &str) -> &'static [&'static str] {
         "save_and_load" => &["--steps", "200"],
         "train_loop" => &["--steps", "50"],
         "gd_sgd_schedules" => &["--gd-steps", "2000", "--sgd-steps", "2000"],
+        "implicit_bias" => &["--steps", "2000"],
         _ => &[],
     }
 }
@@ -587,4 +589,52 @@ fn gd_sgd_schedules_reaches_the_closed_forms() {
             );
         }
     }
+}
+
+/// implicit_bias: GD from 0 converges to the minimum-norm interpolant (the crate's min_norm),
+/// reaching 1e-16 sooner with the spectral beta than with the Frobenius one; Adam interpolates
+/// but stays at a distance; scaled GD reaches its scaled projection; the projections of c a
+/// grow with c and generalize worse.
+#[test]
+fn implicit_bias_picks_the_minimum_norm_interpolant() {
+    use tapegrad::data::poly_features;
+    use tapegrad::linalg::min_norm;
+    let v = json("implicit_bias", &["--steps", "200000"]);
+    let x: Vec<f64> = (0..7).map(|i| -1.0 + 2.0 * i as f64 / 6.0).collect();
+    let y = tapegrad::Tensor::column(
+        &x.iter()
+            .map(|&t| (5.0 * t).sin() * (2.0 * t).abs().exp() / 10.0)
+            .collect::<Vec<_>>(),
+    );
+    let star = min_norm(&poly_features(&x, 9, true), &y).unwrap();
+    let reported: Vec<f64> = v["min_norm_theta"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_f64().unwrap())
+        .collect();
+    assert_eq!(reported, star.as_slice());
+    let steps = &v["gd_steps_to_1e-16"];
+    let (spec, frob) = (
+        steps["spectral"].as_u64().unwrap(),
+        steps["frobenius"].as_u64().unwrap(),
+    );
+    assert!(
+        spec < frob,
+        "the spectral beta allows the larger step: {spec} vs {frob}"
+    );
+    let d = &v["distance2"];
+    assert!(d["gd"].as_f64().unwrap() < 1e-16);
+    assert!(
+        v["adam_loss"].as_f64().unwrap() < 1e-10 && d["adam"].as_f64().unwrap() > 1e-4,
+        "{d}"
+    );
+    assert!(v["scaled_gd_distance2"].as_f64().unwrap() < 1e-8);
+    let tests: Vec<f64> = v["projections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["test_mse"].as_f64().unwrap())
+        .collect();
+    assert!(tests.windows(2).all(|w| w[0] < w[1]), "{tests:?}");
 }
