@@ -78,7 +78,7 @@ fn main() {
         let mut reached = None;
         for k in 0..steps {
             let d2 = dist2(&theta, &star);
-            curve.push((k as f64, d2.max(1e-32)));
+            curve.push((k as f64, d2.max(1e-20)));
             if d2 < 1e-16 && reached.is_none() {
                 reached = Some(k);
             }
@@ -97,7 +97,7 @@ fn main() {
     let (mut theta, mut opt) = (vec![0.0; p], Sgd::new(0.1 / beta));
     let mut sgd_curve = Vec::new();
     for k in 0..steps {
-        sgd_curve.push((k as f64, dist2(&theta, &star).max(1e-32)));
+        sgd_curve.push((k as f64, dist2(&theta, &star).max(1e-20)));
         let (_, g) = sampler_f(sampler.next_index(), &theta);
         opt.step(&mut theta, &g).expect("0.1/beta is stable");
     }
@@ -105,7 +105,7 @@ fn main() {
     let (mut theta, mut opt) = (vec![0.0; p], Adam::new(adam_lr));
     let mut adam_curve = Vec::new();
     for k in 0..steps {
-        adam_curve.push((k as f64, dist2(&theta, &star).max(1e-32)));
+        adam_curve.push((k as f64, dist2(&theta, &star).max(1e-20)));
         let (_, g) = f(&theta);
         opt.step(&mut theta, &g).expect("Adam stays finite here");
     }
@@ -132,7 +132,7 @@ fn main() {
     let mut theta = vec![0.0; p];
     let mut scaled_curve = Vec::new();
     for k in 0..steps {
-        scaled_curve.push((k as f64, dist2(&theta, &target).max(1e-32)));
+        scaled_curve.push((k as f64, dist2(&theta, &target).max(1e-20)));
         let (_, g) = f(&theta);
         for ((t, gi), hi) in theta.iter_mut().zip(&g).zip(&narrow) {
             *t -= hi * gi / beta_h;
@@ -144,13 +144,13 @@ fn main() {
     let paths = [dir.join("distance.svg"), dir.join("projections.svg")];
     args.check(plot::lines(
         &paths[0],
-        "Distance to the interpolant each method converges to",
+        "Distance to the interpolant each method heads for",
         ("step k", "||theta_k - target||^2"),
         &[
-            Series::new("GD from 0, 1/beta (target: min-norm)", gd_curve),
-            Series::new("SGD from 0, 0.1/beta (min-norm)", sgd_curve),
-            Series::new("Adam from 0 (min-norm)", adam_curve),
-            Series::new("scaled GD (scaled projection)", scaled_curve),
+            Series::new("GD from 0, 1/beta", gd_curve),
+            Series::new("SGD from 0, 0.1/beta", sgd_curve),
+            Series::new("Adam from 0", adam_curve),
+            Series::new("scaled GD, 1/beta_H", scaled_curve),
         ],
         true,
     ));
