@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-const EXAMPLES: [&str; 9] = [
+const EXAMPLES: [&str; 10] = [
     "sin_poly_fit",
     "optimal_step",
     "backprop_by_hand",
@@ -21,6 +21,7 @@ const EXAMPLES: [&str; 9] = [
     "gd_sgd_schedules",
     "implicit_bias",
     "interpolation",
+    "loss_landscape",
 ];
 
 /// Arguments that make each example quick (a few seconds at most in the dev profile).
@@ -34,6 +35,7 @@ fn quick(name: &str) -> &'static [&'static str] {
         "gd_sgd_schedules" => &["--gd-steps", "2000", "--sgd-steps", "2000"],
         "implicit_bias" => &["--steps", "2000"],
         "interpolation" => &["--sets", "4", "--dims", "15,2"],
+        "loss_landscape" => &["--steps", "500", "--grid", "5"],
         _ => &[],
     }
 }
@@ -665,4 +667,22 @@ fn interpolation_succeeds_at_d_15_and_explains_small_d() {
     assert!(
         text(&out.stderr).contains("--activation: \"swish\" is not one of tanh, relu, sigmoid")
     );
+}
+
+/// loss_landscape: four trained networks; each sits lower than the points t = 1 and t = 10
+/// along its random direction, with positive curvature there; six figures.
+#[test]
+fn loss_landscape_measures_four_minima() {
+    let v = json("loss_landscape", &["--steps", "5000", "--grid", "9"]);
+    let nets = v["networks"].as_array().unwrap();
+    assert_eq!(nets.len(), 4);
+    for n in nets {
+        let f = |k: &str| n[k].as_f64().unwrap();
+        assert!(f("curvature_along_delta") > 0.0, "{n}");
+        assert!(
+            f("loss") < f("loss_at_t_1") && f("loss_at_t_1") < f("loss_at_t_10"),
+            "{n}"
+        );
+    }
+    assert_eq!(v["plots"].as_array().unwrap().len(), 6);
 }
