@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-const EXAMPLES: [&str; 10] = [
+const EXAMPLES: [&str; 11] = [
     "sin_poly_fit",
     "optimal_step",
     "backprop_by_hand",
@@ -22,6 +22,7 @@ const EXAMPLES: [&str; 10] = [
     "implicit_bias",
     "interpolation",
     "loss_landscape",
+    "mlp_choices",
 ];
 
 /// Arguments that make each example quick (a few seconds at most in the dev profile).
@@ -36,6 +37,7 @@ fn quick(name: &str) -> &'static [&'static str] {
         "implicit_bias" => &["--steps", "2000"],
         "interpolation" => &["--sets", "4", "--dims", "15,2"],
         "loss_landscape" => &["--steps", "500", "--grid", "5"],
+        "mlp_choices" => &["--steps", "300"],
         _ => &[],
     }
 }
@@ -685,4 +687,19 @@ fn loss_landscape_measures_four_minima() {
         );
     }
     assert_eq!(v["plots"].as_array().unwrap().len(), 6);
+}
+
+/// mlp_choices: the over-parameterized network fits the 7 points where the 1-1-1 one cannot,
+/// with the parameter counts of the course's table; Adam reaches the 1e-13 stop.
+#[test]
+fn mlp_choices_compares_capacity_and_optimizers() {
+    let v = json("mlp_choices", &["--steps", "20000"]);
+    let a = v["a"].as_array().unwrap();
+    assert_eq!(
+        (a[0]["parameters"].as_u64(), a[1]["parameters"].as_u64()),
+        (Some(4), Some(141))
+    );
+    assert!(a[1]["loss"].as_f64().unwrap() < 1e-3 * a[0]["loss"].as_f64().unwrap());
+    assert_eq!(v["d"][1]["reached_1e-13"], Value::Bool(true), "{}", v["d"]);
+    assert_eq!(v["c"].as_array().unwrap().len(), 5);
 }
