@@ -38,11 +38,8 @@ struct Fit {
 
 fn train(
     name: &str,
-    sizes: &[usize],
-    act: Activation,
-    seed: u64,
-    opt: &mut dyn Optimizer,
-    batches: Batches,
+    (sizes, act, seed): (&[usize], Activation, u64),
+    (opt, batches): (&mut dyn Optimizer, Batches),
     steps: usize,
     data: (&Tensor, &Tensor),
 ) -> Fit {
@@ -99,21 +96,15 @@ fn main() {
     // (a) Under- vs over-parameterized.
     let small = train(
         "1-1-1, 4 sigmoid",
-        &[1, 1, 1],
-        sig4.clone(),
-        0,
-        &mut Adam::new(1e-2),
-        Batches::Full,
+        (&[1, 1, 1], sig4.clone(), 0),
+        (&mut Adam::new(1e-2), Batches::Full),
         steps,
         data,
     );
     let big = train(
         "1-10-10-1, 4 sigmoid",
-        &[1, 10, 10, 1],
-        sig4.clone(),
-        0,
-        &mut Adam::new(1e-2),
-        Batches::Full,
+        (&[1, 10, 10, 1], sig4.clone(), 0),
+        (&mut Adam::new(1e-2), Batches::Full),
         steps,
         data,
     );
@@ -130,11 +121,8 @@ fn main() {
         for lr in [1e-3, 1e-2, 1e-1] {
             let fit = train(
                 &format!("{act_name}, GD lr {lr}"),
-                &[1, 10, 10, 1],
-                act.clone(),
-                0,
-                &mut Sgd::new(lr),
-                Batches::Full,
+                (&[1, 10, 10, 1], act.clone(), 0),
+                (&mut Sgd::new(lr), Batches::Full),
                 steps,
                 data,
             );
@@ -145,7 +133,7 @@ fn main() {
     // (c) Several initial points.
     let c: Vec<Value> = (0..5)
         .map(|seed| {
-            let fit = train("seed", &[1, 10, 10, 1], sig4.clone(), seed, &mut Adam::new(1e-2), Batches::Full, steps, data);
+            let fit = train("seed", (&[1, 10, 10, 1], sig4.clone(), seed), (&mut Adam::new(1e-2), Batches::Full), steps, data);
             json!({ "seed": seed, "loss": fit.loss, "test_mse": mse_of(&fit.model, &fit.params, &xt, &yt) })
         })
         .collect();
@@ -153,21 +141,15 @@ fn main() {
     // (d) SGD vs Adam, stopped at loss < 1e-13.
     let sgd = train(
         "SGD (one sample, lr 0.01)",
-        &[1, 10, 10, 1],
-        sig4.clone(),
-        0,
-        &mut Sgd::new(1e-2),
-        Batches::Sampled(1),
+        (&[1, 10, 10, 1], sig4.clone(), 0),
+        (&mut Sgd::new(1e-2), Batches::Sampled(1)),
         steps,
         data,
     );
     let adam = train(
         "Adam (lr 0.01)",
-        &[1, 10, 10, 1],
-        sig4.clone(),
-        0,
-        &mut Adam::new(1e-2),
-        Batches::Full,
+        (&[1, 10, 10, 1], sig4.clone(), 0),
+        (&mut Adam::new(1e-2), Batches::Full),
         steps,
         data,
     );
