@@ -39,6 +39,11 @@ struct Config {
     seed: u64,
     data: Option<PathBuf>,
     steps: usize,
+    /// Your own run (seed 000's PyTorch program): SGD at this step size, if given.
+    lr: Option<f64>,
+    momentum: f64,
+    reduction: Reduction,
+    random_init: bool,
 }
 
 const ABOUT: &str = "Fit a polynomial to noisy samples of sin(x) (or your own x,y points) and see why \
@@ -55,6 +60,10 @@ fn parse_args() -> (Config, Args) {
         .flag("seed", "K", 0, "seed of the noise")
         .flag("steps", "K", 2000, "steps of each first-order optimizer")
         .optional("data", "FILE.csv", "fit your own points: one x,y pair per line")
+        .optional("lr", "LR", "also run SGD at this step size on raw features (your own run)")
+        .flag("momentum", "MU", 0.0, "momentum of your run (0.9 in seed 000's program)")
+        .flag("reduction", "NAME", "mean", "mean or sum: the loss of your run")
+        .flag("init", "NAME", "zeros", "zeros, or random (PyTorch's Linear init, seeded) for your run")
         .optional(
             "save",
             "FILE.safetensors",
@@ -63,6 +72,7 @@ fn parse_args() -> (Config, Args) {
         .example("cargo run --example sin_poly_fit")
         .example("cargo run --example sin_poly_fit -- --degree 5 --n 40 --interval -3,3 --noise 0.05 --seed 7")
         .example("cargo run --example sin_poly_fit -- --data points.csv --json")
+        .example("cargo run --example sin_poly_fit -- --degree 2 --n 5 --reduction sum --lr 0.01 --momentum 0.9 --init random")
         .parse();
     let interval: String = args.get("interval");
     let (lo, hi) = interval
@@ -88,7 +98,22 @@ fn parse_args() -> (Config, Args) {
         seed: args.get("seed"),
         data: args.opt("data"),
         steps: args.get("steps"),
+        lr: args.opt("lr"),
+        momentum: args.get("momentum"),
+        reduction: match args.get::<String>("reduction").as_str() {
+            "mean" => Reduction::Mean,
+            "sum" => Reduction::Sum,
+            other => args.fail(&format!("--reduction: {other:?} is not mean or sum")),
+        },
+        random_init: match args.get::<String>("init").as_str() {
+            "zeros" => false,
+            "random" => true,
+            other => args.fail(&format!("--init: {other:?} is not zeros or random")),
+        },
     };
+    if c.lr.is_some_and(|lr| lr <= 0.0) || c.momentum < 0.0 || c.momentum >= 1.0 {
+        args.fail("--lr must be > 0 and --momentum in [0, 1)");
+    }
     if c.degree == 0 {
         args.fail("--degree: need a degree >= 1, got 0");
     }
@@ -195,6 +220,22 @@ struct Results {
     runs: Vec<Run>,
     /// GD above the bound on raw features: the step size and the error.
     divergence: (f64, Result<usize, Diverged>),
+    /// Your run, if `--lr` was given.
+    custom: Option<Custom>,
+}
+
+/// The user's own run: its settings, its bound, the Hessian of its loss, and the outcome.
+struct Custom {
+    lr: f64,
+    momentum: f64,
+    sum: bool,
+    /// `β` of the run's loss (`N β_mean` for the sum).
+    beta: f64,
+    /// The largest stable step for this optimizer: `2(1 + μ)/β`.
+    bound: f64,
+    lambda_min: f64,
+    lambda_max: f64,
+    outcome: Result<f64, Diverged>,
 }
 
 const MOMENTUM: f64 = 0.9;
@@ -373,6 +414,52 @@ fn fit(config: Config) -> Result<Results, DataError> {
         });
     }
 
+    // Your run: SGD (with momentum) at --lr on raw features, with the chosen loss and start.
+    let custom = config.lr.map(|lr| {
+        let n = points.x.len() as f64;
+        let scale = if config.reduction == Reduction::Sum {
+            n
+        } else {
+            1.0
+        };
+        let beta = scale * conditioning[0].beta;
+        let (lambda_min, lambda_max) = (
+            scale * conditioning[0].lambda_min,
+            scale * conditioning[0].lambda_max,
+        );
+        let mut p = Params::new();
+        let init = if config.random_init {
+            Init::PyTorch
+        } else {
+            Init::Zeros
+        };
+        let layer = Linear::new(
+            &mut p,
+            "0",
+            config.degree,
+            1,
+            true,
+            &init,
+            &mut Rng::new(config.seed),
+        );
+        let mut opt = Sgd::new(lr).momentum(config.momentum);
+        let outcome = Trainer::new(&layer, &bases[0].features, &y)
+            .loss(tapegrad::train::Loss::Mse(config.reduction))
+            .steps(config.steps)
+            .run(&mut p, &mut opt)
+            .map(|r| r.loss);
+        Custom {
+            lr,
+            momentum: config.momentum,
+            sum: config.reduction == Reduction::Sum,
+            beta,
+            bound: 2.0 * (1.0 + config.momentum) / beta,
+            lambda_min,
+            lambda_max,
+            outcome,
+        }
+    });
+
     // Above the bound: GD on raw features with γ = 1.25 · (2/β).
     let beta_raw = conditioning[0].beta;
     let gamma = 2.5 / beta_raw;
@@ -391,6 +478,7 @@ fn fit(config: Config) -> Result<Results, DataError> {
         conditioning,
         runs,
         divergence: (gamma, divergence),
+        custom,
     })
 }
 
@@ -489,6 +577,25 @@ fn report(r: &Results) -> String {
         Err(e) => format!("{e}\n"),
         Ok(steps) => format!("did not diverge in {steps} steps\n"),
     };
+    if let Some(u) = &r.custom {
+        let loss = if u.sum { "sum" } else { "mean" };
+        s += &format!(
+            "\nYour run: SGD lr {} momentum {} on raw features, reduction={loss}, {} steps.\n",
+            u.lr, u.momentum, c.steps
+        );
+        s += &format!(
+            "  Its loss has beta = {:.4e} (Hessian eigenvalues {:.4e} .. {:.4e}), so this optimizer is stable\n  below 2(1+mu)/beta = {:.4e}; the run's step is {:.2}x that bound.\n",
+            u.beta,
+            u.lambda_min,
+            u.lambda_max,
+            u.bound,
+            u.lr / u.bound
+        );
+        s += &match &u.outcome {
+            Ok(loss) => format!("  It stayed finite: loss {loss:.6e} at the last step.\n"),
+            Err(e) => format!("  {e}\n"),
+        };
+    }
     s
 }
 
@@ -527,6 +634,14 @@ fn to_json(r: &Results) -> Value {
         "conditioning": cond,
         "runs": runs,
         "divergence": divergence,
+        "your_run": r.custom.as_ref().map(|u| json!({
+            "lr": u.lr, "momentum": u.momentum, "reduction": if u.sum { "sum" } else { "mean" },
+            "beta": u.beta, "stable_below": u.bound,
+            "hessian_lambda_min": u.lambda_min, "hessian_lambda_max": u.lambda_max,
+            "diverged_at_step": u.outcome.as_ref().err().map(|e| e.step),
+            "message": u.outcome.as_ref().err().map(|e| e.to_string()),
+            "final_loss": u.outcome.as_ref().ok(),
+        })),
     })
 }
 

@@ -703,3 +703,61 @@ fn mlp_choices_compares_capacity_and_optimizers() {
     assert_eq!(v["d"][1]["reached_1e-13"], Value::Bool(true), "{}", v["d"]);
     assert_eq!(v["c"].as_array().unwrap().len(), 5);
 }
+
+/// sin_poly_fit with seed 000's settings (features x and x^2 on 5 points in [2, 5], sum
+/// reduction, SGD lr 0.01 with momentum 0.9 from a random start): the run diverges, and the
+/// example quotes the bound 2(1+mu)/beta of the sum loss, beta from the crate's own algebra.
+#[test]
+fn sin_poly_fit_reproduces_seed_000s_divergence() {
+    use tapegrad::data::poly_features;
+    use tapegrad::linalg::mse_smoothness;
+    let v = json(
+        "sin_poly_fit",
+        &[
+            "--degree",
+            "2",
+            "--n",
+            "5",
+            "--reduction",
+            "sum",
+            "--lr",
+            "0.01",
+            "--momentum",
+            "0.9",
+            "--init",
+            "random",
+        ],
+    );
+    let u = &v["your_run"];
+    assert!(u["diverged_at_step"].as_u64().is_some(), "{u}");
+    let x: Vec<f64> = (0..5).map(|i| 2.0 + 3.0 * i as f64 / 4.0).collect();
+    let beta_sum = 5.0 * mse_smoothness(&poly_features(&x, 2, true));
+    assert!((u["beta"].as_f64().unwrap() - beta_sum).abs() <= 1e-9 * beta_sum);
+    let bound = 2.0 * 1.9 / beta_sum;
+    assert!((u["stable_below"].as_f64().unwrap() - bound).abs() <= 1e-9 * bound);
+    assert!(
+        u["message"]
+            .as_str()
+            .unwrap()
+            .contains("heavy-ball momentum mu = 0.9")
+    );
+    assert!((u["hessian_lambda_max"].as_f64().unwrap() - beta_sum).abs() <= 1e-8 * beta_sum);
+    // Below the bound the same run stays finite.
+    let lr = format!("{}", 0.5 * bound);
+    let v = json(
+        "sin_poly_fit",
+        &[
+            "--degree",
+            "2",
+            "--n",
+            "5",
+            "--reduction",
+            "sum",
+            "--lr",
+            &lr,
+            "--momentum",
+            "0.9",
+        ],
+    );
+    assert!(v["your_run"]["final_loss"].as_f64().unwrap().is_finite());
+}
