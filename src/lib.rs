@@ -104,6 +104,6 @@ pub use tape::{GradVars, Grads, Tape, Var};
 pub use tensor::Tensor;
 
 /// The README's code blocks run as doc tests, so its example cannot rot.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "plot"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

@@ -1,3 +1,4 @@
+#![cfg(feature = "plot")]
 //! The examples as a user runs them: command-line programs with `--help`, usage errors,
 //! `--json`, `--out`, a quiet end on a closed pipe and exit 1 on a failed write; and what
 //! each one claims, checked from its `--json` output.

@@ -5,6 +5,8 @@ use super::{
 };
 use crate::io::DataError;
 use crate::train::History;
+use plotters::coord::ranged1d::ValueFormatter;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use std::path::Path;
 
@@ -104,10 +106,8 @@ pub fn lines(
         pts().map(|p| p.1).fold(f64::INFINITY, f64::min),
         pts().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max),
     );
+    let keep = move |p: &(f64, f64)| p.0.is_finite() && finite(p.1);
     render(path.as_ref(), |plot, strip| {
-        let draw_series = |chart: &mut dyn FnMut(&Series) -> Drawn| -> Drawn {
-            series.iter().try_for_each(chart)
-        };
         if log_y {
             let (lo, hi) = if y1 > y0 {
                 (y0 / 2.0, y1 * 2.0)
@@ -115,48 +115,12 @@ pub fn lines(
                 (y0 / 10.0, y0 * 10.0)
             };
             let mut chart = frame(plot, title).build_cartesian_2d(x0..x1, (lo..hi).log_scale())?;
-            chart
-                .configure_mesh()
-                .x_desc(x_label)
-                .y_desc(y_label)
-                .axis_desc_style(("sans-serif", AXIS))
-                .label_style(("sans-serif", TICKS))
-                .x_label_formatter(&lin_label)
-                .y_label_formatter(&log_label)
-                .draw()?;
-            draw_series(&mut |s| {
-                let c = rgb(&s.name);
-                let p = s
-                    .points
-                    .iter()
-                    .copied()
-                    .filter(|p| p.0.is_finite() && finite(p.1));
-                chart.draw_series(LineSeries::new(p, c.stroke_width(2)))?;
-                Ok(())
-            })?;
+            axes_and_lines(&mut chart, (x_label, y_label), &log_label, series, &keep)?;
         } else {
             let pad = 0.05 * (y1 - y0);
             let mut chart =
                 frame(plot, title).build_cartesian_2d(x0..x1, (y0 - pad)..(y1 + pad))?;
-            chart
-                .configure_mesh()
-                .x_desc(x_label)
-                .y_desc(y_label)
-                .axis_desc_style(("sans-serif", AXIS))
-                .label_style(("sans-serif", TICKS))
-                .x_label_formatter(&lin_label)
-                .y_label_formatter(&lin_label)
-                .draw()?;
-            draw_series(&mut |s| {
-                let c = rgb(&s.name);
-                let p = s
-                    .points
-                    .iter()
-                    .copied()
-                    .filter(|p| p.0.is_finite() && finite(p.1));
-                chart.draw_series(LineSeries::new(p, c.stroke_width(2)))?;
-                Ok(())
-            })?;
+            axes_and_lines(&mut chart, (x_label, y_label), &lin_label, series, &keep)?;
         }
         let entries: Vec<(String, Mark)> = series
             .iter()
@@ -236,8 +200,36 @@ pub fn fit(
     })
 }
 
+/// The mesh with both axis labels, and one line per series in its colour, on a chart whose
+/// vertical axis `Y` is linear or logarithmic.
+fn axes_and_lines<Y>(
+    chart: &mut ChartContext<'_, SVGBackend<'_>, Cartesian2d<RangedCoordf64, Y>>,
+    (x_label, y_label): (&str, &str),
+    y_format: &dyn Fn(&f64) -> String,
+    series: &[Series],
+    keep: &dyn Fn(&(f64, f64)) -> bool,
+) -> Drawn
+where
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .axis_desc_style(("sans-serif", AXIS))
+        .label_style(("sans-serif", TICKS))
+        .x_label_formatter(&lin_label)
+        .y_label_formatter(y_format)
+        .draw()?;
+    for s in series {
+        let points = s.points.iter().copied().filter(|p| keep(p));
+        chart.draw_series(LineSeries::new(points, rgb(&s.name).stroke_width(2)))?;
+    }
+    Ok(())
+}
+
 /// A chart builder with the figure's title and margins.
-fn frame<'a, 'b>(
+pub(super) fn frame<'a, 'b>(
     plot: &'a super::Area<'b>,
     title: &str,
 ) -> ChartBuilder<'a, 'b, plotters::prelude::SVGBackend<'b>> {

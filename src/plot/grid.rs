@@ -1,7 +1,8 @@
 //! Landscapes and histograms: `L(θ* + tΔ)` against `t`, `L(θ* + aΔ₁ + bΔ₂)` as a heatmap
 //! with contour lines, and the distribution of a sample.
 
-use super::{AXIS, Mark, Series, TICKS, TITLE, legend, lin_label, lines, render, span};
+use super::curves::frame;
+use super::{AXIS, Mark, Series, TICKS, legend, lin_label, lines, render, span};
 use crate::io::DataError;
 use crate::tensor::{Tensor, fmt_shape};
 use plotters::prelude::*;
@@ -92,11 +93,7 @@ pub fn landscape_2d(
     let (x0, x1) = (xs[0], xs[xs.len() - 1]);
     let (y0, y1) = (ys[0], ys[ys.len() - 1]);
     render(path.as_ref(), |plot, strip| {
-        let mut chart = ChartBuilder::on(plot)
-            .caption(title, ("sans-serif", TITLE))
-            .margin(12)
-            .x_label_area_size(50)
-            .y_label_area_size(80)
+        let mut chart = frame(plot, title)
             .build_cartesian_2d(x0.min(x1)..x0.max(x1), y0.min(y1)..y0.max(y1))?;
         chart
             .configure_mesh()
@@ -235,12 +232,7 @@ pub fn histogram(
     }
     let top = counts.iter().copied().max().unwrap_or(0).max(1) as f64;
     render(path.as_ref(), |plot, strip| {
-        let mut chart = ChartBuilder::on(plot)
-            .caption(title, ("sans-serif", TITLE))
-            .margin(12)
-            .x_label_area_size(50)
-            .y_label_area_size(80)
-            .build_cartesian_2d(lo..hi, 0.0..top * 1.05)?;
+        let mut chart = frame(plot, title).build_cartesian_2d(lo..hi, 0.0..top * 1.05)?;
         chart
             .configure_mesh()
             .x_desc(x_label)
