@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-const EXAMPLES: [&str; 11] = [
+const EXAMPLES: [&str; 12] = [
     "sin_poly_fit",
     "optimal_step",
     "backprop_by_hand",
@@ -24,6 +24,7 @@ const EXAMPLES: [&str; 11] = [
     "interpolation",
     "loss_landscape",
     "mlp_choices",
+    "check_my_backprop",
 ];
 
 /// Arguments that make each example quick (a few seconds at most in the dev profile).
@@ -761,4 +762,80 @@ fn sin_poly_fit_reproduces_seed_000s_divergence() {
         ],
     );
     assert!(v["your_run"]["final_loss"].as_f64().unwrap().is_finite());
+}
+
+/// check_my_backprop: the hand-written backward pass passes as written, and each injected
+/// bug is named in the block it breaks (and only there).
+#[test]
+fn check_my_backprop_names_each_bug() {
+    let diagnoses = |bug: &str| -> Vec<(String, String, Option<f64>)> {
+        let v = json("check_my_backprop", &["--bug", bug]);
+        assert_eq!(v["passed"].as_bool(), Some(bug == "none"), "{bug}: {v}");
+        let tape = v["max_difference_from_tape"].as_f64().unwrap();
+        assert_eq!(tape < 1e-12, bug == "none", "{bug}: {tape}");
+        assert!(Path::new(v["report"].as_str().unwrap()).exists());
+        v["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| {
+                (
+                    b["name"].as_str().unwrap().to_string(),
+                    b["diagnosis"].as_str().unwrap().to_string(),
+                    b["factor"].as_f64(),
+                )
+            })
+            .collect()
+    };
+    let expect = |bug: &str, want: [(&str, &str); 4]| {
+        let got = diagnoses(bug);
+        let got: Vec<(&str, &str)> = got
+            .iter()
+            .map(|(n, d, _)| (n.as_str(), d.as_str()))
+            .collect();
+        assert_eq!(got, want, "--bug {bug}");
+    };
+    expect(
+        "none",
+        [
+            ("0.weight", "correct"),
+            ("0.bias", "correct"),
+            ("2.weight", "correct"),
+            ("2.bias", "correct"),
+        ],
+    );
+    expect(
+        "transpose",
+        [
+            ("0.weight", "transposed"),
+            ("0.bias", "correct"),
+            ("2.weight", "correct"),
+            ("2.bias", "correct"),
+        ],
+    );
+    expect(
+        "activation",
+        [
+            ("0.weight", "wrong"),
+            ("0.bias", "wrong"),
+            ("2.weight", "correct"),
+            ("2.bias", "correct"),
+        ],
+    );
+    expect(
+        "bias",
+        [
+            ("0.weight", "correct"),
+            ("0.bias", "wrong"),
+            ("2.weight", "correct"),
+            ("2.bias", "wrong"),
+        ],
+    );
+    for (name, diagnosis, factor) in diagnoses("factor2") {
+        assert_eq!(diagnosis, "factor", "{name}");
+        assert!((factor.unwrap() - 2.0).abs() < 1e-9, "{name}: {factor:?}");
+    }
+    let out = run("check_my_backprop", &["--bug", "sign"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--bug: \"sign\" is not none, activation"));
 }

@@ -23,8 +23,15 @@
 //! estimate is rounding noise, from being scored as a 100% error; above the floor the score
 //! is a plain relative error.
 //!
+//! For code that is not on the tape (a hand-written backward pass, a Jacobian, a
+//! vector-Jacobian product), see [`closures`]: same estimate, same defaults, and a report that
+//! names the parameter block at fault and the pattern of the error.
+//!
 //! The function must be smooth within `2h` of the point: keep inputs away from kinks
 //! (`relu`, `abs` at 0) and from the edges of domains (`ln`, `sqrt` at 0).
+
+pub mod closures;
+mod report;
 
 use crate::tape::{Tape, Var};
 use crate::tensor::{Tensor, rel_diff};
