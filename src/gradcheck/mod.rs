@@ -31,6 +31,8 @@
 //! (`relu`, `abs` at 0) and from the edges of domains (`ln`, `sqrt` at 0).
 
 pub mod closures;
+#[cfg(feature = "proptest")]
+pub mod property;
 mod report;
 
 use crate::tape::{Tape, Var};
