@@ -1,0 +1,117 @@
+//! The Wengert list as a table.
+
+use super::preview;
+use crate::tape::{Grads, Tape};
+use crate::tensor::fmt_shape;
+use std::fmt;
+
+/// The tape as a table; made by [`Tape::table`], or `Display` for a tape without gradients.
+pub struct TapeTable<'a> {
+    tape: &'a Tape,
+    grads: Option<&'a Grads>,
+}
+
+impl fmt::Debug for TapeTable<'_> {
+    /// A summary; print with `Display` (`{}`) for the table itself.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TapeTable")
+            .field("tape", &self.tape.id())
+            .field("nodes", &self.tape.len())
+            .field("with_adjoints", &self.grads.is_some())
+            .finish()
+    }
+}
+
+impl Tape {
+    /// The Wengert list as a table, one line per node: index, name, op, inputs, shape, a value
+    /// preview, and with `grads` (from a backward sweep) the adjoint `dL/dv` of each node.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let w = tape.leaf(3.0).named("w");
+    /// let loss = w.square().named("L");
+    /// let grads = tape.backward(loss);
+    /// let table = tape.table(Some(&grads)).to_string();
+    /// assert!(table.contains("powi(2)") && table.contains("6.0000")); // dL/dw = 2w = 6
+    /// ```
+    pub fn table<'a>(&'a self, grads: Option<&'a Grads>) -> TapeTable<'a> {
+        TapeTable { tape: self, grads }
+    }
+}
+
+impl fmt::Display for TapeTable<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let nodes = self.tape.nodes();
+        let rows: Vec<[String; 7]> = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, node)| {
+                let inputs: Vec<String> = node
+                    .op
+                    .inputs()
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|k| k.to_string())
+                    .collect();
+                let grad = match self.grads.and_then(|g| g.by_index(i)) {
+                    Some(g) => preview(g),
+                    None if self.grads.is_some() => "-".into(),
+                    None => String::new(),
+                };
+                [
+                    i.to_string(),
+                    self.tape.name_of(i).unwrap_or_default(),
+                    node.op.name(),
+                    if inputs.is_empty() {
+                        "-".into()
+                    } else {
+                        inputs.join(", ")
+                    },
+                    fmt_shape(node.value.shape()),
+                    preview(&node.value),
+                    grad,
+                ]
+            })
+            .collect();
+        let mut header = ["node", "name", "op", "inputs", "shape", "value", "grad"]
+            .map(String::from)
+            .to_vec();
+        if self.grads.is_none() {
+            header.pop();
+        }
+        let cols = header.len();
+        let widths: Vec<usize> = (0..cols)
+            .map(|c| {
+                rows.iter()
+                    .map(|r| r[c].len())
+                    .chain([header[c].len()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let line = |cells: &[String]| -> String {
+            let mut out = format!("{:>w$}", cells[0], w = widths[0]);
+            for c in 1..cols {
+                out += &format!("  {:<w$}", cells[c], w = widths[c]);
+            }
+            out.trim_end().to_string()
+        };
+        writeln!(f, "{}", line(&header))?;
+        for (k, r) in rows.iter().enumerate() {
+            write!(f, "{}", line(r))?;
+            if k + 1 < rows.len() {
+                writeln!(f)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Tape {
+    /// The table of [`Tape::table`] without gradients.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.table(None).fmt(f)
+    }
+}
