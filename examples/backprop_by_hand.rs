@@ -7,14 +7,16 @@
 //! The network: `h = σ(x W1ᵀ + b1)`, `o = σ(h W2ᵀ + b2)`, loss `L = (o − y)²`. The example
 //! prints the forward pass as the tape records it (the Wengert list), then the reverse sweep
 //! step by step (each node's adjoint `dL/dv` and what its rule sends to its inputs), then
-//! checks the gradients against finite differences, and writes the graph as Graphviz DOT.
+//! checks the gradients against finite differences, and writes the graph three ways: drawn by
+//! the crate (`graph.svg`), as a page stepping through the backward sweep (`backprop.html`,
+//! open it in any browser; `#step=K` opens step K), and as Graphviz DOT. `--mlp` does the
+//! same for a micrograd-sized network: 2-4-4-1 tanh on four points.
 
 #[macro_use]
 mod common;
 
 use common::Cli;
 use serde_json::{Value, json};
-use std::process::Command;
 use tapegrad::gradcheck::gradcheck;
 use tapegrad::{Tape, Tensor, Var};
 
@@ -39,16 +41,69 @@ fn network<'t>(tape: &'t Tape, x: &Tensor, y: &Tensor, p: &[Var<'t>]) -> Var<'t>
     (o - tape.constant(y).named("y")).square().named("L")
 }
 
+/// `--mlp`: a 2-4-4-1 tanh network on four points, mean squared error; weights seeded.
+fn mlp_tape(tape: &Tape) -> Var<'_> {
+    use tapegrad::nn::{Activation, Init, Module, Params, Reduction, mlp, mse};
+    let mut rng = tapegrad::Rng::new(7);
+    let mut params = Params::new();
+    let model = mlp(
+        &mut params,
+        &[2, 4, 4, 1],
+        Activation::Tanh,
+        &Init::PyTorch,
+        &mut rng,
+    );
+    let x = Tensor::from_rows(&[[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]);
+    let y = Tensor::column(&[-1.0, 1.0, 1.0, -1.0]);
+    let vars = tape.params(&params);
+    let out = model.forward(&vars, tape.constant(&x).named("x"));
+    mse(out, tape.constant(&y).named("y"), Reduction::Mean).named("L")
+}
+
 const ABOUT: &str = "Backprop by hand: a 2-2-1 sigmoid network on one sample, every number shown. \
 The forward pass as the tape records it (the Wengert list), the reverse sweep step by step (each \
 node's adjoint dL/dv and what its rule sends to its inputs), a check against finite differences, \
-and the graph as Graphviz DOT.";
+and the graph drawn by the crate (graph.svg), as a page that steps through the backward sweep \
+(backprop.html: open it in a browser, arrow keys step) and as Graphviz DOT.";
 
 fn main() {
     let args = Cli::new("backprop_by_hand", ABOUT)
         .example("cargo run --example backprop_by_hand")
+        .switch(
+            "mlp",
+            "a 2-4-4-1 tanh MLP on four points instead (the page only)",
+        )
         .example("cargo run --example backprop_by_hand -- --json --out /tmp/backprop")
+        .example("cargo run --example backprop_by_hand -- --mlp")
         .parse();
+    if args.on("mlp") {
+        let tape = Tape::new();
+        let loss = mlp_tape(&tape);
+        let grads = tape.backward(loss);
+        let dir = args.out_dir();
+        let (svg, html) = (dir.join("mlp.svg"), dir.join("mlp.html"));
+        args.write_file(&svg, &tape.to_svg(Some(&grads)));
+        args.write_file(&html, &tape.to_html(loss));
+        if args.json() {
+            outln!(
+                "{}",
+                json!({ "loss": loss.item(), "nodes": tape.len(),
+                        "backward_steps": tape.backward_steps(loss).len(), "svg": svg, "html": html })
+            );
+        } else {
+            outln!(
+                "2-4-4-1 tanh MLP on four points: {} nodes, loss {:.6}",
+                tape.len(),
+                loss.item()
+            );
+            outln!(
+                "Drawn: {}\nStep through the backward sweep: {}",
+                svg.display(),
+                html.display()
+            );
+        }
+        return;
+    }
     let (x, y, params) = inputs();
     let tape = Tape::new();
     let names = ["W1", "b1", "W2", "b2"];
@@ -65,13 +120,9 @@ fn main() {
     let dot_path = dir.join("graph.dot");
     args.write_file(&dot_path, &tape.to_dot(true, Some(&grads)));
     let svg_path = dir.join("graph.svg");
-    let drawn = Command::new("dot")
-        .arg("-Tsvg")
-        .arg(&dot_path)
-        .arg("-o")
-        .arg(&svg_path)
-        .output()
-        .is_ok_and(|o| o.status.success());
+    args.write_file(&svg_path, &tape.to_svg(Some(&grads)));
+    let html_path = dir.join("backprop.html");
+    args.write_file(&html_path, &tape.to_html(loss));
 
     if args.json() {
         let steps: Vec<Value> = tape
@@ -92,7 +143,7 @@ fn main() {
             "{}",
             json!({ "loss": loss.item(), "gradients": gradients, "backward_steps": steps,
                     "gradcheck": { "passed": report.passed(), "max_rel_error": report.max_rel_error() },
-                    "dot": dot_path, "svg": drawn.then_some(&svg_path) })
+                    "dot": dot_path, "svg": svg_path, "html": html_path })
         );
         return;
     }
@@ -129,14 +180,7 @@ fn main() {
         tape.table(Some(&grads))
     );
     outln!("Check against finite differences: {report}");
-    outln!("\nGraph: {}", dot_path.display());
-    if drawn {
-        outln!("Drawn: {}", svg_path.display());
-    } else {
-        outln!(
-            "Draw it with Graphviz: dot -Tsvg {} -o {}",
-            dot_path.display(),
-            svg_path.display()
-        );
-    }
+    outln!("\nDrawn: {}", svg_path.display());
+    outln!("Step through the backward sweep: {}", html_path.display());
+    outln!("Graphviz DOT: {}", dot_path.display());
 }

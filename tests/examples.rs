@@ -403,6 +403,26 @@ fn backprop_by_hand_matches_the_chain_rule() {
         Some(1.0),
         "seeded with dL/dL = 1"
     );
+    // The graph drawn by the crate and the page, next to the DOT file.
+    for (key, start) in [
+        ("svg", "<svg"),
+        ("html", "<!DOCTYPE html>"),
+        ("dot", "digraph"),
+    ] {
+        let path = v[key].as_str().unwrap();
+        let text = std::fs::read_to_string(path).unwrap();
+        assert!(text.starts_with(start), "{key}: {path}");
+    }
+    // --mlp: the micrograd-sized network's page.
+    let v = json("backprop_by_hand", &["--mlp"]);
+    assert_eq!(v["nodes"].as_u64(), Some(21));
+    // One step per node on a path from a parameter to the loss: all but the 3 constant ones.
+    assert_eq!(v["backward_steps"].as_u64(), Some(18));
+    assert!(
+        std::fs::read_to_string(v["html"].as_str().unwrap())
+            .unwrap()
+            .contains("id=\"node-20\"")
+    );
 }
 
 /// kernel_lstsq: QR recovers w_true; L-BFGS reports per setting.

@@ -1,4 +1,8 @@
-//! Seeing the tape: the Wengert list as a table, and the graph as Graphviz DOT.
+//! Seeing the tape: the Wengert list as a table ([`Tape::table`](crate::Tape::table)), the
+//! graph drawn by the crate as SVG ([`Tape::to_svg`](crate::Tape::to_svg), laid out by
+//! [`layout`]), the backward sweep as a page to step through
+//! ([`Tape::to_html`](crate::Tape::to_html)), each op's rule as a formula ([`rule`]), and
+//! Graphviz DOT ([`Tape::to_dot`](crate::Tape::to_dot)).
 //!
 //! ```
 //! use tapegrad::{Tape, Tensor};
@@ -8,13 +12,20 @@
 //! let loss = (x.matmul(w) - 3.0).square();
 //! let grads = tape.backward(loss);
 //! println!("{}", tape.table(Some(&grads)));   // one line per node, adjoints beside values
-//! let dot = tape.to_dot(true, Some(&grads));  // `dot -Tsvg` draws it
-//! assert!(dot.starts_with("digraph tape {"));
+//! let svg = tape.to_svg(Some(&grads));       // the graph, drawn
+//! let html = tape.to_html(loss);              // open in a browser; arrow keys step
+//! assert!(svg.starts_with("<svg") && html.contains("id=\"node-0\""));
 //! ```
 
 mod dot;
+mod html;
+pub mod layout;
+mod rules;
+mod svg;
 mod table;
 
+pub use rules::rule;
+pub use svg::COMPACT_ABOVE;
 pub use table::TapeTable;
 
 use crate::ops::{NodeId, Op};
@@ -55,7 +66,7 @@ pub fn preview(t: &Tensor) -> String {
     }
 }
 
-/// One step of the reverse sweep, as [`Tape::backward_steps`] yields it.
+/// One step of the reverse sweep, as [`Tape::backward_steps`](crate::Tape::backward_steps) yields it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackwardStep {
     /// The node whose rule ran.

@@ -1,0 +1,174 @@
+//! The tape's graph drawn by the crate itself as SVG: the [`layout`](super::layout) of its
+//! DAG, one box per node (index, name, op, shape, value, adjoint), one arrow per input.
+
+use super::layout::{Layout, layout};
+use super::preview;
+use crate::ops::Op;
+use crate::tape::{Grads, Tape};
+use crate::tensor::fmt_shape;
+
+/// Above this many nodes a box shows only its index and op (the full values stay in
+/// [`Tape::table`]), so that tapes of a few hundred nodes stay readable.
+pub const COMPACT_ABOVE: usize = 200;
+
+const CHAR_W: f64 = 7.2;
+const LINE_H: f64 = 15.0;
+
+/// Escapes `&`, `<`, `>` and quotes for XML text and attributes.
+pub(super) fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out += "&amp;",
+            '<' => out += "&lt;",
+            '>' => out += "&gt;",
+            '"' => out += "&quot;",
+            '\'' => out += "&#39;",
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The text lines of each node's box (the last is the adjoint line, possibly empty) and the
+/// box sizes.
+pub(super) fn labels(tape: &Tape, grads: Option<&Grads>) -> Vec<Vec<String>> {
+    let nodes = tape.nodes();
+    let compact = nodes.len() > COMPACT_ABOVE;
+    nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| {
+            let name = tape.name_of(i).map(|n| format!(" {n}")).unwrap_or_default();
+            let head = format!("{i}{name}: {}", node.op.name());
+            if compact {
+                return vec![head];
+            }
+            let grad = match grads.and_then(|g| g.by_index(i)) {
+                Some(g) => format!("grad {}", preview(g)),
+                None => String::new(),
+            };
+            vec![
+                head,
+                fmt_shape(node.value.shape()),
+                format!("value {}", preview(&node.value)),
+                grad,
+            ]
+        })
+        .collect()
+}
+
+/// The layout of the tape's graph for boxes holding `labels`.
+pub(super) fn graph_layout(tape: &Tape, labels: &[Vec<String>]) -> Layout {
+    let nodes = tape.nodes();
+    let sizes: Vec<(f64, f64)> = labels
+        .iter()
+        .map(|lines| {
+            let chars = lines.iter().map(|l| l.chars().count()).max().unwrap_or(1);
+            // Room for an adjoint line as wide as the value line.
+            let chars = chars.max(lines.get(2).map_or(0, |l| l.chars().count()));
+            (
+                chars as f64 * CHAR_W + 16.0,
+                lines.len() as f64 * LINE_H + 10.0,
+            )
+        })
+        .collect();
+    let edges: Vec<(usize, usize)> = nodes
+        .iter()
+        .enumerate()
+        .flat_map(|(i, node)| {
+            let inputs = node.op.inputs().as_array();
+            inputs.into_iter().flatten().map(move |k| (k, i))
+        })
+        .collect();
+    layout(&sizes, &edges)
+}
+
+/// The SVG body (no `<svg>` element): arrows, then boxes. Ids: `node-I` (a `<g>`),
+/// `grad-I` (the adjoint line's `<text>`), `edge-K` with `data-from`/`data-to`, and
+/// `edge-label-K` (an empty `<text>` at the arrow's middle).
+pub(super) fn body(tape: &Tape, labels: &[Vec<String>], l: &Layout) -> String {
+    let nodes = tape.nodes();
+    let mut s = String::from(
+        "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" \
+         markerUnits=\"userSpaceOnUse\" markerWidth=\"9\" markerHeight=\"9\" orient=\"auto\">\
+         <path d=\"M0,0 L10,5 L0,10 z\" fill=\"#555\"/></marker></defs>\n",
+    );
+    for (k, (from, to, pts)) in l.edges.iter().enumerate() {
+        let d: Vec<String> = pts.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
+        s += &format!(
+            "<polyline id=\"edge-{k}\" class=\"edge\" data-from=\"{from}\" data-to=\"{to}\" \
+             points=\"{}\" fill=\"none\" stroke=\"#555\" stroke-width=\"1.2\" \
+             marker-end=\"url(#arrow)\"/>\n",
+            d.join(" ")
+        );
+        let (x0, y0) = pts[pts.len() / 2 - 1];
+        let (x1, y1) = pts[pts.len() / 2];
+        s += &format!(
+            "<text id=\"edge-label-{k}\" class=\"edge-label\" x=\"{:.1}\" y=\"{:.1}\" \
+             font-family=\"monospace\" font-size=\"11\" fill=\"#b03000\"></text>\n",
+            (x0 + x1) / 2.0 + 4.0,
+            (y0 + y1) / 2.0
+        );
+    }
+    for (i, (node, lines)) in nodes.iter().zip(labels).enumerate() {
+        let p = l.nodes[i];
+        let (kind, fill, dash) = match node.op {
+            Op::Leaf => ("leaf", "#e8f0ff", ""),
+            Op::Constant => ("constant", "#f4f4f4", " stroke-dasharray=\"4 3\""),
+            _ => ("op", "#ffffff", ""),
+        };
+        s += &format!(
+            "<g id=\"node-{i}\" class=\"node {kind}\" data-node=\"{i}\">\
+             <rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"5\" \
+             fill=\"{fill}\" stroke=\"#333\"{dash}/>",
+            p.x, p.y, p.w, p.h
+        );
+        for (j, line) in lines.iter().enumerate() {
+            let id = if j == 3 {
+                format!(" id=\"grad-{i}\" class=\"grad\" fill=\"#b03000\"")
+            } else if j == 2 {
+                format!(" id=\"value-{i}\" class=\"value\"")
+            } else {
+                String::new()
+            };
+            s += &format!(
+                "<text{id} x=\"{:.1}\" y=\"{:.1}\" font-family=\"monospace\" font-size=\"12\">{}</text>",
+                p.x + 8.0,
+                p.y + 17.0 + j as f64 * LINE_H,
+                xml_escape(line)
+            );
+        }
+        s += "</g>\n";
+    }
+    s
+}
+
+impl Tape {
+    /// The graph drawn as a standalone SVG document, no external tool: a layered layout
+    /// (leaves and constants at the top, every arrow pointing from an input down to its op,
+    /// crossings reduced by barycenter sweeps; see [`layout`](super::layout)), each box with
+    /// its index, name, op, shape and value, and with `grads` its adjoint. Above
+    /// [`COMPACT_ABOVE`] nodes the boxes show the index and op only.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let w = tape.leaf(3.0).named("w");
+    /// let loss = w.square().named("L");
+    /// let grads = tape.backward(loss);
+    /// let svg = tape.to_svg(Some(&grads));
+    /// assert!(svg.starts_with("<svg") && svg.contains("1 L: powi(2)") && svg.contains("grad 6.0000"));
+    /// ```
+    pub fn to_svg(&self, grads: Option<&Grads>) -> String {
+        let labels = labels(self, grads);
+        let l = graph_layout(self, &labels);
+        format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{h:.0}\" \
+             viewBox=\"0 0 {w:.0} {h:.0}\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n{}</svg>\n",
+            body(self, &labels, &l),
+            w = l.width.max(1.0),
+            h = l.height.max(1.0)
+        )
+    }
+}
