@@ -209,6 +209,26 @@ fn the_page_in_a_browser_shows_each_backward_step() {
             .output()
             .expect("running chromium");
         let dom = String::from_utf8_lossy(&out.stdout);
+        // And what a person sees: a screenshot of the same step.
+        let png = dir.join(format!("step-{k}.png"));
+        let shot = Command::new(browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--window-size=1400,900",
+            ])
+            .arg(format!("--user-data-dir={}", dir.join("profile").display()))
+            .arg(format!("--screenshot={}", png.display()))
+            .arg(&url)
+            .output()
+            .expect("running chromium");
+        let bytes = std::fs::read(&png).unwrap_or_default();
+        assert!(
+            shot.status.success() && bytes.starts_with(b"\x89PNG") && bytes.len() > 10_000,
+            "step {k}: no screenshot ({} bytes)",
+            bytes.len()
+        );
         assert!(
             out.status.success() && !dom.is_empty(),
             "{}",
