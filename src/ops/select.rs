@@ -112,9 +112,12 @@ fn select_values(mask: &Tensor, a: &Tensor, b: &Tensor) -> Tensor {
     })
 }
 
-/// The weight of `a` in `maximum(a, b)`: 1, 1/2 at a tie, 0.
+/// The weight of `a` in `maximum(a, b)`: 1, 1/2 at a tie, 0; NaN if either is NaN (the
+/// output is NaN, and so is the gradient it sends to both, never a finite number).
 fn max_weight(a: f64, b: f64) -> f64 {
-    if a > b {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else if a > b {
         1.0
     } else if a == b {
         0.5

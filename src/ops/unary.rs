@@ -148,14 +148,15 @@ impl<'t> Var<'t> {
     }
 }
 
-/// `max(x, 0)`.
+/// `max(x, 0)`, with NaN propagated as PyTorch does (`f64::max` would drop it).
 ///
 /// ```
 /// assert_eq!(tapegrad::ops::unary::relu(-2.0), 0.0);
 /// assert_eq!(tapegrad::ops::unary::relu(2.0), 2.0);
+/// assert!(tapegrad::ops::unary::relu(f64::NAN).is_nan());
 /// ```
 pub fn relu(x: f64) -> f64 {
-    if x > 0.0 { x } else { 0.0 }
+    if x > 0.0 || x.is_nan() { x } else { 0.0 }
 }
 
 /// The logistic function `1 / (1 + exp(-x))`, evaluated so that `exp` never overflows:
@@ -175,9 +176,16 @@ pub fn sigmoid(x: f64) -> f64 {
     }
 }
 
-/// `1[x > 0]`: relu's derivative, with `relu'(0) = 0`.
+/// `1[x > 0]`: relu's derivative, with `relu'(0) = 0` and NaN at NaN (a NaN input's
+/// gradient is NaN, never a silent 0).
 fn step(x: f64) -> f64 {
-    if x > 0.0 { 1.0 } else { 0.0 }
+    if x > 0.0 {
+        1.0
+    } else if x.is_nan() {
+        f64::NAN
+    } else {
+        0.0
+    }
 }
 
 /// `sign(x)`: abs's derivative, with `sign(0) = 0` (and NaN for NaN).
@@ -204,7 +212,11 @@ pub fn powi_vjp<V: Adjoint>(dy: &V, x: &V, n: i32) -> V {
     if n == 0 {
         return dy.scale(0.0);
     }
-    dy.mul(&x.powi(n - 1).scale(n as f64))
+    match n.checked_sub(1) {
+        Some(m) => dy.mul(&x.powi(m).scale(n as f64)),
+        // n = i32::MIN: n − 1 does not fit an i32; x^(n−1) = x^n / x.
+        None => dy.mul(&x.powi(n).div(x).scale(n as f64)),
+    }
 }
 
 /// `y = x^p`  =>  `dx = dy ⊙ p x^(p-1)`.

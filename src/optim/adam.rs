@@ -15,7 +15,7 @@
 //! `ε` is added after the bias correction of `v`, as in PyTorch (not to `sqrt(v)` before it,
 //! as the paper's Algorithm 1 writes it: the two differ by the factor `sqrt(1 − β2^k)` on `ε`).
 
-use super::{Diverged, Method, Optimizer, check_grad, check_hyper, check_theta};
+use super::{Diverged, Method, NonFinite, Optimizer, check_grad, check_hyper, check_theta};
 use std::fmt;
 
 /// Adam with optional AMSGrad, L2 weight decay or AdamW's decoupled decay, and maximize.
@@ -234,6 +234,17 @@ impl Optimizer for Adam {
             };
             let denom = v.sqrt() / bias_correction2_sqrt + eps;
             theta[i] += -step_size * (self.m[i] / denom); // θ = θ − γ/(1 − β1^k) · m / denom
+        }
+        // g² can overflow where g did not (|g| > 1.3e154): v = inf freezes θ_i for good.
+        if let Some(i) =
+            (0..theta.len()).find(|&i| !(self.m[i].is_finite() && self.v[i].is_finite()))
+        {
+            return Err(Diverged {
+                step: self.k,
+                what: NonFinite::State(i),
+                lr,
+                method: Method::Adam,
+            });
         }
         check_theta(theta, self.k, lr, Method::Adam)
     }

@@ -26,6 +26,9 @@ pub enum NonFinite {
     Gradient(usize),
     /// Entry `i` of the parameters after the update.
     Parameter(usize),
+    /// Entry `i` of the optimizer's state (Adam's second moment `v` after a gradient whose
+    /// square overflows): every later step would silently leave `θ_i` where it is.
+    State(usize),
 }
 
 /// The kind of update an [`Optimizer`](super::Optimizer) makes, with the hyperparameters
@@ -172,6 +175,7 @@ impl fmt::Display for Diverged {
             NonFinite::Loss => "the loss".to_string(),
             NonFinite::Gradient(i) => format!("gradient entry {i}"),
             NonFinite::Parameter(i) => format!("parameter {i}"),
+            NonFinite::State(i) => format!("the optimizer's state for parameter {i}"),
         };
         write!(
             f,

@@ -119,7 +119,10 @@ impl Lbfgs {
         mut value_and_grad: impl FnMut(&[f64]) -> (f64, Vec<f64>),
         mut on_iteration: impl FnMut(&Iteration<'_>) -> bool,
     ) -> LbfgsReport {
-        let max_eval = self.max_eval.unwrap_or(self.max_iter * 5 / 4);
+        // PyTorch's `max_iter * 5 // 4`, exact, saturating at usize::MAX for huge max_iter.
+        let max_eval = self
+            .max_eval
+            .unwrap_or(((self.max_iter as u128 * 5 / 4).min(usize::MAX as u128)) as usize);
         let (tol_grad, tol_change) = (self.tolerance_grad, self.tolerance_change);
         let evals = Cell::new(0); // evaluations in this call, including a failed one
         let mut evaluate = |x: &[f64]| -> Option<(f64, Vec<f64>)> {

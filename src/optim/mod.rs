@@ -133,6 +133,10 @@ pub(crate) fn check_hyper(opt: &str, name: &str, value: f64, ok: bool, range: &s
 /// # Errors
 /// [`Diverged`] at the first step whose loss, gradient or update is not finite.
 ///
+/// # Panics
+/// Before the first step, if the schedule's settings are invalid ([`Schedule::validate`]):
+/// a step size that is NaN, negative, or becomes negative (a cosine to `min < 0`).
+///
 /// ```
 /// use tapegrad::nn::least_squares;
 /// use tapegrad::optim::{Schedule, Sgd, descend};
@@ -152,7 +156,11 @@ pub fn descend<O: Optimizer + ?Sized>(
     schedule: Option<&Schedule>,
     mut value_and_grad: impl FnMut(&[f64]) -> (f64, Vec<f64>),
 ) -> Result<Vec<f64>, Diverged> {
-    let mut losses = Vec::with_capacity(steps);
+    if let Some(Err(e)) = schedule.map(Schedule::validate) {
+        panic!("descend: {e}");
+    }
+    // Grown as the run goes: a huge `steps` with an early stop allocates nothing up front.
+    let mut losses = Vec::with_capacity(steps.min(1 << 16));
     for k in 0..steps {
         if let Some(s) = schedule {
             opt.set_lr(s.at(opt.steps()));

@@ -36,6 +36,52 @@ pub enum Schedule {
 }
 
 impl Schedule {
+    /// Checks the settings: every step size finite and `>= 0` for all `k` (so `γ >= 0`, `γ_min
+    /// >= 0`, `0 <= r`), `every >= 1`, `total >= 1`. The loops ([`descend`](super::descend),
+    /// the trainer) call it before the first step; `Err` names the setting and its value.
+    ///
+    /// ```
+    /// use tapegrad::optim::Schedule;
+    /// assert!(Schedule::InverseTime(0.5).validate().is_ok());
+    /// let err = Schedule::Cosine { gamma: 0.1, min: -0.01, total: 100 }.validate().unwrap_err();
+    /// assert_eq!(err, "Schedule::Cosine: min must be finite and >= 0, got -0.01");
+    /// assert!(Schedule::Constant(f64::NAN).validate().is_err());
+    /// ```
+    pub fn validate(&self) -> Result<(), String> {
+        let rate = |name: &str, field: &str, x: f64| {
+            if x.is_finite() && x >= 0.0 {
+                Ok(())
+            } else {
+                Err(format!(
+                    "Schedule::{name}: {field} must be finite and >= 0, got {x}"
+                ))
+            }
+        };
+        match *self {
+            Schedule::Constant(g) => rate("Constant", "the step size", g),
+            Schedule::InverseTime(g) => rate("InverseTime", "the step size", g),
+            Schedule::StepDecay { gamma, every } => {
+                rate("StepDecay", "gamma", gamma)?;
+                if every == 0 {
+                    return Err("Schedule::StepDecay: every must be >= 1, got 0".into());
+                }
+                Ok(())
+            }
+            Schedule::Exponential { gamma, rate: r } => {
+                rate("Exponential", "gamma", gamma)?;
+                rate("Exponential", "rate", r)
+            }
+            Schedule::Cosine { gamma, min, total } => {
+                rate("Cosine", "gamma", gamma)?;
+                rate("Cosine", "min", min)?;
+                if total == 0 {
+                    return Err("Schedule::Cosine: total must be >= 1, got 0".into());
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// `γ_k`.
     ///
     /// # Panics

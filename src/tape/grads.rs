@@ -75,6 +75,8 @@ impl Index<Var<'_>> for Grads {
 /// holding `dL/dv`, which can be differentiated again.
 pub struct GradVars<'t> {
     pub(super) grads: Vec<Option<Var<'t>>>,
+    /// The tape they were recorded on: a `Var` of another tape is refused, as [`Grads`] does.
+    pub(super) tape_id: usize,
 }
 
 impl<'t> GradVars<'t> {
@@ -89,14 +91,23 @@ impl<'t> GradVars<'t> {
     /// assert_eq!(gv.get(x).unwrap().item(), 2.0);
     /// assert!(gv.get(c).is_none());
     /// ```
+    ///
+    /// # Panics
+    /// If `v` belongs to another tape.
     pub fn get(&self, v: Var<'t>) -> Option<Var<'t>> {
+        assert!(
+            v.tape.id == self.tape_id,
+            "GradVars: the Var belongs to tape #{}, these gradients to tape #{}",
+            v.tape.id,
+            self.tape_id
+        );
         self.grads.get(v.index).copied().flatten()
     }
 
     /// The recorded gradient of `v`; a leaf the loss does not depend on gets a recorded zero.
     ///
     /// # Panics
-    /// If `v` is a constant.
+    /// If `v` is a constant, or belongs to another tape.
     ///
     /// ```
     /// use tapegrad::Tape;

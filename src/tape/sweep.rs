@@ -135,7 +135,10 @@ impl Tape {
             &|i| self.nodes.borrow()[i].requires_grad,
             None,
         );
-        GradVars { grads }
+        GradVars {
+            grads,
+            tape_id: self.id,
+        }
     }
 }
 

@@ -38,6 +38,30 @@ pub fn fmt_shape((r, c): (usize, usize)) -> String {
     format!("[{r}x{c}]")
 }
 
+/// `rows * cols`, checked: a product that overflows `usize` (or exceeds what a `Vec<f64>`
+/// can address) panics naming `op` and the shape, never wraps to a shape that disagrees with
+/// the data.
+pub(crate) fn checked_len(op: &str, rows: usize, cols: usize) -> usize {
+    match rows.checked_mul(cols) {
+        Some(n) if n <= isize::MAX as usize / std::mem::size_of::<f64>() => n,
+        _ => panic!("{op}: shape [{rows}x{cols}] has more entries than memory can address"),
+    }
+}
+
+/// An empty `Vec` with room for a `rows x cols` tensor; a size the allocator refuses panics
+/// naming `op`, the shape and the bytes asked for (instead of aborting the process).
+pub(crate) fn with_room(op: &str, rows: usize, cols: usize) -> Vec<f64> {
+    let n = checked_len(op, rows, cols);
+    let mut data = Vec::new();
+    if let Err(e) = data.try_reserve_exact(n) {
+        panic!(
+            "{op}: cannot allocate [{rows}x{cols}] ({n} values, {} bytes): {e}",
+            n * std::mem::size_of::<f64>()
+        );
+    }
+    data
+}
+
 impl Tensor {
     // ----- construction -------------------------------------------------------------------
 
@@ -53,10 +77,10 @@ impl Tensor {
     /// assert_eq!(t.shape(), (2, 3));
     /// ```
     pub fn from_vec(rows: usize, cols: usize, data: Vec<f64>) -> Tensor {
+        let n = checked_len("Tensor::from_vec", rows, cols);
         assert!(
-            data.len() == rows * cols,
-            "Tensor::from_vec: shape [{rows}x{cols}] needs {} values, got {}",
-            rows * cols,
+            data.len() == n,
+            "Tensor::from_vec: shape [{rows}x{cols}] needs {n} values, got {}",
             data.len()
         );
         Tensor { rows, cols, data }
@@ -115,7 +139,13 @@ impl Tensor {
     /// assert_eq!(Tensor::full(2, 2, 7.0).sum(), 28.0);
     /// ```
     pub fn full(rows: usize, cols: usize, value: f64) -> Tensor {
-        Tensor::from_vec(rows, cols, vec![value; rows * cols])
+        Tensor::filled("Tensor::full", rows, cols, value)
+    }
+
+    fn filled(op: &str, rows: usize, cols: usize, value: f64) -> Tensor {
+        let mut data = with_room(op, rows, cols);
+        data.resize(rows * cols, value);
+        Tensor { rows, cols, data }
     }
 
     /// A `rows x cols` tensor of zeros.
@@ -126,7 +156,7 @@ impl Tensor {
     /// assert!(z.as_slice().iter().all(|&x| x == 0.0));
     /// ```
     pub fn zeros(rows: usize, cols: usize) -> Tensor {
-        Tensor::full(rows, cols, 0.0)
+        Tensor::filled("Tensor::zeros", rows, cols, 0.0)
     }
 
     /// A `rows x cols` tensor of ones.
@@ -136,7 +166,7 @@ impl Tensor {
     /// assert_eq!(Tensor::ones(3, 1), Tensor::column(&[1.0, 1.0, 1.0]));
     /// ```
     pub fn ones(rows: usize, cols: usize) -> Tensor {
-        Tensor::full(rows, cols, 1.0)
+        Tensor::filled("Tensor::ones", rows, cols, 1.0)
     }
 
     /// The `n x n` identity matrix.
@@ -147,7 +177,11 @@ impl Tensor {
     /// assert_eq!(Tensor::eye(2).matmul(&a), a);   // I A = A
     /// ```
     pub fn eye(n: usize) -> Tensor {
-        Tensor::from_fn(n, n, |i, j| if i == j { 1.0 } else { 0.0 })
+        let mut eye = Tensor::filled("Tensor::eye", n, n, 0.0);
+        for i in 0..n {
+            eye.data[i * n + i] = 1.0;
+        }
+        eye
     }
 
     /// A `rows x cols` tensor with entry `(i, j) = f(i, j)`.
@@ -159,7 +193,7 @@ impl Tensor {
     /// assert_eq!(v.row_slice(2), &[1.0, 2.0, 4.0]);
     /// ```
     pub fn from_fn(rows: usize, cols: usize, mut f: impl FnMut(usize, usize) -> f64) -> Tensor {
-        let mut data = Vec::with_capacity(rows * cols);
+        let mut data = with_room("Tensor::from_fn", rows, cols);
         for i in 0..rows {
             for j in 0..cols {
                 data.push(f(i, j));
@@ -338,7 +372,7 @@ impl Tensor {
     /// ```
     pub fn reshape(self, rows: usize, cols: usize) -> Tensor {
         assert!(
-            rows * cols == self.len(),
+            rows.checked_mul(cols) == Some(self.len()),
             "Tensor::reshape: cannot view {} ({} values) as [{rows}x{cols}]",
             fmt_shape(self.shape()),
             self.len()

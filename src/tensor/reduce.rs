@@ -113,14 +113,22 @@ impl Tensor {
         }
     }
 
-    /// The largest absolute entry (0 for an empty tensor).
+    /// The largest absolute entry (0 for an empty tensor; NaN if any entry is NaN).
     ///
     /// ```
     /// use tapegrad::Tensor;
     /// assert_eq!(Tensor::row(&[1.0, -3.0, 2.0]).max_abs(), 3.0);
+    /// assert!(Tensor::row(&[f64::NAN, 1.0]).max_abs().is_nan());
     /// ```
     pub fn max_abs(&self) -> f64 {
-        self.data.iter().fold(0.0, |m, &x| m.max(x.abs()))
+        // NaN wins: `f64::max` would drop it and report the largest finite entry.
+        self.data.iter().fold(0.0, |m: f64, &x| {
+            if m.is_nan() || x.is_nan() {
+                f64::NAN
+            } else {
+                m.max(x.abs())
+            }
+        })
     }
 
     /// The Frobenius norm `sqrt(sum x_ij^2)`.

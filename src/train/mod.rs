@@ -206,7 +206,13 @@ impl<'a> Trainer<'a> {
     }
 
     /// The step size `γ_k = schedule.at(k)`, set on the optimizer before each step.
+    ///
+    /// # Panics
+    /// If the schedule's settings are invalid ([`Schedule::validate`]).
     pub fn schedule(mut self, schedule: Schedule) -> Self {
+        if let Err(e) = schedule.validate() {
+            panic!("Trainer::schedule: {e}");
+        }
         self.schedule = Some(schedule);
         self
     }

@@ -1,0 +1,241 @@
+//! Hostile inputs (issue 19): NaN through every op, sizes that overflow, optimizer states that
+//! stop being finite, schedules that make no sense, a `Var` of the wrong tape. Each gets the
+//! right answer or a clear error, never a silent wrong answer.
+
+mod common;
+
+use proptest::prelude::*;
+use tapegrad::optim::{Adam, Lbfgs, NonFinite, Optimizer, Schedule, Sgd, descend};
+use tapegrad::{Tape, Tensor, Var};
+
+/// The elementwise ops whose derivative does not depend on the input: the gradient at a NaN
+/// entry is that constant (the math says so), while the value is NaN.
+#[allow(clippy::type_complexity)]
+fn linear() -> Vec<(&'static str, for<'t> fn(Var<'t>) -> Var<'t>, f64)> {
+    vec![
+        ("neg", |v| -v, -1.0),
+        ("add_scalar", |v| v + 1.0, 1.0),
+        ("mul_scalar", |v| v * 3.0, 3.0),
+    ]
+}
+
+/// The other elementwise ops: `(name, op)`; their derivative at NaN is NaN.
+#[allow(clippy::type_complexity)]
+fn elementwise() -> Vec<(&'static str, for<'t> fn(Var<'t>) -> Var<'t>)> {
+    vec![
+        ("square", |v| v.square()),
+        ("powi(3)", |v| v.powi(3)),
+        ("powi(-2)", |v| v.powi(-2)),
+        ("powf(1.5)", |v| v.abs().powf(1.5)),
+        ("sqrt", |v| v.abs().sqrt()),
+        ("exp", |v| v.exp()),
+        ("ln", |v| v.abs().ln()),
+        ("abs", |v| v.abs()),
+        ("relu", |v| v.relu()),
+        ("sigmoid", |v| v.sigmoid()),
+        ("tanh", |v| v.tanh()),
+        ("sin", |v| v.sin()),
+        ("cos", |v| v.cos()),
+        ("softplus", |v| v.softplus()),
+        ("log_sigmoid", |v| v.log_sigmoid()),
+        ("maximum", |v| v.maximum(v * 0.5)),
+        ("minimum", |v| v.minimum(v * 0.5)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(common::proptest_config(64))]
+
+    /// A NaN entry gives a NaN output entry and a NaN gradient entry, for every elementwise op:
+    /// never a finite number made out of a NaN.
+    #[test]
+    fn nan_propagates_through_every_elementwise_op(
+        (rows, cols) in (1usize..4, 1usize..4),
+        at in any::<prop::sample::Index>(),
+        values in prop::collection::vec(-2.0..2.0f64, 16),
+    ) {
+        let k = at.index(rows * cols);
+        let mut x = Tensor::from_vec(rows, cols, values[..rows * cols].to_vec());
+        x.as_mut_slice()[k] = f64::NAN;
+        for (name, op) in elementwise() {
+            let tape = Tape::new();
+            let v = tape.leaf(&x);
+            let y = op(v);
+            prop_assert!(y.value().as_slice()[k].is_nan(), "{name}: forward {}", y.value());
+            let g = tape.backward(y.sum());
+            prop_assert!(g[v].as_slice()[k].is_nan(), "{name}: gradient {}", g[v]);
+        }
+        for (name, op, slope) in linear() {
+            let tape = Tape::new();
+            let v = tape.leaf(&x);
+            let y = op(v);
+            prop_assert!(y.value().as_slice()[k].is_nan(), "{name}: forward {}", y.value());
+            prop_assert_eq!(tape.backward(y.sum())[v].as_slice()[k], slope, "{}", name);
+        }
+        // Products: the NaN row of A makes that row of A B NaN.
+        let tape = Tape::new();
+        let a = tape.leaf(&x);
+        let b = tape.leaf(Tensor::ones(cols, 2));
+        let y = a.matmul(b).value();
+        prop_assert!((0..2).all(|j| y[(k / cols, j)].is_nan()));
+    }
+}
+
+#[test]
+fn relu_of_nan_is_nan_and_a_nan_weight_gives_a_nan_loss() {
+    let tape = Tape::new();
+    let w = tape.leaf(Tensor::row(&[f64::NAN, -1.0, 2.0]));
+    let loss = w.relu().sum();
+    assert!(
+        loss.item().is_nan(),
+        "a NaN behind a ReLU must not give a finite loss"
+    );
+    let g = tape.backward(loss);
+    assert!(g[w][(0, 0)].is_nan());
+    assert_eq!((g[w][(0, 1)], g[w][(0, 2)]), (0.0, 1.0));
+}
+
+#[test]
+fn max_abs_lets_nan_win() {
+    assert!(Tensor::row(&[f64::NAN]).max_abs().is_nan());
+    assert!(Tensor::row(&[f64::NAN, 1.0]).max_abs().is_nan());
+    assert!(Tensor::row(&[1.0, f64::NAN]).max_abs().is_nan());
+    assert_eq!(Tensor::row(&[1.0, -4.0]).max_abs(), 4.0);
+}
+
+#[test]
+#[should_panic(expected = "GradVars: the Var belongs to tape #")]
+fn gradvars_refuse_a_var_of_another_tape() {
+    let (t1, t2) = (Tape::new(), Tape::new());
+    let x = t1.leaf(2.0);
+    let other = t2.leaf(5.0);
+    let gv = t1.backward_graph(x.square());
+    let _ = gv.of(other);
+}
+
+#[test]
+fn powi_of_i32_min_differentiates_without_overflow() {
+    // d/dx x^n = n x^(n−1): at x = 1 that is n; at x = −1, n (−1)^(n−1) = −n (n − 1 is odd).
+    for (x, want) in [(1.0, i32::MIN as f64), (-1.0, -(i32::MIN as f64))] {
+        let tape = Tape::new();
+        let v = tape.leaf(x);
+        let g = tape.backward(v.powi(i32::MIN));
+        assert_eq!(g[v].item(), want, "x = {x}");
+    }
+}
+
+#[test]
+fn adam_after_an_overflowing_gradient_is_an_error_naming_the_step() {
+    let mut adam = Adam::new(0.1);
+    let mut theta = [1.0, 1.0];
+    adam.step(&mut theta, &[0.5, 0.5]).unwrap();
+    let err = adam.step(&mut theta, &[1e200, 0.5]).unwrap_err();
+    assert_eq!((err.step, err.what), (2, NonFinite::State(0)));
+    assert!(
+        err.to_string()
+            .contains("the optimizer's state for parameter 0"),
+        "{err}"
+    );
+}
+
+#[test]
+fn sizes_that_overflow_are_refused_naming_the_shape() {
+    type Case = Box<dyn Fn() + std::panic::RefUnwindSafe>;
+    let cases: Vec<(&str, Case)> = vec![
+        (
+            "Tensor::zeros: shape [4294967296x4294967296] has more entries than memory can address",
+            Box::new(|| {
+                Tensor::zeros(1 << 32, 1 << 32);
+            }),
+        ),
+        (
+            "Tensor::from_vec: shape [4294967296x4294967296] has more entries",
+            Box::new(|| {
+                Tensor::from_vec(1 << 32, 1 << 32, vec![]);
+            }),
+        ),
+        (
+            "Tensor::from_vec: shape [3x6148914691236517206] has more entries",
+            Box::new(|| {
+                Tensor::from_vec(3, usize::MAX / 3 + 1, vec![0.0; 3]);
+            }),
+        ),
+        (
+            "Tensor::eye: shape [4294967296x4294967296]",
+            Box::new(|| {
+                Tensor::eye(1 << 32);
+            }),
+        ),
+        (
+            "Tensor::reshape: cannot view [1x4] (4 values) as [4611686018427387905x4]",
+            Box::new(|| {
+                Tensor::zeros(1, 4).reshape((1 << 62) + 1, 4);
+            }),
+        ),
+        (
+            // 8 TB: a valid product the allocator refuses; a panic, not an abort.
+            "Tensor::zeros: cannot allocate [1099511627776x1] (1099511627776 values, 8796093022208 bytes)",
+            Box::new(|| {
+                Tensor::zeros(1 << 40, 1);
+            }),
+        ),
+    ];
+    for (want, f) in cases {
+        let err = std::panic::catch_unwind(&f).expect_err(want);
+        let msg = err
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        assert!(msg.contains(want), "want {want:?}, got {msg:?}");
+    }
+}
+
+#[test]
+fn schedules_are_validated_before_the_first_step() {
+    assert!(Schedule::Constant(f64::NAN).validate().is_err());
+    assert_eq!(
+        Schedule::InverseTime(-1.0).validate().unwrap_err(),
+        "Schedule::InverseTime: the step size must be finite and >= 0, got -1"
+    );
+    let cosine = Schedule::Cosine {
+        gamma: 0.1,
+        min: -0.05,
+        total: 10,
+    };
+    let err = std::panic::catch_unwind(|| {
+        let mut theta = [1.0];
+        let _ = descend(&mut Sgd::new(0.1), &mut theta, 20, Some(&cosine), |t| {
+            (t[0] * t[0], vec![2.0 * t[0]])
+        });
+    })
+    .unwrap_err();
+    let msg = err.downcast_ref::<String>().unwrap();
+    assert_eq!(
+        msg,
+        "descend: Schedule::Cosine: min must be finite and >= 0, got -0.05"
+    );
+}
+
+#[test]
+fn a_huge_step_count_allocates_as_it_goes() {
+    // 10^10 steps would be 80 GB of losses up front; the run diverges at step 3 instead.
+    let mut theta = [1.0];
+    let mut calls = 0;
+    let err = descend(&mut Sgd::new(0.1), &mut theta, 10_000_000_000, None, |t| {
+        calls += 1;
+        let f = if calls >= 3 { f64::NAN } else { t[0] * t[0] };
+        (f, vec![2.0 * t[0]])
+    })
+    .unwrap_err();
+    assert_eq!((err.step, err.what), (3, NonFinite::Loss));
+}
+
+#[test]
+fn lbfgs_with_an_unbounded_iteration_count_does_not_overflow() {
+    let mut theta = [3.0, -2.0];
+    let r = Lbfgs::new().max_iter(usize::MAX).minimize(&mut theta, |t| {
+        (t[0] * t[0] + t[1] * t[1], vec![2.0 * t[0], 2.0 * t[1]])
+    });
+    assert!(theta.iter().all(|x| x.abs() < 1e-6), "{r:?}");
+}
