@@ -117,6 +117,11 @@ fn parse_args() -> (Config, Args) {
     if c.degree == 0 {
         args.fail("--degree: need a degree >= 1, got 0");
     }
+    // Monomials past degree ~30 are numerically dependent in f64 on any interval (the
+    // Vandermonde matrix's condition number grows like e^(3.5 D)); 100 leaves room to see it.
+    if c.degree > 100 {
+        args.fail(&format!("--degree: need a degree <= 100, got {}", c.degree));
+    }
     if c.n < 2 {
         args.fail(&format!("--n: need at least 2 points, got {}", c.n));
     }

@@ -8,6 +8,9 @@ use std::path::Path;
 /// Polynomial features `φ(x) = [1, x, x², ..., x^n]` (`with_constant`) or `[x, ..., x^n]`,
 /// one row per sample: an `N x (n + 1)` or `N x n` matrix.
 ///
+/// # Panics
+/// If `degree` does not fit an `i32` (the power `x^j` is `powi`), naming it.
+///
 /// ```
 /// use tapegrad::data::poly_features;
 /// let phi = poly_features(&[2.0, 3.0], 3, true);    // [1, x, x^2, x^3]
@@ -15,6 +18,11 @@ use std::path::Path;
 /// assert_eq!(poly_features(&[2.0], 2, false).row_slice(0), &[2.0, 4.0]);
 /// ```
 pub fn poly_features(x: &[f64], degree: usize, with_constant: bool) -> Tensor {
+    assert!(
+        i32::try_from(degree).is_ok(),
+        "poly_features: degree {degree} is too large (at most {})",
+        i32::MAX
+    );
     let first = if with_constant { 0 } else { 1 };
     let cols = degree + 1 - first;
     Tensor::from_fn(x.len(), cols, |i, j| x[i].powi((j + first) as i32))

@@ -172,6 +172,18 @@ fn usage_errors_exit_2_naming_the_flag() {
         ("sin_poly_fit", "--interval", "3,1", "--interval: \"3,1\""),
         (
             "sin_poly_fit",
+            "--degree",
+            "18446744073709551615",
+            "--degree: need a degree <= 100, got 18446744073709551615",
+        ),
+        (
+            "sin_poly_fit",
+            "--noise",
+            "inf",
+            "--noise: \"inf\" is not a finite number",
+        ),
+        (
+            "sin_poly_fit",
             "--n",
             "1",
             "--n: need at least 2 points, got 1",

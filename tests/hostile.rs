@@ -239,3 +239,111 @@ fn lbfgs_with_an_unbounded_iteration_count_does_not_overflow() {
     });
     assert!(theta.iter().all(|x| x.abs() < 1e-6), "{r:?}");
 }
+
+mod extreme_magnitudes {
+    use super::common;
+    use proptest::prelude::*;
+    use tapegrad::linalg::{
+        condition_estimate, condition_number, lstsq, min_norm, mse_smoothness, rank, spectral_norm,
+    };
+    use tapegrad::{Rng, Tensor};
+
+    const SCALES: [f64; 8] = [1e-300, 1e-200, 1e-170, 1e-150, 1.0, 1e150, 1e200, 1e300];
+
+    fn rel(a: &Tensor, b: &Tensor) -> f64 {
+        a.sub(b).norm() / b.norm()
+    }
+
+    #[test]
+    fn least_squares_at_1e_170_and_1e_160() {
+        for s in [1e-170, 1e-160] {
+            let x = Tensor::from_rows(&[[1.0, 1.0], [1.0, -1.0]]).scale(s);
+            let y = x.matmul(&Tensor::column(&[1.0, 1.0]));
+            let theta = lstsq(&x, &y).unwrap();
+            assert!(
+                rel(&theta, &Tensor::column(&[1.0, 1.0])) < 1e-14,
+                "{s}: {theta}"
+            );
+        }
+        let mut rng = Rng::new(3);
+        let x = Tensor::rand_normal(50, 5, 0.0, 1.0, &mut rng);
+        let truth = Tensor::rand_normal(5, 1, 0.0, 1.0, &mut rng);
+        let small = x.scale(1e-170);
+        let theta = lstsq(&small, &small.matmul(&truth)).unwrap();
+        assert!(
+            rel(&theta, &truth) < 1e-12,
+            "relative error {}",
+            rel(&theta, &truth)
+        );
+        // Underdetermined: the residual of the minimum-norm solution is ~0, not NaN.
+        let x = Tensor::rand_normal(3, 8, 0.0, 1.0, &mut rng).scale(1e-170);
+        let y = Tensor::rand_normal(3, 1, 0.0, 1.0, &mut rng).scale(1e-170);
+        let theta = min_norm(&x, &y).unwrap();
+        let residual = x.matmul(&theta).sub(&y).norm() / y.norm();
+        assert!(residual < 1e-12, "residual {residual}");
+    }
+
+    #[test]
+    fn norms_and_condition_numbers_at_extreme_magnitudes() {
+        for s in [1e160, 1e300, 1e-300] {
+            let n = spectral_norm(&Tensor::eye(3).scale(s));
+            assert!((n / s - 1.0).abs() < 1e-12, "||{s} I|| = {n}");
+        }
+        let mut rng = Rng::new(5);
+        let a = Tensor::rand_normal(5, 3, 0.0, 1.0, &mut rng);
+        let n = spectral_norm(&a.scale(1e154));
+        assert!((n / (1e154 * spectral_norm(&a)) - 1.0).abs() < 1e-12);
+        // β = (2/N) σ² of 1e154 X overflows f64: infinity, the honest answer, never 0.
+        assert_eq!(mse_smoothness(&a.scale(1e160)), f64::INFINITY);
+        let mut nan = a.clone();
+        nan[(1, 2)] = f64::NAN;
+        assert!(spectral_norm(&nan).is_nan());
+        nan[(1, 2)] = f64::INFINITY;
+        assert_eq!(spectral_norm(&nan), f64::INFINITY);
+        assert!((condition_number(&Tensor::eye(4).scale(1e-160)) - 1.0).abs() < 1e-12);
+        let kappa = condition_number(&a);
+        for s in [1e-200, 1e200] {
+            assert!(
+                (condition_number(&a.scale(s)) / kappa - 1.0).abs() < 1e-10,
+                "{s}"
+            );
+            assert!(
+                (condition_estimate(&a.scale(s)) / kappa - 1.0).abs() < 1e-6,
+                "{s}"
+            );
+            assert_eq!(rank(&a.scale(s)), 3);
+        }
+    }
+
+    #[test]
+    fn a_nan_in_the_data_is_named_not_called_rank_0() {
+        let mut x = Tensor::eye(3);
+        x[(2, 1)] = f64::NAN;
+        let err = lstsq(&x, &Tensor::ones(3, 1)).unwrap_err();
+        assert_eq!(err.to_string(), "least squares: X has a NaN at (2, 1)");
+    }
+
+    proptest! {
+        #![proptest_config(common::proptest_config(32))]
+
+        /// Scaling X and y by s changes neither the solution nor the norm's relative value.
+        #[test]
+        fn least_squares_and_norms_are_scale_invariant(
+            seed in any::<u64>(),
+            k in 0usize..SCALES.len(),
+            (n, p) in (6usize..12, 1usize..5),
+        ) {
+            let s = SCALES[k];
+            let mut rng = Rng::new(seed);
+            // Well conditioned: a random Gaussian matrix with more rows than columns, plus I.
+            let x = Tensor::rand_normal(n, p, 0.0, 1.0, &mut rng)
+                .add(&Tensor::from_fn(n, p, |i, j| if i == j { 2.0 } else { 0.0 }));
+            let y = Tensor::rand_normal(n, 1, 0.0, 1.0, &mut rng);
+            let want = lstsq(&x, &y).unwrap();
+            let got = lstsq(&x.scale(s), &y.scale(s)).unwrap();
+            prop_assert!(rel(&got, &want) <= 1e-10, "s = {s}: {}", rel(&got, &want));
+            let (ns, n1) = (spectral_norm(&x.scale(s)), spectral_norm(&x));
+            prop_assert!((ns / (s * n1) - 1.0).abs() <= 1e-10, "s = {s}: {ns} vs {}", s * n1);
+        }
+    }
+}

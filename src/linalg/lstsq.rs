@@ -16,6 +16,7 @@
 //! naming it, never a rank of 0.
 
 use super::qr::Qr;
+use super::scale;
 use super::svd::pinv;
 use crate::tensor::{Tensor, fmt_shape};
 use std::fmt;
@@ -113,11 +114,25 @@ pub fn lstsq(x: &Tensor, y: &Tensor) -> Result<Tensor, LstsqError> {
     check_rows("lstsq", x, y);
     check_finite("X", x)?;
     check_finite("Y", y)?;
-    if x.rows() >= x.cols() {
-        overdetermined(x, y)
-    } else {
-        full_row_rank(x, y)
-    }
+    unit_scaled(x, y, |x, y| {
+        if x.rows() >= x.cols() {
+            overdetermined(x, y)
+        } else {
+            full_row_rank(x, y)
+        }
+    })
+}
+
+/// Solves `X θ ≈ Y` as `(X 2^-a) θ' ≈ Y 2^-b` with both scaled exactly to unit size (so the
+/// Householder norms neither overflow nor underflow), then `θ = θ' 2^(b − a)`.
+fn unit_scaled(
+    x: &Tensor,
+    y: &Tensor,
+    solve: impl FnOnce(&Tensor, &Tensor) -> Result<Tensor, LstsqError>,
+) -> Result<Tensor, LstsqError> {
+    let (ex, ey) = (scale::exponent(x), scale::exponent(y));
+    let theta = solve(&scale::scaled(x, -ex), &scale::scaled(y, -ey))?;
+    Ok(scale::scaled(&theta, ey - ex))
 }
 
 /// `θ* = argmin ||X θ − Y||` for `N >= p` by pivoted Householder QR.
@@ -167,13 +182,15 @@ pub fn min_norm(x: &Tensor, y: &Tensor) -> Result<Tensor, LstsqError> {
     check_rows("min_norm", x, y);
     check_finite("X", x)?;
     check_finite("Y", y)?;
-    if x.rows() <= x.cols() {
-        if let Ok(theta) = full_row_rank(x, y) {
-            return Ok(theta);
+    unit_scaled(x, y, |x, y| {
+        if x.rows() <= x.cols() {
+            if let Ok(theta) = full_row_rank(x, y) {
+                return Ok(theta);
+            }
         }
-    }
-    // Any other shape or rank: θ* = X⁺ Y by the SVD.
-    Ok(pinv(x).matmul(y))
+        // Any other shape or rank: θ* = X⁺ Y by the SVD.
+        Ok(pinv(x).matmul(y))
+    })
 }
 
 /// The minimum-norm solution `Xᵀ (X Xᵀ)⁻¹ Y` for `N <= p` with full row rank, from the QR of

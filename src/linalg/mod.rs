@@ -17,6 +17,7 @@ pub mod lstsq;
 pub mod matmul;
 pub mod norms;
 pub mod qr;
+mod scale;
 pub mod svd;
 
 pub use cholesky::{NotPositiveDefinite, cholesky, cholesky_solve, solve_spd};

@@ -90,16 +90,32 @@ fn iterate(n: usize, apply: impl Fn(&Tensor) -> Tensor, settled: f64) -> PowerIt
 /// `||A||_2 = σ_max(A) = sqrt(λ_max(AᵀA))`, by power iteration on `v ↦ Aᵀ(A v)` (without
 /// forming `AᵀA`).
 ///
+/// Computed on `A` scaled exactly by a power of two to unit size, so `1e300 I` gives
+/// `1e300` and `1e-300 I` gives `1e-300`; NaN if `A` has a NaN, infinite if it has an
+/// infinite entry.
+///
 /// ```
 /// use tapegrad::{Tensor, linalg::spectral_norm};
 /// let a = Tensor::from_rows(&[[3.0, 0.0], [0.0, -4.0]]);
 /// assert!((spectral_norm(&a) - 4.0).abs() < 1e-9);
+/// assert!((spectral_norm(&a.scale(1e300)) / 4e300 - 1.0).abs() < 1e-9);
 /// ```
 pub fn spectral_norm(a: &Tensor) -> f64 {
-    power_iteration(a.cols(), |v| a.matmul_tn(&a.matmul(v)))
+    // A NaN anywhere makes the norm NaN, an infinite entry makes it infinite: never 0.
+    if a.as_slice().iter().any(|x| x.is_nan()) {
+        return f64::NAN;
+    }
+    if a.as_slice().iter().any(|x| x.is_infinite()) {
+        return f64::INFINITY;
+    }
+    // Iterate on A 2^-e (max entry in [1/2, 1)): AᵀA v neither overflows nor underflows.
+    let e = super::scale::exponent(a);
+    let unit = super::scale::scaled(a, -e);
+    let sigma = power_iteration(unit.cols(), |v| unit.matmul_tn(&unit.matmul(v)))
         .value
         .max(0.0)
-        .sqrt()
+        .sqrt();
+    super::scale::times_pow2(sigma, e)
 }
 
 /// The smoothness constant of `f(θ) = (1/N) ||X θ − Y||²`: its Hessian is `(2/N) XᵀX`, so
@@ -136,6 +152,9 @@ pub fn mse_smoothness(x: &Tensor) -> f64 {
 /// assert!((condition_estimate(&x) - 100.0).abs() < 1e-6);
 /// ```
 pub fn condition_estimate(x: &Tensor) -> f64 {
+    // κ is scale invariant: work on X scaled exactly to unit size (no overflow or underflow
+    // in the power and inverse iterations).
+    let x = &super::scale::scaled(x, -super::scale::exponent(x));
     let a = if x.rows() >= x.cols() {
         x.clone()
     } else {

@@ -75,6 +75,16 @@ pub fn svd(a: &Tensor) -> Svd {
             a.as_slice()[k]
         );
     }
+    // Scaled to max|a_ij| ∈ [1/2, 1) (exactly, by a power of two) so that the rotations'
+    // sums of squares neither overflow nor underflow; σ scales back, U and V do not change.
+    let e = super::scale::exponent(a);
+    if e != 0 {
+        let mut d = svd(&super::scale::scaled(a, -e));
+        for s in &mut d.s {
+            *s = super::scale::times_pow2(*s, e);
+        }
+        return d;
+    }
     if m < n {
         // A = (Aᵀ)ᵀ = (U' S V'ᵀ)ᵀ = V' S U'ᵀ.
         let t = svd(&a.t());
