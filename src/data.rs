@@ -3,6 +3,7 @@
 
 pub use crate::io::DataError;
 use crate::tensor::Tensor;
+use crate::tensor::pow2::{exponent_of, times_pow2};
 use std::path::Path;
 
 /// Polynomial features `φ(x) = [1, x, x², ..., x^n]` (`with_constant`) or `[x, ..., x^n]`,
@@ -57,18 +58,27 @@ impl Standardizer {
     pub fn fit(x: &Tensor) -> Standardizer {
         let n = x.rows();
         assert!(n > 0, "Standardizer::fit: no rows");
-        let mean: Vec<f64> = x
-            .sum_each_col()
-            .as_slice()
-            .iter()
-            .map(|s| s / n as f64)
-            .collect();
-        let std = (0..x.cols())
-            .map(|j| {
-                let var = (0..n).map(|i| (x[(i, j)] - mean[j]).powi(2)).sum::<f64>() / n as f64;
-                if var > 0.0 { var.sqrt() } else { 1.0 }
-            })
-            .collect();
+        // Both moments are computed scaled, so that columns of size 1e200 (whose sum or
+        // squares overflow) or 1e-200 (whose squares underflow) are standardized correctly.
+        let mut mean = Vec::with_capacity(x.cols());
+        let mut std = Vec::with_capacity(x.cols());
+        for j in 0..x.cols() {
+            let col: Vec<f64> = (0..n).map(|i| x[(i, j)]).collect();
+            let m = col.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            let mu = if m > 0.0 && m.is_finite() {
+                // Scaled by a power of two (exact): the sum cannot overflow.
+                let e = exponent_of(m);
+                let sum: f64 = col.iter().map(|&v| times_pow2(v, -e)).sum();
+                times_pow2(sum / n as f64, e)
+            } else {
+                col.iter().sum::<f64>() / n as f64
+            };
+            // σ = ||x − μ|| / √N, with the overflow- and underflow-free norm.
+            let sigma = Tensor::column(&col.iter().map(|v| v - mu).collect::<Vec<_>>()).norm()
+                / (n as f64).sqrt();
+            mean.push(mu);
+            std.push(if sigma > 0.0 { sigma } else { 1.0 });
+        }
         Standardizer { mean, std }
     }
 
@@ -105,7 +115,16 @@ impl Standardizer {
     /// let s = Standardizer::fit(&x);
     /// s.inverse_transform(&s.transform(&x)).assert_close(&x, 1e-15, 1e-15);
     /// ```
+    ///
+    /// # Panics
+    /// If `z` has a different number of columns than the fitted data.
     pub fn inverse_transform(&self, z: &Tensor) -> Tensor {
+        assert!(
+            z.cols() == self.mean.len(),
+            "Standardizer::inverse_transform: fitted on {} columns, got {}",
+            self.mean.len(),
+            z.cols()
+        );
         Tensor::from_fn(z.rows(), z.cols(), |i, j| {
             self.mean[j] + self.std[j] * z[(i, j)]
         })

@@ -347,3 +347,30 @@ mod extreme_magnitudes {
         }
     }
 }
+
+#[test]
+fn standardizing_huge_and_tiny_columns() {
+    use tapegrad::data::Standardizer;
+    let x = Tensor::column(&[1e200, -1e200, 0.0]);
+    let s = Standardizer::fit(&x);
+    assert_eq!(s.mean, vec![0.0]);
+    assert!((s.std[0] / (1e200 * (2.0f64 / 3.0).sqrt()) - 1.0).abs() < 1e-15);
+    let z = s.transform(&x);
+    assert!((z[(0, 0)] - (1.5f64).sqrt()).abs() < 1e-15, "{z}");
+    let tiny = Tensor::column(&[1e-200, 2e-200, 3e-200]);
+    let s = Standardizer::fit(&tiny);
+    assert!(
+        (s.std[0] / (1e-200 * (2.0f64 / 3.0).sqrt()) - 1.0).abs() < 1e-14,
+        "{:?}",
+        s.std
+    );
+    let z = s.transform(&tiny);
+    assert!((z[(2, 0)] - (1.5f64).sqrt()).abs() < 1e-13, "{z}");
+}
+
+#[test]
+#[should_panic(expected = "Standardizer::inverse_transform: fitted on 1 columns, got 2")]
+fn inverse_transform_names_the_width() {
+    tapegrad::data::Standardizer::fit(&Tensor::column(&[1.0, 2.0]))
+        .inverse_transform(&Tensor::zeros(1, 2));
+}

@@ -7,20 +7,12 @@
 
 use crate::tensor::Tensor;
 
-/// The exponent `e` with `max|t_ij| · 2^-e ∈ [1/2, 1)` (0 for an all-zero or empty `t`).
-/// `t` must be finite.
-pub(crate) fn exponent(t: &Tensor) -> i32 {
-    let m = t.max_abs();
-    if m == 0.0 || !m.is_finite() {
-        return 0;
-    }
-    m.log2().floor() as i32 + 1
-}
+pub(crate) use crate::tensor::pow2::times_pow2;
 
-/// `x · 2^e`, in two steps so that neither factor overflows (`|e|` up to about 2100).
-pub(crate) fn times_pow2(x: f64, e: i32) -> f64 {
-    let h = e / 2;
-    x * 2f64.powi(h) * 2f64.powi(e - h)
+/// The exponent `e` with `max|t_ij| · 2^-e ∈ [1/2, 1)` (0 for an all-zero, empty or
+/// non-finite `t`).
+pub(crate) fn exponent(t: &Tensor) -> i32 {
+    crate::tensor::pow2::exponent_of(t.max_abs())
 }
 
 /// `t · 2^e` entrywise.

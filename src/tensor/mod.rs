@@ -13,6 +13,7 @@ mod display;
 mod index;
 mod matrix;
 mod operators;
+pub(crate) mod pow2;
 mod random;
 mod reduce;
 

@@ -149,18 +149,16 @@ impl Tensor {
         if m == 0.0 || !m.is_finite() {
             return m; // 0, NaN or infinity
         }
-        let e = m.log2().floor() as i32 + 1;
-        let (h, rest) = (-e / 2, -e - (-e / 2));
-        let (down1, down2) = (2f64.powi(h), 2f64.powi(rest));
+        let e = super::pow2::exponent_of(m);
         let sum: f64 = self
             .data
             .iter()
             .map(|&x| {
-                let u = x * down1 * down2;
+                let u = super::pow2::times_pow2(x, -e);
                 u * u
             })
             .sum();
-        sum.sqrt() * 2f64.powi(-h) * 2f64.powi(-rest)
+        super::pow2::times_pow2(sum.sqrt(), e)
     }
 
     /// True if every entry is finite (no NaN, no infinity).
