@@ -374,3 +374,57 @@ fn inverse_transform_names_the_width() {
     tapegrad::data::Standardizer::fit(&Tensor::column(&[1.0, 2.0]))
         .inverse_transform(&Tensor::zeros(1, 2));
 }
+
+#[test]
+fn empty_matrices_have_defined_answers() {
+    use tapegrad::linalg::{lstsq, min_norm, rank, spectral_norm};
+    // No equations: the minimum-norm solution is 0. No unknowns: the solution is empty.
+    for (r, c) in [(0, 3), (3, 0), (0, 0)] {
+        let (x, y) = (Tensor::zeros(r, c), Tensor::zeros(r, 1));
+        assert_eq!(lstsq(&x, &y).unwrap(), Tensor::zeros(c, 1), "{r}x{c}");
+        assert_eq!(min_norm(&x, &y).unwrap(), Tensor::zeros(c, 1), "{r}x{c}");
+        assert_eq!(rank(&x), 0);
+        assert_eq!(spectral_norm(&x), 0.0);
+    }
+}
+
+#[test]
+fn misuse_panics_name_the_function_and_the_shapes() {
+    use tapegrad::linalg::Qr;
+    use tapegrad::nn::Params;
+    let message = |f: Box<dyn FnOnce() + std::panic::UnwindSafe>| -> String {
+        let e = std::panic::catch_unwind(f).unwrap_err();
+        e.downcast_ref::<String>().cloned().unwrap_or_default()
+    };
+    assert_eq!(
+        message(Box::new(|| {
+            Tensor::zeros(2, 3).row_slice(5);
+        })),
+        "Tensor::row_slice: row 5 out of bounds for [2x3]"
+    );
+    assert_eq!(
+        message(Box::new(|| {
+            let mut a = Params::new();
+            a.add("w", &Tensor::zeros(1, 1));
+            let id = a.add("b", &Tensor::zeros(1, 1));
+            Params::new().get(id);
+        })),
+        "Params::get: no parameter 1 here (these Params have 0: the id comes from another model?)"
+    );
+    assert_eq!(
+        message(Box::new(|| {
+            Qr::new(&Tensor::eye(3)).solve_r(&Tensor::zeros(2, 1));
+        })),
+        "Qr::solve_r: R is 3x3, the right-hand side [2x1] has fewer than 3 rows"
+    );
+}
+
+#[test]
+#[should_panic(
+    expected = "gemm: slices of length 1, 1, 1 are too short for m=4294967296, k=4294967296, n=1"
+)]
+fn gemm_sizes_whose_products_overflow_are_refused() {
+    // m·k wraps to 0 in release arithmetic: the check must not let the kernel run.
+    let mut c = [0.0];
+    tapegrad::linalg::matmul::gemm(1 << 32, 1 << 32, 1, &[1.0], &[1.0], &mut c);
+}

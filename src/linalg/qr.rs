@@ -214,6 +214,7 @@ impl Qr {
     /// ```
     pub fn solve_r(&self, c: &Tensor) -> Tensor {
         self.check_square_r("solve_r");
+        self.check_rhs("solve_r", c);
         let k = c.cols();
         let mut z = Tensor::zeros(self.n, k);
         for col in 0..k {
@@ -239,6 +240,7 @@ impl Qr {
     /// ```
     pub fn solve_rt(&self, c: &Tensor) -> Tensor {
         self.check_square_r("solve_rt");
+        self.check_rhs("solve_rt", c);
         let k = c.cols();
         let mut w = Tensor::zeros(self.n, k);
         for col in 0..k {
@@ -251,6 +253,16 @@ impl Qr {
     }
 
     /// Panics unless `R` has a square `n x n` triangle to solve with (`m >= n`).
+    /// Panics unless the right-hand side has at least `n` rows (its first `n` are used).
+    fn check_rhs(&self, op: &str, c: &Tensor) {
+        assert!(
+            c.rows() >= self.n,
+            "Qr::{op}: R is {n}x{n}, the right-hand side {} has fewer than {n} rows",
+            fmt_shape(c.shape()),
+            n = self.n
+        );
+    }
+
     fn check_square_r(&self, op: &str) {
         assert!(
             self.m >= self.n,

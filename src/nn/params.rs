@@ -171,7 +171,19 @@ impl Params {
     /// assert_eq!((p.view(w).rows, p.view(w).cols), (2, 3));
     /// ```
     pub fn view(&self, id: ParamId) -> &ParamView {
-        &self.views[id.0]
+        self.checked("Params::view", id)
+    }
+
+    /// The view of `id`, or a panic naming `op`, the id and how many parameters there are (an
+    /// id from another `Params`).
+    fn checked(&self, op: &str, id: ParamId) -> &ParamView {
+        self.views.get(id.0).unwrap_or_else(|| {
+            panic!(
+                "{op}: no parameter {} here (these Params have {}: the id comes from another model?)",
+                id.0,
+                self.views.len()
+            )
+        })
     }
 
     /// The parameter called `name`, if any.
@@ -223,7 +235,7 @@ impl Params {
     /// assert_eq!(p.get(w), Tensor::eye(2));
     /// ```
     pub fn get(&self, id: ParamId) -> Tensor {
-        let v = &self.views[id.0];
+        let v = self.checked("Params::get", id);
         Tensor::from_vec(v.rows, v.cols, self.data[v.range()].to_vec())
     }
 
@@ -255,7 +267,7 @@ impl Params {
     /// assert_eq!(p.as_slice(), &[1.0, 2.0]);
     /// ```
     pub fn set(&mut self, id: ParamId, value: &Tensor) {
-        let v = &self.views[id.0];
+        let v = self.checked("Params::set", id);
         v.assert_shape("Params::set", value.shape());
         let range = v.range();
         self.data[range].copy_from_slice(value.as_slice());

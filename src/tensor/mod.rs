@@ -292,12 +292,20 @@ impl Tensor {
 
     /// Row `i` as a slice.
     ///
+    /// # Panics
+    /// If `i` is not a row of the tensor, naming the shape.
+    ///
     /// ```
     /// use tapegrad::Tensor;
     /// let a = Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]);
     /// assert_eq!(a.row_slice(1), &[3.0, 4.0]);
     /// ```
     pub fn row_slice(&self, i: usize) -> &[f64] {
+        assert!(
+            i < self.rows,
+            "Tensor::row_slice: row {i} out of bounds for {}",
+            fmt_shape(self.shape())
+        );
         &self.data[i * self.cols..(i + 1) * self.cols]
     }
 

@@ -35,15 +35,12 @@ mod simd;
 
 use kernels::{gemm_body, gemm_nt_body, gemm_tn_body};
 
-fn check(
-    name: &str,
-    (la, lb, lc): (usize, usize, usize),
-    a: &[f64],
-    b: &[f64],
-    c: &[f64],
-    mkn: (usize, usize, usize),
-) {
+fn check(name: &str, a: &[f64], b: &[f64], c: &[f64], mkn: (usize, usize, usize)) {
     let (m, k, n) = mkn;
+    // Every orientation needs m·k, k·n and m·n entries; a product that overflows needs more
+    // than any slice holds (never a wrapped length that lets the kernels read past the end).
+    let need = |x: usize, y: usize| x.checked_mul(y).unwrap_or(usize::MAX);
+    let (la, lb, lc) = (need(m, k), need(k, n), need(m, n));
     assert!(
         a.len() >= la && b.len() >= lb && c.len() >= lc,
         "{name}: slices of length {}, {}, {} are too short for m={m}, k={k}, n={n}",
@@ -74,7 +71,7 @@ fn pick(simd: Kernel, portable: Kernel) -> Kernel {
 /// assert_eq!(c, [13.0, 27.0]);
 /// ```
 pub fn gemm(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    check("gemm", (m * k, k * n, m * n), a, b, c, (m, k, n));
+    check("gemm", a, b, c, (m, k, n));
     pick(simd::gemm, gemm_body::<false>)(m, k, n, a, b, c)
 }
 
@@ -91,7 +88,7 @@ pub fn gemm(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
 /// assert_eq!(c, [11.0, 17.0]);
 /// ```
 pub fn gemm_nt(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    check("gemm_nt", (m * k, n * k, m * n), a, b, c, (m, k, n));
+    check("gemm_nt", a, b, c, (m, k, n));
     pick(simd::gemm_nt, gemm_nt_body::<false>)(m, k, n, a, b, c)
 }
 
@@ -108,7 +105,7 @@ pub fn gemm_nt(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]
 /// assert_eq!(c, [11.0]);
 /// ```
 pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    check("gemm_tn", (k * m, k * n, m * n), a, b, c, (m, k, n));
+    check("gemm_tn", a, b, c, (m, k, n));
     pick(simd::gemm_tn, gemm_tn_body::<false>)(m, k, n, a, b, c)
 }
 
@@ -126,7 +123,7 @@ pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]
 /// assert!(c1.iter().zip(&c2).all(|(x, y)| (x - y).abs() <= 1e-12 * x.abs()));
 /// ```
 pub fn gemm_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    check("gemm_portable", (m * k, k * n, m * n), a, b, c, (m, k, n));
+    check("gemm_portable", a, b, c, (m, k, n));
     gemm_body::<false>(m, k, n, a, b, c)
 }
 
@@ -142,14 +139,7 @@ pub fn gemm_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut
 /// assert_eq!(c, [11.0, 17.0]);
 /// ```
 pub fn gemm_nt_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    check(
-        "gemm_nt_portable",
-        (m * k, n * k, m * n),
-        a,
-        b,
-        c,
-        (m, k, n),
-    );
+    check("gemm_nt_portable", a, b, c, (m, k, n));
     gemm_nt_body::<false>(m, k, n, a, b, c)
 }
 
@@ -165,14 +155,7 @@ pub fn gemm_nt_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &
 /// assert_eq!(c, [11.0]);
 /// ```
 pub fn gemm_tn_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    check(
-        "gemm_tn_portable",
-        (k * m, k * n, m * n),
-        a,
-        b,
-        c,
-        (m, k, n),
-    );
+    check("gemm_tn_portable", a, b, c, (m, k, n));
     gemm_tn_body::<false>(m, k, n, a, b, c)
 }
 
