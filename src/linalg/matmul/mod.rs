@@ -39,7 +39,7 @@ fn check(name: &str, a: &[f64], b: &[f64], c: &[f64], mkn: (usize, usize, usize)
     let (m, k, n) = mkn;
     // Every orientation needs m·k, k·n and m·n entries; a product that overflows needs more
     // than any slice holds (never a wrapped length that lets the kernels read past the end).
-    let need = |x: usize, y: usize| x.checked_mul(y).unwrap_or(usize::MAX);
+    let need = |x: usize, y: usize| x.saturating_mul(y);
     let (la, lb, lc) = (need(m, k), need(k, n), need(m, n));
     assert!(
         a.len() >= la && b.len() >= lb && c.len() >= lc,
