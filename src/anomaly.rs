@@ -50,7 +50,10 @@ pub fn set_anomaly_detection(mode: AnomalyMode) {
 
 /// Where an anomaly appeared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Phase {
+    /// A leaf or constant was recorded with a NaN or infinite entry: the data itself.
+    Data,
     /// The op's output is not finite though its inputs are.
     Forward,
     /// The op's rule sent a non-finite gradient to input `input` (0 or 1) from a finite adjoint.
@@ -84,6 +87,40 @@ pub struct InputSummary {
     pub min: f64,
     /// Its largest entry (NaN entries ignored).
     pub max: f64,
+    /// How many entries are NaN.
+    pub nans: usize,
+    /// How many entries are infinite.
+    pub infs: usize,
+}
+
+impl InputSummary {
+    fn of(node: NodeId, v: &crate::tensor::Tensor) -> InputSummary {
+        let x = v.as_slice();
+        InputSummary {
+            node,
+            shape: v.shape(),
+            min: x.iter().copied().fold(f64::INFINITY, f64::min),
+            max: x.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            nans: x.iter().filter(|v| v.is_nan()).count(),
+            infs: x.iter().filter(|v| v.is_infinite()).count(),
+        }
+    }
+}
+
+impl fmt::Display for InputSummary {
+    /// `node K [RxC] min .. max ..`, and the counts of NaN and infinite entries if any.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (node, shape) = (self.node, fmt_shape(self.shape));
+        write!(
+            f,
+            "node {node} {shape} min {:e} max {:e}",
+            self.min, self.max
+        )?;
+        if self.nans > 0 || self.infs > 0 {
+            write!(f, " ({} NaN, {} infinite)", self.nans, self.infs)?;
+        }
+        Ok(())
+    }
 }
 
 impl Anomaly {
@@ -96,21 +133,7 @@ impl Anomaly {
     ) -> Anomaly {
         let inputs = inputs
             .iter()
-            .map(|&k| {
-                let v = &nodes[k].value;
-                let min = v.as_slice().iter().copied().fold(f64::INFINITY, f64::min);
-                let max = v
-                    .as_slice()
-                    .iter()
-                    .copied()
-                    .fold(f64::NEG_INFINITY, f64::max);
-                InputSummary {
-                    node: k,
-                    shape: v.shape(),
-                    min,
-                    max,
-                }
-            })
+            .map(|&k| InputSummary::of(k, &nodes[k].value))
             .collect();
         Anomaly {
             phase,
@@ -121,9 +144,26 @@ impl Anomaly {
     }
 }
 
+impl Anomaly {
+    /// A leaf or constant recorded with non-finite entries; its summary is its own.
+    pub(crate) fn data(node: NodeId, op: Op, value: &crate::tensor::Tensor) -> Anomaly {
+        Anomaly {
+            phase: Phase::Data,
+            node,
+            op: op.name(),
+            inputs: vec![InputSummary::of(node, value)],
+        }
+    }
+}
+
 impl fmt::Display for Anomaly {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.phase {
+            Phase::Data => write!(
+                f,
+                "anomaly in the data: node {} ({}) was recorded with non-finite entries",
+                self.node, self.op
+            )?,
             Phase::Forward => write!(
                 f,
                 "anomaly in forward: node {} ({}) produced a non-finite value",
@@ -136,8 +176,12 @@ impl fmt::Display for Anomaly {
             )?,
         }
         for i in &self.inputs {
-            let (node, shape, min, max) = (i.node, fmt_shape(i.shape), i.min, i.max);
-            write!(f, "; input node {node} {shape} min {min:e} max {max:e}")?;
+            let what = if self.phase == Phase::Data {
+                "value"
+            } else {
+                "input"
+            };
+            write!(f, "; {what} {i}")?;
         }
         Ok(())
     }

@@ -428,3 +428,31 @@ fn gemm_sizes_whose_products_overflow_are_refused() {
     let mut c = [0.0];
     tapegrad::linalg::matmul::gemm(1 << 32, 1 << 32, 1, &[1.0], &[1.0], &mut c);
 }
+
+#[test]
+fn anomaly_detection_names_nan_data_where_it_enters() {
+    use tapegrad::AnomalyMode;
+    use tapegrad::anomaly::Phase;
+    let tape = Tape::with_anomaly_mode(AnomalyMode::Record);
+    let x = tape.leaf(Tensor::row(&[f64::NAN, 1.0]));
+    let loss = x.exp().sum();
+    let _ = tape.backward(loss);
+    let a = tape.anomaly().expect("the NaN leaf is reported");
+    assert_eq!((a.phase, a.node), (Phase::Data, 0));
+    assert_eq!(
+        a.to_string(),
+        "anomaly in the data: node 0 (leaf) was recorded with non-finite entries; \
+         value node 0 [1x2] min 1e0 max 1e0 (1 NaN, 0 infinite)"
+    );
+    // A NaN input matrix behind an MLP: the constant is blamed, not matmul_t.
+    let tape = Tape::with_anomaly_mode(AnomalyMode::Record);
+    let w = tape.leaf(Tensor::from_rows(&[[0.5, -0.5]]));
+    let data = tape.constant(Tensor::from_rows(&[[1.0, f64::INFINITY]]));
+    let _ = data.matmul_t(w).relu().sum();
+    let a = tape.anomaly().unwrap();
+    assert_eq!(
+        (a.phase, a.node, a.op.as_str()),
+        (Phase::Data, 1, "constant")
+    );
+    assert!(a.to_string().contains("(0 NaN, 1 infinite)"), "{a}");
+}

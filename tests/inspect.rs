@@ -124,7 +124,9 @@ fn anomaly_ln_of_zero_in_forward() {
             node: 1,
             shape: (1, 2),
             min: 0.0,
-            max: 2.0
+            max: 2.0,
+            nans: 0,
+            infs: 0,
         }]
     );
     assert_eq!(
@@ -156,7 +158,9 @@ fn anomaly_exp_overflow_in_forward() {
             node: 0,
             shape: (1, 1),
             min: 1000.0,
-            max: 1000.0
+            max: 1000.0,
+            nans: 0,
+            infs: 0,
         }]
     );
 }

@@ -57,7 +57,7 @@ impl Tape {
         }
     }
 
-    fn report(&self, anomaly: Anomaly) {
+    pub(super) fn report(&self, anomaly: Anomaly) {
         if self.anomaly == AnomalyMode::Panic {
             panic!("{anomaly}");
         }

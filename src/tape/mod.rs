@@ -214,6 +214,15 @@ impl Tape {
     }
 
     fn push_node(&self, node: Node) -> Var<'_> {
+        // Data (a leaf or a constant) that is already NaN or infinite is where the trouble
+        // starts: reported here, not at the first op that passes it on.
+        if self.anomaly != AnomalyMode::Off
+            && matches!(node.op, Op::Leaf | Op::Constant)
+            && !node.value.all_finite()
+        {
+            let index = self.nodes.borrow().len();
+            self.report(crate::anomaly::Anomaly::data(index, node.op, &node.value));
+        }
         let mut nodes = self.nodes.borrow_mut();
         nodes.push(node);
         Var {
