@@ -22,6 +22,9 @@ pub enum Reduction {
 /// ops, so its gradient `dL/dpred = (2/n)(pred - target)` (or without `1/n`) comes from
 /// their rules.
 ///
+/// An empty batch (`0 x k`) gives `Mean` a loss of `0/0 = NaN` (as PyTorch's `mse_loss`),
+/// and `Sum` a loss of 0; the training loop refuses empty data up front.
+///
 /// # Panics
 /// If `pred` and `target` have different shapes, naming both.
 ///

@@ -161,13 +161,19 @@ impl<'a> Trainer<'a> {
     /// squared error, full batch, seed 0, no stop rule (set at least one).
     ///
     /// # Panics
-    /// If `x` and `y` have different numbers of rows.
+    /// If `x` and `y` have different numbers of rows, or no rows: the mean loss of an empty
+    /// batch is `0/0 = NaN`, which would train on nothing without an error.
     pub fn new(model: &'a dyn Module, x: &Tensor, y: &Tensor) -> Trainer<'a> {
         assert!(
             x.rows() == y.rows(),
             "Trainer: inputs {} and targets {} have different numbers of rows",
             fmt_shape(x.shape()),
             fmt_shape(y.shape())
+        );
+        assert!(
+            x.rows() > 0,
+            "Trainer: no data (inputs {}): every batch would be empty",
+            fmt_shape(x.shape())
         );
         Trainer {
             model,
