@@ -205,3 +205,23 @@ fn a_failed_write_names_the_path() {
         "{err}"
     );
 }
+
+/// A million-point data set: the figure draws an evenly strided 2000 and says so.
+#[test]
+fn a_large_data_set_is_drawn_as_a_subset() {
+    let n = 1_000_000;
+    let x: Vec<f64> = (0..n).map(|i| i as f64 / n as f64).collect();
+    let y: Vec<f64> = x.iter().map(|v| v.sin()).collect();
+    let path = out("large_fit.svg");
+    fit(&path, "a million points", (&x, &y), &[]).unwrap();
+    let svg = std::fs::read_to_string(&path).unwrap();
+    assert!(svg.len() < 1_000_000, "{} bytes", svg.len());
+    assert!(
+        texts(&svg)
+            .iter()
+            .any(|t| t == "data (2000 of 1000000 shown)"),
+        "{:?}",
+        texts(&svg)
+    );
+    assert_eq!(svg.matches("<circle").count(), tapegrad::plot::MAX_DOTS + 1); // and the legend dot
+}

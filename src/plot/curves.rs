@@ -130,7 +130,13 @@ pub fn lines(
     })
 }
 
+/// The most data points [`fit`] draws as dots.
+pub const MAX_DOTS: usize = 2000;
+
 /// Data points `(x_i, y_i)` (black dots, legend "data") with fitted curves over them.
+/// Above [`MAX_DOTS`] points an evenly strided subset is drawn (the legend says how many of
+/// how many), so a million-point data set gives a figure of a few hundred kilobytes, not
+/// a hundred megabytes; the axes still span every point.
 ///
 /// # Errors
 /// A [`DataError`] naming the path if the file cannot be written.
@@ -185,12 +191,19 @@ pub fn fit(
                 color.stroke_width(2),
             ))?;
         }
+        let stride = x.len().div_ceil(MAX_DOTS).max(1);
         chart.draw_series(
             x.iter()
                 .zip(y)
+                .step_by(stride)
                 .map(|(&a, &b)| Circle::new((a, b), 4, BLACK.filled())),
         )?;
-        let mut entries = vec![("data".to_string(), Mark::Dot(BLACK))];
+        let data = if stride > 1 {
+            format!("data ({} of {} shown)", x.len().div_ceil(stride), x.len())
+        } else {
+            "data".to_string()
+        };
+        let mut entries = vec![(data, Mark::Dot(BLACK))];
         entries.extend(
             curves
                 .iter()

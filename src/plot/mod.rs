@@ -20,7 +20,7 @@
 mod curves;
 mod grid;
 
-pub use curves::{XAxis, fit, histories, lines};
+pub use curves::{MAX_DOTS, XAxis, fit, histories, lines};
 pub use grid::{histogram, landscape_1d, landscape_2d};
 
 use crate::io::DataError;
