@@ -126,7 +126,7 @@ impl Adjoint for Tensor {
         Tensor::add_scalar(self, c)
     }
     fn powi(&self, n: i32) -> Self {
-        self.map(|x| x.powi(n))
+        self.map(|x| unary::powi(x, n))
     }
     fn powf(&self, p: f64) -> Self {
         self.map(|x| x.powf(p))
