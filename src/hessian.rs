@@ -27,7 +27,7 @@
 //! flat `theta`. Write the closure inline, without type annotations on its arguments, and
 //! Rust infers the lifetimes.
 
-use crate::gradcheck::{GradcheckConfig, GradcheckReport, Mismatch, Stencil};
+use crate::gradcheck::{GradcheckConfig, GradcheckReport, Mismatch};
 use crate::tape::{Tape, Var};
 use crate::tensor::{Tensor, fmt_shape, rel_diff};
 
@@ -255,37 +255,29 @@ where
     let exact = hvp(&f, theta, v);
     let scale = |ts: &[Tensor]| ts.iter().map(Tensor::max_abs).fold(1.0f64, f64::max);
     let h = config.step * scale(theta) / scale(v);
-    let grad_at = |s: f64| -> Vec<Tensor> {
+    // The gradient at θ + s h v, all inputs' entries in one flat vector.
+    let grad_at = |s: f64| -> Vec<f64> {
         let tape = Tape::new();
         let xs: Vec<Var<'_>> = theta
             .iter()
             .zip(v)
-            .map(|(t, d)| tape.leaf(t.add(&d.scale(s))))
+            .map(|(t, d)| tape.leaf(t.add(&d.scale(s * h))))
             .collect();
         let y = f(&tape, &xs);
         let g = tape.backward(y);
-        xs.iter().map(|&x| g[x].clone()).collect()
+        xs.iter().flat_map(|&x| g[x].as_slice().to_vec()).collect()
     };
-    let (p1, m1) = (grad_at(h), grad_at(-h));
-    let numeric: Vec<Tensor> = match config.stencil {
-        Stencil::TwoPoint => p1
-            .iter()
-            .zip(&m1)
-            .map(|(a, b)| a.sub(b).scale(1.0 / (2.0 * h)))
-            .collect(),
-        Stencil::FourPoint => {
-            let (p2, m2) = (grad_at(2.0 * h), grad_at(-2.0 * h));
-            (0..theta.len())
-                .map(|k| {
-                    p1[k]
-                        .sub(&m1[k])
-                        .scale(8.0)
-                        .sub(&p2[k].sub(&m2[k]))
-                        .scale(1.0 / (12.0 * h))
-                })
-                .collect()
-        }
-    };
+    let flat = config.stencil.derivative(h, grad_at);
+    let mut offset = 0;
+    let numeric: Vec<Tensor> = theta
+        .iter()
+        .map(|t| {
+            let part =
+                Tensor::from_vec(t.rows(), t.cols(), flat[offset..offset + t.len()].to_vec());
+            offset += t.len();
+            part
+        })
+        .collect();
     let mut worst: Option<Mismatch> = None;
     let mut entries = 0;
     for (input, (a, n)) in exact.hv.iter().zip(&numeric).enumerate() {

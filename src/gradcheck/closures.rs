@@ -7,8 +7,8 @@
 
 pub use super::report::{Block, Diagnosis, Report, Worst};
 
+use super::GradcheckConfig;
 use super::report::compare;
-use super::{GradcheckConfig, Stencil};
 use crate::nn::Params;
 use crate::tensor::Tensor;
 
@@ -24,26 +24,12 @@ fn numeric_jacobian(
     let mut x = theta.to_vec();
     for j in 0..theta.len() {
         let h = config.step * theta[j].abs().max(1.0);
-        let mut at = |s: f64| {
+        let col = config.stencil.derivative(h, |s| {
             x[j] = theta[j] + s * h;
             let y = f(&x);
             x[j] = theta[j];
             y
-        };
-        let (p1, m1) = (at(1.0), at(-1.0));
-        let col: Vec<f64> = match config.stencil {
-            Stencil::TwoPoint => p1
-                .iter()
-                .zip(&m1)
-                .map(|(a, b)| (a - b) / (2.0 * h))
-                .collect(),
-            Stencil::FourPoint => {
-                let (p2, m2) = (at(2.0), at(-2.0));
-                (0..m)
-                    .map(|i| (8.0 * (p1[i] - m1[i]) - (p2[i] - m2[i])) / (12.0 * h))
-                    .collect()
-            }
-        };
+        });
         for (i, v) in col.into_iter().enumerate() {
             jac[(i, j)] = v;
         }

@@ -48,6 +48,28 @@ pub enum Stencil {
     FourPoint,
 }
 
+impl Stencil {
+    /// The formula itself, entrywise over the outputs of `at(s) = f(x + s h)`: every
+    /// finite-difference estimate in the crate (gradients, Jacobians, Hessian-vector
+    /// products) is this one function.
+    pub(crate) fn derivative(self, h: f64, mut at: impl FnMut(f64) -> Vec<f64>) -> Vec<f64> {
+        let (p1, m1) = (at(1.0), at(-1.0));
+        match self {
+            Stencil::TwoPoint => p1
+                .iter()
+                .zip(&m1)
+                .map(|(a, b)| (a - b) / (2.0 * h))
+                .collect(),
+            Stencil::FourPoint => {
+                let (p2, m2) = (at(2.0), at(-2.0));
+                (0..p1.len())
+                    .map(|i| (8.0 * (p1[i] - m1[i]) - (p2[i] - m2[i])) / (12.0 * h))
+                    .collect()
+            }
+        }
+    }
+}
+
 /// Settings of a gradient check. See the module docs for why the defaults suit f64.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct GradcheckConfig {
@@ -216,18 +238,12 @@ where
         for k in 0..xs[input].len() {
             let x0 = xs[input].as_slice()[k];
             let h = config.step * x0.abs().max(1.0);
-            let mut at = |dx: f64| {
-                xs[input].as_mut_slice()[k] = x0 + dx;
+            let numeric = config.stencil.derivative(h, |s| {
+                xs[input].as_mut_slice()[k] = x0 + s * h;
                 let v = eval(&xs);
                 xs[input].as_mut_slice()[k] = x0;
-                v
-            };
-            let numeric = match config.stencil {
-                Stencil::TwoPoint => (at(h) - at(-h)) / (2.0 * h),
-                Stencil::FourPoint => {
-                    (8.0 * (at(h) - at(-h)) - (at(2.0 * h) - at(-2.0 * h))) / (12.0 * h)
-                }
-            };
+                vec![v]
+            })[0];
             let a = analytic.as_slice()[k];
             let rel_error = rel_diff(a, numeric, config.floor);
             entries += 1;
