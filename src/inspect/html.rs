@@ -7,22 +7,13 @@ use super::{BackwardStep, preview};
 use crate::tape::{Tape, Var};
 use crate::tensor::{Tensor, fmt_shape};
 
-/// A JSON string literal, safe inside a `<script>` element (`<` is escaped as `\u003c`).
+/// A JSON string literal ([`crate::io::json::quote`]), made safe inside a `<script>`
+/// element: `<`, `>` and `&` as `\u003c`, `\u003e`, `\u0026` (so no `</script>` or CDATA end).
 fn js(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out += "\\\"",
-            '\\' => out += "\\\\",
-            '\n' => out += "\\n",
-            '<' => out += "\\u003c",
-            '>' => out += "\\u003e",
-            '&' => out += "\\u0026",
-            c if (c as u32) < 0x20 => out += &format!("\\u{:04x}", c as u32),
-            c => out.push(c),
-        }
-    }
-    out + "\""
+    crate::io::json::quote(s)
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 /// The page's data: per node its label, op, shape and value; per backward step the node,
