@@ -1,0 +1,162 @@
+//! [`Adjoint`]: the arithmetic a backward rule may use, and its implementation on numbers
+//! ([`Tensor`]); the recorded implementation (on [`crate::Var`]) lives with the tape.
+
+use super::{index, unary};
+use crate::tensor::Tensor;
+
+/// The arithmetic a backward rule is allowed to use. Implemented by [`Tensor`] (numbers)
+/// and by [`crate::Var`] (recorded on the tape, for second-order derivatives).
+///
+/// The binary operations broadcast as [`Tensor::add`] does.
+pub trait Adjoint: Clone {
+    /// `(rows, cols)`.
+    fn shape(&self) -> (usize, usize);
+    /// `self + rhs`.
+    fn add(&self, rhs: &Self) -> Self;
+    /// `self - rhs`.
+    fn sub(&self, rhs: &Self) -> Self;
+    /// `self ⊙ rhs`.
+    fn mul(&self, rhs: &Self) -> Self;
+    /// `self ⊘ rhs`.
+    fn div(&self, rhs: &Self) -> Self;
+    /// `-self`.
+    fn neg(&self) -> Self;
+    /// `c self`.
+    fn scale(&self, c: f64) -> Self;
+    /// `self + c`.
+    fn add_scalar(&self, c: f64) -> Self;
+    /// `self^n` entrywise.
+    fn powi(&self, n: i32) -> Self;
+    /// `self^p` entrywise.
+    fn powf(&self, p: f64) -> Self;
+    /// `self · rhs`.
+    fn matmul(&self, rhs: &Self) -> Self;
+    /// `self^T`.
+    fn t(&self) -> Self;
+    /// `self · rhs^T` (for [`Tensor`], without forming the transpose).
+    fn matmul_nt(&self, rhs: &Self) -> Self;
+    /// `self^T · rhs` (for [`Tensor`], without forming the transpose).
+    fn matmul_tn(&self, rhs: &Self) -> Self;
+    /// Broadcast to `rows x cols` (the adjoint of `sum_to`).
+    fn expand(&self, rows: usize, cols: usize) -> Self;
+    /// Sum down to `rows x cols`, a shape this value was broadcast from.
+    fn sum_to(&self, rows: usize, cols: usize) -> Self;
+    /// `f` applied to this value's entries, as a constant: no derivative flows through it.
+    /// Used for piecewise-constant factors such as `1[x > 0]` (relu) and `sign(x)` (abs),
+    /// whose own derivative is zero wherever it exists.
+    fn detached(&self, f: fn(f64) -> f64) -> Tensor;
+    /// `f(self_ij, other_ij)` as a constant, broadcasting: a routing weight computed from two
+    /// values (maximum, minimum).
+    fn detached_with(&self, other: &Self, f: fn(f64, f64) -> f64) -> Tensor;
+    /// `self ⊙ c` for a constant `c` of the same shape.
+    fn mul_const(&self, c: &Tensor) -> Self;
+    /// `exp(self)` entrywise.
+    fn exp(&self) -> Self;
+    /// `sin(self)` entrywise.
+    fn sin(&self) -> Self;
+    /// `cos(self)` entrywise.
+    fn cos(&self) -> Self;
+    /// `σ(self)` entrywise.
+    fn sigmoid(&self) -> Self;
+    /// The window `self[r0..r1, c0..c1]`.
+    fn slice(&self, r0: usize, r1: usize, c0: usize, c1: usize) -> Self;
+    /// `self` placed at `(r0, c0)` in zeros of shape `rows x cols`.
+    fn pad(&self, r0: usize, c0: usize, rows: usize, cols: usize) -> Self;
+    /// The rows listed (as `f64`) in the column `idx`.
+    fn gather_rows(&self, idx: &Self) -> Self;
+    /// The rows of `self` added into rows `idx` of zeros with `rows` rows.
+    fn scatter_rows(&self, idx: &Self, rows: usize) -> Self;
+    /// `self + g`, where `self` may be reused for the result: how the reverse sweep adds a
+    /// new contribution `g` into an adjoint (for [`Tensor`], in place).
+    fn accumulate(self, g: &Self) -> Self {
+        self.add(g)
+    }
+}
+
+impl Adjoint for Tensor {
+    fn shape(&self) -> (usize, usize) {
+        Tensor::shape(self)
+    }
+    fn add(&self, rhs: &Self) -> Self {
+        Tensor::add(self, rhs)
+    }
+    fn sub(&self, rhs: &Self) -> Self {
+        Tensor::sub(self, rhs)
+    }
+    fn mul(&self, rhs: &Self) -> Self {
+        Tensor::mul(self, rhs)
+    }
+    fn div(&self, rhs: &Self) -> Self {
+        Tensor::div(self, rhs)
+    }
+    fn neg(&self) -> Self {
+        Tensor::neg(self)
+    }
+    fn scale(&self, c: f64) -> Self {
+        Tensor::scale(self, c)
+    }
+    fn add_scalar(&self, c: f64) -> Self {
+        Tensor::add_scalar(self, c)
+    }
+    fn powi(&self, n: i32) -> Self {
+        self.map(|x| unary::powi(x, n))
+    }
+    fn powf(&self, p: f64) -> Self {
+        self.map(|x| x.powf(p))
+    }
+    fn matmul(&self, rhs: &Self) -> Self {
+        Tensor::matmul(self, rhs)
+    }
+    fn t(&self) -> Self {
+        Tensor::t(self)
+    }
+    fn matmul_nt(&self, rhs: &Self) -> Self {
+        Tensor::matmul_nt(self, rhs)
+    }
+    fn matmul_tn(&self, rhs: &Self) -> Self {
+        Tensor::matmul_tn(self, rhs)
+    }
+    fn expand(&self, rows: usize, cols: usize) -> Self {
+        Tensor::expand(self, rows, cols)
+    }
+    fn sum_to(&self, rows: usize, cols: usize) -> Self {
+        Tensor::sum_to(self, rows, cols)
+    }
+    fn detached(&self, f: fn(f64) -> f64) -> Tensor {
+        self.map(f)
+    }
+    fn detached_with(&self, other: &Self, f: fn(f64, f64) -> f64) -> Tensor {
+        self.broadcast_map(other, "detached_with", f)
+    }
+    fn mul_const(&self, c: &Tensor) -> Self {
+        self.zip_map(c, "mul", |a, b| a * b)
+    }
+    fn exp(&self) -> Self {
+        self.map(f64::exp)
+    }
+    fn sin(&self) -> Self {
+        self.map(f64::sin)
+    }
+    fn cos(&self) -> Self {
+        self.map(f64::cos)
+    }
+    fn sigmoid(&self) -> Self {
+        self.map(unary::sigmoid)
+    }
+    fn slice(&self, r0: usize, r1: usize, c0: usize, c1: usize) -> Self {
+        Tensor::slice(self, r0..r1, c0..c1)
+    }
+    fn pad(&self, r0: usize, c0: usize, rows: usize, cols: usize) -> Self {
+        Tensor::pad(self, r0, c0, rows, cols)
+    }
+    fn gather_rows(&self, idx: &Self) -> Self {
+        self.select_rows(&index::idx_values(idx))
+    }
+    fn scatter_rows(&self, idx: &Self, rows: usize) -> Self {
+        Tensor::scatter_rows(self, &index::idx_values(idx), rows)
+    }
+    fn accumulate(mut self, g: &Self) -> Self {
+        self.add_assign(g);
+        self
+    }
+}
