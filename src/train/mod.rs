@@ -30,48 +30,22 @@
 //! assert!(history.last_loss() < history.losses[0] / 20.0);
 //! ```
 
+mod loss;
 mod observe;
+mod report;
 
+pub use loss::Loss;
+pub(crate) use loss::loss_at;
 pub use observe::{Average, Flow, History, KeepBest, Observer, Progress, Step, TestLoss};
+pub use report::{Report, Stopped};
 
-use crate::nn::{Module, Params, Reduction, cross_entropy, mse};
-use crate::optim::{Diverged, Lbfgs, NonFinite, Optimizer, Schedule, StopReason};
+use crate::nn::{Module, Params, Reduction};
+use crate::optim::{Diverged, Lbfgs, NonFinite, Optimizer, Schedule};
 use crate::rng::Rng;
-use crate::tape::{Tape, Var};
+use crate::tape::Tape;
 use crate::tensor::{Tensor, fmt_shape};
 use std::rc::Rc;
 use std::time::Instant;
-
-/// The loss `L(prediction, target)`.
-#[derive(Clone, Copy, Debug)]
-#[non_exhaustive]
-pub enum Loss {
-    /// [`mse`] with the reduction.
-    Mse(Reduction),
-    /// [`cross_entropy`] of logits against class indices stored as `f64` in a column.
-    CrossEntropy(Reduction),
-    /// Any function of tape ops.
-    Custom(for<'t> fn(Var<'t>, Var<'t>) -> Var<'t>),
-}
-
-impl Loss {
-    /// Records `L(pred, target)` on the tape.
-    pub fn apply<'t>(self, pred: Var<'t>, target: Var<'t>) -> Var<'t> {
-        match self {
-            Loss::Mse(r) => mse(pred, target, r),
-            Loss::CrossEntropy(r) => {
-                let classes: Vec<usize> = target
-                    .value()
-                    .as_slice()
-                    .iter()
-                    .map(|&c| c as usize)
-                    .collect();
-                cross_entropy(pred, &classes, r)
-            }
-            Loss::Custom(f) => f(pred, target),
-        }
-    }
-}
 
 /// Which samples each step sees.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,44 +61,6 @@ pub enum Batches {
     /// `b` indices drawn uniformly with replacement per step; `ceil(N / b)` steps an epoch.
     /// `Sampled(1)` is the course's SGD: one uniformly random sample per step.
     Sampled(usize),
-}
-
-/// Why a run ended.
-#[derive(Clone, Copy, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum Stopped {
-    /// The step budget was used.
-    Steps,
-    /// The epoch budget was used.
-    Epochs,
-    /// The loss fell below the tolerance.
-    LossBelow,
-    /// The gradient norm fell below the tolerance.
-    GradNormBelow,
-    /// The time budget was used.
-    Time,
-    /// An observer stopped the run.
-    Observer,
-    /// L-BFGS stopped for this reason.
-    Lbfgs(StopReason),
-}
-
-/// The outcome of a run.
-#[derive(Clone, Copy, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct Report {
-    /// Updates made (L-BFGS: iterations).
-    pub steps: usize,
-    /// Epochs completed.
-    pub epochs: usize,
-    /// Loss evaluations.
-    pub evaluations: usize,
-    /// The last loss evaluated.
-    pub loss: f64,
-    /// Why it ended.
-    pub stopped: Stopped,
-    /// Wall time.
-    pub seconds: f64,
 }
 
 /// A training run's settings: model, data, loss, batches, schedule, stop rules, observers.
@@ -476,18 +412,4 @@ impl<'a> Trainer<'a> {
             o.finish();
         }
     }
-}
-
-/// The loss of `model` with `params` on all of `(x, y)`.
-pub(crate) fn loss_at(
-    model: &dyn Module,
-    params: &Params,
-    x: &Tensor,
-    y: &Tensor,
-    loss: Loss,
-) -> f64 {
-    let tape = Tape::new();
-    let theta = tape.params(params);
-    loss.apply(model.forward(&theta, tape.constant(x)), tape.constant(y))
-        .item()
 }
