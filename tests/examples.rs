@@ -745,9 +745,9 @@ fn mlp_choices_compares_capacity_and_optimizers() {
 fn sin_poly_fit_reproduces_seed_000s_divergence() {
     use tapegrad::data::poly_features;
     use tapegrad::linalg::mse_smoothness;
-    let v = json(
-        "sin_poly_fit",
-        &[
+    // Seed 000's setup at step size `lr`, from its random start or from zeros.
+    let seed_000 = |lr: &str, random_start: bool| {
+        let mut args = vec![
             "--degree",
             "2",
             "--n",
@@ -755,13 +755,16 @@ fn sin_poly_fit_reproduces_seed_000s_divergence() {
             "--reduction",
             "sum",
             "--lr",
-            "0.01",
+            lr,
             "--momentum",
             "0.9",
-            "--init",
-            "random",
-        ],
-    );
+        ];
+        if random_start {
+            args.extend(["--init", "random"]);
+        }
+        json("sin_poly_fit", &args)
+    };
+    let v = seed_000("0.01", true);
     let u = &v["your_run"];
     assert!(u["diverged_at_step"].as_u64().is_some(), "{u}");
     let x: Vec<f64> = (0..5).map(|i| 2.0 + 3.0 * i as f64 / 4.0).collect();
@@ -777,22 +780,7 @@ fn sin_poly_fit_reproduces_seed_000s_divergence() {
     );
     assert!((u["hessian_lambda_max"].as_f64().unwrap() - beta_sum).abs() <= 1e-8 * beta_sum);
     // Below the bound the same run stays finite.
-    let lr = format!("{}", 0.5 * bound);
-    let v = json(
-        "sin_poly_fit",
-        &[
-            "--degree",
-            "2",
-            "--n",
-            "5",
-            "--reduction",
-            "sum",
-            "--lr",
-            &lr,
-            "--momentum",
-            "0.9",
-        ],
-    );
+    let v = seed_000(&format!("{}", 0.5 * bound), false);
     assert!(v["your_run"]["final_loss"].as_f64().unwrap().is_finite());
 }
 
