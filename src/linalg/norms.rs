@@ -101,15 +101,14 @@ fn iterate(n: usize, apply: impl Fn(&Tensor) -> Tensor, settled: f64) -> PowerIt
 /// assert!((spectral_norm(&a.scale(1e300)) / 4e300 - 1.0).abs() < 1e-9);
 /// ```
 pub fn spectral_norm(a: &Tensor) -> f64 {
-    // A NaN anywhere makes the norm NaN, an infinite entry makes it infinite: never 0.
-    if a.as_slice().iter().any(|x| x.is_nan()) {
-        return f64::NAN;
-    }
-    if a.as_slice().iter().any(|x| x.is_infinite()) {
-        return f64::INFINITY;
+    // A NaN anywhere makes the norm NaN, an infinite entry makes it infinite (max_abs says
+    // which): never 0.
+    let largest = a.max_abs();
+    if !largest.is_finite() {
+        return largest;
     }
     // Iterate on A 2^-e (max entry in [1/2, 1)): AᵀA v neither overflows nor underflows.
-    let e = super::scale::exponent(a);
+    let e = crate::tensor::pow2::exponent_of(largest);
     let unit = super::scale::scaled(a, -e);
     let sigma = power_iteration(unit.cols(), |v| unit.matmul_tn(&unit.matmul(v)))
         .value
@@ -154,12 +153,8 @@ pub fn mse_smoothness(x: &Tensor) -> f64 {
 pub fn condition_estimate(x: &Tensor) -> f64 {
     // κ is scale invariant: work on X scaled exactly to unit size (no overflow or underflow
     // in the power and inverse iterations).
-    let x = &super::scale::scaled(x, -super::scale::exponent(x));
-    let a = if x.rows() >= x.cols() {
-        x.clone()
-    } else {
-        x.t()
-    };
+    let x = super::scale::scaled(x, -super::scale::exponent(x));
+    let a = if x.rows() >= x.cols() { x } else { x.t() };
     if a.cols() == 0 {
         return 1.0;
     }
