@@ -149,22 +149,17 @@ impl GradientProperty {
     /// ```
     pub fn new(name: &str, domains: &[Domain]) -> GradientProperty {
         assert!(!domains.is_empty(), "GradientProperty {name:?}: no inputs");
+        let inputs = domains.len();
         GradientProperty {
             name: name.to_string(),
             domains: domains.to_vec(),
-            shapes: Arc::new(|[m, n, _]| vec![(m, n); 1]),
+            // Every input of one random shape m x n.
+            shapes: Arc::new(move |[m, n, _]| vec![(m, n); inputs]),
             max_dim: 6,
             cases: 32,
             seed: 0x7a9e_97ad,
             second_order: false,
         }
-        .same_shape()
-    }
-
-    fn same_shape(mut self) -> GradientProperty {
-        let k = self.domains.len();
-        self.shapes = Arc::new(move |[m, n, _]| vec![(m, n); k]);
-        self
     }
 
     /// The inputs' shapes from three random dimensions `[m, n, k]` (each in `1..=max_dim`):
@@ -270,7 +265,7 @@ impl GradientProperty {
     {
         let out = {
             let tape = Tape::new();
-            let vars: Vec<Var<'_>> = inputs.iter().map(|x| tape.leaf(x.clone())).collect();
+            let vars: Vec<Var<'_>> = inputs.iter().map(|x| tape.leaf(x)).collect();
             f(&tape, &vars).shape()
         };
         let mut rng = Rng::new(seed);
