@@ -294,7 +294,8 @@ impl<'a> Trainer<'a> {
             Some(n) => opt.clone().max_iter(n),
             None => opt.clone(),
         };
-        let template = params.clone();
+        // One Params, refilled with each evaluation's θ (not a copy per evaluation).
+        let mut at = params.clone();
         let iterations = std::cell::Cell::new(0);
         let mut evaluations = 0;
         let stop = std::cell::Cell::new(false);
@@ -305,9 +306,8 @@ impl<'a> Trainer<'a> {
             opt.minimize_observed(
                 &mut theta,
                 |th| {
-                    let mut p = template.clone();
-                    p.set_flat(th);
-                    let (loss, grad) = this.evaluate(&p, &Batch::All);
+                    at.set_flat(th);
+                    let (loss, grad) = this.evaluate(&at, &Batch::All);
                     evaluations += 1;
                     let info = Step {
                         step: iterations.get(),
