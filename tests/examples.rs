@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-const EXAMPLES: [&str; 12] = [
+const EXAMPLES: [&str; 13] = [
     "sin_poly_fit",
     "optimal_step",
     "backprop_by_hand",
@@ -25,6 +25,7 @@ const EXAMPLES: [&str; 12] = [
     "loss_landscape",
     "mlp_choices",
     "check_my_backprop",
+    "speed",
 ];
 
 /// Arguments that make each example quick (a few seconds at most in the dev profile).
@@ -40,6 +41,7 @@ fn quick(name: &str) -> &'static [&'static str] {
         "interpolation" => &["--sets", "4", "--dims", "15,2"],
         "loss_landscape" => &["--steps", "500", "--grid", "5"],
         "mlp_choices" => &["--steps", "300"],
+        "speed" => &["--quick", "--reps", "1"],
         _ => &[],
     }
 }
@@ -786,6 +788,34 @@ fn sin_poly_fit_reproduces_seed_000s_divergence() {
 
 /// check_my_backprop: the hand-written backward pass passes as written, and each injected
 /// bug is named in the block it breaks (and only there).
+/// speed: every figure is there, measured (positive, finite), with the kernel the CPU
+/// selected; a bad --reps is refused.
+#[test]
+fn speed_reports_every_figure() {
+    let v = json("speed", &[]);
+    let kernel = v["kernel"].as_str().unwrap();
+    assert!(["portable", "avx2+fma", "avx512"].contains(&kernel), "{v}");
+    for key in [
+        "w1_us_per_step",
+        "w3_us_per_step",
+        "w4_qr_ms",
+        "w4_lstsq_ms",
+    ] {
+        let t = v[key].as_f64().unwrap();
+        assert!(t.is_finite() && t > 0.0, "{key}: {v}");
+    }
+    let w5 = v["w5"].as_array().unwrap();
+    assert_eq!(w5[0]["n"], 64);
+    assert!(w5[0]["gflops"].as_f64().unwrap() > 0.0, "{v}");
+    assert!(
+        w5[0]["by_kernel"]["portable"].as_f64().unwrap() > 0.0,
+        "{v}"
+    );
+    let out = run("speed", &["--reps", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--reps: need 1 <= R <= 1000, got 0"));
+}
+
 #[test]
 fn check_my_backprop_names_each_bug() {
     let diagnoses = |bug: &str| -> Vec<(String, String, Option<f64>)> {

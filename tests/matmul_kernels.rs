@@ -1,14 +1,32 @@
 //! Matmul kernels against the naive triple loop and identities, at awkward sizes
-//! (1x1, 1xn, nx1, zero-size, sizes that straddle the cache blocks).
+//! (1x1, 1xn, nx1, zero-size, sizes that straddle the cache blocks and the packed panels) and
+//! at seeded random shapes 1..=300, for every kernel this CPU supports
+//! ([`MatmulKernel::ALL`]: portable, AVX2+FMA, AVX-512) and the dispatching functions, in all
+//! three forms (`A B`, `A B^T`, `A^T B`).
 //!
 //! Tolerance: 1e-13 relative to the sum of |a_ip b_pj| for each entry, the bound on the
-//! rounding difference between two summation orders of k <= 300 terms (k eps ~ 7e-14).
+//! rounding difference between two summation orders of k <= 300 terms (k eps ~ 7e-14); the
+//! one shape with k > 300 gets k eps.
 
 use tapegrad::Rng;
 use tapegrad::Tensor;
 use tapegrad::linalg::matmul::{
-    gemm, gemm_naive, gemm_nt, gemm_nt_portable, gemm_portable, gemm_tn, gemm_tn_portable,
+    MatmulKernel, gemm, gemm_naive, gemm_nt, gemm_nt_portable, gemm_portable, gemm_tn,
+    gemm_tn_portable,
 };
+
+type Kernel = fn(usize, usize, usize, &[f64], &[f64], &mut [f64]);
+
+/// A kernel's method for one form: `MatmulKernel::gemm`, `gemm_nt` or `gemm_tn`.
+type Method = fn(MatmulKernel, usize, usize, usize, &[f64], &[f64], &mut [f64]);
+
+/// Every kernel this CPU supports.
+fn supported() -> Vec<MatmulKernel> {
+    MatmulKernel::ALL
+        .into_iter()
+        .filter(|k| k.is_supported())
+        .collect()
+}
 
 fn check(m: usize, k: usize, n: usize, seed: u64) {
     let mut rng = Rng::new(seed);
@@ -21,37 +39,94 @@ fn check(m: usize, k: usize, n: usize, seed: u64) {
         .map(f64::abs)
         .matmul(&b.map(f64::abs))
         .add(&c0.map(f64::abs));
-    for (name, kernel) in [
-        (
-            "gemm",
-            gemm as fn(usize, usize, usize, &[f64], &[f64], &mut [f64]),
-        ),
-        ("gemm_portable", gemm_portable),
-    ] {
+    let tol = 1e-13f64.max(k as f64 * f64::EPSILON);
+    for (name, kernel) in [("gemm", gemm as Kernel), ("gemm_portable", gemm_portable)] {
         let mut got = c0.clone();
         kernel(m, k, n, a.as_slice(), b.as_slice(), got.as_mut_slice());
-        assert_close(name, (m, k, n), &got, &want, &scale);
+        assert_close(name, (m, k, n), &got, &want, &scale, tol);
     }
-    // The transposed variants read A^T (k x m) and B^T (n x k) in place; the dispatching
-    // kernels (SIMD where the CPU has AVX2 + FMA) and the portable ones.
-    type Kernel = fn(usize, usize, usize, &[f64], &[f64], &mut [f64]);
     let bt = b.t();
+    let at = a.t();
+    // Each kernel by name, in the three forms: `A^T` (k x m) and `B^T` (n x k) read in place.
+    for kernel in supported() {
+        let method: Method = MatmulKernel::gemm;
+        let mut got = c0.clone();
+        method(
+            kernel,
+            m,
+            k,
+            n,
+            a.as_slice(),
+            b.as_slice(),
+            got.as_mut_slice(),
+        );
+        assert_close(
+            &format!("{kernel} gemm"),
+            (m, k, n),
+            &got,
+            &want,
+            &scale,
+            tol,
+        );
+    }
+    for kernel in supported() {
+        let method: Method = MatmulKernel::gemm_nt;
+        let mut got = c0.clone();
+        method(
+            kernel,
+            m,
+            k,
+            n,
+            a.as_slice(),
+            bt.as_slice(),
+            got.as_mut_slice(),
+        );
+        assert_close(
+            &format!("{kernel} gemm_nt"),
+            (m, k, n),
+            &got,
+            &want,
+            &scale,
+            tol,
+        );
+    }
+    for kernel in supported() {
+        let method: Method = MatmulKernel::gemm_tn;
+        let mut got = c0.clone();
+        method(
+            kernel,
+            m,
+            k,
+            n,
+            at.as_slice(),
+            b.as_slice(),
+            got.as_mut_slice(),
+        );
+        assert_close(
+            &format!("{kernel} gemm_tn"),
+            (m, k, n),
+            &got,
+            &want,
+            &scale,
+            tol,
+        );
+    }
+    // The dispatching functions and the portable ones in the transposed forms.
     for (name, kernel) in [
         ("gemm_nt", gemm_nt as Kernel),
         ("gemm_nt_portable", gemm_nt_portable),
     ] {
         let mut got = c0.clone();
         kernel(m, k, n, a.as_slice(), bt.as_slice(), got.as_mut_slice());
-        assert_close(name, (m, k, n), &got, &want, &scale);
+        assert_close(name, (m, k, n), &got, &want, &scale, tol);
     }
-    let at = a.t();
     for (name, kernel) in [
         ("gemm_tn", gemm_tn as Kernel),
         ("gemm_tn_portable", gemm_tn_portable),
     ] {
         let mut got = c0.clone();
         kernel(m, k, n, at.as_slice(), b.as_slice(), got.as_mut_slice());
-        assert_close(name, (m, k, n), &got, &want, &scale);
+        assert_close(name, (m, k, n), &got, &want, &scale, tol);
     }
 }
 
@@ -61,6 +136,7 @@ fn assert_close(
     got: &Tensor,
     want: &Tensor,
     scale: &Tensor,
+    tol: f64,
 ) {
     {
         for idx in 0..m * n {
@@ -70,7 +146,7 @@ fn assert_close(
                 scale.as_slice()[idx],
             );
             assert!(
-                (g - w).abs() <= 1e-13 * s.max(1e-300),
+                (g - w).abs() <= tol * s.max(1e-300),
                 "{name} {m}x{k}x{n} entry {idx}: {g} vs {w}"
             );
         }
@@ -95,10 +171,48 @@ fn kernels_match_naive_at_awkward_sizes() {
         (5, 300, 8),
         (9, 300, 8),
         (16, 260, 24),
+        // The AVX-512 path's blocks: MR = 8, NR = 24, KC = 256, NC = 288, MC = 960, one past
+        // each, and exact multiples.
+        (8, 256, 24),
+        (9, 257, 25),
+        (961, 257, 289),
+        (64, 512, 576),
     ];
     for (s, &(m, k, n)) in sizes.iter().enumerate() {
         check(m, k, n, s as u64);
     }
+}
+
+/// Seeded random shapes with each dimension in 1..=300, every kernel and form.
+#[test]
+fn kernels_match_naive_at_random_shapes() {
+    let mut rng = Rng::new(2026);
+    for case in 0..40 {
+        let mut dim = || 1 + rng.index(300);
+        let (m, k, n) = (dim(), dim(), dim());
+        check(m, k, n, 1000 + case);
+    }
+}
+
+#[test]
+fn an_unsupported_kernel_is_refused_by_name() {
+    for kernel in MatmulKernel::ALL.into_iter().filter(|k| !k.is_supported()) {
+        let err = std::panic::catch_unwind(|| kernel.gemm(1, 1, 1, &[1.0], &[1.0], &mut [0.0]))
+            .expect_err("an unsupported kernel must panic");
+        let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(
+            msg.contains(kernel.name()) && msg.contains("not supported"),
+            "{msg}"
+        );
+    }
+    eprintln!(
+        "kernels supported here: {:?}",
+        MatmulKernel::ALL
+            .into_iter()
+            .filter(|k| k.is_supported())
+            .map(MatmulKernel::name)
+            .collect::<Vec<_>>()
+    );
 }
 
 #[test]

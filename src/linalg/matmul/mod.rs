@@ -17,15 +17,30 @@
 //! more it transposes `B` once and runs the `gemm` loops; `gemm_tn` adds `a_pi` times row `p`
 //! of `B` to row `i` of `C`.
 //!
-//! # Two compilations of the same loops
-//! Each kernel is written once, generic over whether it fuses `c + a b` into one rounding
-//! (`mul_add`). The portable path (`*_portable`, plain `c + a b`) is what every target runs
-//! and what the tests compare against. On x86_64 CPUs with AVX2 and FMA, detected at run
+//! # Large products: packed panels and an AVX-512 micro-kernel
+//! From a few tiles' worth of work on, on CPUs with AVX-512F, the products run through a
+//! BLIS-style driver (`packed.rs`): `A` and `B` are copied block by block into contiguous
+//! micro-panels sized for the L1 and L2 caches, transposed operands are read in place while
+//! packing, and an 8 x 24 micro-kernel keeps its tile of `C` in 24 zmm registers
+//! (`avx512.rs`). [`MatmulKernel`] names each path and says which one a shape gets.
+//!
+//! # Three compilations
+//! The loops above are written once, generic over whether they fuse `c + a b` into one
+//! rounding (`mul_add`). The portable path (`*_portable`, plain `c + a b`) is what every target
+//! runs and what the tests compare against. On x86_64 CPUs with AVX2 and FMA, detected at run
 //! time, the same loops are compiled with those features enabled and fused multiply-adds,
-//! which the compiler vectorizes four lanes wide. The only `unsafe` in the crate is the call
-//! into those functions, after the detection that makes it sound.
+//! which the compiler vectorizes four lanes wide. The only `unsafe` in the crate is in these
+//! SIMD modules: the calls into functions compiled for a feature, after the detection that
+//! makes them sound, and the AVX-512 loads and stores.
 
+// Compiled only by Rust 1.89 or later (`build.rs`), whatever the crate's MSRV says.
+#[cfg(all(target_arch = "x86_64", tapegrad_avx512))]
+#[allow(unsafe_code)]
+#[clippy::msrv = "1.89"]
+mod avx512;
+mod kernel;
 mod kernels;
+mod packed;
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 mod simd;
@@ -33,6 +48,7 @@ mod simd;
 #[path = "no_simd.rs"]
 mod simd;
 
+pub use kernel::MatmulKernel;
 use kernels::{gemm_body, gemm_nt_body, gemm_tn_body};
 
 fn check(name: &str, a: &[f64], b: &[f64], c: &[f64], mkn: (usize, usize, usize)) {
@@ -50,14 +66,6 @@ fn check(name: &str, a: &[f64], b: &[f64], c: &[f64], mkn: (usize, usize, usize)
     );
 }
 
-/// A kernel's signature: `(m, k, n, a, b, c)`.
-type Kernel = fn(usize, usize, usize, &[f64], &[f64], &mut [f64]);
-
-/// The SIMD compilation of a kernel if this CPU has it, the portable one otherwise.
-fn pick(simd: Kernel, portable: Kernel) -> Kernel {
-    if simd::detected() { simd } else { portable }
-}
-
 /// `C <- C + A B` where `A` is `m x k`, `B` is `k x n`, `C` is `m x n`, all row-major.
 ///
 /// # Panics
@@ -71,8 +79,7 @@ fn pick(simd: Kernel, portable: Kernel) -> Kernel {
 /// assert_eq!(c, [13.0, 27.0]);
 /// ```
 pub fn gemm(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    check("gemm", a, b, c, (m, k, n));
-    pick(simd::gemm, gemm_body::<false>)(m, k, n, a, b, c)
+    MatmulKernel::for_shape(m, k, n).gemm(m, k, n, a, b, c)
 }
 
 /// `C <- C + A B^T` where `A` is `m x k`, `B` is `n x k`, `C` is `m x n`: `c_ij += a_i . b_j`.
@@ -88,8 +95,7 @@ pub fn gemm(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
 /// assert_eq!(c, [11.0, 17.0]);
 /// ```
 pub fn gemm_nt(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    check("gemm_nt", a, b, c, (m, k, n));
-    pick(simd::gemm_nt, gemm_nt_body::<false>)(m, k, n, a, b, c)
+    MatmulKernel::for_shape(m, k, n).gemm_nt(m, k, n, a, b, c)
 }
 
 /// `C <- C + A^T B` where `A` is `k x m`, `B` is `k x n`, `C` is `m x n`.
@@ -105,8 +111,7 @@ pub fn gemm_nt(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]
 /// assert_eq!(c, [11.0]);
 /// ```
 pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    check("gemm_tn", a, b, c, (m, k, n));
-    pick(simd::gemm_tn, gemm_tn_body::<false>)(m, k, n, a, b, c)
+    MatmulKernel::for_shape(m, k, n).gemm_tn(m, k, n, a, b, c)
 }
 
 /// [`gemm`] on the portable path, whatever the CPU: the reference for the SIMD path.

@@ -1,0 +1,243 @@
+//! How fast is it here? The figures a user can reproduce in seconds, one thread, f64:
+//!
+//! - W1: one training step of a 1-10-10-1 ReLU MLP on 7 points (full-batch SGD, MSE mean):
+//!   per-op overhead;
+//! - W3: one step of a 15-64-64-1 ReLU MLP on 20 points (GD, MSE sum): small matmuls;
+//! - W5: square matmul GFLOP/s at n = 256, 512, 1024, with the kernel the machine selected and
+//!   every kernel it supports;
+//! - W4: the 600 x 600 pivoted QR and the least-squares solve of the Gaussian-kernel problem.
+//!
+//! Each figure is the median of `--reps` timed runs. Build with `--release`: the dev profile
+//! measures the compiler's debug settings, not the machine.
+//!
+//! ```text
+//! cargo run --release --example speed
+//! cargo run --release --example speed -- --json
+//! ```
+
+#[macro_use]
+mod common;
+
+use common::Cli;
+use serde_json::{Value, json};
+use std::hint::black_box;
+use std::time::Instant;
+use tapegrad::linalg::matmul::MatmulKernel;
+use tapegrad::linalg::{Qr, lstsq};
+use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, mlp, mse};
+use tapegrad::optim::{Optimizer, Sgd};
+use tapegrad::{Rng, Tape, Tensor};
+
+const W4_POINTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/w4_points.npy");
+
+const ABOUT: &str = "Measures, on this machine, one thread: the W1 and W3 training steps (us per \
+step), square matmul GFLOP/s at n = 256, 512, 1024 for the selected kernel and every kernel \
+the CPU supports, and the 600x600 QR and least-squares solve of W4. Each figure is the median \
+of --reps runs; run it with --release.";
+
+/// The median wall time of `reps` calls of `f`, in seconds.
+fn median_secs(reps: usize, mut f: impl FnMut()) -> f64 {
+    let mut times: Vec<f64> = (0..reps)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed().as_secs_f64()
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+/// `steps` full-batch steps of `model` on `(x, y)` with plain gradient descent, a fresh tape
+/// per step (forward, backward, flat gradient, update), as a user writes it.
+fn train(
+    params: &mut Params,
+    model: &Sequential,
+    (x, y): (&Tensor, &Tensor),
+    reduction: Reduction,
+    lr: f64,
+    steps: usize,
+) -> f64 {
+    let mut opt = Sgd::new(lr);
+    let mut loss = f64::NAN;
+    for _ in 0..steps {
+        let tape = Tape::new();
+        let theta = tape.params(params);
+        let l = mse(
+            model.forward(&theta, tape.constant(x)),
+            tape.constant(y),
+            reduction,
+        );
+        loss = l.item();
+        let grad = tape.backward(l).flat(&theta);
+        opt.step(params.as_mut_slice(), &grad)
+            .expect("the speed workloads do not diverge");
+    }
+    loss
+}
+
+fn model(sizes: &[usize], seed: u64) -> (Params, Sequential) {
+    let mut params = Params::new();
+    let model = mlp(
+        &mut params,
+        sizes,
+        Activation::Relu,
+        &Init::PyTorch,
+        &mut Rng::new(seed),
+    );
+    (params, model)
+}
+
+/// Microseconds per training step of a run of `steps` steps (each run from the same start).
+fn us_per_step(
+    reps: usize,
+    sizes: &[usize],
+    data: (&Tensor, &Tensor),
+    reduction: Reduction,
+    lr: f64,
+    steps: usize,
+) -> f64 {
+    let (start, net) = model(sizes, 0);
+    let secs = median_secs(reps, || {
+        let mut params = start.clone();
+        black_box(train(&mut params, &net, data, reduction, lr, steps));
+    });
+    secs / steps as f64 * 1e6
+}
+
+/// GFLOP/s of `C += A B` for `n x n` matrices with `kernel`.
+fn gflops(reps: usize, n: usize, kernel: MatmulKernel) -> f64 {
+    let mut rng = Rng::new(n as u64);
+    let a = Tensor::rand_normal(n, n, 0.0, 1.0, &mut rng);
+    let b = Tensor::rand_normal(n, n, 0.0, 1.0, &mut rng);
+    let mut c = vec![0.0; n * n];
+    let secs = median_secs(reps, || {
+        kernel.gemm(n, n, n, a.as_slice(), b.as_slice(), &mut c);
+        black_box(&c);
+    });
+    2.0 * (n as f64).powi(3) / secs / 1e9
+}
+
+/// W4's 600 x 600 Gaussian kernel matrix `exp(−||p_i − p_j||² / (2 · 0.5²)) + 1e-6 δ_ij`.
+fn w4_matrix(p: &Tensor) -> Tensor {
+    Tensor::from_fn(p.rows(), p.rows(), |i, j| {
+        let d2: f64 = (0..p.cols()).map(|c| (p[(i, c)] - p[(j, c)]).powi(2)).sum();
+        (-d2 / (2.0 * 0.5 * 0.5)).exp() + if i == j { 1e-6 } else { 0.0 }
+    })
+}
+
+fn main() {
+    let args = Cli::new("speed", ABOUT)
+        .flag(
+            "reps",
+            "R",
+            5,
+            "timed runs per figure, the median reported (1..=1000)",
+        )
+        .switch(
+            "quick",
+            "a smoke test, not a measurement: 100 W1 and 20 W3 steps, matmul at n = 64, QR of W4's leading 100x100 block",
+        )
+        .example("cargo run --release --example speed")
+        .example("cargo run --release --example speed -- --reps 11 --json")
+        .parse();
+    let reps: usize = args.get("reps");
+    if !(1..=1000).contains(&reps) {
+        args.fail(&format!("--reps: need 1 <= R <= 1000, got {reps}"));
+    }
+    let quick = args.on("quick");
+    let (w1_steps, w3_steps, sizes, qr_n) = if quick {
+        (100, 20, vec![64], 100)
+    } else {
+        (2000, 500, vec![256, 512, 1024], 600)
+    };
+    if cfg!(debug_assertions) {
+        eprintln!("speed: built without --release: these are the dev profile's figures");
+    }
+
+    let x1 = Tensor::from_fn(7, 1, |i, _| -1.0 + i as f64 / 3.0);
+    let y1 = x1.map(|x| (5.0 * x).sin() * (2.0 * x).abs().exp() / 10.0);
+    let w1 = us_per_step(
+        reps,
+        &[1, 10, 10, 1],
+        (&x1, &y1),
+        Reduction::Mean,
+        0.05,
+        w1_steps,
+    );
+    let mut rng = Rng::new(3);
+    let x3 = Tensor::rand_normal(20, 15, 0.0, 1.0, &mut rng);
+    let y3 = Tensor::rand_normal(20, 1, 0.0, 1.0, &mut rng);
+    let w3 = us_per_step(
+        reps,
+        &[15, 64, 64, 1],
+        (&x3, &y3),
+        Reduction::Sum,
+        1e-3,
+        w3_steps,
+    );
+
+    let supported: Vec<MatmulKernel> = MatmulKernel::ALL
+        .into_iter()
+        .filter(|k| k.is_supported())
+        .collect();
+    let mut w5 = Vec::new();
+    for &n in &sizes {
+        let selected = MatmulKernel::for_shape(n, n, n);
+        let by_kernel: Vec<(MatmulKernel, f64)> =
+            supported.iter().map(|&k| (k, gflops(reps, n, k))).collect();
+        w5.push((n, selected, by_kernel));
+    }
+
+    let p = args.read_matrix(W4_POINTS);
+    let x4 = w4_matrix(&p.select_rows(&(0..qr_n).collect::<Vec<_>>()));
+    let y4 = x4.matmul(&Tensor::ones(x4.cols(), 1));
+    let qr_ms = median_secs(reps, || drop(black_box(Qr::new(&x4)))) * 1e3;
+    let lstsq_ms = median_secs(reps, || drop(black_box(lstsq(&x4, &y4)))) * 1e3;
+
+    let result = json!({
+        "kernel": MatmulKernel::best().name(),
+        "release": !cfg!(debug_assertions),
+        "quick": quick,
+        "reps": reps,
+        "w1_us_per_step": w1,
+        "w3_us_per_step": w3,
+        "w5": w5.iter().map(|(n, sel, by)| json!({
+            "n": n,
+            "selected": sel.name(),
+            "gflops": by.iter().find(|(k, _)| k == sel).map(|(_, g)| *g),
+            "by_kernel": by.iter().map(|(k, g)| (k.name().to_string(), json!(g))).collect::<serde_json::Map<String, Value>>(),
+        })).collect::<Vec<_>>(),
+        "w4_n": qr_n,
+        "w4_qr_ms": qr_ms,
+        "w4_lstsq_ms": lstsq_ms,
+    });
+    args.write_file(&args.out_dir().join("speed.json"), &format!("{result:#}\n"));
+    if args.json() {
+        outln!("{result}");
+        return;
+    }
+    outln!(
+        "matmul kernel selected for large products: {}",
+        MatmulKernel::best()
+    );
+    outln!("W1  1-10-10-1 MLP, 7 points, SGD      {w1:8.2} us/step");
+    outln!("W3  15-64-64-1 MLP, 20 points, GD     {w3:8.2} us/step");
+    for (n, sel, by) in &w5 {
+        let line: Vec<String> = by.iter().map(|(k, g)| format!("{k} {g:.1}")).collect();
+        let chosen = by
+            .iter()
+            .find(|(k, _)| k == sel)
+            .map_or(f64::NAN, |(_, g)| *g);
+        outln!(
+            "W5  matmul n = {n:4}                  {chosen:8.1} GFLOP/s  ({})",
+            line.join(", ")
+        );
+    }
+    outln!("W4  {qr_n}x{qr_n} pivoted QR                {qr_ms:8.2} ms");
+    outln!("W4  {qr_n}x{qr_n} least squares (QR solve)  {lstsq_ms:8.2} ms");
+    outln!(
+        "(median of {reps} runs; written to {})",
+        args.out_dir().join("speed.json").display()
+    );
+}

@@ -1,0 +1,253 @@
+//! Which compilation of the kernels runs: chosen per product from what the CPU supports and
+//! the product's size, or named by the caller (the tests run every path the CPU has).
+
+use super::kernels::{gemm_body, gemm_nt_body, gemm_tn_body};
+use super::packed::{self, View, gemm_packed};
+use super::simd;
+
+/// One compilation of the matmul kernels.
+///
+/// [`gemm`](super::gemm), [`gemm_nt`](super::gemm_nt) and [`gemm_tn`](super::gemm_tn) pick one
+/// per product with [`MatmulKernel::for_shape`]; every variant computes the same product, up
+/// to the rounding of a different summation order.
+///
+/// ```
+/// use tapegrad::linalg::matmul::MatmulKernel;
+/// // Every CPU runs the portable loops; the best kernel is one this CPU supports.
+/// assert!(MatmulKernel::Portable.is_supported());
+/// assert!(MatmulKernel::best().is_supported());
+/// let mut c = [0.0; 4];
+/// MatmulKernel::best().gemm(2, 1, 2, &[1.0, 2.0], &[3.0, 4.0], &mut c);
+/// assert_eq!(c, [3.0, 4.0, 6.0, 8.0]);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MatmulKernel {
+    /// Plain Rust loops (4 x 8 register tiles, packed panels of `B`): every CPU.
+    Portable,
+    /// The same loops compiled for AVX2 and FMA, fused multiply-adds four lanes wide
+    /// (x86_64 CPUs that have both, detected at run time).
+    Avx2Fma,
+    /// Packed micro-panels of `A` and `B` (cache-blocked, transposes folded into the packing)
+    /// and an 8 x 24 micro-kernel in AVX-512 registers (x86_64 CPUs with AVX-512F, when the
+    /// crate is built with Rust 1.89 or later).
+    Avx512,
+}
+
+/// From this many multiply-adds `m k n` on (with `m >= MR` rows and [`PACKED_MIN_COLS`]
+/// columns), the AVX-512 kernel runs. Measured (`BENCHMARKS.md`, "Which kernel a shape
+/// gets"): the packed kernel is faster from one 8-row tile and a few thousand multiply-adds
+/// (32x10x10: 10 against 6-9 GFLOP/s), the AVX2 loops for fewer rows (4x64x64: 26 against 13)
+/// and for the smallest products (7x10x10), where packing is most of the work.
+const PACKED_MIN_WORK: usize = 2048;
+/// Fewer columns than this leave most of a 24-column tile empty.
+const PACKED_MIN_COLS: usize = 8;
+
+impl MatmulKernel {
+    /// Every kernel the crate carries, slowest first.
+    pub const ALL: [MatmulKernel; 3] = [Self::Portable, Self::Avx2Fma, Self::Avx512];
+
+    /// True if this CPU (and this build) runs the kernel.
+    ///
+    /// ```
+    /// use tapegrad::linalg::matmul::MatmulKernel;
+    /// assert!(MatmulKernel::Portable.is_supported());
+    /// if !cfg!(target_arch = "x86_64") {
+    ///     assert!(!MatmulKernel::Avx2Fma.is_supported());
+    /// }
+    /// ```
+    pub fn is_supported(self) -> bool {
+        match self {
+            Self::Portable => true,
+            Self::Avx2Fma => simd::detected(),
+            Self::Avx512 => simd::detected() && avx512_detected(),
+        }
+    }
+
+    /// The fastest kernel this CPU supports for large products.
+    ///
+    /// ```
+    /// use tapegrad::linalg::matmul::MatmulKernel;
+    /// let best = MatmulKernel::best();
+    /// assert!(best.is_supported());
+    /// println!("matmul kernel: {best}");
+    /// ```
+    pub fn best() -> Self {
+        Self::ALL
+            .into_iter()
+            .rev()
+            .find(|k| k.is_supported())
+            .unwrap_or(Self::Portable)
+    }
+
+    /// The kernel [`gemm`](super::gemm) and its transposed forms run for an `m x k` by
+    /// `k x n` product: the packed AVX-512 kernel from 8 rows, 8 columns and 2048
+    /// multiply-adds on, the AVX2 loops below that (the smallest layers of the tape, and
+    /// matrix-vector products), the portable loops on CPUs with neither.
+    ///
+    /// ```
+    /// use tapegrad::linalg::matmul::MatmulKernel;
+    /// // A 7 x 10 layer never pays for packing.
+    /// assert_ne!(MatmulKernel::for_shape(7, 10, 10), MatmulKernel::Avx512);
+    /// assert!(MatmulKernel::for_shape(512, 512, 512).is_supported());
+    /// ```
+    pub fn for_shape(m: usize, k: usize, n: usize) -> Self {
+        let big = m >= packed::MR
+            && n >= PACKED_MIN_COLS
+            && m.saturating_mul(k).saturating_mul(n) >= PACKED_MIN_WORK;
+        match Self::best() {
+            Self::Avx512 if !big => Self::Avx2Fma,
+            best => best,
+        }
+    }
+
+    /// A short name: `"portable"`, `"avx2+fma"` or `"avx512"`.
+    ///
+    /// ```
+    /// assert_eq!(tapegrad::linalg::matmul::MatmulKernel::Avx512.name(), "avx512");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Portable => "portable",
+            Self::Avx2Fma => "avx2+fma",
+            Self::Avx512 => "avx512",
+        }
+    }
+
+    /// `C <- C + A B` with this kernel (shapes as [`gemm`](super::gemm)).
+    ///
+    /// # Panics
+    /// If the CPU does not support the kernel, or a slice is shorter than its shape says.
+    ///
+    /// ```
+    /// use tapegrad::linalg::matmul::MatmulKernel;
+    /// for kernel in MatmulKernel::ALL.into_iter().filter(|k| k.is_supported()) {
+    ///     let mut c = [10.0, 20.0];
+    ///     kernel.gemm(2, 2, 1, &[1.0, 2.0, 3.0, 4.0], &[1.0, 1.0], &mut c);
+    ///     assert_eq!(c, [13.0, 27.0], "{kernel}");
+    /// }
+    /// ```
+    pub fn gemm(self, m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+        self.run(Form::AB, (m, k, n), a, b, c)
+    }
+
+    /// `C <- C + A B^T` with this kernel (shapes as [`gemm_nt`](super::gemm_nt)).
+    ///
+    /// # Panics
+    /// If the CPU does not support the kernel, or a slice is shorter than its shape says.
+    ///
+    /// ```
+    /// use tapegrad::linalg::matmul::MatmulKernel;
+    /// let mut c = [0.0; 2];
+    /// MatmulKernel::Portable.gemm_nt(1, 2, 2, &[1.0, 2.0], &[3.0, 4.0, 5.0, 6.0], &mut c);
+    /// assert_eq!(c, [11.0, 17.0]);
+    /// ```
+    pub fn gemm_nt(self, m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+        self.run(Form::ABt, (m, k, n), a, b, c)
+    }
+
+    /// `C <- C + A^T B` with this kernel (shapes as [`gemm_tn`](super::gemm_tn)).
+    ///
+    /// # Panics
+    /// If the CPU does not support the kernel, or a slice is shorter than its shape says.
+    ///
+    /// ```
+    /// use tapegrad::linalg::matmul::MatmulKernel;
+    /// let mut c = [0.0];
+    /// MatmulKernel::best().gemm_tn(1, 2, 1, &[1.0, 2.0], &[3.0, 4.0], &mut c);
+    /// assert_eq!(c, [11.0]);
+    /// ```
+    pub fn gemm_tn(self, m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+        self.run(Form::AtB, (m, k, n), a, b, c)
+    }
+
+    fn run(self, form: Form, mkn: (usize, usize, usize), a: &[f64], b: &[f64], c: &mut [f64]) {
+        super::check(form.name(), a, b, c, mkn);
+        assert!(
+            self.is_supported(),
+            "{}: the {self} kernel is not supported on this CPU (best: {})",
+            form.name(),
+            Self::best()
+        );
+        let (m, k, n) = mkn;
+        match (self, form) {
+            (Self::Portable, Form::AB) => gemm_body::<false>(m, k, n, a, b, c),
+            (Self::Portable, Form::ABt) => gemm_nt_body::<false>(m, k, n, a, b, c),
+            (Self::Portable, Form::AtB) => gemm_tn_body::<false>(m, k, n, a, b, c),
+            (Self::Avx2Fma, Form::AB) => simd::gemm(m, k, n, a, b, c),
+            (Self::Avx2Fma, Form::ABt) => simd::gemm_nt(m, k, n, a, b, c),
+            (Self::Avx2Fma, Form::AtB) => simd::gemm_tn(m, k, n, a, b, c),
+            (Self::Avx512, form) => {
+                let (va, vb) = form.views(mkn, a, b);
+                gemm_packed(mkn, va, vb, c, avx512_micro)
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for MatmulKernel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Which operands are stored transposed.
+#[derive(Clone, Copy)]
+enum Form {
+    AB,
+    ABt,
+    AtB,
+}
+
+impl Form {
+    fn name(self) -> &'static str {
+        match self {
+            Self::AB => "gemm",
+            Self::ABt => "gemm_nt",
+            Self::AtB => "gemm_tn",
+        }
+    }
+
+    /// `A` (`m x k`) and `B` (`k x n`) as views of the slices as stored.
+    fn views<'a>(
+        self,
+        (m, k, n): (usize, usize, usize),
+        a: &'a [f64],
+        b: &'a [f64],
+    ) -> (View<'a>, View<'a>) {
+        let row_major = |data, cols| View {
+            data,
+            rs: cols,
+            cs: 1,
+        };
+        let transposed = |data, rows| View {
+            data,
+            rs: 1,
+            cs: rows,
+        };
+        match self {
+            Self::AB => (row_major(a, k), row_major(b, n)),
+            Self::ABt => (row_major(a, k), transposed(b, k)),
+            Self::AtB => (transposed(a, m), row_major(b, n)),
+        }
+    }
+}
+
+#[cfg(all(target_arch = "x86_64", tapegrad_avx512))]
+fn avx512_detected() -> bool {
+    super::avx512::detected()
+}
+
+#[cfg(not(all(target_arch = "x86_64", tapegrad_avx512)))]
+fn avx512_detected() -> bool {
+    false
+}
+
+#[cfg(all(target_arch = "x86_64", tapegrad_avx512))]
+fn avx512_micro(a: &[f64], b: &[f64], tile: &mut packed::Tile) {
+    super::avx512::micro(a, b, tile)
+}
+
+#[cfg(not(all(target_arch = "x86_64", tapegrad_avx512)))]
+fn avx512_micro(_: &[f64], _: &[f64], _: &mut packed::Tile) {
+    unreachable!("the AVX-512 kernel is not built here, and `run` checked `is_supported`")
+}
