@@ -234,7 +234,7 @@ fn main() {
         kappa * kappa
     );
     outln!(
-        "Closed form (pivoted Householder QR): loss {qr_loss:.3e}, ||w* - w_true|| / ||w_true|| = {:.3e}, {:.0} ms\n",
+        "Closed form (Householder QR, blocked): loss {qr_loss:.3e}, ||w* - w_true|| / ||w_true|| = {:.3e}, {:.0} ms\n",
         rel(&w_star, &w_true),
         qr_time * 1e3
     );

@@ -5,7 +5,7 @@
 //! - W3: one step of a 15-64-64-1 ReLU MLP on 20 points (GD, MSE sum): small matmuls;
 //! - W5: square matmul GFLOP/s at n = 256, 512, 1024, with the kernel the machine selected and
 //!   every kernel it supports;
-//! - W4: the 600 x 600 pivoted QR and the least-squares solve of the Gaussian-kernel problem.
+//! - W4: the 600 x 600 QR (blocked; pivoted only if the rank is in doubt) and the least-squares solve of the Gaussian-kernel problem.
 //!
 //! Each figure is the median of `--reps` timed runs. Build with `--release`: the dev profile
 //! measures the compiler's debug settings, not the machine.
@@ -234,7 +234,7 @@ fn main() {
             line.join(", ")
         );
     }
-    outln!("W4  {qr_n}x{qr_n} pivoted QR                {qr_ms:8.2} ms");
+    outln!("W4  {qr_n}x{qr_n} QR (Qr::new)              {qr_ms:8.2} ms");
     outln!("W4  {qr_n}x{qr_n} least squares (QR solve)  {lstsq_ms:8.2} ms");
     outln!(
         "(median of {reps} runs; written to {})",

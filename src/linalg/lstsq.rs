@@ -135,7 +135,7 @@ fn unit_scaled(
     Ok(scale::scaled(&theta, ey - ex))
 }
 
-/// `θ* = argmin ||X θ − Y||` for `N >= p` by pivoted Householder QR.
+/// `θ* = argmin ||X θ − Y||` for `N >= p` by Householder QR (blocked, pivoted where the rank is in doubt: see [`Qr`]).
 fn overdetermined(x: &Tensor, y: &Tensor) -> Result<Tensor, LstsqError> {
     let (n, p) = x.shape();
     let qr = Qr::new(x);

@@ -13,6 +13,7 @@
 
 pub mod cholesky;
 pub mod eig;
+mod householder;
 pub mod lstsq;
 pub mod matmul;
 pub mod norms;

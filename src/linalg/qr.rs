@@ -1,31 +1,47 @@
-//! Householder QR with column pivoting: `A P = Q R`.
+//! Householder QR: `A P = Q R`, blocked, with column pivoting where the rank is in doubt.
 //!
-//! For `A` of shape `m x n` with `m >= n`, step `k` picks the remaining column of largest
-//! norm, swaps it into place, and applies the reflector `H_k = I − β_k v_k v_kᵀ` that zeroes
-//! column `k` below the diagonal:
+//! Step `k` applies the reflector `H_k = I − τ_k v_k v_kᵀ` that zeroes column `k` below the
+//! diagonal:
 //!
 //! ```text
-//! x = A[k.., k],  α = −sign(x_0) ||x||,  v = x − α e_1,  β = 2 / vᵀv,
-//! A[k.., k..] ← A[k.., k..] − β v (vᵀ A[k.., k..])
+//! x = A[k.., k],  β = −sign(x_0) ||x||,  τ = (β − x_0) / β,  v = [1; x[1..] / (x_0 − β)],
+//! A[k.., k..] ← A[k.., k..] − τ v (vᵀ A[k.., k..])
 //! ```
 //!
-//! so that `H_{n-1} ... H_0 A P = R` (upper triangular, `|R_00| >= |R_11| >= ...`). The
-//! pivoting makes the diagonal of `R` reveal the numerical rank: the number of `|R_kk|`
-//! above `max(m, n) · eps · |R_00|` (the threshold of numpy's `matrix_rank`).
+//! so that `H_{n-1} ... H_0 A P = R`. With column pivoting, step `k` first swaps in the
+//! remaining column of largest norm, so `|R_00| >= |R_11| >= ...` and the diagonal reveals the
+//! numerical rank: the number of `|R_kk|` above `max(m, n) · eps · |R_00|` (the threshold of
+//! numpy's `matrix_rank`). Large full-rank matrices skip the pivoting and run blocked, with
+//! most of the work in matrix products (see [`Qr`], "Two stages", and
+//! `linalg/householder.rs`).
 
+use super::householder::{NB, factor_blocked, factor_pivoted, reflect};
 use crate::tensor::{Tensor, fmt_shape};
 
-/// A pivoted QR factorization `A P = Q R` of an `m x n` matrix of any shape: `Q` is `m x m`
+/// From this many columns on, a tall or square matrix is first factored without pivoting, in
+/// blocks ([`super::householder`]); below, pivoting costs nothing worth saving.
+const BLOCKED_MIN_COLS: usize = 2 * NB;
+
+/// A QR factorization `A P = Q R` of an `m x n` matrix of any shape: `Q` is `m x m`
 /// (stored as `min(m, n)` reflectors), `R` is `min(m, n) x n`, upper triangular (upper
 /// trapezoidal for a wide matrix).
+///
+/// # Two stages
+/// A tall or square matrix with at least 64 columns is factored first without pivoting,
+/// blocked, with the trailing updates in the matmul kernel (W4's 600x600: see
+/// `BENCHMARKS.md`). If the 1-norm condition number of that `R`, estimated by Hager and
+/// Higham's method from a few triangular solves, is below `1 / (n max(m, n) eps)`, the matrix
+/// has full column rank by a wide margin and the factorization stands, with `P = I`.
+/// Otherwise (rank deficient, or too close to it to tell), the matrix is factored again with
+/// column pivoting, whose `R` reveals the rank. Smaller and wide matrices are always pivoted.
 #[derive(Clone, Debug)]
 pub struct Qr {
     m: usize,
     n: usize,
-    /// `R` in the upper triangle (`n x n` after the first `n` rows), row-major `m x n`.
-    r: Tensor,
-    /// The reflectors `v_k` (length `m − k`) and their `β_k`.
-    reflectors: Vec<(Vec<f64>, f64)>,
+    /// Column-major `m x n`: `R` on and above the diagonal, `v_k[1..]` below `R_kk`.
+    cols: Vec<f64>,
+    /// `τ_k` of each reflector `H_k = I − τ_k v_k v_kᵀ`.
+    tau: Vec<f64>,
     /// `perm[j]` is the original column of `A` in position `j` of `A P`.
     perm: Vec<usize>,
 }
@@ -51,54 +67,126 @@ impl Qr {
     /// ```
     pub fn new(a: &Tensor) -> Qr {
         let (m, n) = a.shape();
-        let mut r = a.clone();
-        let mut perm: Vec<usize> = (0..n).collect();
-        let mut reflectors = Vec::with_capacity(m.min(n));
-        for k in 0..m.min(n) {
-            // Pivot: the remaining column with the largest norm below row k.
-            let col_norm2 =
-                |r: &Tensor, j: usize| (k..m).map(|i| r[(i, j)] * r[(i, j)]).sum::<f64>();
-            let p = (k..n)
-                .max_by(|&i, &j| col_norm2(&r, i).total_cmp(&col_norm2(&r, j)))
-                .unwrap_or(k);
-            if p != k {
-                for i in 0..m {
-                    let t = r[(i, k)];
-                    r[(i, k)] = r[(i, p)];
-                    r[(i, p)] = t;
-                }
-                perm.swap(k, p);
+        let at = a.t();
+        if m >= n && n >= BLOCKED_MIN_COLS {
+            let mut cols = at.as_slice().to_vec();
+            let tau = factor_blocked(&mut cols, m, n);
+            let qr = Qr {
+                m,
+                n,
+                cols,
+                tau,
+                perm: (0..n).collect(),
+            };
+            if qr.clearly_full_rank() {
+                return qr;
             }
-            // The reflector that maps x = A[k.., k] to α e_1.
-            let norm = col_norm2(&r, k).sqrt();
-            let mut v: Vec<f64> = (k..m).map(|i| r[(i, k)]).collect();
-            if norm == 0.0 {
-                reflectors.push((v, 0.0));
-                continue;
-            }
-            let alpha = if v[0] > 0.0 { -norm } else { norm };
-            v[0] -= alpha;
-            let vtv: f64 = v.iter().map(|x| x * x).sum();
-            let beta = if vtv == 0.0 { 0.0 } else { 2.0 / vtv };
-            // A[k.., j] -= β v (vᵀ A[k.., j]) for the columns right of k.
-            for j in k + 1..n {
-                let s: f64 = (k..m).zip(&v).map(|(i, vi)| vi * r[(i, j)]).sum();
-                for (i, vi) in (k..m).zip(&v) {
-                    r[(i, j)] -= beta * s * vi;
-                }
-            }
-            r[(k, k)] = alpha;
-            for i in k + 1..m {
-                r[(i, k)] = 0.0;
-            }
-            reflectors.push((v, beta));
         }
+        let mut cols = at.as_slice().to_vec();
+        let (tau, perm) = factor_pivoted(&mut cols, m, n);
         Qr {
             m,
             n,
-            r,
-            reflectors,
+            cols,
+            tau,
             perm,
+        }
+    }
+
+    /// `R_ij` for `i <= j`.
+    #[inline]
+    fn r_at(&self, i: usize, j: usize) -> f64 {
+        self.cols[j * self.m + i]
+    }
+
+    /// True if `κ_1(R) < 1 / (n max(m, n) eps)` by the estimate (and no `R_kk` is zero or not
+    /// finite): then every `|R_kk| >= σ_min(R) >= ||R||_2 / κ_2(R)` clears the rank threshold
+    /// (`κ_2 <= n κ_1`), so pivoting would find full rank too.
+    fn clearly_full_rank(&self) -> bool {
+        let n = self.n;
+        let diagonal_ok = (0..n).all(|k| {
+            let d = self.r_at(k, k);
+            d != 0.0 && d.is_finite()
+        });
+        if !diagonal_ok {
+            return false;
+        }
+        let norm1 = (0..n)
+            .map(|j| {
+                self.cols[j * self.m..j * self.m + j + 1]
+                    .iter()
+                    .map(|x| x.abs())
+                    .sum::<f64>()
+            })
+            .fold(0.0, f64::max);
+        let kappa = norm1 * self.inverse_norm1_estimate();
+        kappa.is_finite() && kappa * (n as f64) * (self.m.max(n) as f64) * f64::EPSILON < 1.0
+    }
+
+    /// An estimate (a lower bound, usually within a factor of 3) of `||R⁻¹||_1` from a few
+    /// solves with `R` and `Rᵀ`: Hager's method with Higham's refinements (LAPACK's `dlacn2`).
+    fn inverse_norm1_estimate(&self) -> f64 {
+        let n = self.n;
+        let norm1 = |y: &[f64]| y.iter().map(|v| v.abs()).sum::<f64>();
+        let mut x = vec![1.0 / n as f64; n];
+        let mut est = 0.0f64;
+        let mut last = usize::MAX;
+        for iteration in 0..5 {
+            let mut y = x.clone();
+            self.solve_upper(&mut y);
+            let e = norm1(&y);
+            if !e.is_finite() {
+                return f64::INFINITY;
+            }
+            if iteration > 0 && e <= est {
+                break;
+            }
+            est = e;
+            let mut z: Vec<f64> = y
+                .iter()
+                .map(|&v| if v >= 0.0 { 1.0 } else { -1.0 })
+                .collect();
+            self.solve_upper_t(&mut z);
+            let (j, z_max) = z.iter().enumerate().fold((0, 0.0f64), |(bj, bz), (j, &v)| {
+                if v.abs() > bz { (j, v.abs()) } else { (bj, bz) }
+            });
+            let zx: f64 = z.iter().zip(&x).map(|(a, b)| a * b).sum();
+            if z_max <= zx || j == last {
+                break;
+            }
+            x.fill(0.0);
+            x[j] = 1.0;
+            last = j;
+        }
+        // Higham's extra vector, against matrices that fool the iteration.
+        let mut alt: Vec<f64> = (0..n)
+            .map(|i| {
+                let sign = if i % 2 == 0 { 1.0 } else { -1.0 };
+                sign * (1.0 + i as f64 / (n.max(2) - 1) as f64)
+            })
+            .collect();
+        self.solve_upper(&mut alt);
+        est.max(2.0 * norm1(&alt) / (3.0 * n as f64))
+    }
+
+    /// `z ← R⁻¹ z` (the first `n` entries), by columns of `R`.
+    fn solve_upper(&self, z: &mut [f64]) {
+        for j in (0..self.n).rev() {
+            let col = &self.cols[j * self.m..j * self.m + j];
+            z[j] /= self.r_at(j, j);
+            let zj = z[j];
+            for (zi, r) in z[..j].iter_mut().zip(col) {
+                *zi -= zj * r;
+            }
+        }
+    }
+
+    /// `w ← R⁻ᵀ w` (the first `n` entries): `w_i = (w_i − R[..i, i] · w[..i]) / R_ii`.
+    fn solve_upper_t(&self, w: &mut [f64]) {
+        for i in 0..self.n {
+            let col = &self.cols[i * self.m..i * self.m + i];
+            let s: f64 = col.iter().zip(&w[..i]).map(|(r, x)| r * x).sum();
+            w[i] = (w[i] - s) / self.r_at(i, i);
         }
     }
 
@@ -111,7 +199,7 @@ impl Qr {
     /// ```
     pub fn r(&self) -> Tensor {
         Tensor::from_fn(self.m.min(self.n), self.n, |i, j| {
-            if j >= i { self.r[(i, j)] } else { 0.0 }
+            if j >= i { self.r_at(i, j) } else { 0.0 }
         })
     }
 
@@ -127,7 +215,9 @@ impl Qr {
         &self.perm
     }
 
-    /// The numerical rank: the number of `|R_kk| > max(m, n) · eps · |R_00|`.
+    /// The numerical rank: the number of `|R_kk| > max(m, n) · eps · max_j |R_jj|` (with
+    /// pivoting, the largest is `|R_00|`; a matrix factored without pivoting passed a
+    /// condition test that puts every `|R_kk|` above the threshold).
     ///
     /// ```
     /// use tapegrad::{Tensor, linalg::Qr};
@@ -139,9 +229,9 @@ impl Qr {
         if k == 0 {
             return 0;
         }
-        let r00 = self.r[(0, 0)].abs();
-        let tol = self.m.max(self.n) as f64 * f64::EPSILON * r00;
-        (0..k).filter(|&i| self.r[(i, i)].abs() > tol).count()
+        let largest = (0..k).map(|i| self.r_at(i, i).abs()).fold(0.0, f64::max);
+        let tol = self.m.max(self.n) as f64 * f64::EPSILON * largest;
+        (0..k).filter(|&i| self.r_at(i, i).abs() > tol).count()
     }
 
     /// `Qᵀ B` for `B` of shape `m x k`: the reflectors applied in order.
@@ -163,11 +253,7 @@ impl Qr {
             fmt_shape(b.shape()),
             m = self.m
         );
-        let mut c = b.clone();
-        for (k, (v, beta)) in self.reflectors.iter().enumerate() {
-            reflect(&mut c, k, v, *beta);
-        }
-        c
+        self.reflect_columns(b, false)
     }
 
     /// `Q B` for `B` of shape `m x k`: the reflectors applied in reverse order.
@@ -188,11 +274,7 @@ impl Qr {
             fmt_shape(b.shape()),
             m = self.m
         );
-        let mut c = b.clone();
-        for (k, (v, beta)) in self.reflectors.iter().enumerate().rev() {
-            reflect(&mut c, k, v, *beta);
-        }
-        c
+        self.reflect_columns(b, true)
     }
 
     /// Solves `R z = c` (the first `n` rows of `c`) by back substitution.
@@ -215,15 +297,7 @@ impl Qr {
     pub fn solve_r(&self, c: &Tensor) -> Tensor {
         self.check_square_r("solve_r");
         self.check_rhs("solve_r", c);
-        let k = c.cols();
-        let mut z = Tensor::zeros(self.n, k);
-        for col in 0..k {
-            for i in (0..self.n).rev() {
-                let s: f64 = (i + 1..self.n).map(|j| self.r[(i, j)] * z[(j, col)]).sum();
-                z[(i, col)] = (c[(i, col)] - s) / self.r[(i, i)];
-            }
-        }
-        z
+        self.solve_columns(c, Self::solve_upper)
     }
 
     /// Solves `Rᵀ w = c` (`c` of shape `n x k`) by forward substitution.
@@ -241,15 +315,41 @@ impl Qr {
     pub fn solve_rt(&self, c: &Tensor) -> Tensor {
         self.check_square_r("solve_rt");
         self.check_rhs("solve_rt", c);
-        let k = c.cols();
-        let mut w = Tensor::zeros(self.n, k);
-        for col in 0..k {
-            for i in 0..self.n {
-                let s: f64 = (0..i).map(|j| self.r[(j, i)] * w[(j, col)]).sum();
-                w[(i, col)] = (c[(i, col)] - s) / self.r[(i, i)];
+        self.solve_columns(c, Self::solve_upper_t)
+    }
+
+    /// `Qᵀ B` (`backward = false`: `H_0` first) or `Q B` (`true`), one column of `B` at a time.
+    fn reflect_columns(&self, b: &Tensor, backward: bool) -> Tensor {
+        let m = self.m;
+        let mut ct = b.t(); // the columns of B as rows
+        for y in ct.as_mut_slice().chunks_exact_mut(m.max(1)) {
+            let mut apply = |k: usize| {
+                let v_tail = &self.cols[k * m + k + 1..(k + 1) * m];
+                reflect(v_tail, self.tau[k], &mut y[k..]);
+            };
+            if backward {
+                (0..self.tau.len()).rev().for_each(&mut apply);
+            } else {
+                (0..self.tau.len()).for_each(&mut apply);
             }
         }
-        w
+        ct.t()
+    }
+
+    /// `solve` (with `R` or `Rᵀ`) applied to each column of `c`'s first `n` rows.
+    fn solve_columns(&self, c: &Tensor, solve: fn(&Qr, &mut [f64])) -> Tensor {
+        let n = self.n;
+        let ct = c.t();
+        let mut zt = Tensor::zeros(c.cols(), n);
+        for (z, col) in zt
+            .as_mut_slice()
+            .chunks_exact_mut(n.max(1))
+            .zip(ct.as_slice().chunks_exact(c.rows().max(1)))
+        {
+            z.copy_from_slice(&col[..n]);
+            solve(self, z);
+        }
+        zt.t()
     }
 
     /// Panics unless `R` has a square `n x n` triangle to solve with (`m >= n`).
@@ -271,22 +371,5 @@ impl Qr {
             self.m,
             self.n
         );
-    }
-}
-
-/// `C[k.., :] ← (I − β v vᵀ) C[k.., :]`.
-fn reflect(c: &mut Tensor, k: usize, v: &[f64], beta: f64) {
-    if beta == 0.0 {
-        return;
-    }
-    for col in 0..c.cols() {
-        let s: f64 = v
-            .iter()
-            .enumerate()
-            .map(|(i, vi)| vi * c[(k + i, col)])
-            .sum();
-        for (i, vi) in v.iter().enumerate() {
-            c[(k + i, col)] -= beta * s * vi;
-        }
     }
 }

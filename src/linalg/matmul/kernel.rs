@@ -178,9 +178,31 @@ impl MatmulKernel {
             (Self::Avx2Fma, Form::AtB) => simd::gemm_tn(m, k, n, a, b, c),
             (Self::Avx512, form) => {
                 let (va, vb) = form.views(mkn, a, b);
-                gemm_packed(mkn, va, vb, c, avx512_micro)
+                gemm_packed(mkn, va, vb, (c, n), avx512_micro)
             }
         }
+    }
+}
+
+/// `C += A B` for `A` (`m x k`) and `B` (`k x n`) read through views (any strides), `C` a
+/// row-major block with rows `ldc` apart: the packed driver with the best micro-kernel this
+/// CPU has (AVX-512; else the portable one, compiled for AVX2+FMA where present). For the
+/// blocked factorizations, whose operands are blocks and transposes of a bigger matrix.
+///
+/// # Panics
+/// If a view or `C` is too short for its shape (an index out of bounds inside the driver).
+pub(crate) fn gemm_views(
+    mkn: (usize, usize, usize),
+    a: View<'_>,
+    b: View<'_>,
+    c: (&mut [f64], usize),
+) {
+    if MatmulKernel::Avx512.is_supported() {
+        gemm_packed(mkn, a, b, c, avx512_micro)
+    } else if simd::detected() {
+        gemm_packed(mkn, a, b, c, simd::micro)
+    } else {
+        gemm_packed(mkn, a, b, c, packed::micro_portable)
     }
 }
 

@@ -49,7 +49,9 @@ mod simd;
 mod simd;
 
 pub use kernel::MatmulKernel;
+pub(crate) use kernel::gemm_views;
 use kernels::{gemm_body, gemm_nt_body, gemm_tn_body};
+pub(crate) use packed::View;
 
 fn check(name: &str, a: &[f64], b: &[f64], c: &[f64], mkn: (usize, usize, usize)) {
     let (m, k, n) = mkn;

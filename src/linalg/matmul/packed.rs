@@ -37,7 +37,7 @@ pub(super) type Tile = [f64; MR * NR];
 /// A matrix read in place: element `(i, j)` is `data[i rs + j cs]` (row-major: `rs` = the
 /// number of columns, `cs = 1`; a transpose swaps them).
 #[derive(Clone, Copy)]
-pub(super) struct View<'a> {
+pub(crate) struct View<'a> {
     pub data: &'a [f64],
     pub rs: usize,
     pub cs: usize,
@@ -55,13 +55,14 @@ thread_local! {
     static PANELS: RefCell<(Vec<f64>, Vec<f64>)> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
 
-/// `C += A B` for `A` `m x k`, `B` `k x n` (views), `C` row-major `m x n`, with `micro`
+/// `C += A B` for `A` `m x k`, `B` `k x n` (views), `C` row-major `m x n` with rows `ldc`
+/// apart (`ldc = n` for a whole matrix, more for a block of a wider one), with `micro`
 /// computing one tile from a micro-panel of each.
 pub(super) fn gemm_packed(
     (m, k, n): (usize, usize, usize),
     a: View<'_>,
     b: View<'_>,
-    c: &mut [f64],
+    (c, ldc): (&mut [f64], usize),
     micro: impl Fn(&[f64], &[f64], &mut Tile),
 ) {
     if m == 0 || n == 0 || k == 0 {
@@ -87,7 +88,7 @@ pub(super) fn gemm_packed(
                             let (j, cols) = (j0 + tj * NR, NR.min(nc - tj * NR));
                             micro(a_panel, b_panel, &mut tile);
                             for (r, t_r) in tile.chunks_exact(NR).take(rows).enumerate() {
-                                let c_r = &mut c[(i + r) * n + j..(i + r) * n + j + cols];
+                                let c_r = &mut c[(i + r) * ldc + j..(i + r) * ldc + j + cols];
                                 for (c_rl, &t) in c_r.iter_mut().zip(t_r) {
                                     *c_rl += t;
                                 }
@@ -150,15 +151,20 @@ fn pack_b(b: View<'_>, (p0, kc): (usize, usize), (j0, nc): (usize, usize), out: 
 }
 
 /// The micro-kernel in plain Rust: `tile = sum_p a_p b_p^T` over the `kc` steps of the two
-/// micro-panels. The reference for the SIMD micro-kernels, and what the tests run on CPUs
-/// without them.
-#[cfg(test)]
+/// micro-panels. The reference for the AVX-512 micro-kernel, and (compiled for AVX2+FMA where
+/// the CPU has them) what the packed driver runs on CPUs without AVX-512.
 pub(super) fn micro_portable(a: &[f64], b: &[f64], tile: &mut Tile) {
+    micro_body::<false>(a, b, tile)
+}
+
+/// [`micro_portable`]'s loops, generic over fusing `acc + a b` into one rounding.
+#[inline(always)]
+pub(super) fn micro_body<const FMA: bool>(a: &[f64], b: &[f64], tile: &mut Tile) {
     let mut acc = [[0.0f64; NR]; MR];
     for (a_p, b_p) in a.chunks_exact(MR).zip(b.chunks_exact(NR)) {
         for (acc_r, &a_rp) in acc.iter_mut().zip(a_p) {
             for (acc_rl, &b_pl) in acc_r.iter_mut().zip(b_p) {
-                *acc_rl += a_rp * b_pl;
+                *acc_rl = super::kernels::madd::<FMA>(*acc_rl, a_rp, b_pl);
             }
         }
     }
@@ -227,7 +233,7 @@ mod tests {
             ];
             for (layout, (va, vb)) in layouts.into_iter().enumerate() {
                 let mut got = vec![1.0; m * n];
-                gemm_packed((m, k, n), va, vb, &mut got, micro_portable);
+                gemm_packed((m, k, n), va, vb, (&mut got, n), micro_portable);
                 for (g, w) in got.iter().zip(&want) {
                     assert!(
                         (g - w).abs() <= 1e-12 * (1.0 + w.abs()),
