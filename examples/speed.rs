@@ -1,7 +1,8 @@
 //! How fast is it here? The figures a user can reproduce in seconds, one thread, f64:
 //!
 //! - W1: one training step of a 1-10-10-1 ReLU MLP on 7 points (full-batch SGD, MSE mean):
-//!   per-op overhead;
+//!   per-op overhead; with one tape cleared per step and `backward_into` (no allocation after
+//!   the first step), and with a new tape per step (the plain form);
 //! - W3: one step of a 15-64-64-1 ReLU MLP on 20 points (GD, MSE sum): small matmuls;
 //! - W5: square matmul GFLOP/s at n = 256, 512, 1024, with the kernel the machine selected and
 //!   every kernel it supports;
@@ -21,6 +22,7 @@ mod common;
 use common::Cli;
 use serde_json::{Value, json};
 use std::hint::black_box;
+use std::rc::Rc;
 use std::time::Instant;
 use tapegrad::linalg::matmul::MatmulKernel;
 use tapegrad::linalg::{Qr, lstsq};
@@ -48,20 +50,34 @@ fn median_secs(reps: usize, mut f: impl FnMut()) -> f64 {
     times[times.len() / 2]
 }
 
-/// `steps` full-batch steps of `model` on `(x, y)` with plain gradient descent, a fresh tape
-/// per step (forward, backward, flat gradient, update), as a user writes it.
+/// How a step records and differentiates.
+#[derive(Clone, Copy)]
+enum Form {
+    /// A new tape per step and `tape.backward(loss).flat(&theta)`: the plain form.
+    FreshTape,
+    /// One tape cleared per step and `tape.backward_into(loss, &theta, &mut grad)`: no
+    /// allocation after the first step.
+    ReusedTape,
+}
+
+/// `steps` full-batch steps of `model` on `(x, y)` with plain gradient descent (forward,
+/// backward, flat gradient, update), in `form`.
 fn train(
     params: &mut Params,
     model: &Sequential,
-    (x, y): (&Tensor, &Tensor),
-    reduction: Reduction,
-    lr: f64,
-    steps: usize,
+    (x, y): (&Rc<Tensor>, &Rc<Tensor>),
+    (reduction, lr, steps): (Reduction, f64, usize),
+    form: Form,
 ) -> f64 {
     let mut opt = Sgd::new(lr);
     let mut loss = f64::NAN;
+    let mut tape = Tape::new();
+    let mut grad = vec![0.0; params.len()];
     for _ in 0..steps {
-        let tape = Tape::new();
+        match form {
+            Form::FreshTape => tape = Tape::new(),
+            Form::ReusedTape => tape.clear(),
+        }
         let theta = tape.params(params);
         let l = mse(
             model.forward(&theta, tape.constant(x)),
@@ -69,7 +85,10 @@ fn train(
             reduction,
         );
         loss = l.item();
-        let grad = tape.backward(l).flat(&theta);
+        match form {
+            Form::FreshTape => grad = tape.backward(l).flat(&theta),
+            Form::ReusedTape => tape.backward_into(l, &theta, &mut grad),
+        }
         opt.step(params.as_mut_slice(), &grad)
             .expect("the speed workloads do not diverge");
     }
@@ -92,17 +111,17 @@ fn model(sizes: &[usize], seed: u64) -> (Params, Sequential) {
 fn us_per_step(
     reps: usize,
     sizes: &[usize],
-    data: (&Tensor, &Tensor),
-    reduction: Reduction,
-    lr: f64,
-    steps: usize,
+    (x, y): (&Tensor, &Tensor),
+    run: (Reduction, f64, usize),
+    form: Form,
 ) -> f64 {
     let (start, net) = model(sizes, 0);
+    let (x, y) = (Rc::new(x.clone()), Rc::new(y.clone()));
     let secs = median_secs(reps, || {
         let mut params = start.clone();
-        black_box(train(&mut params, &net, data, reduction, lr, steps));
+        black_box(train(&mut params, &net, (&x, &y), run, form));
     });
-    secs / steps as f64 * 1e6
+    secs / run.2 as f64 * 1e6
 }
 
 /// GFLOP/s of `C += A B` for `n x n` matrices with `kernel`.
@@ -157,25 +176,15 @@ fn main() {
 
     let x1 = Tensor::from_fn(7, 1, |i, _| -1.0 + i as f64 / 3.0);
     let y1 = x1.map(|x| (5.0 * x).sin() * (2.0 * x).abs().exp() / 10.0);
-    let w1 = us_per_step(
-        reps,
-        &[1, 10, 10, 1],
-        (&x1, &y1),
-        Reduction::Mean,
-        0.05,
-        w1_steps,
-    );
+    let w1_run = (Reduction::Mean, 0.05, w1_steps);
+    let w1 = us_per_step(reps, &[1, 10, 10, 1], (&x1, &y1), w1_run, Form::ReusedTape);
+    let w1_fresh = us_per_step(reps, &[1, 10, 10, 1], (&x1, &y1), w1_run, Form::FreshTape);
     let mut rng = Rng::new(3);
     let x3 = Tensor::rand_normal(20, 15, 0.0, 1.0, &mut rng);
     let y3 = Tensor::rand_normal(20, 1, 0.0, 1.0, &mut rng);
-    let w3 = us_per_step(
-        reps,
-        &[15, 64, 64, 1],
-        (&x3, &y3),
-        Reduction::Sum,
-        1e-3,
-        w3_steps,
-    );
+    let w3_run = (Reduction::Sum, 1e-3, w3_steps);
+    let w3 = us_per_step(reps, &[15, 64, 64, 1], (&x3, &y3), w3_run, Form::ReusedTape);
+    let w3_fresh = us_per_step(reps, &[15, 64, 64, 1], (&x3, &y3), w3_run, Form::FreshTape);
 
     let supported: Vec<MatmulKernel> = MatmulKernel::ALL
         .into_iter()
@@ -202,6 +211,8 @@ fn main() {
         "reps": reps,
         "w1_us_per_step": w1,
         "w3_us_per_step": w3,
+        "w1_us_per_step_fresh_tape": w1_fresh,
+        "w3_us_per_step_fresh_tape": w3_fresh,
         "w5": w5.iter().map(|(n, sel, by)| json!({
             "n": n,
             "selected": sel.name(),
@@ -221,8 +232,12 @@ fn main() {
         "matmul kernel selected for large products: {}",
         MatmulKernel::best()
     );
-    outln!("W1  1-10-10-1 MLP, 7 points, SGD      {w1:8.2} us/step");
-    outln!("W3  15-64-64-1 MLP, 20 points, GD     {w3:8.2} us/step");
+    outln!(
+        "W1  1-10-10-1 MLP, 7 points, SGD      {w1:8.2} us/step  (a new tape per step: {w1_fresh:.2})"
+    );
+    outln!(
+        "W3  15-64-64-1 MLP, 20 points, GD     {w3:8.2} us/step  (a new tape per step: {w3_fresh:.2})"
+    );
     for (n, sel, by) in &w5 {
         let line: Vec<String> = by.iter().map(|(k, g)| format!("{k} {g:.1}")).collect();
         let chosen = by

@@ -236,7 +236,7 @@ impl Params {
     /// ```
     pub fn get(&self, id: ParamId) -> Tensor {
         let v = self.checked("Params::get", id);
-        Tensor::from_vec(v.rows, v.cols, self.data[v.range()].to_vec())
+        Tensor::from_slice(v.rows, v.cols, &self.data[v.range()])
     }
 
     /// Each parameter as its own matrix, in registration order.

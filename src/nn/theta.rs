@@ -8,11 +8,55 @@ use std::ops::Index;
 
 /// The parameters recorded on one tape as leaves, one per view: `theta[id]` is the `Var`
 /// of parameter `id`. Made by [`Tape::params`].
+///
+/// Models of up to [`INLINE`] parameters (an MLP of 8 layers) keep their leaves and offsets
+/// in the struct itself, so recording the parameters allocates nothing.
 pub struct Theta<'t> {
-    vars: Vec<Var<'t>>,
+    vars: Small<Var<'t>>,
     /// Where each parameter starts in the flat vector.
-    offsets: Vec<usize>,
+    offsets: Small<usize>,
     len: usize,
+}
+
+/// Parameters held inline by a [`Theta`] (more go to the heap).
+const INLINE: usize = 16;
+
+/// Up to [`INLINE`] values in place, more (or none) in a `Vec`.
+struct Small<T: Copy> {
+    inline: Option<([T; INLINE], usize)>,
+    heap: Vec<T>,
+}
+
+impl<T: Copy> Small<T> {
+    fn new(mut items: impl ExactSizeIterator<Item = T>) -> Small<T> {
+        let len = items.len();
+        match items.next() {
+            Some(first) if len <= INLINE => {
+                let mut inline = [first; INLINE];
+                for (slot, item) in inline[1..].iter_mut().zip(items) {
+                    *slot = item;
+                }
+                Small {
+                    inline: Some((inline, len)),
+                    heap: Vec::new(),
+                }
+            }
+            first => Small {
+                inline: None,
+                heap: first.into_iter().chain(items).collect(),
+            },
+        }
+    }
+}
+
+impl<T: Copy> std::ops::Deref for Small<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        match &self.inline {
+            Some((inline, len)) => &inline[..*len],
+            None => &self.heap,
+        }
+    }
 }
 
 impl<'t> Theta<'t> {
@@ -43,15 +87,14 @@ impl<'t> Theta<'t> {
         for (v, view) in vars.iter().zip(&params.views) {
             view.assert_shape("Theta::from_vars", v.shape());
         }
-        Theta::with_layout(params, vars.to_vec())
+        Theta::with_layout(params, vars.iter().copied())
     }
 
     /// `vars` in the layout of `params` (shapes already known to match).
-    fn with_layout(params: &Params, vars: Vec<Var<'t>>) -> Theta<'t> {
-        let offsets = params.views.iter().map(|v| v.offset).collect();
+    fn with_layout(params: &Params, vars: impl ExactSizeIterator<Item = Var<'t>>) -> Theta<'t> {
         Theta {
-            vars,
-            offsets,
+            vars: Small::new(vars),
+            offsets: Small::new(params.views.iter().map(|v| v.offset)),
             len: params.len(),
         }
     }
@@ -90,10 +133,63 @@ impl Tape {
     /// assert_eq!(theta[w].value(), Tensor::row(&[1.0, 2.0]));
     /// ```
     pub fn params(&self, params: &Params) -> Theta<'_> {
-        let vars = (0..params.views.len())
-            .map(|k| self.leaf(params.get(ParamId(k))))
-            .collect();
-        Theta::with_layout(params, vars)
+        // The leaves are consecutive nodes: recorded first, then handed to the layout.
+        let first = self.len();
+        for k in 0..params.views.len() {
+            self.leaf(params.get(ParamId(k)));
+        }
+        Theta::with_layout(params, (first..self.len()).map(|i| self.var(i)))
+    }
+}
+
+impl Tape {
+    /// The gradient `dL/dθ` of the scalar `loss` written into `grad` (the layout of `theta`,
+    /// as [`Grads::flat`] returns it): the same sweep as `backward(loss).flat(&theta)`, with
+    /// no `Grads` built and the adjoint store kept on the tape. With [`Tape::clear`] and a
+    /// `grad` buffer kept across steps, a training step allocates nothing after the first
+    /// (`tests/alloc_free.rs` counts).
+    ///
+    /// # Panics
+    /// If `grad.len()` is not the length of `theta`, `loss` is not `1x1`, or `loss` and
+    /// `theta` are on another tape.
+    ///
+    /// ```
+    /// use tapegrad::nn::{Activation, Init, Module, Params, Reduction, mlp, mse};
+    /// use tapegrad::optim::{Optimizer, Sgd};
+    /// use tapegrad::{Rng, Tape, Tensor};
+    /// let mut params = Params::new();
+    /// let model = mlp(&mut params, &[1, 4, 1], Activation::Relu, &Init::PyTorch, &mut Rng::new(0));
+    /// let (x, y) = (Tensor::column(&[0.0, 0.5, 1.0]), Tensor::column(&[0.0, 0.25, 1.0]));
+    /// let (mut tape, mut grad, mut opt) = (Tape::new(), vec![0.0; params.len()], Sgd::new(0.1));
+    /// for _ in 0..3 {
+    ///     tape.clear();                                     // keeps its buffers
+    ///     let theta = tape.params(&params);
+    ///     let loss = mse(model.forward(&theta, tape.constant(&x)), tape.constant(&y), Reduction::Mean);
+    ///     tape.backward_into(loss, &theta, &mut grad);
+    ///     assert_eq!(grad, tape.backward(loss).flat(&theta)); // the same numbers
+    ///     opt.step(params.as_mut_slice(), &grad).unwrap();
+    /// }
+    /// ```
+    pub fn backward_into(&self, loss: Var<'_>, theta: &Theta<'_>, grad: &mut [f64]) {
+        assert!(
+            grad.len() == theta.len,
+            "backward_into: theta has {} values, the gradient buffer {}",
+            theta.len,
+            grad.len()
+        );
+        if let Some(v) = theta.vars.first() {
+            self.check_owns(*v, "backward_into");
+        }
+        self.backward_in_place(loss, |adjoints| {
+            for (var, &offset) in theta.vars.iter().zip(theta.offsets.iter()) {
+                let (rows, cols) = var.shape();
+                let out = &mut grad[offset..offset + rows * cols];
+                match adjoints.get(var.index()).and_then(Option::as_ref) {
+                    Some(g) => out.copy_from_slice(g.as_slice()),
+                    None => out.fill(0.0), // the loss does not use this parameter
+                }
+            }
+        });
     }
 }
 
@@ -114,7 +210,7 @@ impl Grads {
     /// ```
     pub fn flat(&self, theta: &Theta<'_>) -> Vec<f64> {
         let mut g = vec![0.0; theta.len];
-        for (var, &offset) in theta.vars.iter().zip(&theta.offsets) {
+        for (var, &offset) in theta.vars.iter().zip(theta.offsets.iter()) {
             let grad = self[*var].as_slice();
             g[offset..offset + grad.len()].copy_from_slice(grad);
         }

@@ -41,6 +41,8 @@ static NEXT_TAPE_ID: AtomicUsize = AtomicUsize::new(0);
 pub struct Tape {
     id: usize,
     nodes: RefCell<Vec<Node>>,
+    /// The adjoint store of [`Tape::backward_into`], kept between sweeps for its capacity.
+    adjoints: RefCell<Vec<Option<Tensor>>>,
     /// Names given with [`Var::named`], by node (not on the hot path).
     names: RefCell<Vec<(NodeId, String)>>,
     anomaly: AnomalyMode,
@@ -96,10 +98,38 @@ impl Tape {
         Tape {
             id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
             nodes: RefCell::new(Vec::with_capacity(32)),
+            adjoints: RefCell::new(Vec::new()),
             names: RefCell::new(Vec::new()),
             anomaly: mode,
             first_anomaly: RefCell::new(None),
         }
+    }
+
+    /// Empties the tape for the next evaluation, keeping what it has allocated: the node list
+    /// keeps its capacity, and the values' buffers go back to the tensor pool, where the next
+    /// evaluation's values take them again. A training loop that clears one tape per step,
+    /// instead of building a new one, allocates nothing after its first step (with
+    /// [`Tape::backward_into`] for the gradient).
+    ///
+    /// The tape gets a new number, so [`Grads`] from before the clear cannot be read with the
+    /// `Var`s recorded after it. (`&mut self`: no `Var` of the old evaluation is alive.)
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let mut tape = Tape::new();
+    /// for step in 0..3 {
+    ///     tape.clear();
+    ///     let x = tape.leaf(step as f64);
+    ///     let y = x * x;
+    ///     assert_eq!(tape.backward(y)[x].item(), 2.0 * step as f64);
+    ///     assert_eq!(tape.len(), 2);
+    /// }
+    /// ```
+    pub fn clear(&mut self) {
+        self.nodes.get_mut().clear();
+        self.names.get_mut().clear();
+        *self.first_anomaly.get_mut() = None;
+        self.id = NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed);
     }
 
     /// This tape's number (as printed in error messages).
@@ -248,8 +278,18 @@ impl Tape {
             .map(|(_, n)| n.clone())
     }
 
+    /// The `Var` of node `index` (recorded already).
+    pub(crate) fn var(&self, index: NodeId) -> Var<'_> {
+        assert!(
+            index < self.len(),
+            "Tape::var: node {index} is not on tape #{}",
+            self.id
+        );
+        Var { tape: self, index }
+    }
+
     /// Panics unless `v` was recorded on this tape.
-    pub(super) fn check_owns(&self, v: Var<'_>, op: &str) {
+    pub(crate) fn check_owns(&self, v: Var<'_>, op: &str) {
         assert!(
             std::ptr::eq(self, v.tape),
             "{op}: the Var belongs to tape #{}, not to tape #{}",

@@ -60,6 +60,41 @@ impl Tape {
     /// ```
     pub fn backward_with_seed(&self, y: Var<'_>, seed: Tensor) -> Grads {
         self.check_owns(y, "backward_with_seed");
+        let mut grads = Vec::new();
+        self.sweep_numeric(y, seed, &mut grads);
+        let nodes = self.nodes.borrow();
+        // A node that could have a gradient but is not on a path to y gets zeros.
+        for (g, node) in grads.iter_mut().zip(nodes.iter()) {
+            if g.is_none() && node.requires_grad {
+                *g = Some(Tensor::zeros(node.value.rows(), node.value.cols()));
+            }
+        }
+        Grads {
+            tape_id: self.id,
+            grads,
+        }
+    }
+
+    /// Reverse mode from the scalar `loss` into the tape's own adjoint store (kept between
+    /// sweeps for its capacity), then `read(adjoints)`: `adjoints[i]` is `dL/dy_i`, `None`
+    /// where nothing flowed. For [`Tape::backward_into`].
+    pub(crate) fn backward_in_place(&self, loss: Var<'_>, read: impl FnOnce(&[Option<Tensor>])) {
+        self.check_owns(loss, "backward_into");
+        assert!(
+            loss.shape() == (1, 1),
+            "backward_into: the loss must be a [1x1] scalar, got {}",
+            fmt_shape(loss.shape())
+        );
+        let mut adjoints = std::mem::take(&mut *self.adjoints.borrow_mut());
+        self.sweep_numeric(loss, Tensor::scalar(1.0), &mut adjoints);
+        read(&adjoints);
+        adjoints.clear(); // the tensors go back to the pool; the store keeps its capacity
+        *self.adjoints.borrow_mut() = adjoints;
+    }
+
+    /// The numeric reverse sweep from `y` seeded with `seed`, into `adj`, watched by anomaly
+    /// detection when it is on.
+    fn sweep_numeric(&self, y: Var<'_>, seed: Tensor, adj: &mut Vec<Option<Tensor>>) {
         let nodes = self.nodes.borrow();
         assert!(
             seed.shape() == nodes[y.index].value.shape(),
@@ -75,7 +110,8 @@ impl Tape {
         } else {
             Some(&mut check)
         };
-        let mut grads = reverse_sweep(
+        sweep_into(
+            adj,
             y.index,
             seed,
             &|i| nodes[i].op,
@@ -83,16 +119,6 @@ impl Tape {
             &|i| nodes[i].requires_grad,
             observe,
         );
-        // A node that could have a gradient but is not on a path to y gets zeros.
-        for (g, node) in grads.iter_mut().zip(nodes.iter()) {
-            if g.is_none() && node.requires_grad {
-                *g = Some(Tensor::zeros(node.value.rows(), node.value.cols()));
-            }
-        }
-        Grads {
-            tape_id: self.id,
-            grads,
-        }
     }
 
     /// Reverse mode whose gradients are themselves recorded on the tape (PyTorch's
@@ -161,9 +187,25 @@ pub(super) fn reverse_sweep<'a, V: Adjoint + 'a>(
     op: &dyn Fn(NodeId) -> Op,
     value: &dyn Fn(NodeId) -> &'a V,
     requires_grad: &dyn Fn(NodeId) -> bool,
-    mut observe: Option<Observer<'_, V>>,
+    observe: Option<Observer<'_, V>>,
 ) -> Vec<Option<V>> {
-    let mut adj: Vec<Option<V>> = vec![None; output + 1];
+    let mut adj = Vec::new();
+    sweep_into(&mut adj, output, seed, op, value, requires_grad, observe);
+    adj
+}
+
+/// [`reverse_sweep`] into a given store (cleared first; its capacity is reused).
+pub(super) fn sweep_into<'a, V: Adjoint + 'a>(
+    adj: &mut Vec<Option<V>>,
+    output: NodeId,
+    seed: V,
+    op: &dyn Fn(NodeId) -> Op,
+    value: &dyn Fn(NodeId) -> &'a V,
+    requires_grad: &dyn Fn(NodeId) -> bool,
+    mut observe: Option<Observer<'_, V>>,
+) {
+    adj.clear();
+    adj.resize(output + 1, None);
     adj[output] = Some(seed);
     for i in (0..=output).rev() {
         if !requires_grad(i) {
@@ -186,5 +228,4 @@ pub(super) fn reverse_sweep<'a, V: Adjoint + 'a>(
             }
         }
     }
-    adj
 }

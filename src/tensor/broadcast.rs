@@ -77,10 +77,12 @@ impl Tensor {
     /// assert_eq!(x.map(f64::sqrt), Tensor::row(&[1.0, 2.0, 3.0]));
     /// ```
     pub fn map(&self, f: impl Fn(f64) -> f64) -> Tensor {
+        let mut data = super::buffer(self.data.len());
+        data.extend(self.data.iter().map(|&x| f(x)));
         Tensor {
             rows: self.rows,
             cols: self.cols,
-            data: self.data.iter().map(|&x| f(x)).collect(),
+            data,
         }
     }
 
@@ -102,12 +104,8 @@ impl Tensor {
             fmt_shape(self.shape()),
             fmt_shape(other.shape())
         );
-        let data = self
-            .data
-            .iter()
-            .zip(&other.data)
-            .map(|(&a, &b)| f(a, b))
-            .collect();
+        let mut data = super::buffer(self.data.len());
+        data.extend(self.data.iter().zip(&other.data).map(|(&a, &b)| f(a, b)));
         Tensor {
             rows: self.rows,
             cols: self.cols,
@@ -133,7 +131,7 @@ impl Tensor {
             Broadcast::classify((rows, cols), t.shape()).expect("checked by broadcast_shape")
         };
         let (ba, bb) = (index_of(self), index_of(other));
-        let mut data = Vec::with_capacity(rows * cols);
+        let mut data = super::buffer(rows * cols);
         match (ba, bb) {
             (Broadcast::Same, Broadcast::Same) => {
                 data.extend(self.data.iter().zip(&other.data).map(|(&a, &b)| f(a, b)));

@@ -13,6 +13,7 @@ mod display;
 mod index;
 mod matrix;
 mod operators;
+mod pool;
 pub(crate) mod pow2;
 mod random;
 mod reduce;
@@ -23,11 +24,43 @@ pub use compare::rel_diff;
 use std::ops::{Index, IndexMut};
 
 /// A row-major `rows x cols` matrix of `f64`: entry `(i, j)` is `data[i * cols + j]`.
-#[derive(Clone, PartialEq)]
+///
+/// Its buffer comes from, and goes back to, a per-thread pool of recycled buffers (see
+/// `tensor/pool.rs`): a loop that builds the same shapes at every step allocates nothing
+/// after the first.
+#[derive(PartialEq)]
 pub struct Tensor {
     rows: usize,
     cols: usize,
     data: Vec<f64>,
+}
+
+impl Clone for Tensor {
+    fn clone(&self) -> Tensor {
+        let mut data = buffer(self.data.len());
+        data.extend_from_slice(&self.data);
+        Tensor {
+            rows: self.rows,
+            cols: self.cols,
+            data,
+        }
+    }
+}
+
+impl Drop for Tensor {
+    fn drop(&mut self) {
+        pool::give(std::mem::take(&mut self.data));
+    }
+}
+
+/// An empty buffer with room for `len` values: recycled from the pool when it serves that
+/// size, from the allocator otherwise.
+pub(crate) fn buffer(len: usize) -> Vec<f64> {
+    if pool::pooled(len) {
+        pool::take(len)
+    } else {
+        Vec::with_capacity(len)
+    }
 }
 
 /// Formats a shape as `[rows x cols]`, the form every error message uses.
@@ -53,6 +86,9 @@ pub(crate) fn checked_len(op: &str, rows: usize, cols: usize) -> usize {
 /// naming `op`, the shape and the bytes asked for (instead of aborting the process).
 pub(crate) fn with_room(op: &str, rows: usize, cols: usize) -> Vec<f64> {
     let n = checked_len(op, rows, cols);
+    if pool::pooled(n) {
+        return pool::take(n);
+    }
     let mut data = Vec::new();
     if let Err(e) = data.try_reserve_exact(n) {
         panic!(
@@ -87,6 +123,22 @@ impl Tensor {
         Tensor { rows, cols, data }
     }
 
+    /// A `rows x cols` tensor holding a copy of row-major `values`.
+    ///
+    /// # Panics
+    /// If `values.len() != rows * cols`, naming the expected and actual lengths.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let flat = [1.0, 2.0, 3.0, 4.0];
+    /// assert_eq!(Tensor::from_slice(2, 2, &flat), Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]));
+    /// ```
+    pub fn from_slice(rows: usize, cols: usize, values: &[f64]) -> Tensor {
+        let mut data = buffer(values.len());
+        data.extend_from_slice(values);
+        Tensor::from_vec(rows, cols, data)
+    }
+
     /// A tensor from a slice of equally long rows: `Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]])`.
     ///
     /// ```
@@ -108,7 +160,9 @@ impl Tensor {
     /// assert_eq!(y.shape(), (3, 1));
     /// ```
     pub fn column(values: &[f64]) -> Tensor {
-        Tensor::from_vec(values.len(), 1, values.to_vec())
+        let mut data = buffer(values.len());
+        data.extend_from_slice(values);
+        Tensor::from_vec(values.len(), 1, data)
     }
 
     /// A row vector `1 x n` from a slice.
@@ -119,7 +173,9 @@ impl Tensor {
     /// assert_eq!(b.shape(), (1, 2));
     /// ```
     pub fn row(values: &[f64]) -> Tensor {
-        Tensor::from_vec(1, values.len(), values.to_vec())
+        let mut data = buffer(values.len());
+        data.extend_from_slice(values);
+        Tensor::from_vec(1, values.len(), data)
     }
 
     /// A `1x1` tensor holding `x`.
@@ -130,7 +186,9 @@ impl Tensor {
     /// assert_eq!((s.shape(), s.item()), ((1, 1), 2.5));
     /// ```
     pub fn scalar(x: f64) -> Tensor {
-        Tensor::from_vec(1, 1, vec![x])
+        let mut data = pool::take(1);
+        data.push(x);
+        Tensor::from_vec(1, 1, data)
     }
 
     /// A `rows x cols` tensor with every entry equal to `value`.
@@ -286,8 +344,8 @@ impl Tensor {
     /// use tapegrad::Tensor;
     /// assert_eq!(Tensor::row(&[1.0, 2.0]).into_vec(), vec![1.0, 2.0]);
     /// ```
-    pub fn into_vec(self) -> Vec<f64> {
-        self.data
+    pub fn into_vec(mut self) -> Vec<f64> {
+        std::mem::take(&mut self.data)
     }
 
     /// Row `i` as a slice.
@@ -379,7 +437,7 @@ impl Tensor {
     /// let a = Tensor::from_rows(&[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]);
     /// assert_eq!(a.reshape(3, 2), Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]));
     /// ```
-    pub fn reshape(self, rows: usize, cols: usize) -> Tensor {
+    pub fn reshape(mut self, rows: usize, cols: usize) -> Tensor {
         assert!(
             rows.checked_mul(cols) == Some(self.len()),
             "Tensor::reshape: cannot view {} ({} values) as [{rows}x{cols}]",
@@ -389,7 +447,7 @@ impl Tensor {
         Tensor {
             rows,
             cols,
-            data: self.data,
+            data: std::mem::take(&mut self.data),
         }
     }
 }

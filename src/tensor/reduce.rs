@@ -33,9 +33,8 @@ impl Tensor {
     /// assert_eq!(a.sum_each_row(), Tensor::column(&[3.0, 7.0]));
     /// ```
     pub fn sum_each_row(&self) -> Tensor {
-        let data = (0..self.rows)
-            .map(|i| self.row_slice(i).iter().sum())
-            .collect();
+        let mut data = super::buffer(self.rows);
+        data.extend((0..self.rows).map(|i| self.row_slice(i).iter().sum::<f64>()));
         Tensor {
             rows: self.rows,
             cols: 1,
@@ -51,7 +50,8 @@ impl Tensor {
     /// assert_eq!(a.sum_each_col(), Tensor::row(&[4.0, 6.0]));
     /// ```
     pub fn sum_each_col(&self) -> Tensor {
-        let mut data = vec![0.0; self.cols];
+        let mut data = super::buffer(self.cols);
+        data.resize(self.cols, 0.0);
         for i in 0..self.rows {
             for (acc, &x) in data.iter_mut().zip(self.row_slice(i)) {
                 *acc += x;

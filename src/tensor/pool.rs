@@ -1,0 +1,101 @@
+//! Recycled tensor buffers: a per-thread free list, so that a training loop that builds the
+//! same tensors at every step stops calling the allocator after its first step.
+//!
+//! A dropped [`Tensor`](super::Tensor) hands its buffer back here; the next tensor of a
+//! similar size takes it. Buffers are kept by size class, class `c` holding capacities in
+//! `[2^c, 2^(c+1))`, and a request for `len` values is served from class `ceil(log2(len))`
+//! (or allocated with capacity exactly `2^c`, so it comes back to that class). Only buffers
+//! of up to 2^16 values (512 KiB) are pooled, and each class keeps at most 2 MiB, so the pool
+//! never holds more than a few tens of MiB whatever the program does; larger tensors go
+//! straight to the allocator, whose cost is small against the work done on them.
+//!
+//! The pool is invisible to the numbers: a recycled buffer is cleared before it is handed
+//! out, and every constructor writes all of its entries.
+
+use std::cell::RefCell;
+
+/// Size classes `2^0 ..= 2^(CLASSES − 1)` values.
+const CLASSES: usize = 17;
+/// At most this many bytes of free buffers per class...
+const KEEP_BYTES: usize = 2 << 20;
+/// ...and at most this many buffers (each class's list is reserved to this size when first
+/// used, so that handing buffers back never allocates).
+const KEEP_COUNT: usize = 1024;
+
+thread_local! {
+    static FREE: RefCell<[Vec<Vec<f64>>; CLASSES]> =
+        const { RefCell::new([const { Vec::new() }; CLASSES]) };
+}
+
+/// The size class that serves `len` values: `ceil(log2(len))`.
+fn class_for(len: usize) -> usize {
+    len.next_power_of_two().trailing_zeros() as usize
+}
+
+/// An empty buffer with room for `len` values (`len` at most 2^16: callers check).
+pub(super) fn take(len: usize) -> Vec<f64> {
+    if len == 0 {
+        return Vec::new();
+    }
+    let c = class_for(len);
+    debug_assert!(
+        c < CLASSES,
+        "pool::take: {len} values is above the pooled sizes"
+    );
+    let recycled = FREE
+        .try_with(|free| free.try_borrow_mut().ok().and_then(|mut f| f[c].pop()))
+        .ok()
+        .flatten();
+    recycled.unwrap_or_else(|| Vec::with_capacity(1 << c))
+}
+
+/// True if a buffer of `len` values is served by the pool.
+pub(super) fn pooled(len: usize) -> bool {
+    len <= 1 << (CLASSES - 1)
+}
+
+/// Takes back a buffer no longer used (kept if its class has room, freed otherwise).
+pub(super) fn give(mut buf: Vec<f64>) {
+    let cap = buf.capacity();
+    if cap == 0 {
+        return;
+    }
+    let c = (usize::BITS - 1 - cap.leading_zeros()) as usize; // floor(log2(cap))
+    if c >= CLASSES {
+        return;
+    }
+    buf.clear();
+    let _ = FREE.try_with(|free| {
+        if let Ok(mut free) = free.try_borrow_mut() {
+            let keep = (KEEP_BYTES >> 3 >> c).clamp(1, KEEP_COUNT);
+            let list = &mut free[c];
+            if list.capacity() == 0 {
+                list.reserve_exact(keep);
+            }
+            if list.len() < keep {
+                list.push(buf);
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_returned_buffer_is_reused_for_the_same_class() {
+        let a = take(10);
+        assert!(a.capacity() >= 10 && a.is_empty());
+        let ptr = a.as_ptr();
+        give(a);
+        let b = take(9); // class 4 (16), as 10
+        assert_eq!(b.as_ptr(), ptr);
+        assert!(b.is_empty());
+        give(b);
+        assert_eq!(class_for(1), 0);
+        assert_eq!(class_for(16), 4);
+        assert_eq!(class_for(17), 5);
+        assert!(pooled(1 << 16) && !pooled((1 << 16) + 1));
+    }
+}
