@@ -21,7 +21,7 @@ use std::time::Instant;
 use tapegrad::Rng;
 use tapegrad::data::{DataError, Standardizer, poly_features, read_points_csv};
 use tapegrad::hessian::hessian;
-use tapegrad::linalg::{condition_number, lstsq, mse_smoothness, sym_eig};
+use tapegrad::linalg::{condition_number, lstsq, mse_equivalent, mse_smoothness, sym_eig};
 use tapegrad::nn::{Init, Linear, Module, Params, Reduction, Theta, mse};
 use tapegrad::optim::{Adam, Diverged, Lbfgs, Optimizer, Sgd, StrongWolfe};
 use tapegrad::plot::{self, Series, XAxis};
@@ -125,6 +125,18 @@ fn parse_args() -> (Config, Args) {
     if c.n < 2 {
         args.fail(&format!("--n: need at least 2 points, got {}", c.n));
     }
+    // Peak memory is about BYTES_PER_POINT per point (measured: 277 MB at --n 1000000).
+    let need = (c.n as f64) * BYTES_PER_POINT;
+    if let Some(available) = available_memory() {
+        if need > available {
+            args.fail(&format!(
+                "--n: {} points need about {:.1} GB of memory; this machine has {:.1} GB available",
+                c.n,
+                need / 1e9,
+                available / 1e9
+            ));
+        }
+    }
     if c.noise < 0.0 {
         args.fail(&format!(
             "--noise: need a standard deviation >= 0, got {}",
@@ -173,6 +185,35 @@ struct Basis {
     name: &'static str,
     features: Tensor,
     standardizer: Option<Standardizer>,
+    /// What the full-batch runs train on: the data itself, or above [`COMPRESS_ABOVE`] points
+    /// the `2(d + 1)` rows of `linalg::mse_equivalent` with the same loss and gradient at every
+    /// `(w, b)`.
+    train: (Tensor, Tensor),
+}
+
+/// Peak memory per sample point (features in both bases, their copies with a ones column, the
+/// equivalent rows' centered copy), rounded up from 277 MB measured at `--n 1000000`.
+const BYTES_PER_POINT: f64 = 300.0;
+
+/// The memory the system says is available (Linux's `MemAvailable`), if it says.
+fn available_memory() -> Option<f64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024.0)
+}
+
+/// From this many points on, the mean-MSE runs train on `linalg::mse_equivalent`'s few rows:
+/// a step then costs `O(d²)`, not `O(N d)`, and `--n 1000000` takes seconds.
+const COMPRESS_ABOVE: usize = 10_000;
+
+/// The training data of a basis: the features themselves, or their equivalent rows.
+fn train_data(features: &Tensor, y: &Tensor) -> (Tensor, Tensor) {
+    if features.rows() > COMPRESS_ABOVE {
+        mse_equivalent(features, y)
+    } else {
+        (features.clone(), y.clone())
+    }
 }
 
 impl Basis {
@@ -227,6 +268,8 @@ struct Results {
     divergence: (f64, Result<usize, Diverged>),
     /// Your run, if `--lr` was given.
     custom: Option<Custom>,
+    /// Rows the full-batch runs train on: `N`, or `2(d + 1)` above [`COMPRESS_ABOVE`].
+    training_rows: usize,
 }
 
 /// The user's own run: its settings, its bound, the Hessian of its loss, and the outcome.
@@ -324,15 +367,18 @@ fn fit(config: Config) -> Result<Results, DataError> {
     let y = Tensor::column(&points.y);
     let raw = poly_features(&points.x, config.degree, false);
     let standardizer = Standardizer::fit(&raw);
+    let standardized = standardizer.transform(&raw);
     let bases = [
         Basis {
             name: "raw",
-            features: raw.clone(),
+            train: train_data(&raw, &y),
+            features: raw,
             standardizer: None,
         },
         Basis {
             name: "standardized",
-            features: standardizer.transform(&raw),
+            train: train_data(&standardized, &y),
+            features: standardized,
             standardizer: Some(standardizer),
         },
     ];
@@ -371,7 +417,7 @@ fn fit(config: Config) -> Result<Results, DataError> {
             let mut history = History::new(&format!("{name}, {}", basis.name));
             let start = Instant::now();
             // The loop of tapegrad::train: full batch, a fixed number of steps.
-            let _ = Trainer::new(&layer, &basis.features, &y)
+            let _ = Trainer::new(&layer, &basis.train.0, &basis.train.1)
                 .steps(config.steps)
                 .observe(&mut history)
                 .run(&mut p, opt.as_mut());
@@ -394,7 +440,7 @@ fn fit(config: Config) -> Result<Results, DataError> {
         let mut p = params.clone();
         let mut history = History::new(&format!("L-BFGS, {}", basis.name));
         let start = Instant::now();
-        let report = Trainer::new(&layer, &basis.features, &y)
+        let report = Trainer::new(&layer, &basis.train.0, &basis.train.1)
             .observe(&mut history)
             .run_lbfgs(
                 &mut p,
@@ -448,7 +494,13 @@ fn fit(config: Config) -> Result<Results, DataError> {
             &mut Rng::new(config.seed),
         );
         let mut opt = Sgd::new(lr).momentum(config.momentum);
-        let outcome = Trainer::new(&layer, &bases[0].features, &y)
+        // The equivalent rows keep the mean, not the sum: a sum-reduced run uses the data.
+        let (x_run, y_run) = if config.reduction == Reduction::Mean {
+            (&bases[0].train.0, &bases[0].train.1)
+        } else {
+            (&bases[0].features, &y)
+        };
+        let outcome = Trainer::new(&layer, x_run, y_run)
             .loss(tapegrad::train::Loss::Mse(config.reduction))
             .steps(config.steps)
             .run(&mut p, &mut opt)
@@ -470,7 +522,7 @@ fn fit(config: Config) -> Result<Results, DataError> {
     let gamma = 2.5 / beta_raw;
     let mut p = objective(&bases[0].features, &y).0;
     let layer = linear(bases[0].features.cols(), &mut Params::new());
-    let divergence = Trainer::new(&layer, &bases[0].features, &y)
+    let divergence = Trainer::new(&layer, &bases[0].train.0, &bases[0].train.1)
         .steps(100_000)
         .run(&mut p, &mut Sgd::new(gamma))
         .map(|r| r.steps);
@@ -484,6 +536,7 @@ fn fit(config: Config) -> Result<Results, DataError> {
         runs,
         divergence: (gamma, divergence),
         custom,
+        training_rows: bases[0].train.0.rows(),
     })
 }
 
@@ -514,6 +567,13 @@ fn report(r: &Results) -> String {
         fmt_theta(&r.theta_star)
     );
     s += &format!("  loss f(theta*) = {:.6e}\n\n", r.loss_star);
+    if n > COMPRESS_ABOVE {
+        s += &format!(
+            "N = {n} > {COMPRESS_ABOVE}: the full-batch runs train on {} rows with the same loss and \
+             gradient at every (w, b)\n(linalg::mse_equivalent: the data read once, then O(d^2) per step).\n\n",
+            2 * (c.degree + 1)
+        );
+    }
 
     s += "Step sizes. f(theta) = (1/N)||X1 theta - y||^2 is beta-smooth, beta = (2/N)||X1^T X1||_2:\n";
     s += &format!(
@@ -638,6 +698,7 @@ fn to_json(r: &Results) -> Value {
         "beta": { "raw": r.conditioning[0].beta, "standardized": r.conditioning[1].beta },
         "conditioning": cond,
         "runs": runs,
+        "training_rows": r.training_rows,
         "divergence": divergence,
         "your_run": r.custom.as_ref().map(|u| json!({
             "lr": u.lr, "momentum": u.momentum, "reduction": if u.sum { "sum" } else { "mean" },

@@ -788,6 +788,35 @@ fn sin_poly_fit_reproduces_seed_000s_divergence() {
 
 /// check_my_backprop: the hand-written backward pass passes as written, and each injected
 /// bug is named in the block it breaks (and only there).
+/// sin_poly_fit at a million points: the full-batch runs train on the 8 rows of
+/// `linalg::mse_equivalent` (same loss and gradient), so it takes seconds even in the dev
+/// profile, and L-BFGS still lands on the closed form.
+#[test]
+fn sin_poly_fit_scales_to_a_million_points() {
+    let start = std::time::Instant::now();
+    let v = json("sin_poly_fit", &["--n", "1000000"]);
+    let secs = start.elapsed().as_secs_f64();
+    assert_eq!(v["training_rows"], 8);
+    let lbfgs = v["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["optimizer"] == "L-BFGS (strong Wolfe)" && r["features"] == "standardized")
+        .unwrap();
+    assert!(lbfgs["distance"].as_f64().unwrap() < 1e-8, "{lbfgs}");
+    assert!(secs < 60.0, "--n 1000000 took {secs:.1} s");
+    // A size the machine cannot hold is refused up front, naming the memory it would need.
+    if std::path::Path::new("/proc/meminfo").exists() {
+        let out = run("sin_poly_fit", &["--n", "1000000000000"]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("--n: 1000000000000 points need about 300000.0 GB"),
+            "{err}"
+        );
+    }
+}
+
 /// speed: every figure is there, measured (positive, finite), with the kernel the CPU
 /// selected; a bad --reps is refused.
 #[test]

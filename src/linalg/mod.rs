@@ -1,8 +1,10 @@
 //! The crate's own linear algebra: no linear-algebra dependency.
 //!
 //! - [`matmul`]: `C <- C + A B` kernels (and `A Bᵀ`, `Aᵀ B`), with a naive oracle for tests;
-//! - [`qr`]: Householder QR with column pivoting, which reveals the numerical rank;
+//! - [`qr`]: Householder QR, blocked, with column pivoting (which reveals the numerical rank)
+//!   where the rank is in doubt;
 //! - [`cholesky`](mod@cholesky): `A = L Lᵀ` and solves for symmetric positive definite systems;
+//! - [`compress`]: [`mse_equivalent`], `2(p + 1)` rows with the mean squared error of `N`;
 //! - [`lstsq`](mod@lstsq): least squares (overdetermined), minimum-norm solutions (underdetermined), and
 //!   the Euclidean and scaled projections onto the solution set;
 //! - [`norms`]: the spectral norm by power iteration, the smoothness constant `β` of the MSE
@@ -12,6 +14,7 @@
 //!   and the exact condition number [`condition_number`].
 
 pub mod cholesky;
+pub mod compress;
 pub mod eig;
 mod householder;
 pub mod lstsq;
@@ -22,6 +25,7 @@ mod scale;
 pub mod svd;
 
 pub use cholesky::{NotPositiveDefinite, cholesky, cholesky_solve, solve_spd};
+pub use compress::mse_equivalent;
 pub use eig::{SymEig, sym_eig};
 pub use lstsq::{LstsqError, lstsq, min_norm, project, scaled_project};
 pub use norms::{

@@ -9,7 +9,7 @@ use std::ops::Index;
 /// The parameters recorded on one tape as leaves, one per view: `theta[id]` is the `Var`
 /// of parameter `id`. Made by [`Tape::params`].
 ///
-/// Models of up to [`INLINE`] parameters (an MLP of 8 layers) keep their leaves and offsets
+/// Models of up to 16 parameters (an MLP of 8 layers) keep their leaves and offsets
 /// in the struct itself, so recording the parameters allocates nothing.
 pub struct Theta<'t> {
     vars: Small<Var<'t>>,
