@@ -44,10 +44,10 @@ pub trait Adjoint: Clone {
     /// `f` applied to this value's entries, as a constant: no derivative flows through it.
     /// Used for piecewise-constant factors such as `1[x > 0]` (relu) and `sign(x)` (abs),
     /// whose own derivative is zero wherever it exists.
-    fn detached(&self, f: fn(f64) -> f64) -> Tensor;
+    fn detached(&self, f: impl Fn(f64) -> f64) -> Tensor;
     /// `f(self_ij, other_ij)` as a constant, broadcasting: a routing weight computed from two
     /// values (maximum, minimum).
-    fn detached_with(&self, other: &Self, f: fn(f64, f64) -> f64) -> Tensor;
+    fn detached_with(&self, other: &Self, f: impl Fn(f64, f64) -> f64) -> Tensor;
     /// `self ⊙ c` for a constant `c` of the same shape.
     fn mul_const(&self, c: &Tensor) -> Self;
     /// `exp(self)` entrywise.
@@ -122,10 +122,10 @@ impl Adjoint for Tensor {
     fn sum_to(&self, rows: usize, cols: usize) -> Self {
         Tensor::sum_to(self, rows, cols)
     }
-    fn detached(&self, f: fn(f64) -> f64) -> Tensor {
+    fn detached(&self, f: impl Fn(f64) -> f64) -> Tensor {
         self.map(f)
     }
-    fn detached_with(&self, other: &Self, f: fn(f64, f64) -> f64) -> Tensor {
+    fn detached_with(&self, other: &Self, f: impl Fn(f64, f64) -> f64) -> Tensor {
         self.broadcast_map(other, "detached_with", f)
     }
     fn mul_const(&self, c: &Tensor) -> Self {

@@ -236,10 +236,10 @@ impl<'t> Adjoint for Var<'t> {
     fn sum_to(&self, rows: usize, cols: usize) -> Self {
         Var::sum_to(*self, rows, cols)
     }
-    fn detached(&self, f: fn(f64) -> f64) -> Tensor {
+    fn detached(&self, f: impl Fn(f64) -> f64) -> Tensor {
         self.tape.nodes.borrow()[self.index].value.map(f)
     }
-    fn detached_with(&self, other: &Self, f: fn(f64, f64) -> f64) -> Tensor {
+    fn detached_with(&self, other: &Self, f: impl Fn(f64, f64) -> f64) -> Tensor {
         let nodes = self.tape.nodes.borrow();
         nodes[self.index]
             .value

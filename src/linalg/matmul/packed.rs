@@ -114,24 +114,31 @@ fn aligned(buf: &mut Vec<f64>, len: usize) -> &mut [f64] {
 }
 
 /// `A[i0..i0+mc, p0..p0+kc]` as `ceil(mc / MR)` micro-panels of `kc x MR`, rows past `mc`
-/// zero.
+/// zero. Each row of `A` (row-major) or column (a transposed `A`) is read as one slice.
 fn pack_a(a: View<'_>, (i0, mc): (usize, usize), (p0, kc): (usize, usize), out: &mut [f64]) {
     for (t, panel) in out.chunks_exact_mut(kc * MR).enumerate() {
         let rows = MR.min(mc - t * MR);
-        for (p, dst) in panel.chunks_exact_mut(MR).enumerate() {
-            for (r, d) in dst.iter_mut().enumerate() {
-                *d = if r < rows {
-                    a.at(i0 + t * MR + r, p0 + p)
-                } else {
-                    0.0
-                };
+        if rows < MR {
+            panel.fill(0.0);
+        }
+        for r in 0..rows {
+            let i = i0 + t * MR + r;
+            if a.cs == 1 {
+                let row = &a.data[i * a.rs + p0..i * a.rs + p0 + kc];
+                for (dst, &v) in panel.chunks_exact_mut(MR).zip(row) {
+                    dst[r] = v;
+                }
+            } else {
+                for (p, dst) in panel.chunks_exact_mut(MR).enumerate() {
+                    dst[r] = a.at(i, p0 + p);
+                }
             }
         }
     }
 }
 
 /// `B[p0..p0+kc, j0..j0+nc]` as `ceil(nc / NR)` micro-panels of `kc x NR`, columns past `nc`
-/// zero. Rows of a row-major `B` are copied as slices.
+/// zero. Rows of a row-major `B`, and columns of a transposed one, are read as slices.
 fn pack_b(b: View<'_>, (p0, kc): (usize, usize), (j0, nc): (usize, usize), out: &mut [f64]) {
     for (t, panel) in out.chunks_exact_mut(kc * NR).enumerate() {
         let (j, cols) = (j0 + t * NR, NR.min(nc - t * NR));
@@ -140,12 +147,21 @@ fn pack_b(b: View<'_>, (p0, kc): (usize, usize), (j0, nc): (usize, usize), out: 
             if b.cs == 1 {
                 let at = (p0 + p) * b.rs + j;
                 head.copy_from_slice(&b.data[at..at + cols]);
-            } else {
+            } else if b.rs != 1 {
                 for (l, d) in head.iter_mut().enumerate() {
                     *d = b.at(p0 + p, j + l);
                 }
             }
             pad.fill(0.0);
+        }
+        if b.rs == 1 && b.cs != 1 {
+            // A transposed B: column j + l of B is contiguous; scatter it down the panel.
+            for l in 0..cols {
+                let col = &b.data[(j + l) * b.cs + p0..(j + l) * b.cs + p0 + kc];
+                for (dst, &v) in panel.chunks_exact_mut(NR).zip(col) {
+                    dst[l] = v;
+                }
+            }
         }
     }
 }
