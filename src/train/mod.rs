@@ -216,6 +216,7 @@ impl<'a> Trainer<'a> {
         );
         let start = Instant::now();
         let mut rng = Rng::new(self.seed);
+        let (mut tape, mut grad) = (Tape::new(), vec![0.0; params.len()]);
         let n = self.x.rows();
         let (mut step, mut epoch, mut last_loss) = (0, 0, f64::NAN);
         let stopped = 'run: loop {
@@ -236,7 +237,7 @@ impl<'a> Trainer<'a> {
                 if let Some(s) = &self.schedule {
                     opt.set_lr(s.at(step));
                 }
-                let (loss, grad) = self.evaluate(params, batch);
+                let loss = self.evaluate(&mut tape, params, batch, &mut grad);
                 last_loss = loss;
                 if !loss.is_finite() {
                     return Err(Diverged {
@@ -298,6 +299,7 @@ impl<'a> Trainer<'a> {
         let mut at = params.clone();
         let iterations = std::cell::Cell::new(0);
         let mut evaluations = 0;
+        let mut tape = Tape::new();
         let stop = std::cell::Cell::new(false);
         let mut theta = params.as_slice().to_vec();
         let lr = 1.0;
@@ -307,7 +309,8 @@ impl<'a> Trainer<'a> {
                 &mut theta,
                 |th| {
                     at.set_flat(th);
-                    let (loss, grad) = this.evaluate(&at, &Batch::All);
+                    let mut grad = vec![0.0; th.len()];
+                    let loss = this.evaluate(&mut tape, &at, &Batch::All, &mut grad);
                     evaluations += 1;
                     let info = Step {
                         step: iterations.get(),
@@ -381,9 +384,10 @@ impl<'a> Trainer<'a> {
         }
     }
 
-    /// `(f, ∇f)` at `params` on the batch, on a fresh tape.
-    fn evaluate(&self, params: &Params, batch: &Batch) -> (f64, Vec<f64>) {
-        let tape = Tape::new();
+    /// `f` at `params` on the batch, and `∇f` into `grad`, on `tape` cleared for it (one tape
+    /// and one gradient buffer serve the whole run: no allocation per step).
+    fn evaluate(&self, tape: &mut Tape, params: &Params, batch: &Batch, grad: &mut [f64]) -> f64 {
+        tape.clear();
         let theta = tape.params(params);
         let (x, y) = match batch {
             Batch::All => (tape.constant(&self.x), tape.constant(&self.y)),
@@ -394,7 +398,8 @@ impl<'a> Trainer<'a> {
             ),
         };
         let loss = self.loss.apply(self.model.forward(&theta, x), y);
-        (loss.item(), tape.backward(loss).flat(&theta))
+        tape.backward_into(loss, &theta, grad);
+        loss.item()
     }
 
     fn notify(&mut self, info: &Step<'_>) -> Flow {
