@@ -8,6 +8,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use std::hint::black_box;
 use tapegrad::Rng;
 use tapegrad::Tensor;
+use tapegrad::linalg::matmul::MatmulKernel;
 use tapegrad::nn::least_squares;
 use tapegrad::optim::{Lbfgs, StrongWolfe};
 
@@ -20,7 +21,7 @@ use rosenbrock::rosenbrock;
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("matmul");
     group.sample_size(10);
-    for n in [64, 128, 256, 512] {
+    for n in [64, 128, 256, 512, 1024] {
         let mut rng = Rng::new(0);
         let a = Tensor::rand_normal(n, n, 0.0, 1.0, &mut rng);
         let b = Tensor::rand_normal(n, n, 0.0, 1.0, &mut rng);
@@ -28,6 +29,24 @@ fn bench(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::from_parameter(n), &n, |bench, _| {
             bench.iter(|| black_box(&a).matmul(black_box(&b)))
         });
+    }
+    group.finish();
+
+    // The small products the tape meets (W1's 7x10 layers, W3's 20x64, a batch of 32 by 10),
+    // `A B`, with each kernel this CPU supports: which one `gemm` picks is in BENCHMARKS.md.
+    let mut group = c.benchmark_group("matmul_small");
+    for (m, k, n) in [(7, 10, 10), (20, 64, 64), (32, 10, 10), (64, 20, 64)] {
+        let mut rng = Rng::new(1);
+        let a = Tensor::rand_normal(m, k, 0.0, 1.0, &mut rng);
+        let b = Tensor::rand_normal(k, n, 0.0, 1.0, &mut rng);
+        let mut out = vec![0.0; m * n];
+        group.throughput(Throughput::Elements(2 * (m * k * n) as u64));
+        for kernel in MatmulKernel::ALL.into_iter().filter(|k| k.is_supported()) {
+            let id = BenchmarkId::new(kernel.name(), format!("{m}x{k}x{n}"));
+            group.bench_with_input(id, &kernel, |bench, kernel| {
+                bench.iter(|| kernel.gemm(m, k, n, black_box(a.as_slice()), b.as_slice(), &mut out))
+            });
+        }
     }
     group.finish();
 
@@ -39,6 +58,9 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("qr_lstsq_600", |b| {
         b.iter(|| tapegrad::linalg::lstsq(black_box(&x), &y))
+    });
+    group.bench_function("qr_factor_600", |b| {
+        b.iter(|| tapegrad::linalg::Qr::new(black_box(&x)))
     });
     let f = least_squares(x.clone(), y.clone());
     group.bench_function("lbfgs_500_iterations", |b| {
