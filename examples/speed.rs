@@ -8,7 +8,8 @@
 //!   every kernel it supports;
 //! - W4: the 600 x 600 QR (blocked; pivoted only if the rank is in doubt) and the least-squares solve of the Gaussian-kernel problem.
 //!
-//! Each figure is the median of `--reps` timed runs. Build with `--release`: the dev profile
+//! Each figure is the median of `--reps` timed runs, on one thread (`matmul::set_threads(1)`),
+//! and the matmul and QR once more with all cores. Build with `--release`: the dev profile
 //! measures the compiler's debug settings, not the machine.
 //!
 //! ```text
@@ -24,7 +25,7 @@ use serde_json::{Value, json};
 use std::hint::black_box;
 use std::rc::Rc;
 use std::time::Instant;
-use tapegrad::linalg::matmul::MatmulKernel;
+use tapegrad::linalg::matmul::{self, MatmulKernel};
 use tapegrad::linalg::{Qr, lstsq};
 use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, mlp, mse};
 use tapegrad::optim::{Optimizer, Sgd};
@@ -35,7 +36,7 @@ const W4_POINTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/w4_p
 const ABOUT: &str = "Measures, on this machine, one thread: the W1 and W3 training steps (us per \
 step), square matmul GFLOP/s at n = 256, 512, 1024 for the selected kernel and every kernel \
 the CPU supports, and the 600x600 QR and least-squares solve of W4. Each figure is the median \
-of --reps runs; run it with --release.";
+of --reps runs; the matmul and QR are measured once more on all cores. Run it with --release.";
 
 /// The median wall time of `reps` calls of `f`, in seconds.
 fn median_secs(reps: usize, mut f: impl FnMut()) -> f64 {
@@ -186,6 +187,9 @@ fn main() {
     let w3 = us_per_step(reps, &[15, 64, 64, 1], (&x3, &y3), w3_run, Form::ReusedTape);
     let w3_fresh = us_per_step(reps, &[15, 64, 64, 1], (&x3, &y3), w3_run, Form::FreshTape);
 
+    // One thread for the figures compared with the peers; all cores once more at the end.
+    let cores = matmul::threads();
+    matmul::set_threads(1);
     let supported: Vec<MatmulKernel> = MatmulKernel::ALL
         .into_iter()
         .filter(|k| k.is_supported())
@@ -203,6 +207,10 @@ fn main() {
     let y4 = x4.matmul(&Tensor::ones(x4.cols(), 1));
     let qr_ms = median_secs(reps, || drop(black_box(Qr::new(&x4)))) * 1e3;
     let lstsq_ms = median_secs(reps, || drop(black_box(lstsq(&x4, &y4)))) * 1e3;
+    matmul::set_threads(cores);
+    let n_big = *sizes.last().expect("at least one size");
+    let all_cores_gflops = gflops(reps, n_big, MatmulKernel::best());
+    let all_cores_qr_ms = median_secs(reps, || drop(black_box(Qr::new(&x4)))) * 1e3;
 
     let result = json!({
         "kernel": MatmulKernel::best().name(),
@@ -222,6 +230,7 @@ fn main() {
         "w4_n": qr_n,
         "w4_qr_ms": qr_ms,
         "w4_lstsq_ms": lstsq_ms,
+        "all_cores": { "threads": cores, "w5_n": n_big, "w5_gflops": all_cores_gflops, "w4_qr_ms": all_cores_qr_ms },
     });
     args.write_file(&args.out_dir().join("speed.json"), &format!("{result:#}\n"));
     if args.json() {
@@ -251,6 +260,9 @@ fn main() {
     }
     outln!("W4  {qr_n}x{qr_n} QR (Qr::new)              {qr_ms:8.2} ms");
     outln!("W4  {qr_n}x{qr_n} least squares (QR solve)  {lstsq_ms:8.2} ms");
+    outln!(
+        "all {cores} cores: matmul n = {n_big} {all_cores_gflops:.1} GFLOP/s, QR {all_cores_qr_ms:.2} ms (the figures above: one thread)"
+    );
     outln!(
         "(median of {reps} runs; written to {})",
         args.out_dir().join("speed.json").display()

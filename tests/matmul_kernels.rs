@@ -250,3 +250,36 @@ fn identities() {
         Tensor::zeros(3, 2)
     );
 }
+
+/// Large products are split over threads by bands of rows; every entry is computed exactly as
+/// one thread computes it, so the results are bit-identical for any thread count (and so is
+/// the blocked QR, whose trailing updates are such products).
+#[test]
+fn threads_do_not_change_a_single_bit() {
+    let mut rng = Rng::new(12);
+    let shapes = [(300, 200, 260), (513, 129, 97), (130, 300, 150)];
+    for &(m, k, n) in &shapes {
+        let a = Tensor::rand_normal(m, k, 0.0, 1.0, &mut rng);
+        let b = Tensor::rand_normal(k, n, 0.0, 1.0, &mut rng);
+        let bt = b.t();
+        let at = a.t();
+        let mut results = Vec::new();
+        for threads in [1, 2, 3] {
+            tapegrad::linalg::matmul::set_threads(threads);
+            let (mut c1, mut c2, mut c3) = (vec![0.5; m * n], vec![0.5; m * n], vec![0.5; m * n]);
+            gemm(m, k, n, a.as_slice(), b.as_slice(), &mut c1);
+            gemm_nt(m, k, n, a.as_slice(), bt.as_slice(), &mut c2);
+            gemm_tn(m, k, n, at.as_slice(), b.as_slice(), &mut c3);
+            let x = Tensor::rand_normal(400, 300, 0.0, 1.0, &mut Rng::new(5));
+            let r = tapegrad::linalg::Qr::new(&x).r();
+            results.push((c1, c2, c3, r));
+        }
+        tapegrad::linalg::matmul::set_threads(0);
+        for other in &results[1..] {
+            assert!(other.0 == results[0].0, "gemm {m}x{k}x{n}");
+            assert!(other.1 == results[0].1, "gemm_nt {m}x{k}x{n}");
+            assert!(other.2 == results[0].2, "gemm_tn {m}x{k}x{n}");
+            assert!(other.3 == results[0].3, "QR");
+        }
+    }
+}

@@ -2,7 +2,8 @@
 //! the product's size, or named by the caller (the tests run every path the CPU has).
 
 use super::kernels::{gemm_body, gemm_nt_body, gemm_tn_body};
-use super::packed::{self, View, gemm_packed};
+use super::packed::{self, View};
+use super::parallel::gemm_split;
 use super::simd;
 
 /// One compilation of the matmul kernels.
@@ -29,7 +30,9 @@ pub enum MatmulKernel {
     Avx2Fma,
     /// Packed micro-panels of `A` and `B` (cache-blocked, transposes folded into the packing)
     /// and an 8 x 24 micro-kernel in AVX-512 registers (x86_64 CPUs with AVX-512F, when the
-    /// crate is built with Rust 1.89 or later).
+    /// crate is built with Rust 1.89 or later). Products of 128³ multiply-adds or more are
+    /// split over [`threads`](super::threads) threads by bands of rows, bit-identical to one
+    /// thread ([`set_threads`](super::set_threads) caps them).
     Avx512,
 }
 
@@ -178,7 +181,7 @@ impl MatmulKernel {
             (Self::Avx2Fma, Form::AtB) => simd::gemm_tn(m, k, n, a, b, c),
             (Self::Avx512, form) => {
                 let (va, vb) = form.views(mkn, a, b);
-                gemm_packed(mkn, va, vb, (c, n), avx512_micro)
+                gemm_split(mkn, va, vb, (c, n), avx512_micro)
             }
         }
     }
@@ -198,11 +201,11 @@ pub(crate) fn gemm_views(
     c: (&mut [f64], usize),
 ) {
     if MatmulKernel::Avx512.is_supported() {
-        gemm_packed(mkn, a, b, c, avx512_micro)
+        gemm_split(mkn, a, b, c, avx512_micro)
     } else if simd::detected() {
-        gemm_packed(mkn, a, b, c, simd::micro)
+        gemm_split(mkn, a, b, c, simd::micro)
     } else {
-        gemm_packed(mkn, a, b, c, packed::micro_portable)
+        gemm_split(mkn, a, b, c, packed::micro_portable)
     }
 }
 

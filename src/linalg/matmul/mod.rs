@@ -22,7 +22,9 @@
 //! BLIS-style driver (`packed.rs`): `A` and `B` are copied block by block into contiguous
 //! micro-panels sized for the L1 and L2 caches, transposed operands are read in place while
 //! packing, and an 8 x 24 micro-kernel keeps its tile of `C` in 24 zmm registers
-//! (`avx512.rs`). [`MatmulKernel`] names each path and says which one a shape gets.
+//! (`avx512.rs`). [`MatmulKernel`] names each path and says which one a shape gets. From 128³
+//! multiply-adds on, the rows of `C` are split in bands over the machine's cores
+//! (`parallel.rs`; [`set_threads`] caps them), with results bit-identical to one thread's.
 //!
 //! # Three compilations
 //! The loops above are written once, generic over whether they fuse `c + a b` into one
@@ -41,6 +43,7 @@ mod avx512;
 mod kernel;
 mod kernels;
 mod packed;
+mod parallel;
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 mod simd;
@@ -52,6 +55,7 @@ pub use kernel::MatmulKernel;
 pub(crate) use kernel::gemm_views;
 use kernels::{gemm_body, gemm_nt_body, gemm_tn_body};
 pub(crate) use packed::View;
+pub use parallel::{set_threads, threads};
 
 fn check(name: &str, a: &[f64], b: &[f64], c: &[f64], mkn: (usize, usize, usize)) {
     let (m, k, n) = mkn;
