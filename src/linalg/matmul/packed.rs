@@ -144,7 +144,13 @@ fn pack_b(b: View<'_>, (p0, kc): (usize, usize), (j0, nc): (usize, usize), out: 
         let (j, cols) = (j0 + t * NR, NR.min(nc - t * NR));
         for (p, dst) in panel.chunks_exact_mut(NR).enumerate() {
             let (head, pad) = dst.split_at_mut(cols);
-            if b.cs == 1 {
+            if b.cs == 1 && cols == NR {
+                // A full strip: a fixed-size copy the compiler inlines (no memcpy call per row).
+                let at = (p0 + p) * b.rs + j;
+                let src: &[f64; NR] = b.data[at..at + NR].try_into().expect("NR values");
+                let dst: &mut [f64; NR] = head.try_into().expect("NR values");
+                *dst = *src;
+            } else if b.cs == 1 {
                 let at = (p0 + p) * b.rs + j;
                 head.copy_from_slice(&b.data[at..at + cols]);
             } else if b.rs != 1 {
