@@ -10,9 +10,10 @@
 //! AVX-512 intrinsics and `target_feature(enable = "avx512f")` are stable; entered only after
 //! run-time detection.
 
-use super::packed::{MR, NR, Tile};
+use super::packed::{MR, NR};
 use std::arch::x86_64::{
-    __m512d, _mm512_fmadd_pd, _mm512_loadu_pd, _mm512_set1_pd, _mm512_setzero_pd, _mm512_storeu_pd,
+    __m512d, _mm512_add_pd, _mm512_fmadd_pd, _mm512_loadu_pd, _mm512_set1_pd, _mm512_setzero_pd,
+    _mm512_storeu_pd,
 };
 
 /// AVX-512F, detected at run time (std caches the CPUID query).
@@ -20,12 +21,13 @@ pub fn detected() -> bool {
     std::arch::is_x86_feature_detected!("avx512f")
 }
 
-/// `tile = sum_p a_p b_p^T` for the micro-panels `a` (`kc x MR`) and `b` (`kc x NR`).
+/// `c[r ldc + l] += sum_p a_p[r] b_p[l]` for the micro-panels `a` (`kc x MR`) and `b`
+/// (`kc x NR`): the tile accumulated in registers, then added to `c` row by row.
 ///
 /// # Safety
 /// The CPU must support AVX-512F ([`detected`]).
 #[target_feature(enable = "avx512f")]
-unsafe fn micro_avx512(a: &[f64], b: &[f64], tile: &mut Tile) {
+unsafe fn micro_avx512(a: &[f64], b: &[f64], c: &mut [f64], ldc: usize) {
     const V: usize = NR / 8;
     let mut acc: [[__m512d; V]; MR] = [[_mm512_setzero_pd(); V]; MR];
     for (a_p, b_p) in a.chunks_exact(MR).zip(b.chunks_exact(NR)) {
@@ -46,10 +48,15 @@ unsafe fn micro_avx512(a: &[f64], b: &[f64], tile: &mut Tile) {
             }
         }
     }
-    for (t_r, acc_r) in tile.chunks_exact_mut(NR).zip(&acc) {
-        for (t_rv, &acc_rv) in t_r.chunks_exact_mut(8).zip(acc_r) {
-            // SAFETY: `t_rv` is a chunk of exactly 8 f64, the width of one unaligned store.
-            unsafe { _mm512_storeu_pd(t_rv.as_mut_ptr(), acc_rv) }
+    for (r, acc_r) in acc.iter().enumerate() {
+        let c_r = &mut c[r * ldc..r * ldc + NR]; // bounds-checked: the tile's row is in `c`
+        for (c_rv, &acc_rv) in c_r.chunks_exact_mut(8).zip(acc_r) {
+            // SAFETY: `c_rv` is a chunk of exactly 8 f64, the width of one unaligned load and
+            // one unaligned store.
+            unsafe {
+                let sum = _mm512_add_pd(_mm512_loadu_pd(c_rv.as_ptr()), acc_rv);
+                _mm512_storeu_pd(c_rv.as_mut_ptr(), sum)
+            }
         }
     }
 }
@@ -58,12 +65,12 @@ unsafe fn micro_avx512(a: &[f64], b: &[f64], tile: &mut Tile) {
 ///
 /// # Panics
 /// If this CPU lacks AVX-512F (the check is a cached load, against ~50k flops per call).
-pub fn micro(a: &[f64], b: &[f64], tile: &mut Tile) {
+pub fn micro(a: &[f64], b: &[f64], c: &mut [f64], ldc: usize) {
     assert!(
         detected(),
         "matmul: the AVX-512 kernel needs a CPU with AVX-512F"
     );
     // SAFETY: `detected()` just confirmed AVX-512F, the feature `micro_avx512` is compiled
     // with; the function itself reads and writes only through the slices it is given.
-    unsafe { micro_avx512(a, b, tile) }
+    unsafe { micro_avx512(a, b, c, ldc) }
 }

@@ -268,11 +268,11 @@ fn avx512_detected() -> bool {
 }
 
 #[cfg(all(target_arch = "x86_64", tapegrad_avx512))]
-fn avx512_micro(a: &[f64], b: &[f64], tile: &mut packed::Tile) {
-    super::avx512::micro(a, b, tile)
+fn avx512_micro(a: &[f64], b: &[f64], c: &mut [f64], ldc: usize) {
+    super::avx512::micro(a, b, c, ldc)
 }
 
 #[cfg(not(all(target_arch = "x86_64", tapegrad_avx512)))]
-fn avx512_micro(_: &[f64], _: &[f64], _: &mut packed::Tile) {
+fn avx512_micro(_: &[f64], _: &[f64], _: &mut [f64], _: usize) {
     unreachable!("the AVX-512 kernel is not built here, and `run` checked `is_supported`")
 }

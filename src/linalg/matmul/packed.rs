@@ -34,6 +34,12 @@ pub(super) const MC: usize = 120 * MR;
 /// One register tile, row-major `MR x NR`.
 pub(super) type Tile = [f64; MR * NR];
 
+/// A micro-kernel: `micro(a, b, c, ldc)` adds the product of the micro-panels `a` (`kc x MR`)
+/// and `b` (`kc x NR`) into the `MR x NR` block of `c` whose rows start `ldc` apart (`c[r ldc +
+/// l] += sum_p a[p][r] b[p][l]`): straight into `C` for a full tile, into a [`Tile`] for a
+/// ragged edge.
+pub(super) type Micro = fn(&[f64], &[f64], &mut [f64], usize);
+
 /// A matrix read in place: element `(i, j)` is `data[i rs + j cs]` (row-major: `rs` = the
 /// number of columns, `cs = 1`; a transpose swaps them).
 #[derive(Clone, Copy)]
@@ -63,7 +69,7 @@ pub(super) fn gemm_packed(
     a: View<'_>,
     b: View<'_>,
     (c, ldc): (&mut [f64], usize),
-    micro: impl Fn(&[f64], &[f64], &mut Tile),
+    micro: Micro,
 ) {
     if m == 0 || n == 0 || k == 0 {
         return;
@@ -86,7 +92,12 @@ pub(super) fn gemm_packed(
                         let (i, rows) = (i0 + ti * MR, MR.min(mc - ti * MR));
                         for (tj, b_panel) in b_pack.chunks_exact(kc * NR).enumerate() {
                             let (j, cols) = (j0 + tj * NR, NR.min(nc - tj * NR));
-                            micro(a_panel, b_panel, &mut tile);
+                            if rows == MR && cols == NR {
+                                micro(a_panel, b_panel, &mut c[i * ldc + j..], ldc);
+                                continue;
+                            }
+                            tile.fill(0.0);
+                            micro(a_panel, b_panel, &mut tile, NR);
                             for (r, t_r) in tile.chunks_exact(NR).take(rows).enumerate() {
                                 let c_r = &mut c[(i + r) * ldc + j..(i + r) * ldc + j + cols];
                                 for (c_rl, &t) in c_r.iter_mut().zip(t_r) {
@@ -172,16 +183,16 @@ fn pack_b(b: View<'_>, (p0, kc): (usize, usize), (j0, nc): (usize, usize), out: 
     }
 }
 
-/// The micro-kernel in plain Rust: `tile = sum_p a_p b_p^T` over the `kc` steps of the two
-/// micro-panels. The reference for the AVX-512 micro-kernel, and (compiled for AVX2+FMA where
-/// the CPU has them) what the packed driver runs on CPUs without AVX-512.
-pub(super) fn micro_portable(a: &[f64], b: &[f64], tile: &mut Tile) {
-    micro_body::<false>(a, b, tile)
+/// The micro-kernel ([`Micro`]) in plain Rust: `sum_p a_p b_p^T` over the `kc` steps of the
+/// two micro-panels, added into `c`. The reference for the AVX-512 micro-kernel, and (compiled
+/// for AVX2+FMA where the CPU has them) what the packed driver runs on CPUs without AVX-512.
+pub(super) fn micro_portable(a: &[f64], b: &[f64], c: &mut [f64], ldc: usize) {
+    micro_body::<false>(a, b, c, ldc)
 }
 
 /// [`micro_portable`]'s loops, generic over fusing `acc + a b` into one rounding.
 #[inline(always)]
-pub(super) fn micro_body<const FMA: bool>(a: &[f64], b: &[f64], tile: &mut Tile) {
+pub(super) fn micro_body<const FMA: bool>(a: &[f64], b: &[f64], c: &mut [f64], ldc: usize) {
     let mut acc = [[0.0f64; NR]; MR];
     for (a_p, b_p) in a.chunks_exact(MR).zip(b.chunks_exact(NR)) {
         for (acc_r, &a_rp) in acc.iter_mut().zip(a_p) {
@@ -190,8 +201,10 @@ pub(super) fn micro_body<const FMA: bool>(a: &[f64], b: &[f64], tile: &mut Tile)
             }
         }
     }
-    for (t_r, acc_r) in tile.chunks_exact_mut(NR).zip(&acc) {
-        t_r.copy_from_slice(acc_r);
+    for (r, acc_r) in acc.iter().enumerate() {
+        for (c_rl, &v) in c[r * ldc..r * ldc + NR].iter_mut().zip(acc_r) {
+            *c_rl += v;
+        }
     }
 }
 

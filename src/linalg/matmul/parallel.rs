@@ -5,7 +5,7 @@
 //! rows, and a row's tiles never depend on other rows), so the result is bit-identical to one
 //! thread's.
 
-use super::packed::{MR, Tile, View, gemm_packed};
+use super::packed::{MR, Micro, View, gemm_packed};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -52,7 +52,7 @@ pub(super) fn gemm_split(
     a: View<'_>,
     b: View<'_>,
     (c, ldc): (&mut [f64], usize),
-    micro: fn(&[f64], &[f64], &mut Tile),
+    micro: Micro,
 ) {
     let work = m.saturating_mul(k).saturating_mul(n);
     if work < PARALLEL_MIN_WORK {
