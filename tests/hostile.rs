@@ -402,6 +402,19 @@ fn misuse_panics_name_the_function_and_the_shapes() {
         })),
         "Tensor::row_slice: row 5 out of bounds for [2x3]"
     );
+    // A parameter id from a bigger layout, used on a smaller one's Theta.
+    assert_eq!(
+        message(Box::new(|| {
+            let mut big = Params::new();
+            big.add("a", &Tensor::zeros(1, 1));
+            let id = big.add("b", &Tensor::zeros(1, 1));
+            let mut small = Params::new();
+            small.add("a", &Tensor::zeros(1, 1));
+            let tape = tapegrad::Tape::new();
+            let _ = tape.params(&small)[id];
+        })),
+        "Theta: parameter id 1 is not in this layout of 1 parameters"
+    );
     assert_eq!(
         message(Box::new(|| {
             let mut a = Params::new();

@@ -116,8 +116,16 @@ impl<'t> Theta<'t> {
 
 impl<'t> Index<ParamId> for Theta<'t> {
     type Output = Var<'t>;
+    /// # Panics
+    /// If `id` is not a parameter of this layout (an id from another `Params`), naming both.
     fn index(&self, id: ParamId) -> &Var<'t> {
-        &self.vars[id.0]
+        self.vars.get(id.0).unwrap_or_else(|| {
+            panic!(
+                "Theta: parameter id {} is not in this layout of {} parameters",
+                id.0,
+                self.vars.len()
+            )
+        })
     }
 }
 
