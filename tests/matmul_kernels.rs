@@ -177,6 +177,16 @@ fn kernels_match_naive_at_awkward_sizes() {
         (9, 257, 25),
         (961, 257, 289),
         (64, 512, 576),
+        // The small path (k, n <= 16, n > 1): W1's layers and the edges of the rule.
+        (7, 1, 10),
+        (7, 10, 10),
+        (10, 7, 10),
+        (1, 7, 10),
+        (5, 3, 2),
+        (3, 16, 16),
+        (40, 16, 8),
+        (9, 16, 17),
+        (9, 17, 16),
     ];
     for (s, &(m, k, n)) in sizes.iter().enumerate() {
         check(m, k, n, s as u64);

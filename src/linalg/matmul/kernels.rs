@@ -34,6 +34,61 @@ pub(super) fn dot<const FMA: bool>(x: &[f64], y: &[f64]) -> f64 {
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
+/// Products whose inner dimension and width are both at most this (a tape's small layers):
+/// [`small`], with a row of `C` held in registers.
+pub(super) const SMALL_SIDE: usize = 16;
+
+/// True if `small` takes an `m x k` by `k x n` product.
+#[inline(always)]
+pub(super) fn is_small(k: usize, n: usize) -> bool {
+    n > 1 && n <= SMALL_SIDE && k <= SMALL_SIDE
+}
+
+/// `C += A B` for `k, n <= 16`, with `A` and `B` read through `a_at(i, p)` and `b_at(p, j)`
+/// (so one loop serves the three forms). `B` is copied once into a zero-padded 16 x 16 block;
+/// then each row of `C` is accumulated in a fixed-width array the compiler keeps in registers,
+/// `acc += a_ip B[p, ..]` over `p`, and added to `C` once.
+#[inline(always)]
+pub(super) fn small<const FMA: bool>(
+    (m, k, n): (usize, usize, usize),
+    a_at: impl Fn(usize, usize) -> f64,
+    b_at: impl Fn(usize, usize) -> f64,
+    c: &mut [f64],
+) {
+    if n <= 8 {
+        small_rows::<FMA, 8>((m, k, n), a_at, b_at, c)
+    } else {
+        small_rows::<FMA, SMALL_SIDE>((m, k, n), a_at, b_at, c)
+    }
+}
+
+#[inline(always)]
+fn small_rows<const FMA: bool, const W: usize>(
+    (m, k, n): (usize, usize, usize),
+    a_at: impl Fn(usize, usize) -> f64,
+    b_at: impl Fn(usize, usize) -> f64,
+    c: &mut [f64],
+) {
+    let mut bp = [[0.0f64; W]; SMALL_SIDE];
+    for (p, bp_p) in bp.iter_mut().enumerate().take(k) {
+        for (j, v) in bp_p.iter_mut().enumerate().take(n) {
+            *v = b_at(p, j);
+        }
+    }
+    for (i, c_i) in c.chunks_exact_mut(n).enumerate().take(m) {
+        let mut acc = [0.0f64; W];
+        for (p, bp_p) in bp.iter().enumerate().take(k) {
+            let a_ip = a_at(i, p);
+            for (acc_l, &b_pl) in acc.iter_mut().zip(bp_p) {
+                *acc_l = madd::<FMA>(*acc_l, a_ip, b_pl);
+            }
+        }
+        for (c_ij, &v) in c_i.iter_mut().zip(&acc) {
+            *c_ij += v;
+        }
+    }
+}
+
 #[inline(always)]
 pub(super) fn gemm_body<const FMA: bool>(
     m: usize,
@@ -43,6 +98,9 @@ pub(super) fn gemm_body<const FMA: bool>(
     b: &[f64],
     c: &mut [f64],
 ) {
+    if is_small(k, n) {
+        return small::<FMA>((m, k, n), |i, p| a[i * k + p], |p, j| b[p * n + j], c);
+    }
     if n == 1 {
         for (i, c_i) in c[..m].iter_mut().enumerate() {
             *c_i += dot::<FMA>(&a[i * k..i * k + k], &b[..k]);
@@ -209,6 +267,9 @@ pub(super) fn gemm_nt_body<const FMA: bool>(
     b: &[f64],
     c: &mut [f64],
 ) {
+    if is_small(k, n) {
+        return small::<FMA>((m, k, n), |i, p| a[i * k + p], |p, j| b[j * k + p], c);
+    }
     if m >= NT_TRANSPOSE_MIN_ROWS
         && n > 1
         && m.saturating_mul(n).saturating_mul(k) >= NT_TRANSPOSE_MIN_WORK
@@ -241,6 +302,9 @@ pub(super) fn gemm_tn_body<const FMA: bool>(
     b: &[f64],
     c: &mut [f64],
 ) {
+    if is_small(k, n) {
+        return small::<FMA>((m, k, n), |i, p| a[p * m + i], |p, j| b[p * n + j], c);
+    }
     if n == 1 {
         // Aᵀ b: c gains b_p times row p of A, for each p (contiguous, so it vectorizes).
         for (p, &b_p) in b[..k].iter().enumerate() {
