@@ -33,6 +33,7 @@ fn class_for(len: usize) -> usize {
 }
 
 /// An empty buffer with room for `len` values (`len` at most 2^16: callers check).
+#[inline]
 pub(super) fn take(len: usize) -> Vec<f64> {
     if len == 0 {
         return Vec::new();
@@ -55,6 +56,7 @@ pub(super) fn pooled(len: usize) -> bool {
 }
 
 /// Takes back a buffer no longer used (kept if its class has room, freed otherwise).
+#[inline]
 pub(super) fn give(mut buf: Vec<f64>) {
     let cap = buf.capacity();
     if cap == 0 {
