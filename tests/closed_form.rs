@@ -197,7 +197,9 @@ proptest! {
 /// reach the minimum-norm solution: its per-coordinate scaling leaves the row space of X.
 /// Fixed case (seed 3, 3 x 8, lr 1e-2, 20 000 steps): measured loss 0 and
 /// ||θ_Adam − θ*|| = 0.43 against ||θ*|| = 0.97, so the margin asserted (0.1) is far from
-/// both 0 and the measured value.
+/// both 0 and the measured value. Adam's last steps hover around the minimum, so the final
+/// loss depends on rounding: 0 with the fused multiply-adds of the SIMD kernels, 2.6e-9 with
+/// the portable ones (`TAPEGRAD_MATMUL_KERNEL=portable`); the bound asserted is 1e-8.
 #[test]
 fn adam_reaches_zero_loss_but_not_the_minimum_norm_solution() {
     let (x, y) = underdetermined(3, 3, 2);
@@ -206,7 +208,7 @@ fn adam_reaches_zero_loss_but_not_the_minimum_norm_solution() {
     let mut opt = Adam::new(1e-2);
     descend(&mut opt, &mut theta, 20_000, None, &f).unwrap();
     let (loss, _) = f(&theta);
-    assert!(loss < 1e-12, "loss {loss:e}");
+    assert!(loss < 1e-8, "loss {loss:e}");
     let star = min_norm(&x, &y).unwrap();
     let dist = Tensor::column(&theta).sub(&star).norm();
     assert!(dist > 0.1, "distance to the minimum-norm solution {dist}");

@@ -667,8 +667,11 @@ fn implicit_bias_picks_the_minimum_norm_interpolant() {
     );
     let d = &v["distance2"];
     assert!(d["gd"].as_f64().unwrap() < 1e-16);
+    // Adam at a fixed lr hovers around zero loss, so its last value depends on rounding:
+    // 6.5e-19 with the fused multiply-adds of the SIMD kernels, 2.8e-7 with the portable ones
+    // (TAPEGRAD_MATMUL_KERNEL=portable); both interpolate, far from the minimum norm.
     assert!(
-        v["adam_loss"].as_f64().unwrap() < 1e-10 && d["adam"].as_f64().unwrap() > 1e-4,
+        v["adam_loss"].as_f64().unwrap() < 1e-6 && d["adam"].as_f64().unwrap() > 1e-4,
         "{d}"
     );
     assert!(v["scaled_gd_distance2"].as_f64().unwrap() < 1e-8);

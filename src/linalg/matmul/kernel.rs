@@ -5,6 +5,7 @@ use super::kernels::{gemm_body, gemm_nt_body, gemm_tn_body};
 use super::packed::{self, View};
 use super::parallel::gemm_split;
 use super::simd;
+use std::sync::OnceLock;
 
 /// One compilation of the matmul kernels.
 ///
@@ -21,7 +22,14 @@ use super::simd;
 /// MatmulKernel::best().gemm(2, 1, 2, &[1.0, 2.0], &[3.0, 4.0], &mut c);
 /// assert_eq!(c, [3.0, 4.0, 6.0, 8.0]);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+///
+/// # Choosing the kernel: `TAPEGRAD_MATMUL_KERNEL`
+/// The kernels round differently (fused multiply-adds, summation order), so the same program
+/// gives results that differ in the last bits from one CPU to another. Set the environment
+/// variable `TAPEGRAD_MATMUL_KERNEL` to `portable`, `avx2+fma` or `avx512` to cap the kernels
+/// the automatic choice may use (read once, at the first product): `portable` gives the same
+/// bits on every machine. A value that is none of these is reported on stderr and ignored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MatmulKernel {
     /// Plain Rust loops (4 x 8 register tiles, packed panels of `B`): every CPU.
     Portable,
@@ -66,7 +74,8 @@ impl MatmulKernel {
         }
     }
 
-    /// The fastest kernel this CPU supports for large products.
+    /// The fastest kernel this CPU supports for large products, within the cap set by
+    /// `TAPEGRAD_MATMUL_KERNEL` if any (see the type's docs).
     ///
     /// ```
     /// use tapegrad::linalg::matmul::MatmulKernel;
@@ -75,11 +84,23 @@ impl MatmulKernel {
     /// println!("matmul kernel: {best}");
     /// ```
     pub fn best() -> Self {
+        let cap = cap();
         Self::ALL
             .into_iter()
             .rev()
-            .find(|k| k.is_supported())
+            .find(|k| k.is_supported() && *k <= cap)
             .unwrap_or(Self::Portable)
+    }
+
+    /// The kernel named `name` (`"portable"`, `"avx2+fma"` or `"avx512"`), if it is one.
+    ///
+    /// ```
+    /// use tapegrad::linalg::matmul::MatmulKernel;
+    /// assert_eq!(MatmulKernel::from_name("avx512"), Some(MatmulKernel::Avx512));
+    /// assert_eq!(MatmulKernel::from_name("sse"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
     }
 
     /// The kernel [`gemm`](super::gemm) and its transposed forms run for an `m x k` by
@@ -200,13 +221,25 @@ pub(crate) fn gemm_views(
     b: View<'_>,
     c: (&mut [f64], usize),
 ) {
-    if MatmulKernel::Avx512.is_supported() {
-        gemm_split(mkn, a, b, c, avx512_micro)
-    } else if simd::detected() {
-        gemm_split(mkn, a, b, c, simd::micro)
-    } else {
-        gemm_split(mkn, a, b, c, packed::micro_portable)
+    match MatmulKernel::best() {
+        MatmulKernel::Avx512 => gemm_split(mkn, a, b, c, avx512_micro),
+        MatmulKernel::Avx2Fma => gemm_split(mkn, a, b, c, simd::micro),
+        MatmulKernel::Portable => gemm_split(mkn, a, b, c, packed::micro_portable),
     }
+}
+
+/// The fastest kernel the automatic choice may use: `TAPEGRAD_MATMUL_KERNEL`, read once.
+fn cap() -> MatmulKernel {
+    static CAP: OnceLock<MatmulKernel> = OnceLock::new();
+    *CAP.get_or_init(|| match std::env::var("TAPEGRAD_MATMUL_KERNEL") {
+        Err(_) => MatmulKernel::Avx512,
+        Ok(name) => MatmulKernel::from_name(&name).unwrap_or_else(|| {
+            eprintln!(
+                "tapegrad: TAPEGRAD_MATMUL_KERNEL={name:?} is not portable, avx2+fma or avx512; ignored"
+            );
+            MatmulKernel::Avx512
+        }),
+    })
 }
 
 impl std::fmt::Display for MatmulKernel {

@@ -1,6 +1,27 @@
 //! The loop bodies, written once and generic over fused multiply-add; see the module docs of
 //! [`super`] for the blocking and the register tiles.
 
+use std::cell::RefCell;
+
+thread_local! {
+    /// Buffers the loops reuse, per thread: [0] a transposed `B` of `A B^T`, [1] packed strips
+    /// of `B`. Taken out while in use and put back, so a product allocates only when it needs
+    /// more room than any before it on this thread.
+    static SCRATCH: RefCell<[Vec<f64>; 2]> = const { RefCell::new([Vec::new(), Vec::new()]) };
+}
+
+/// Scratch buffer `slot`, empty, with the capacity it had.
+fn take_scratch(slot: usize) -> Vec<f64> {
+    let mut v = SCRATCH.with(|s| std::mem::take(&mut s.borrow_mut()[slot]));
+    v.clear();
+    v
+}
+
+/// Puts scratch buffer `slot` back for the next product.
+fn give_scratch(slot: usize, v: Vec<f64>) {
+    SCRATCH.with(|s| s.borrow_mut()[slot] = v);
+}
+
 /// Columns of `C` (and `B`) in one cache block.
 pub(super) const NC: usize = 256;
 /// Rows of `B` (columns of `A`) in one cache block.
@@ -123,11 +144,10 @@ pub(super) fn gemm_body<const FMA: bool>(
             // Pack the full NR-column strips of this panel of B contiguously, p by p, so a
             // tile reads it sequentially (no cache-set conflicts at power-of-two strides).
             let strips = (j1 - j0) / NR;
-            let packed = if m >= PACK_MIN_ROWS && strips > 0 {
-                pack_b(&block, b, j0, strips)
-            } else {
-                Vec::new()
-            };
+            let mut packed = take_scratch(1);
+            if m >= PACK_MIN_ROWS && strips > 0 {
+                pack_b(&block, b, j0, strips, &mut packed);
+            }
             // Tiles of MR rows x NR columns held in registers; the ragged edges row by row.
             let mut i = 0;
             while i + MR <= m {
@@ -158,6 +178,7 @@ pub(super) fn gemm_body<const FMA: bool>(
             for r in i..m {
                 row::<FMA>(&block, a, b, c, r, j0, j1);
             }
+            give_scratch(1, packed);
         }
     }
 }
@@ -172,15 +193,14 @@ pub(super) struct Strip<'b> {
 
 /// The `strips` full `NR`-column strips of `B[p0..p1, j0..]`, each stored `p` by `p`:
 /// strip `s`, row `p` holds `B[p0 + p, j0 + s NR .. j0 + (s+1) NR]`.
-pub(super) fn pack_b(blk: &Block, b: &[f64], j0: usize, strips: usize) -> Vec<f64> {
-    let mut packed = Vec::with_capacity(strips * (blk.p1 - blk.p0) * NR);
+pub(super) fn pack_b(blk: &Block, b: &[f64], j0: usize, strips: usize, packed: &mut Vec<f64>) {
+    packed.clear();
     for s in 0..strips {
         let j = j0 + s * NR;
         for p in blk.p0..blk.p1 {
             packed.extend_from_slice(&b[p * blk.n + j..p * blk.n + j + NR]);
         }
     }
-    packed
 }
 
 /// Up to this many multiply-adds `m n k`, `A B` runs row by row (`row`): the blocked loops
@@ -276,13 +296,15 @@ pub(super) fn gemm_nt_body<const FMA: bool>(
     {
         // Transpose B once (n k copies) and stream its rows: cheaper than m n separate dot
         // products, each ending in a horizontal sum, once m is more than a few rows.
-        let mut bt = vec![0.0; k * n];
+        let mut bt = take_scratch(0);
+        bt.resize(k * n, 0.0);
         for j in 0..n {
             for p in 0..k {
                 bt[p * n + j] = b[j * k + p];
             }
         }
         gemm_body::<FMA>(m, k, n, a, &bt, c);
+        give_scratch(0, bt);
         return;
     }
     for i in 0..m {
