@@ -158,8 +158,14 @@ fn main() {
             "quick",
             "a smoke test, not a measurement: 100 W1 and 20 W3 steps, matmul at n = 64, QR of W4's leading 100x100 block",
         )
+        .optional(
+            "w1-only",
+            "STEPS",
+            "run only W1 (the reused tape) for STEPS steps and print us/step: for a profiler, e.g. valgrind --tool=callgrind",
+        )
         .example("cargo run --release --example speed")
         .example("cargo run --release --example speed -- --reps 11 --json")
+        .example("valgrind --tool=callgrind target/release/examples/speed --w1-only 10000")
         .parse();
     let reps: usize = args.get("reps");
     if !(1..=1000).contains(&reps) {
@@ -177,6 +183,15 @@ fn main() {
 
     let x1 = Tensor::from_fn(7, 1, |i, _| -1.0 + i as f64 / 3.0);
     let y1 = x1.map(|x| (5.0 * x).sin() * (2.0 * x).abs().exp() / 10.0);
+    if let Some(steps) = args.opt::<usize>("w1-only") {
+        if steps == 0 {
+            args.fail("--w1-only: need at least 1 step, got 0");
+        }
+        let run = (Reduction::Mean, 0.05, steps);
+        let us = us_per_step(1, &[1, 10, 10, 1], (&x1, &y1), run, Form::ReusedTape);
+        outln!("W1, {steps} steps, reused tape: {us:.3} us/step");
+        return;
+    }
     let w1_run = (Reduction::Mean, 0.05, w1_steps);
     let w1 = us_per_step(reps, &[1, 10, 10, 1], (&x1, &y1), w1_run, Form::ReusedTape);
     let w1_fresh = us_per_step(reps, &[1, 10, 10, 1], (&x1, &y1), w1_run, Form::FreshTape);
