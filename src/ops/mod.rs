@@ -249,8 +249,8 @@ impl Op {
         &self,
         dy: &V,
         y: &V,
-        value: &dyn Fn(NodeId) -> &'a V,
-        need: &dyn Fn(NodeId) -> bool,
+        value: impl Fn(NodeId) -> &'a V,
+        need: impl Fn(NodeId) -> bool,
     ) -> [Option<V>; 2] {
         let one = |g: V| [Some(g), None];
         match *self {

@@ -114,9 +114,9 @@ impl Tape {
             adj,
             y.index,
             seed,
-            &|i| nodes[i].op,
-            &|i| &nodes[i].value,
-            &|i| nodes[i].requires_grad,
+            |i: NodeId| nodes[i].op,
+            |i: NodeId| &*nodes[i].value,
+            |i: NodeId| nodes[i].requires_grad,
             observe,
         );
     }
@@ -199,9 +199,9 @@ pub(super) fn sweep_into<'a, V: Adjoint + 'a>(
     adj: &mut Vec<Option<V>>,
     output: NodeId,
     seed: V,
-    op: &dyn Fn(NodeId) -> Op,
-    value: &dyn Fn(NodeId) -> &'a V,
-    requires_grad: &dyn Fn(NodeId) -> bool,
+    op: impl Fn(NodeId) -> Op,
+    value: impl Fn(NodeId) -> &'a V,
+    requires_grad: impl Fn(NodeId) -> bool,
     mut observe: Option<Observer<'_, V>>,
 ) {
     adj.clear();
@@ -215,7 +215,7 @@ pub(super) fn sweep_into<'a, V: Adjoint + 'a>(
         let (below, here) = adj.split_at_mut(i);
         let Some(dy) = here[0].as_ref() else { continue };
         let op = op(i);
-        let local = op.vjp(dy, value(i), value, requires_grad);
+        let local = op.vjp(dy, value(i), &value, &requires_grad);
         if let Some(observe) = observe.as_mut() {
             observe(i, dy, &local);
         }

@@ -84,12 +84,16 @@ impl MatmulKernel {
     /// println!("matmul kernel: {best}");
     /// ```
     pub fn best() -> Self {
-        let cap = cap();
-        Self::ALL
-            .into_iter()
-            .rev()
-            .find(|k| k.is_supported() && *k <= cap)
-            .unwrap_or(Self::Portable)
+        // Asked once: the CPU's features and the environment do not change while it runs.
+        static BEST: OnceLock<MatmulKernel> = OnceLock::new();
+        *BEST.get_or_init(|| {
+            let cap = cap();
+            Self::ALL
+                .into_iter()
+                .rev()
+                .find(|k| k.is_supported() && *k <= cap)
+                .unwrap_or(Self::Portable)
+        })
     }
 
     /// The kernel named `name` (`"portable"`, `"avx2+fma"` or `"avx512"`), if it is one.
