@@ -17,7 +17,7 @@
 //!   remaining column of largest norm, with the partial norms downdated after each step and
 //!   recomputed when cancellation makes the downdate inaccurate (LAPACK's `dlaqp2`).
 
-use super::matmul::{View, gemm_views};
+use super::matmul::{View, dot, gemm_views};
 
 /// Columns in one panel of the blocked factorization.
 pub(super) const NB: usize = 32;
@@ -55,23 +55,6 @@ pub(super) fn reflect(v_tail: &[f64], tau: f64, y: &mut [f64]) {
     for (yi, vi) in y_tail.iter_mut().zip(v_tail) {
         *yi -= s * vi;
     }
-}
-
-fn dot(x: &[f64], y: &[f64]) -> f64 {
-    let mut acc = [0.0; 4];
-    let (xc, yc) = (x.chunks_exact(4), y.chunks_exact(4));
-    let tail: f64 = xc
-        .remainder()
-        .iter()
-        .zip(yc.remainder())
-        .map(|(a, b)| a * b)
-        .sum();
-    for (xs, ys) in xc.zip(yc) {
-        for l in 0..4 {
-            acc[l] += xs[l] * ys[l];
-        }
-    }
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 /// Factors columns `k` of the `m`-row column-major `cols` with one reflector, applied to the

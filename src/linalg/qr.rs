@@ -67,9 +67,9 @@ impl Qr {
     /// ```
     pub fn new(a: &Tensor) -> Qr {
         let (m, n) = a.shape();
-        let at = a.t();
+        let at = a.t(); // column-major A
         if m >= n && n >= BLOCKED_MIN_COLS {
-            let mut cols = at.as_slice().to_vec();
+            let mut cols = at.as_slice().to_vec(); // a copy: pivoting may need `at` again
             let tau = factor_blocked(&mut cols, m, n);
             let qr = Qr {
                 m,
@@ -82,7 +82,7 @@ impl Qr {
                 return qr;
             }
         }
-        let mut cols = at.as_slice().to_vec();
+        let mut cols = at.into_vec();
         let (tau, perm) = factor_pivoted(&mut cols, m, n);
         Qr {
             m,

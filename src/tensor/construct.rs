@@ -61,9 +61,7 @@ impl Tensor {
     /// assert_eq!(y.shape(), (3, 1));
     /// ```
     pub fn column(values: &[f64]) -> Tensor {
-        let mut data = buffer(values.len());
-        data.extend_from_slice(values);
-        Tensor::from_vec(values.len(), 1, data)
+        Tensor::from_slice(values.len(), 1, values)
     }
 
     /// A row vector `1 x n` from a slice.
@@ -74,9 +72,7 @@ impl Tensor {
     /// assert_eq!(b.shape(), (1, 2));
     /// ```
     pub fn row(values: &[f64]) -> Tensor {
-        let mut data = buffer(values.len());
-        data.extend_from_slice(values);
-        Tensor::from_vec(1, values.len(), data)
+        Tensor::from_slice(1, values.len(), values)
     }
 
     /// A `1x1` tensor holding `x`.

@@ -128,14 +128,6 @@ pub(super) fn gemm_body<const FMA: bool>(
         }
         return;
     }
-    if m.saturating_mul(n).saturating_mul(k) <= SMALL_WORK {
-        // A small product (a tape's 7x10 layer): row by row, no blocks or tiles to set up.
-        let block = Block { k, n, p0: 0, p1: k };
-        for r in 0..m {
-            row::<FMA>(&block, a, b, c, r, 0, n);
-        }
-        return;
-    }
     for j0 in (0..n).step_by(NC) {
         let j1 = (j0 + NC).min(n);
         for p0 in (0..k).step_by(KC) {
@@ -202,10 +194,6 @@ pub(super) fn pack_b(blk: &Block, b: &[f64], j0: usize, strips: usize, packed: &
         }
     }
 }
-
-/// Up to this many multiply-adds `m n k`, `A B` runs row by row (`row`): the blocked loops
-/// setup costs more than their reuse saves (7x10x10: 255 ns blocked, 230 ns by rows).
-pub(super) const SMALL_WORK: usize = 1024;
 
 /// Rows of `C` in one register tile.
 pub(super) const MR: usize = 4;

@@ -15,7 +15,9 @@
 //! product (`n = 1`) is a dot product per row.
 //! `gemm_nt` is a dot product of two contiguous rows per entry for a few rows of `A`, and for
 //! more it transposes `B` once and runs the `gemm` loops; `gemm_tn` adds `a_pi` times row `p`
-//! of `B` to row `i` of `C`.
+//! of `B` to row `i` of `C`. Small products (inner dimension and width at most 16, a tape's
+//! small layers) take one loop in all three forms: `B` copied into a padded 16 x 16 block, a
+//! row of `C` accumulated in registers.
 //!
 //! # Large products: packed panels and an AVX-512 micro-kernel
 //! From a few tiles' worth of work on, on CPUs with AVX-512F, the products run through a
@@ -53,6 +55,12 @@ mod simd;
 
 pub use kernel::MatmulKernel;
 pub(crate) use kernel::gemm_views;
+
+/// `sum_p x_p y_p` with four partial sums (the kernels' dot product, portable): for the
+/// factorizations' level-2 steps.
+pub(crate) fn dot(x: &[f64], y: &[f64]) -> f64 {
+    kernels::dot::<false>(x, y)
+}
 use kernels::{gemm_body, gemm_nt_body, gemm_tn_body};
 pub(crate) use packed::View;
 pub use parallel::{set_threads, threads};

@@ -55,11 +55,8 @@ pub(super) fn gemm_split(
     micro: Micro,
 ) {
     let work = m.saturating_mul(k).saturating_mul(n);
-    if work < PARALLEL_MIN_WORK {
-        return gemm_packed((m, k, n), a, b, (c, ldc), micro);
-    }
     let bands = threads().min(m / MR).max(1);
-    if bands == 1 {
+    if bands == 1 || work < PARALLEL_MIN_WORK {
         return gemm_packed((m, k, n), a, b, (c, ldc), micro);
     }
     // Band height: a multiple of MR, so every band's tiles are the one-thread tiles.
