@@ -40,93 +40,43 @@ fn check(m: usize, k: usize, n: usize, seed: u64) {
         .matmul(&b.map(f64::abs))
         .add(&c0.map(f64::abs));
     let tol = 1e-13f64.max(k as f64 * f64::EPSILON);
-    for (name, kernel) in [("gemm", gemm as Kernel), ("gemm_portable", gemm_portable)] {
-        let mut got = c0.clone();
-        kernel(m, k, n, a.as_slice(), b.as_slice(), got.as_mut_slice());
-        assert_close(name, (m, k, n), &got, &want, &scale, tol);
-    }
-    let bt = b.t();
-    let at = a.t();
-    // Each kernel by name, in the three forms: `A^T` (k x m) and `B^T` (n x k) read in place.
-    for kernel in supported() {
-        let method: Method = MatmulKernel::gemm;
-        let mut got = c0.clone();
-        method(
-            kernel,
-            m,
-            k,
-            n,
-            a.as_slice(),
-            b.as_slice(),
-            got.as_mut_slice(),
-        );
-        assert_close(
-            &format!("{kernel} gemm"),
-            (m, k, n),
-            &got,
-            &want,
-            &scale,
-            tol,
-        );
-    }
-    for kernel in supported() {
-        let method: Method = MatmulKernel::gemm_nt;
-        let mut got = c0.clone();
-        method(
-            kernel,
-            m,
-            k,
-            n,
-            a.as_slice(),
-            bt.as_slice(),
-            got.as_mut_slice(),
-        );
-        assert_close(
-            &format!("{kernel} gemm_nt"),
-            (m, k, n),
-            &got,
-            &want,
-            &scale,
-            tol,
-        );
-    }
-    for kernel in supported() {
-        let method: Method = MatmulKernel::gemm_tn;
-        let mut got = c0.clone();
-        method(
-            kernel,
-            m,
-            k,
-            n,
-            at.as_slice(),
-            b.as_slice(),
-            got.as_mut_slice(),
-        );
-        assert_close(
-            &format!("{kernel} gemm_tn"),
-            (m, k, n),
-            &got,
-            &want,
-            &scale,
-            tol,
-        );
-    }
-    // The dispatching functions and the portable ones in the transposed forms.
-    for (name, kernel) in [
-        ("gemm_nt", gemm_nt as Kernel),
-        ("gemm_nt_portable", gemm_nt_portable),
-    ] {
-        let mut got = c0.clone();
-        kernel(m, k, n, a.as_slice(), bt.as_slice(), got.as_mut_slice());
-        assert_close(name, (m, k, n), &got, &want, &scale, tol);
-    }
-    for (name, kernel) in [
-        ("gemm_tn", gemm_tn as Kernel),
-        ("gemm_tn_portable", gemm_tn_portable),
-    ] {
-        let mut got = c0.clone();
-        kernel(m, k, n, at.as_slice(), b.as_slice(), got.as_mut_slice());
-        assert_close(name, (m, k, n), &got, &want, &scale, tol);
+    // Each form with the operands as it stores them: `B^T` (n x k) and `A^T` (k x m) are read
+    // in place. Each runs through its dispatching function, its portable function, and every
+    // kernel this CPU supports by name.
+    let (at, bt) = (a.t(), b.t());
+    let forms: [(&str, Kernel, Kernel, Method, &Tensor, &Tensor); 3] = [
+        ("gemm", gemm, gemm_portable, MatmulKernel::gemm, &a, &b),
+        (
+            "gemm_nt",
+            gemm_nt,
+            gemm_nt_portable,
+            MatmulKernel::gemm_nt,
+            &a,
+            &bt,
+        ),
+        (
+            "gemm_tn",
+            gemm_tn,
+            gemm_tn_portable,
+            MatmulKernel::gemm_tn,
+            &at,
+            &b,
+        ),
+    ];
+    for (name, dispatch, portable, method, x, y) in forms {
+        let (x, y) = (x.as_slice(), y.as_slice());
+        let check_one = |label: String, run: &dyn Fn(&mut [f64])| {
+            let mut got = c0.clone();
+            run(got.as_mut_slice());
+            assert_close(&label, (m, k, n), &got, &want, &scale, tol);
+        };
+        check_one(name.to_string(), &|c| dispatch(m, k, n, x, y, c));
+        check_one(format!("{name}_portable"), &|c| portable(m, k, n, x, y, c));
+        for kernel in supported() {
+            check_one(format!("{kernel} {name}"), &|c| {
+                method(kernel, m, k, n, x, y, c)
+            });
+        }
     }
 }
 
