@@ -163,6 +163,11 @@ fn main() {
             "STEPS",
             "run only W1 (the reused tape) for STEPS steps and print us/step: for a profiler, e.g. valgrind --tool=callgrind",
         )
+        .optional(
+            "w3-only",
+            "STEPS",
+            "run only W3 (the reused tape) for STEPS steps and print us/step: for a profiler",
+        )
         .example("cargo run --release --example speed")
         .example("cargo run --release --example speed -- --reps 11 --json")
         .example("valgrind --tool=callgrind target/release/examples/speed --w1-only 10000")
@@ -183,21 +188,26 @@ fn main() {
 
     let x1 = Tensor::from_fn(7, 1, |i, _| -1.0 + i as f64 / 3.0);
     let y1 = x1.map(|x| (5.0 * x).sin() * (2.0 * x).abs().exp() / 10.0);
-    if let Some(steps) = args.opt::<usize>("w1-only") {
-        if steps == 0 {
-            args.fail("--w1-only: need at least 1 step, got 0");
+    let mut rng = Rng::new(3);
+    let x3 = Tensor::rand_normal(20, 15, 0.0, 1.0, &mut rng);
+    let y3 = Tensor::rand_normal(20, 1, 0.0, 1.0, &mut rng);
+    for (flag, name, sizes, data, run) in [
+        ("w1-only", "W1", [1, 10, 10, 1], (&x1, &y1), (Reduction::Mean, 0.05)),
+        ("w3-only", "W3", [15, 64, 64, 1], (&x3, &y3), (Reduction::Sum, 1e-3)),
+    ] {
+        if let Some(steps) = args.opt::<usize>(flag) {
+            if steps == 0 {
+                args.fail(&format!("--{flag}: need at least 1 step, got 0"));
+            }
+            let run = (run.0, run.1, steps);
+            let us = us_per_step(1, &sizes, data, run, Form::ReusedTape);
+            outln!("{name}, {steps} steps, reused tape: {us:.3} us/step");
+            return;
         }
-        let run = (Reduction::Mean, 0.05, steps);
-        let us = us_per_step(1, &[1, 10, 10, 1], (&x1, &y1), run, Form::ReusedTape);
-        outln!("W1, {steps} steps, reused tape: {us:.3} us/step");
-        return;
     }
     let w1_run = (Reduction::Mean, 0.05, w1_steps);
     let w1 = us_per_step(reps, &[1, 10, 10, 1], (&x1, &y1), w1_run, Form::ReusedTape);
     let w1_fresh = us_per_step(reps, &[1, 10, 10, 1], (&x1, &y1), w1_run, Form::FreshTape);
-    let mut rng = Rng::new(3);
-    let x3 = Tensor::rand_normal(20, 15, 0.0, 1.0, &mut rng);
-    let y3 = Tensor::rand_normal(20, 1, 0.0, 1.0, &mut rng);
     let w3_run = (Reduction::Sum, 1e-3, w3_steps);
     let w3 = us_per_step(reps, &[15, 64, 64, 1], (&x3, &y3), w3_run, Form::ReusedTape);
     let w3_fresh = us_per_step(reps, &[15, 64, 64, 1], (&x3, &y3), w3_run, Form::FreshTape);
