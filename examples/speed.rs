@@ -192,8 +192,20 @@ fn main() {
     let x3 = Tensor::rand_normal(20, 15, 0.0, 1.0, &mut rng);
     let y3 = Tensor::rand_normal(20, 1, 0.0, 1.0, &mut rng);
     for (flag, name, sizes, data, run) in [
-        ("w1-only", "W1", [1, 10, 10, 1], (&x1, &y1), (Reduction::Mean, 0.05)),
-        ("w3-only", "W3", [15, 64, 64, 1], (&x3, &y3), (Reduction::Sum, 1e-3)),
+        (
+            "w1-only",
+            "W1",
+            [1, 10, 10, 1],
+            (&x1, &y1),
+            (Reduction::Mean, 0.05),
+        ),
+        (
+            "w3-only",
+            "W3",
+            [15, 64, 64, 1],
+            (&x3, &y3),
+            (Reduction::Sum, 1e-3),
+        ),
     ] {
         if let Some(steps) = args.opt::<usize>(flag) {
             if steps == 0 {

@@ -10,11 +10,14 @@
 //! AVX-512 intrinsics and `target_feature(enable = "avx512f")` are stable; entered only after
 //! run-time detection.
 
-use super::packed::{MR, NR};
+use super::packed::{Edge, Kernels, MR, NR};
 use std::arch::x86_64::{
     __m512d, _mm512_add_pd, _mm512_fmadd_pd, _mm512_loadu_pd, _mm512_set1_pd, _mm512_setzero_pd,
-    _mm512_storeu_pd,
+    _mm512_shuffle_f64x2, _mm512_storeu_pd, _mm512_unpackhi_pd, _mm512_unpacklo_pd,
 };
+
+/// The packed driver's AVX-512 pieces.
+pub const KERNELS: Kernels = Kernels { micro, transpose8 };
 
 /// AVX-512F, detected at run time (std caches the CPUID query).
 pub fn detected() -> bool {
@@ -22,12 +25,14 @@ pub fn detected() -> bool {
 }
 
 /// `c[r ldc + l] += sum_p a_p[r] b_p[l]` for the micro-panels `a` (`kc x MR`) and `b`
-/// (`kc x NR`): the tile accumulated in registers, then added to `c` row by row.
+/// (`kc x NR`), `r < edge.rows`, `l < edge.cols`: the tile accumulated in registers, then
+/// added to `c` row by row.
 ///
 /// # Safety
 /// The CPU must support AVX-512F ([`detected`]).
 #[target_feature(enable = "avx512f")]
-unsafe fn micro_avx512(a: &[f64], b: &[f64], c: &mut [f64], ldc: usize) {
+unsafe fn micro_avx512(a: &[f64], b: &[f64], c: &mut [f64], edge: Edge) {
+    let Edge { ldc, rows, cols } = edge;
     const V: usize = NR / 8;
     let mut acc: [[__m512d; V]; MR] = [[_mm512_setzero_pd(); V]; MR];
     for (a_p, b_p) in a.chunks_exact(MR).zip(b.chunks_exact(NR)) {
@@ -48,15 +53,32 @@ unsafe fn micro_avx512(a: &[f64], b: &[f64], c: &mut [f64], ldc: usize) {
             }
         }
     }
-    for (r, acc_r) in acc.iter().enumerate() {
-        let c_r = &mut c[r * ldc..r * ldc + NR]; // bounds-checked: the tile's row is in `c`
-        for (c_rv, &acc_rv) in c_r.chunks_exact_mut(8).zip(acc_r) {
-            // SAFETY: `c_rv` is a chunk of exactly 8 f64, the width of one unaligned load and
-            // one unaligned store.
-            unsafe {
-                let sum = _mm512_add_pd(_mm512_loadu_pd(c_rv.as_ptr()), acc_rv);
-                _mm512_storeu_pd(c_rv.as_mut_ptr(), sum)
+    if rows == MR && cols == NR {
+        for (r, acc_r) in acc.iter().enumerate() {
+            let c_r = &mut c[r * ldc..r * ldc + NR]; // bounds-checked: the tile's row is in `c`
+            for (c_rv, &acc_rv) in c_r.chunks_exact_mut(8).zip(acc_r) {
+                // SAFETY: `c_rv` is a chunk of exactly 8 f64, the width of one unaligned load
+                // and one unaligned store.
+                unsafe {
+                    let sum = _mm512_add_pd(_mm512_loadu_pd(c_rv.as_ptr()), acc_rv);
+                    _mm512_storeu_pd(c_rv.as_mut_ptr(), sum)
+                }
             }
+        }
+        return;
+    }
+    // A ragged edge: the tile through memory, its valid corner added to `c`. (Indexing the
+    // accumulators by a run-time row count would keep them in memory for the whole loop.)
+    let mut tile = [0.0; MR * NR];
+    for (t_r, acc_r) in tile.chunks_exact_mut(NR).zip(&acc) {
+        for (t_rv, &acc_rv) in t_r.chunks_exact_mut(8).zip(acc_r) {
+            // SAFETY: `t_rv` is a chunk of exactly 8 f64, the width of one unaligned store.
+            unsafe { _mm512_storeu_pd(t_rv.as_mut_ptr(), acc_rv) }
+        }
+    }
+    for (r, t_r) in tile.chunks_exact(NR).take(rows).enumerate() {
+        for (c_rl, &t) in c[r * ldc..r * ldc + cols].iter_mut().zip(t_r) {
+            *c_rl += t;
         }
     }
 }
@@ -65,12 +87,92 @@ unsafe fn micro_avx512(a: &[f64], b: &[f64], c: &mut [f64], ldc: usize) {
 ///
 /// # Panics
 /// If this CPU lacks AVX-512F (the check is a cached load, against ~50k flops per call).
-pub fn micro(a: &[f64], b: &[f64], c: &mut [f64], ldc: usize) {
+pub fn micro(a: &[f64], b: &[f64], c: &mut [f64], edge: Edge) {
     assert!(
         detected(),
         "matmul: the AVX-512 kernel needs a CPU with AVX-512F"
     );
     // SAFETY: `detected()` just confirmed AVX-512F, the feature `micro_avx512` is compiled
     // with; the function itself reads and writes only through the slices it is given.
-    unsafe { micro_avx512(a, b, c, ldc) }
+    unsafe { micro_avx512(a, b, c, edge) }
+}
+
+/// `dst[c ds + r] = src[r ss + c]` for `r, c < 8`: eight rows loaded, transposed in registers
+/// (pairs interleaved within 128-bit lanes, then the lanes gathered across registers in two
+/// rounds of `shuffle_f64x2`), eight rows stored.
+///
+/// # Safety
+/// The CPU must support AVX-512F, `src` must hold `7 ss + 8` values and `dst` `7 ds + 8`.
+#[target_feature(enable = "avx512f")]
+unsafe fn transpose8_avx512(src: &[f64], ss: usize, dst: &mut [f64], ds: usize) {
+    let mut r = [_mm512_setzero_pd(); 8];
+    for (i, r_i) in r.iter_mut().enumerate() {
+        // SAFETY: row i is src[i ss .. i ss + 8], inside `src` (the caller's contract, checked
+        // by `transpose8`).
+        *r_i = unsafe { _mm512_loadu_pd(src.as_ptr().add(i * ss)) };
+    }
+    // t[2q] = (r[2q][0] r[2q+1][0] | r[2q][2] r[2q+1][2] | ...), t[2q+1] the odd columns.
+    let mut t = [_mm512_setzero_pd(); 8];
+    for q in 0..4 {
+        t[2 * q] = _mm512_unpacklo_pd(r[2 * q], r[2 * q + 1]);
+        t[2 * q + 1] = _mm512_unpackhi_pd(r[2 * q], r[2 * q + 1]);
+    }
+    // For the even columns (t[0], t[2], t[4], t[6]) and the odd ones (t[1], t[3], t[5], t[7]):
+    // lanes 0 and 2, then 1 and 3, of two registers side by side; once more to finish.
+    const EVEN: i32 = 0b10_00_10_00;
+    const ODD: i32 = 0b11_01_11_01;
+    let mut col = [_mm512_setzero_pd(); 8];
+    for h in 0..2 {
+        let (a, b, c, d) = (t[h], t[h + 2], t[h + 4], t[h + 6]);
+        let u0 = _mm512_shuffle_f64x2::<EVEN>(a, b);
+        let u1 = _mm512_shuffle_f64x2::<ODD>(a, b);
+        let u2 = _mm512_shuffle_f64x2::<EVEN>(c, d);
+        let u3 = _mm512_shuffle_f64x2::<ODD>(c, d);
+        col[h] = _mm512_shuffle_f64x2::<EVEN>(u0, u2);
+        col[h + 4] = _mm512_shuffle_f64x2::<ODD>(u0, u2);
+        col[h + 2] = _mm512_shuffle_f64x2::<EVEN>(u1, u3);
+        col[h + 6] = _mm512_shuffle_f64x2::<ODD>(u1, u3);
+    }
+    for (c, col_c) in col.iter().enumerate() {
+        // SAFETY: row c of `dst` is dst[c ds .. c ds + 8], inside `dst` (as above).
+        unsafe { _mm512_storeu_pd(dst.as_mut_ptr().add(c * ds), *col_c) };
+    }
+}
+
+/// [`transpose8_avx512`] for the packing.
+///
+/// # Panics
+/// If this CPU lacks AVX-512F, or a slice is too short for eight rows of eight.
+pub fn transpose8(src: &[f64], ss: usize, dst: &mut [f64], ds: usize) {
+    assert!(
+        detected(),
+        "matmul: the AVX-512 packing needs a CPU with AVX-512F"
+    );
+    assert!(
+        src.len() >= 7 * ss + 8 && dst.len() >= 7 * ds + 8,
+        "transpose8: {} and {} values cannot hold 8 rows {ss} and {ds} apart",
+        src.len(),
+        dst.len()
+    );
+    // SAFETY: AVX-512F was just detected, and both slices were checked to hold the eight rows
+    // of eight values the function reads and writes.
+    unsafe { transpose8_avx512(src, ss, dst, ds) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transpose8_matches_the_portable_one() {
+        if !detected() {
+            eprintln!("skipped: this CPU has no AVX-512F");
+            return;
+        }
+        let src: Vec<f64> = (0..8 * 11).map(|x| x as f64).collect();
+        let (mut got, mut want) = (vec![-1.0; 7 * 9 + 8], vec![-1.0; 7 * 9 + 8]);
+        transpose8(&src, 11, &mut got, 9);
+        super::super::packed::transpose8_portable(&src, 11, &mut want, 9);
+        assert_eq!(got, want);
+    }
 }

@@ -206,7 +206,7 @@ impl MatmulKernel {
             (Self::Avx2Fma, Form::AtB) => simd::gemm_tn(m, k, n, a, b, c),
             (Self::Avx512, form) => {
                 let (va, vb) = form.views(mkn, a, b);
-                gemm_split(mkn, va, vb, (c, n), avx512_micro)
+                gemm_split(mkn, va, vb, (c, n), AVX512)
             }
         }
     }
@@ -226,9 +226,9 @@ pub(crate) fn gemm_views(
     c: (&mut [f64], usize),
 ) {
     match MatmulKernel::best() {
-        MatmulKernel::Avx512 => gemm_split(mkn, a, b, c, avx512_micro),
-        MatmulKernel::Avx2Fma => gemm_split(mkn, a, b, c, simd::micro),
-        MatmulKernel::Portable => gemm_split(mkn, a, b, c, packed::micro_portable),
+        MatmulKernel::Avx512 => gemm_split(mkn, a, b, c, AVX512),
+        MatmulKernel::Avx2Fma => gemm_split(mkn, a, b, c, simd::KERNELS),
+        MatmulKernel::Portable => gemm_split(mkn, a, b, c, packed::PORTABLE),
     }
 }
 
@@ -304,12 +304,10 @@ fn avx512_detected() -> bool {
     false
 }
 
+/// The packed driver's AVX-512 pieces.
 #[cfg(all(target_arch = "x86_64", tapegrad_avx512))]
-fn avx512_micro(a: &[f64], b: &[f64], c: &mut [f64], ldc: usize) {
-    super::avx512::micro(a, b, c, ldc)
-}
+const AVX512: packed::Kernels = super::avx512::KERNELS;
 
+/// Not built here: never run, since [`MatmulKernel::is_supported`] says no and `run` checks it.
 #[cfg(not(all(target_arch = "x86_64", tapegrad_avx512)))]
-fn avx512_micro(_: &[f64], _: &[f64], _: &mut [f64], _: usize) {
-    unreachable!("the AVX-512 kernel is not built here, and `run` checked `is_supported`")
-}
+const AVX512: packed::Kernels = packed::PORTABLE;

@@ -12,6 +12,4 @@ pub fn gemm_nt(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]
 pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
     super::kernels::gemm_tn_body::<false>(m, k, n, a, b, c)
 }
-pub fn micro(a: &[f64], b: &[f64], c: &mut [f64], ldc: usize) {
-    super::packed::micro_portable(a, b, c, ldc)
-}
+pub const KERNELS: super::packed::Kernels = super::packed::PORTABLE;

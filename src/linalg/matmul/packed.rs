@@ -14,9 +14,12 @@
 //!
 //! A micro-panel of `A` holds, for `p = 0..kc`, the `MR` values `a[i..i+MR, p]` one after the
 //! other; a micro-panel of `B` the `NR` values `b[p, j..j+NR]`. Both are zero-padded at the
-//! ragged edges, so the micro-kernel always computes a full `MR x NR` tile and the driver adds
-//! only its valid part to `C`. The buffers are kept per thread and reused, so a product
-//! allocates only when it needs bigger panels than any before it on that thread.
+//! ragged edges, so the micro-kernel always computes a full `MR x NR` tile in registers and
+//! adds only its valid part (an [`Edge`]) to `C` (a small product such as the tape's 20 x 64
+//! layers is mostly ragged tiles). Row-major blocks are turned into column micro-panels by
+//! 8 x 8 transposes, in registers on the AVX-512 path. The buffers are kept per thread and
+//! reused, so a product allocates only when it needs bigger panels than any before it on that
+//! thread.
 
 use std::cell::RefCell;
 
@@ -31,14 +34,45 @@ pub(super) const NC: usize = 12 * NR;
 /// Rows of `A` in one block: its packed `MC x KC` panel is 1.9 MiB (L3).
 pub(super) const MC: usize = 120 * MR;
 
-/// One register tile, row-major `MR x NR`.
-pub(super) type Tile = [f64; MR * NR];
+/// The part of a register tile that lies in `C`: its first `rows <= MR` rows and `cols <= NR`
+/// columns, rows `ldc` apart in `C`.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Edge {
+    pub ldc: usize,
+    pub rows: usize,
+    pub cols: usize,
+}
 
-/// A micro-kernel: `micro(a, b, c, ldc)` adds the product of the micro-panels `a` (`kc x MR`)
-/// and `b` (`kc x NR`) into the `MR x NR` block of `c` whose rows start `ldc` apart (`c[r ldc +
-/// l] += sum_p a[p][r] b[p][l]`): straight into `C` for a full tile, into a [`Tile`] for a
-/// ragged edge.
-pub(super) type Micro = fn(&[f64], &[f64], &mut [f64], usize);
+/// A micro-kernel: `micro(a, b, c, edge)` computes the `MR x NR` product of the micro-panels
+/// `a` (`kc x MR`) and `b` (`kc x NR`) and adds its `edge.rows x edge.cols` corner into `c`
+/// (`c[r ldc + l] += sum_p a[p][r] b[p][l]`).
+pub(super) type Micro = fn(&[f64], &[f64], &mut [f64], Edge);
+
+/// An 8 x 8 transpose: `transpose8(src, ss, dst, ds)` sets `dst[c ds + r] = src[r ss + c]` for
+/// `r, c < 8`. Packing turns row-major blocks into column micro-panels with it.
+pub(super) type Transpose8 = fn(&[f64], usize, &mut [f64], usize);
+
+/// One compilation of the driver's inner pieces: the micro-kernel and the packing transpose.
+#[derive(Clone, Copy)]
+pub(super) struct Kernels {
+    pub micro: Micro,
+    pub transpose8: Transpose8,
+}
+
+/// The plain-Rust pieces: the reference for the SIMD ones.
+pub(super) const PORTABLE: Kernels = Kernels {
+    micro: micro_portable,
+    transpose8: transpose8_portable,
+};
+
+/// [`Transpose8`] in plain Rust.
+pub(super) fn transpose8_portable(src: &[f64], ss: usize, dst: &mut [f64], ds: usize) {
+    for r in 0..8 {
+        for c in 0..8 {
+            dst[c * ds + r] = src[r * ss + c];
+        }
+    }
+}
 
 /// A matrix read in place: element `(i, j)` is `data[i rs + j cs]` (row-major: `rs` = the
 /// number of columns, `cs = 1`; a transpose swaps them).
@@ -62,48 +96,38 @@ thread_local! {
 }
 
 /// `C += A B` for `A` `m x k`, `B` `k x n` (views), `C` row-major `m x n` with rows `ldc`
-/// apart (`ldc = n` for a whole matrix, more for a block of a wider one), with `micro`
-/// computing one tile from a micro-panel of each.
+/// apart (`ldc = n` for a whole matrix, more for a block of a wider one), with `kernels`
+/// packing the operands and computing one tile from a micro-panel of each.
 pub(super) fn gemm_packed(
     (m, k, n): (usize, usize, usize),
     a: View<'_>,
     b: View<'_>,
     (c, ldc): (&mut [f64], usize),
-    micro: Micro,
+    kernels: Kernels,
 ) {
+    let Kernels { micro, transpose8 } = kernels;
     if m == 0 || n == 0 || k == 0 {
         return;
     }
     PANELS.with(|panels| {
         let mut panels = panels.borrow_mut();
         let (a_buf, b_buf) = &mut *panels;
-        let mut tile: Tile = [0.0; MR * NR];
         for i0 in (0..m).step_by(MC) {
             let mc = MC.min(m - i0);
             for p0 in (0..k).step_by(KC) {
                 let kc = KC.min(k - p0);
                 let a_pack = aligned(a_buf, mc.div_ceil(MR) * MR * kc);
-                pack_a(a, (i0, mc), (p0, kc), a_pack);
+                pack_a(a, (i0, mc), (p0, kc), a_pack, transpose8);
                 for j0 in (0..n).step_by(NC) {
                     let nc = NC.min(n - j0);
                     let b_pack = aligned(b_buf, nc.div_ceil(NR) * NR * kc);
-                    pack_b(b, (p0, kc), (j0, nc), b_pack);
+                    pack_b(b, (p0, kc), (j0, nc), b_pack, transpose8);
                     for (ti, a_panel) in a_pack.chunks_exact(kc * MR).enumerate() {
                         let (i, rows) = (i0 + ti * MR, MR.min(mc - ti * MR));
                         for (tj, b_panel) in b_pack.chunks_exact(kc * NR).enumerate() {
                             let (j, cols) = (j0 + tj * NR, NR.min(nc - tj * NR));
-                            if rows == MR && cols == NR {
-                                micro(a_panel, b_panel, &mut c[i * ldc + j..], ldc);
-                                continue;
-                            }
-                            tile.fill(0.0);
-                            micro(a_panel, b_panel, &mut tile, NR);
-                            for (r, t_r) in tile.chunks_exact(NR).take(rows).enumerate() {
-                                let c_r = &mut c[(i + r) * ldc + j..(i + r) * ldc + j + cols];
-                                for (c_rl, &t) in c_r.iter_mut().zip(t_r) {
-                                    *c_rl += t;
-                                }
-                            }
+                            let edge = Edge { ldc, rows, cols };
+                            micro(a_panel, b_panel, &mut c[i * ldc + j..], edge);
                         }
                     }
                 }
@@ -125,23 +149,43 @@ fn aligned(buf: &mut Vec<f64>, len: usize) -> &mut [f64] {
 }
 
 /// `A[i0..i0+mc, p0..p0+kc]` as `ceil(mc / MR)` micro-panels of `kc x MR`, rows past `mc`
-/// zero. Each row of `A` (row-major) or column (a transposed `A`) is read as one slice.
-fn pack_a(a: View<'_>, (i0, mc): (usize, usize), (p0, kc): (usize, usize), out: &mut [f64]) {
+/// zero. A row-major `A` goes in by 8 x 8 transposes (the ragged rest entry by entry); for a
+/// transposed `A` each panel row is a contiguous run of a column.
+fn pack_a(
+    a: View<'_>,
+    (i0, mc): (usize, usize),
+    (p0, kc): (usize, usize),
+    out: &mut [f64],
+    transpose8: Transpose8,
+) {
     for (t, panel) in out.chunks_exact_mut(kc * MR).enumerate() {
-        let rows = MR.min(mc - t * MR);
+        let (i, rows) = (i0 + t * MR, MR.min(mc - t * MR));
         if rows < MR {
             panel.fill(0.0);
         }
-        for r in 0..rows {
-            let i = i0 + t * MR + r;
-            if a.cs == 1 {
-                let row = &a.data[i * a.rs + p0..i * a.rs + p0 + kc];
-                for (dst, &v) in panel.chunks_exact_mut(MR).zip(row) {
+        if a.cs == 1 {
+            // Rows of A are contiguous: whole 8 x 8 blocks transposed, the rest one by one.
+            let blocks = if rows == MR { kc / 8 * 8 } else { 0 };
+            for pb in (0..blocks).step_by(8) {
+                let src = &a.data[i * a.rs + p0 + pb..];
+                transpose8(src, a.rs, &mut panel[pb * MR..], MR);
+            }
+            for r in 0..rows {
+                let row = &a.data[(i + r) * a.rs + p0 + blocks..(i + r) * a.rs + p0 + kc];
+                for (dst, &v) in panel[blocks * MR..].chunks_exact_mut(MR).zip(row) {
                     dst[r] = v;
                 }
-            } else {
-                for (p, dst) in panel.chunks_exact_mut(MR).enumerate() {
-                    dst[r] = a.at(i, p0 + p);
+            }
+        } else if a.rs == 1 {
+            // A transposed A: a[i.., p] is a contiguous run of column p of the stored matrix.
+            for (p, dst) in panel.chunks_exact_mut(MR).enumerate() {
+                let at = (p0 + p) * a.cs + i;
+                dst[..rows].copy_from_slice(&a.data[at..at + rows]);
+            }
+        } else {
+            for (p, dst) in panel.chunks_exact_mut(MR).enumerate() {
+                for (r, d) in dst[..rows].iter_mut().enumerate() {
+                    *d = a.at(i + r, p0 + p);
                 }
             }
         }
@@ -149,34 +193,54 @@ fn pack_a(a: View<'_>, (i0, mc): (usize, usize), (p0, kc): (usize, usize), out: 
 }
 
 /// `B[p0..p0+kc, j0..j0+nc]` as `ceil(nc / NR)` micro-panels of `kc x NR`, columns past `nc`
-/// zero. Rows of a row-major `B`, and columns of a transposed one, are read as slices.
-fn pack_b(b: View<'_>, (p0, kc): (usize, usize), (j0, nc): (usize, usize), out: &mut [f64]) {
+/// zero. Rows of a row-major `B` are copied as slices; a transposed `B` goes in by 8 x 8
+/// transposes (the ragged rest entry by entry).
+fn pack_b(
+    b: View<'_>,
+    (p0, kc): (usize, usize),
+    (j0, nc): (usize, usize),
+    out: &mut [f64],
+    transpose8: Transpose8,
+) {
     for (t, panel) in out.chunks_exact_mut(kc * NR).enumerate() {
         let (j, cols) = (j0 + t * NR, NR.min(nc - t * NR));
-        for (p, dst) in panel.chunks_exact_mut(NR).enumerate() {
-            let (head, pad) = dst.split_at_mut(cols);
-            if b.cs == 1 && cols == NR {
-                // A full strip: a fixed-size copy the compiler inlines (no memcpy call per row).
+        if b.cs == 1 {
+            for (p, dst) in panel.chunks_exact_mut(NR).enumerate() {
                 let at = (p0 + p) * b.rs + j;
-                let src: &[f64; NR] = b.data[at..at + NR].try_into().expect("NR values");
-                let dst: &mut [f64; NR] = head.try_into().expect("NR values");
-                *dst = *src;
-            } else if b.cs == 1 {
-                let at = (p0 + p) * b.rs + j;
-                head.copy_from_slice(&b.data[at..at + cols]);
-            } else if b.rs != 1 {
-                for (l, d) in head.iter_mut().enumerate() {
-                    *d = b.at(p0 + p, j + l);
+                if cols == NR {
+                    // A full strip: a fixed-size copy the compiler inlines (no memcpy call).
+                    let src: &[f64; NR] = b.data[at..at + NR].try_into().expect("NR values");
+                    let dst: &mut [f64; NR] = dst.try_into().expect("NR values");
+                    *dst = *src;
+                } else {
+                    dst[..cols].copy_from_slice(&b.data[at..at + cols]);
+                    dst[cols..].fill(0.0);
                 }
             }
-            pad.fill(0.0);
-        }
-        if b.rs == 1 && b.cs != 1 {
-            // A transposed B: column j + l of B is contiguous; scatter it down the panel.
+        } else if b.rs == 1 {
+            // A transposed B: column j + l of B is contiguous. Groups of 8 columns go down the
+            // panel in 8 x 8 transposes; the rest of the rows and columns one by one.
+            if cols < NR {
+                panel.fill(0.0);
+            }
+            let (groups, blocks) = (cols / 8, kc / 8 * 8);
+            for g in 0..groups {
+                for pb in (0..blocks).step_by(8) {
+                    let src = &b.data[(j + 8 * g) * b.cs + p0 + pb..];
+                    transpose8(src, b.cs, &mut panel[pb * NR + 8 * g..], NR);
+                }
+            }
             for l in 0..cols {
-                let col = &b.data[(j + l) * b.cs + p0..(j + l) * b.cs + p0 + kc];
-                for (dst, &v) in panel.chunks_exact_mut(NR).zip(col) {
+                let from = if l < 8 * groups { blocks } else { 0 };
+                let col = &b.data[(j + l) * b.cs + p0 + from..(j + l) * b.cs + p0 + kc];
+                for (dst, &v) in panel[from * NR..].chunks_exact_mut(NR).zip(col) {
                     dst[l] = v;
+                }
+            }
+        } else {
+            for (p, dst) in panel.chunks_exact_mut(NR).enumerate() {
+                for (l, d) in dst.iter_mut().enumerate() {
+                    *d = if l < cols { b.at(p0 + p, j + l) } else { 0.0 };
                 }
             }
         }
@@ -184,15 +248,17 @@ fn pack_b(b: View<'_>, (p0, kc): (usize, usize), (j0, nc): (usize, usize), out: 
 }
 
 /// The micro-kernel ([`Micro`]) in plain Rust: `sum_p a_p b_p^T` over the `kc` steps of the
-/// two micro-panels, added into `c`. The reference for the AVX-512 micro-kernel, and (compiled
-/// for AVX2+FMA where the CPU has them) what the packed driver runs on CPUs without AVX-512.
-pub(super) fn micro_portable(a: &[f64], b: &[f64], c: &mut [f64], ldc: usize) {
-    micro_body::<false>(a, b, c, ldc)
+/// two micro-panels, its `edge` added into `c`. The reference for the AVX-512 micro-kernel, and
+/// (compiled for AVX2+FMA where the CPU has them) what the packed driver runs on CPUs without
+/// AVX-512.
+pub(super) fn micro_portable(a: &[f64], b: &[f64], c: &mut [f64], edge: Edge) {
+    micro_body::<false>(a, b, c, edge)
 }
 
 /// [`micro_portable`]'s loops, generic over fusing `acc + a b` into one rounding.
 #[inline(always)]
-pub(super) fn micro_body<const FMA: bool>(a: &[f64], b: &[f64], c: &mut [f64], ldc: usize) {
+pub(super) fn micro_body<const FMA: bool>(a: &[f64], b: &[f64], c: &mut [f64], edge: Edge) {
+    let Edge { ldc, rows, cols } = edge;
     let mut acc = [[0.0f64; NR]; MR];
     for (a_p, b_p) in a.chunks_exact(MR).zip(b.chunks_exact(NR)) {
         for (acc_r, &a_rp) in acc.iter_mut().zip(a_p) {
@@ -201,8 +267,8 @@ pub(super) fn micro_body<const FMA: bool>(a: &[f64], b: &[f64], c: &mut [f64], l
             }
         }
     }
-    for (r, acc_r) in acc.iter().enumerate() {
-        for (c_rl, &v) in c[r * ldc..r * ldc + NR].iter_mut().zip(acc_r) {
+    for (r, acc_r) in acc.iter().enumerate().take(rows) {
+        for (c_rl, &v) in c[r * ldc..r * ldc + cols].iter_mut().zip(acc_r) {
             *c_rl += v;
         }
     }
@@ -268,7 +334,7 @@ mod tests {
             ];
             for (layout, (va, vb)) in layouts.into_iter().enumerate() {
                 let mut got = vec![1.0; m * n];
-                gemm_packed((m, k, n), va, vb, (&mut got, n), micro_portable);
+                gemm_packed((m, k, n), va, vb, (&mut got, n), PORTABLE);
                 for (g, w) in got.iter().zip(&want) {
                     assert!(
                         (g - w).abs() <= 1e-12 * (1.0 + w.abs()),

@@ -5,7 +5,7 @@
 //! rows, and a row's tiles never depend on other rows), so the result is bit-identical to one
 //! thread's.
 
-use super::packed::{MR, Micro, View, gemm_packed};
+use super::packed::{Kernels, MR, View, gemm_packed};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -52,12 +52,12 @@ pub(super) fn gemm_split(
     a: View<'_>,
     b: View<'_>,
     (c, ldc): (&mut [f64], usize),
-    micro: Micro,
+    kernels: Kernels,
 ) {
     let work = m.saturating_mul(k).saturating_mul(n);
     let bands = threads().min(m / MR).max(1);
     if bands == 1 || work < PARALLEL_MIN_WORK {
-        return gemm_packed((m, k, n), a, b, (c, ldc), micro);
+        return gemm_packed((m, k, n), a, b, (c, ldc), kernels);
     }
     // Band height: a multiple of MR, so every band's tiles are the one-thread tiles.
     let rows = m.div_ceil(bands).div_ceil(MR) * MR;
@@ -75,7 +75,7 @@ pub(super) fn gemm_split(
                 rs: a.rs,
                 cs: a.cs,
             };
-            let mut job = move || gemm_packed((h, k, n), a_band, b, (band, ldc), micro);
+            let mut job = move || gemm_packed((h, k, n), a_band, b, (band, ldc), kernels);
             if r0 + h < m {
                 scope.spawn(job);
             } else {

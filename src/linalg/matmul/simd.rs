@@ -2,7 +2,7 @@
 //! run-time detection. The crate's only `unsafe` code is here.
 
 use super::kernels::{gemm_body, gemm_nt_body, gemm_tn_body};
-use super::packed::micro_body;
+use super::packed::{Edge, Kernels, micro_body, transpose8_portable};
 
 /// AVX2 and FMA, detected once per call (std caches the CPUID query).
 pub fn detected() -> bool {
@@ -54,20 +54,26 @@ pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]
 /// # Safety
 /// As [`gemm_avx2`].
 #[target_feature(enable = "avx2,fma")]
-unsafe fn micro_avx2(a: &[f64], b: &[f64], c: &mut [f64], ldc: usize) {
-    micro_body::<true>(a, b, c, ldc)
+unsafe fn micro_avx2(a: &[f64], b: &[f64], c: &mut [f64], edge: Edge) {
+    micro_body::<true>(a, b, c, edge)
 }
 
 /// The packed driver's micro-kernel compiled for AVX2+FMA.
 ///
 /// # Panics
 /// If this CPU lacks AVX2 or FMA (a cached check, against thousands of flops per call).
-pub fn micro(a: &[f64], b: &[f64], c: &mut [f64], ldc: usize) {
+pub fn micro(a: &[f64], b: &[f64], c: &mut [f64], edge: Edge) {
     assert!(
         detected(),
         "matmul: the AVX2 micro-kernel needs AVX2 and FMA"
     );
     // SAFETY: `detected()` just confirmed AVX2 and FMA, the features `micro_avx2` is compiled
     // with; the function itself is safe Rust (bounds-checked slices).
-    unsafe { micro_avx2(a, b, c, ldc) }
+    unsafe { micro_avx2(a, b, c, edge) }
 }
+
+/// The packed driver's pieces on CPUs with AVX2 and FMA but not AVX-512.
+pub const KERNELS: Kernels = Kernels {
+    micro,
+    transpose8: transpose8_portable,
+};
