@@ -3,6 +3,8 @@
 //! - W1: one training step of a 1-10-10-1 ReLU MLP on 7 points (full-batch SGD, MSE mean):
 //!   per-op overhead; with one tape cleared per step and `backward_into` (no allocation after
 //!   the first step), and with a new tape per step (the plain form);
+//! - W2: one step of `Trainer` on a 10-5-1 ReLU MLP, 1000 points in consecutive batches of 32,
+//!   Adam: the training loop's own overhead on top of a small step;
 //! - W3: one step of a 15-64-64-1 ReLU MLP on 20 points (GD, MSE sum): small matmuls;
 //! - W5: square matmul GFLOP/s at n = 256, 512, 1024, with the kernel the machine selected and
 //!   every kernel it supports;
@@ -28,12 +30,13 @@ use std::time::Instant;
 use tapegrad::linalg::matmul::{self, MatmulKernel};
 use tapegrad::linalg::{Qr, lstsq};
 use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, mlp, mse};
-use tapegrad::optim::{Optimizer, Sgd};
+use tapegrad::optim::{Adam, Optimizer, Sgd};
+use tapegrad::train::{Batches, Trainer};
 use tapegrad::{Rng, Tape, Tensor};
 
 const W4_POINTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/w4_points.npy");
 
-const ABOUT: &str = "Measures, on this machine, one thread: the W1 and W3 training steps (us per \
+const ABOUT: &str = "Measures, on this machine, one thread: the W1, W2 and W3 training steps (us per \
 step), square matmul GFLOP/s at n = 256, 512, 1024 for the selected kernel and every kernel \
 the CPU supports, and the 600x600 QR and least-squares solve of W4. Each figure is the median \
 of --reps runs; the matmul and QR are measured once more on all cores. Run it with --release.";
@@ -125,6 +128,26 @@ fn us_per_step(
     secs / run.2 as f64 * 1e6
 }
 
+/// Microseconds per step of W2: `Trainer` running `steps` Adam steps (lr 1e-3) of a 10-5-1 ReLU
+/// MLP over 1000 seeded random points in consecutive batches of 32 (the data are cut into
+/// batches once per run, inside the timing, as a user's run does).
+fn w2_us_per_step(reps: usize, steps: usize) -> f64 {
+    let mut rng = Rng::new(2);
+    let x = Tensor::rand_normal(1000, 10, 0.0, 1.0, &mut rng);
+    let y = Tensor::rand_normal(1000, 1, 0.0, 1.0, &mut rng);
+    let (start, net) = model(&[10, 5, 1], 0);
+    let secs = median_secs(reps, || {
+        let mut params = start.clone();
+        let report = Trainer::new(&net, &x, &y)
+            .batches(Batches::Sequential(32))
+            .steps(steps)
+            .run(&mut params, &mut Adam::new(1e-3))
+            .expect("W2 does not diverge");
+        black_box(report);
+    });
+    secs / steps as f64 * 1e6
+}
+
 /// GFLOP/s of `C += A B` for `n x n` matrices with `kernel`.
 fn gflops(reps: usize, n: usize, kernel: MatmulKernel) -> f64 {
     let mut rng = Rng::new(n as u64);
@@ -164,6 +187,11 @@ fn main() {
             "run only W1 (the reused tape) for STEPS steps and print us/step: for a profiler, e.g. valgrind --tool=callgrind",
         )
         .optional(
+            "w2-only",
+            "STEPS",
+            "run only W2 (Trainer) for STEPS steps and print us/step: for a profiler",
+        )
+        .optional(
             "w3-only",
             "STEPS",
             "run only W3 (the reused tape) for STEPS steps and print us/step: for a profiler",
@@ -177,10 +205,10 @@ fn main() {
         args.fail(&format!("--reps: need 1 <= R <= 1000, got {reps}"));
     }
     let quick = args.on("quick");
-    let (w1_steps, w3_steps, sizes, qr_n) = if quick {
-        (100, 20, vec![64], 100)
+    let (w1_steps, w2_steps, w3_steps, sizes, qr_n) = if quick {
+        (100, 100, 20, vec![64], 100)
     } else {
-        (2000, 500, vec![256, 512, 1024], 600)
+        (2000, 3200, 500, vec![256, 512, 1024], 600)
     };
     if cfg!(debug_assertions) {
         eprintln!("speed: built without --release: these are the dev profile's figures");
@@ -217,9 +245,18 @@ fn main() {
             return;
         }
     }
+    if let Some(steps) = args.opt::<usize>("w2-only") {
+        if steps == 0 {
+            args.fail("--w2-only: need at least 1 step, got 0");
+        }
+        let us = w2_us_per_step(1, steps);
+        outln!("W2, {steps} steps, Trainer: {us:.3} us/step");
+        return;
+    }
     let w1_run = (Reduction::Mean, 0.05, w1_steps);
     let w1 = us_per_step(reps, &[1, 10, 10, 1], (&x1, &y1), w1_run, Form::ReusedTape);
     let w1_fresh = us_per_step(reps, &[1, 10, 10, 1], (&x1, &y1), w1_run, Form::FreshTape);
+    let w2 = w2_us_per_step(reps, w2_steps);
     let w3_run = (Reduction::Sum, 1e-3, w3_steps);
     let w3 = us_per_step(reps, &[15, 64, 64, 1], (&x3, &y3), w3_run, Form::ReusedTape);
     let w3_fresh = us_per_step(reps, &[15, 64, 64, 1], (&x3, &y3), w3_run, Form::FreshTape);
@@ -255,6 +292,7 @@ fn main() {
         "quick": quick,
         "reps": reps,
         "w1_us_per_step": w1,
+        "w2_us_per_step": w2,
         "w3_us_per_step": w3,
         "w1_us_per_step_fresh_tape": w1_fresh,
         "w3_us_per_step_fresh_tape": w3_fresh,
@@ -281,6 +319,7 @@ fn main() {
     outln!(
         "W1  1-10-10-1 MLP, 7 points, SGD      {w1:8.2} us/step  (a new tape per step: {w1_fresh:.2})"
     );
+    outln!("W2  10-5-1 MLP, batches of 32, Adam   {w2:8.2} us/step  (Trainer)");
     outln!(
         "W3  15-64-64-1 MLP, 20 points, GD     {w3:8.2} us/step  (a new tape per step: {w3_fresh:.2})"
     );

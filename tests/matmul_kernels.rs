@@ -127,7 +127,8 @@ fn kernels_match_naive_at_awkward_sizes() {
         (9, 257, 25),
         (961, 257, 289),
         (64, 512, 576),
-        // The small path (k, n <= 16, n > 1): W1's layers and the edges of the rule.
+        // The small path (n <= 16, n > 1; the inner dimension in blocks of 16): W1's and W2's
+        // layers, each width class (8, 12, 16) and the edges of the rule.
         (7, 1, 10),
         (7, 10, 10),
         (10, 7, 10),
@@ -137,6 +138,11 @@ fn kernels_match_naive_at_awkward_sizes() {
         (40, 16, 8),
         (9, 16, 17),
         (9, 17, 16),
+        (5, 32, 10),
+        (32, 10, 5),
+        (11, 33, 12),
+        (37, 300, 13),
+        (3, 1000, 2),
     ];
     for (s, &(m, k, n)) in sizes.iter().enumerate() {
         check(m, k, n, s as u64);

@@ -55,20 +55,20 @@ pub(super) fn dot<const FMA: bool>(x: &[f64], y: &[f64]) -> f64 {
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
-/// Products whose inner dimension and width are both at most this (a tape's small layers):
-/// [`small`], with a row of `C` held in registers.
+/// Products at most this wide (a tape's small layers, a Gram matrix of a few features): [`small`],
+/// with a row of `C` held in registers.
 pub(super) const SMALL_SIDE: usize = 16;
 
 /// True if `small` takes an `m x k` by `k x n` product.
 #[inline(always)]
-pub(super) fn is_small(k: usize, n: usize) -> bool {
-    n > 1 && n <= SMALL_SIDE && k <= SMALL_SIDE
+pub(super) fn is_small(n: usize) -> bool {
+    n > 1 && n <= SMALL_SIDE
 }
 
-/// `C += A B` for `k, n <= 16`, with `A` and `B` read through `a_at(i, p)` and `b_at(p, j)`
-/// (so one loop serves the three forms). `B` is copied once into a zero-padded 16 x 16 block;
-/// then each row of `C` is accumulated in a fixed-width array the compiler keeps in registers,
-/// `acc += a_ip B[p, ..]` over `p`, and added to `C` once.
+/// `C += A B` for `n <= 16`, with `A` and `B` read through `a_at(i, p)` and `b_at(p, j)` (so one
+/// loop serves the three forms). `B` is copied 16 rows at a time into a zero-padded block of
+/// 8, 12 or 16 columns; then each row of `C` is accumulated in a fixed-width array the
+/// compiler keeps in registers, `acc += a_ip B[p, ..]` over the block's `p`, and added to `C`.
 #[inline(always)]
 pub(super) fn small<const FMA: bool>(
     (m, k, n): (usize, usize, usize),
@@ -76,10 +76,10 @@ pub(super) fn small<const FMA: bool>(
     b_at: impl Fn(usize, usize) -> f64,
     c: &mut [f64],
 ) {
-    if n <= 8 {
-        small_rows::<FMA, 8>((m, k, n), a_at, b_at, c)
-    } else {
-        small_rows::<FMA, SMALL_SIDE>((m, k, n), a_at, b_at, c)
+    match n {
+        ..=8 => small_rows::<FMA, 8>((m, k, n), a_at, b_at, c),
+        ..=12 => small_rows::<FMA, 12>((m, k, n), a_at, b_at, c),
+        _ => small_rows::<FMA, SMALL_SIDE>((m, k, n), a_at, b_at, c),
     }
 }
 
@@ -91,21 +91,24 @@ fn small_rows<const FMA: bool, const W: usize>(
     c: &mut [f64],
 ) {
     let mut bp = [[0.0f64; W]; SMALL_SIDE];
-    for (p, bp_p) in bp.iter_mut().enumerate().take(k) {
-        for (j, v) in bp_p.iter_mut().enumerate().take(n) {
-            *v = b_at(p, j);
-        }
-    }
-    for (i, c_i) in c.chunks_exact_mut(n).enumerate().take(m) {
-        let mut acc = [0.0f64; W];
-        for (p, bp_p) in bp.iter().enumerate().take(k) {
-            let a_ip = a_at(i, p);
-            for (acc_l, &b_pl) in acc.iter_mut().zip(bp_p) {
-                *acc_l = madd::<FMA>(*acc_l, a_ip, b_pl);
+    for p0 in (0..k).step_by(SMALL_SIDE) {
+        let kb = SMALL_SIDE.min(k - p0);
+        for (p, bp_p) in bp.iter_mut().enumerate().take(kb) {
+            for (j, v) in bp_p.iter_mut().enumerate().take(n) {
+                *v = b_at(p0 + p, j);
             }
         }
-        for (c_ij, &v) in c_i.iter_mut().zip(&acc) {
-            *c_ij += v;
+        for (i, c_i) in c.chunks_exact_mut(n).enumerate().take(m) {
+            let mut acc = [0.0f64; W];
+            for (p, bp_p) in bp.iter().enumerate().take(kb) {
+                let a_ip = a_at(i, p0 + p);
+                for (acc_l, &b_pl) in acc.iter_mut().zip(bp_p) {
+                    *acc_l = madd::<FMA>(*acc_l, a_ip, b_pl);
+                }
+            }
+            for (c_ij, &v) in c_i.iter_mut().zip(&acc) {
+                *c_ij += v;
+            }
         }
     }
 }
@@ -119,7 +122,7 @@ pub(super) fn gemm_body<const FMA: bool>(
     b: &[f64],
     c: &mut [f64],
 ) {
-    if is_small(k, n) {
+    if is_small(n) {
         return small::<FMA>((m, k, n), |i, p| a[i * k + p], |p, j| b[p * n + j], c);
     }
     if n == 1 {
@@ -275,7 +278,7 @@ pub(super) fn gemm_nt_body<const FMA: bool>(
     b: &[f64],
     c: &mut [f64],
 ) {
-    if is_small(k, n) {
+    if is_small(n) {
         return small::<FMA>((m, k, n), |i, p| a[i * k + p], |p, j| b[j * k + p], c);
     }
     if m >= NT_TRANSPOSE_MIN_ROWS
@@ -312,7 +315,7 @@ pub(super) fn gemm_tn_body<const FMA: bool>(
     b: &[f64],
     c: &mut [f64],
 ) {
-    if is_small(k, n) {
+    if is_small(n) {
         return small::<FMA>((m, k, n), |i, p| a[p * m + i], |p, j| b[p * n + j], c);
     }
     if n == 1 {

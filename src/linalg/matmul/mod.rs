@@ -15,9 +15,9 @@
 //! product (`n = 1`) is a dot product per row.
 //! `gemm_nt` is a dot product of two contiguous rows per entry for a few rows of `A`, and for
 //! more it transposes `B` once and runs the `gemm` loops; `gemm_tn` adds `a_pi` times row `p`
-//! of `B` to row `i` of `C`. Small products (inner dimension and width at most 16, a tape's
-//! small layers) take one loop in all three forms: `B` copied into a padded 16 x 16 block, a
-//! row of `C` accumulated in registers.
+//! of `B` to row `i` of `C`. Narrow products (at most 16 columns: a tape's small layers, the
+//! Gram matrix of a few features) take one loop in all three forms: `B` copied 16 rows at a
+//! time into a zero-padded block 8, 12 or 16 wide, a row of `C` accumulated in registers.
 //!
 //! # Large products: packed panels and an AVX-512 micro-kernel
 //! From a few tiles' worth of work on, on CPUs with AVX-512F, the products run through a
