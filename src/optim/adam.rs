@@ -15,7 +15,9 @@
 //! `ε` is added after the bias correction of `v`, as in PyTorch (not to `sqrt(v)` before it,
 //! as the paper's Algorithm 1 writes it: the two differ by the factor `sqrt(1 − β2^k)` on `ε`).
 
-use super::{Diverged, Method, NonFinite, Optimizer, check_grad, check_hyper, check_theta};
+use super::{
+    Diverged, Method, NonFinite, Optimizer, check_grad, check_hyper, check_theta, first_non_finite,
+};
 use std::fmt;
 
 /// Adam with optional AMSGrad, L2 weight decay or AdamW's decoupled decay, and maximize.
@@ -214,31 +216,38 @@ impl Optimizer for Adam {
         let bias_correction2_sqrt = (1.0 - b2.powf(k)).powf(0.5);
         let step_size = lr / bias_correction1;
         let sign = if self.maximize { -1.0 } else { 1.0 };
+        let (amsgrad, decoupled, v_max) = (self.amsgrad, self.decoupled, &mut self.v_max);
 
-        for i in 0..theta.len() {
-            let mut g = sign * grad[i];
+        // One pass over zipped slices (no bounds checks, the loop-invariant choices hoisted by
+        // the compiler), so it vectorizes; each entry's arithmetic is the formulas' own.
+        let moments = self.m.iter_mut().zip(self.v.iter_mut());
+        for (i, ((theta_i, &grad_i), (m, v))) in theta.iter_mut().zip(grad).zip(moments).enumerate()
+        {
+            let mut g = sign * grad_i;
             if lambda != 0.0 {
-                if self.decoupled {
-                    theta[i] *= 1.0 - lr * lambda; // θ = θ (1 − γ λ)
+                if decoupled {
+                    *theta_i *= 1.0 - lr * lambda; // θ = θ (1 − γ λ)
                 } else {
-                    g += lambda * theta[i]; // g = g + λ θ
+                    g += lambda * *theta_i; // g = g + λ θ
                 }
             }
-            self.m[i] = lerp(self.m[i], g, 1.0 - b1); // m = m + (1 − β1)(g − m)
-            self.v[i] = self.v[i] * b2 + (1.0 - b2) * g * g; // v = β2 v + (1 − β2) g²
-            let v = if self.amsgrad {
-                self.v_max[i] = self.v_max[i].max(self.v[i]); // v̂ = max(v̂, v)
-                self.v_max[i]
+            *m = lerp(*m, g, 1.0 - b1); // m = m + (1 − β1)(g − m)
+            *v = *v * b2 + (1.0 - b2) * g * g; // v = β2 v + (1 − β2) g²
+            let v_hat = if amsgrad {
+                v_max[i] = v_max[i].max(*v); // v̂ = max(v̂, v)
+                v_max[i]
             } else {
-                self.v[i]
+                *v
             };
-            let denom = v.sqrt() / bias_correction2_sqrt + eps;
-            theta[i] += -step_size * (self.m[i] / denom); // θ = θ − γ/(1 − β1^k) · m / denom
+            let denom = v_hat.sqrt() / bias_correction2_sqrt + eps;
+            *theta_i += -step_size * (*m / denom); // θ = θ − γ/(1 − β1^k) · m / denom
         }
         // g² can overflow where g did not (|g| > 1.3e154): v = inf freezes θ_i for good.
-        if let Some(i) =
-            (0..theta.len()).find(|&i| !(self.m[i].is_finite() && self.v[i].is_finite()))
-        {
+        let state = match (first_non_finite(&self.m), first_non_finite(&self.v)) {
+            (Some(i), Some(j)) => Some(i.min(j)),
+            (i, j) => i.or(j),
+        };
+        if let Some(i) = state {
             return Err(Diverged {
                 step: self.k,
                 what: NonFinite::State(i),

@@ -179,6 +179,14 @@ impl Optimizer for Sgd {
         let (mu, tau, lambda, lr) = (self.momentum, self.dampening, self.weight_decay, self.lr);
         let sign = if self.maximize { -1.0 } else { 1.0 };
 
+        if mu == 0.0 && lambda == 0.0 && !self.maximize {
+            // Plain gradient descent, g = ∇f(θ): θ = θ − γ g in one pass, no copy of g.
+            for (ti, &gi) in theta.iter_mut().zip(grad) {
+                *ti += -lr * gi;
+            }
+            return check_theta(theta, self.k, lr, self.method());
+        }
+
         // g = ±∇f(θ) + λ θ
         self.g.clear();
         self.g
