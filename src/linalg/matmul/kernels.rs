@@ -77,8 +77,8 @@ pub(super) fn small<const FMA: bool>(
     c: &mut [f64],
 ) {
     match n {
-        ..=8 => small_rows::<FMA, 8>((m, k, n), a_at, b_at, c),
-        ..=12 => small_rows::<FMA, 12>((m, k, n), a_at, b_at, c),
+        0..=8 => small_rows::<FMA, 8>((m, k, n), a_at, b_at, c),
+        9..=12 => small_rows::<FMA, 12>((m, k, n), a_at, b_at, c),
         _ => small_rows::<FMA, SMALL_SIDE>((m, k, n), a_at, b_at, c),
     }
 }
