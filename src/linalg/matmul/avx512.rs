@@ -25,27 +25,46 @@ pub fn detected() -> bool {
 }
 
 /// `c[r ldc + l] += sum_p a_p[r] b_p[l]` for the micro-panels `a` (`kc x MR`) and `b`
-/// (`kc x NR`), `r < edge.rows`, `l < edge.cols`: the tile accumulated in registers, then
-/// added to `c` row by row.
+/// (`kc x NR`), `r < edge.rows`, `l < edge.cols`, on the smallest register tile that covers
+/// the edge: 4 or 8 rows, 8, 16 or 24 columns. A ragged product (the tape's 20 x 64 layers:
+/// tiles of 8, 8 and 4 rows, 24, 24 and 16 columns) then does no multiply-adds on padding
+/// beyond the next multiple of 4 rows and 8 columns.
 ///
 /// # Safety
 /// The CPU must support AVX-512F ([`detected`]).
 #[target_feature(enable = "avx512f")]
 unsafe fn micro_avx512(a: &[f64], b: &[f64], c: &mut [f64], edge: Edge) {
+    // SAFETY (each call): the caller's contract, AVX-512F, is the tile's.
+    unsafe {
+        match (edge.rows <= MR / 2, edge.cols.div_ceil(8)) {
+            (true, 1) => tile::<4, 1>(a, b, c, edge),
+            (true, 2) => tile::<4, 2>(a, b, c, edge),
+            (true, _) => tile::<4, 3>(a, b, c, edge),
+            (false, 1) => tile::<8, 1>(a, b, c, edge),
+            (false, 2) => tile::<8, 2>(a, b, c, edge),
+            (false, _) => tile::<8, 3>(a, b, c, edge),
+        }
+    }
+}
+
+/// One register tile of `R` rows and `V` vectors of 8 columns (`R <= MR`, `8 V <= NR`): the
+/// first `R` entries of each step of `a`'s panel times the first `8 V` of `b`'s, accumulated in
+/// `R V` zmm registers, then added to `c` row by row.
+///
+/// # Safety
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
+unsafe fn tile<const R: usize, const V: usize>(a: &[f64], b: &[f64], c: &mut [f64], edge: Edge) {
     let Edge { ldc, rows, cols } = edge;
-    const V: usize = NR / 8;
-    let mut acc: [[__m512d; V]; MR] = [[_mm512_setzero_pd(); V]; MR];
+    let mut acc: [[__m512d; V]; R] = [[_mm512_setzero_pd(); V]; R];
     for (a_p, b_p) in a.chunks_exact(MR).zip(b.chunks_exact(NR)) {
         let b_p: &[f64; NR] = b_p.try_into().expect("NR values");
-        // SAFETY: `b_p` is an array of NR = 24 f64, so each of the three unaligned 8-lane loads
-        // at offsets 0, 8 and 16 reads inside it.
-        let bv: [__m512d; V] = unsafe {
-            [
-                _mm512_loadu_pd(b_p.as_ptr()),
-                _mm512_loadu_pd(b_p.as_ptr().add(8)),
-                _mm512_loadu_pd(b_p.as_ptr().add(16)),
-            ]
-        };
+        let mut bv = [_mm512_setzero_pd(); V];
+        for (v, bv_v) in bv.iter_mut().enumerate() {
+            // SAFETY: `b_p` is an array of NR = 24 f64 and 8 v + 8 <= 8 V <= 24, so the
+            // unaligned 8-lane load reads inside it.
+            *bv_v = unsafe { _mm512_loadu_pd(b_p.as_ptr().add(8 * v)) };
+        }
         for (acc_r, &a_rp) in acc.iter_mut().zip(a_p) {
             let ar = _mm512_set1_pd(a_rp);
             for (acc_rv, &b_v) in acc_r.iter_mut().zip(&bv) {
@@ -53,9 +72,9 @@ unsafe fn micro_avx512(a: &[f64], b: &[f64], c: &mut [f64], edge: Edge) {
             }
         }
     }
-    if rows == MR && cols == NR {
+    if rows == R && cols == 8 * V {
         for (r, acc_r) in acc.iter().enumerate() {
-            let c_r = &mut c[r * ldc..r * ldc + NR]; // bounds-checked: the tile's row is in `c`
+            let c_r = &mut c[r * ldc..r * ldc + 8 * V]; // bounds-checked: the row is in `c`
             for (c_rv, &acc_rv) in c_r.chunks_exact_mut(8).zip(acc_r) {
                 // SAFETY: `c_rv` is a chunk of exactly 8 f64, the width of one unaligned load
                 // and one unaligned store.
@@ -69,16 +88,16 @@ unsafe fn micro_avx512(a: &[f64], b: &[f64], c: &mut [f64], edge: Edge) {
     }
     // A ragged edge: the tile through memory, its valid corner added to `c`. (Indexing the
     // accumulators by a run-time row count would keep them in memory for the whole loop.)
-    let mut tile = [0.0; MR * NR];
-    for (t_r, acc_r) in tile.chunks_exact_mut(NR).zip(&acc) {
+    let mut t = [0.0; MR * NR];
+    for (t_r, acc_r) in t.chunks_exact_mut(NR).zip(&acc) {
         for (t_rv, &acc_rv) in t_r.chunks_exact_mut(8).zip(acc_r) {
             // SAFETY: `t_rv` is a chunk of exactly 8 f64, the width of one unaligned store.
             unsafe { _mm512_storeu_pd(t_rv.as_mut_ptr(), acc_rv) }
         }
     }
-    for (r, t_r) in tile.chunks_exact(NR).take(rows).enumerate() {
-        for (c_rl, &t) in c[r * ldc..r * ldc + cols].iter_mut().zip(t_r) {
-            *c_rl += t;
+    for (r, t_r) in t.chunks_exact(NR).take(rows).enumerate() {
+        for (c_rl, &t_rl) in c[r * ldc..r * ldc + cols].iter_mut().zip(t_r) {
+            *c_rl += t_rl;
         }
     }
 }
