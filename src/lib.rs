@@ -94,6 +94,8 @@ pub mod rng;
 pub mod tape;
 pub mod tensor;
 pub mod train;
+#[allow(unsafe_code)]
+mod wide;
 
 pub use anomaly::{AnomalyMode, set_anomaly_detection};
 /// The `approx` crate, re-exported so that `assert_relative_eq!` on [`Tensor`]s works

@@ -181,9 +181,11 @@ impl Optimizer for Sgd {
 
         if mu == 0.0 && lambda == 0.0 && !self.maximize {
             // Plain gradient descent, g = ∇f(θ): θ = θ − γ g in one pass, no copy of g.
-            for (ti, &gi) in theta.iter_mut().zip(grad) {
-                *ti += -lr * gi;
-            }
+            crate::wide::wide(|| {
+                for (ti, &gi) in theta.iter_mut().zip(grad) {
+                    *ti += -lr * gi;
+                }
+            });
             return check_theta(theta, self.k, lr, self.method());
         }
 

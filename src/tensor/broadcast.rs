@@ -78,7 +78,7 @@ impl Tensor {
     /// ```
     pub fn map(&self, f: impl Fn(f64) -> f64) -> Tensor {
         let mut data = super::buffer(self.data.len());
-        data.extend(self.data.iter().map(|&x| f(x)));
+        crate::wide::wide(|| data.extend(self.data.iter().map(|&x| f(x))));
         Tensor {
             rows: self.rows,
             cols: self.cols,
@@ -105,7 +105,9 @@ impl Tensor {
             fmt_shape(other.shape())
         );
         let mut data = super::buffer(self.data.len());
-        data.extend(self.data.iter().zip(&other.data).map(|(&a, &b)| f(a, b)));
+        crate::wide::wide(|| {
+            data.extend(self.data.iter().zip(&other.data).map(|(&a, &b)| f(a, b)))
+        });
         Tensor {
             rows: self.rows,
             cols: self.cols,
@@ -132,46 +134,48 @@ impl Tensor {
         };
         let (ba, bb) = (index_of(self), index_of(other));
         let mut data = super::buffer(rows * cols);
-        match (ba, bb) {
-            (Broadcast::Same, Broadcast::Same) => {
-                data.extend(self.data.iter().zip(&other.data).map(|(&a, &b)| f(a, b)));
-            }
-            // The full operand is read row by row; the broadcast one supplies a scalar, the
-            // matching slice of its row, or its i-th entry.
-            (Broadcast::Same, small) => {
-                for (i, a_row) in self.data.chunks_exact(cols.max(1)).enumerate().take(rows) {
-                    match small {
-                        Broadcast::Row => {
-                            data.extend(a_row.iter().zip(&other.data).map(|(&a, &b)| f(a, b)))
+        crate::wide::wide(|| {
+            match (ba, bb) {
+                (Broadcast::Same, Broadcast::Same) => {
+                    data.extend(self.data.iter().zip(&other.data).map(|(&a, &b)| f(a, b)));
+                }
+                // The full operand is read row by row; the broadcast one supplies a scalar, the
+                // matching slice of its row, or its i-th entry.
+                (Broadcast::Same, small) => {
+                    for (i, a_row) in self.data.chunks_exact(cols.max(1)).enumerate().take(rows) {
+                        match small {
+                            Broadcast::Row => {
+                                data.extend(a_row.iter().zip(&other.data).map(|(&a, &b)| f(a, b)))
+                            }
+                            _ => {
+                                let b = other.data[if small == Broadcast::Col { i } else { 0 }];
+                                data.extend(a_row.iter().map(|&a| f(a, b)));
+                            }
                         }
-                        _ => {
-                            let b = other.data[if small == Broadcast::Col { i } else { 0 }];
-                            data.extend(a_row.iter().map(|&a| f(a, b)));
+                    }
+                }
+                (small, Broadcast::Same) => {
+                    for (i, b_row) in other.data.chunks_exact(cols.max(1)).enumerate().take(rows) {
+                        match small {
+                            Broadcast::Row => {
+                                data.extend(self.data.iter().zip(b_row).map(|(&a, &b)| f(a, b)))
+                            }
+                            _ => {
+                                let a = self.data[if small == Broadcast::Col { i } else { 0 }];
+                                data.extend(b_row.iter().map(|&b| f(a, b)));
+                            }
+                        }
+                    }
+                }
+                _ => {
+                    for i in 0..rows {
+                        for j in 0..cols {
+                            data.push(f(self.broadcast_at(ba, i, j), other.broadcast_at(bb, i, j)));
                         }
                     }
                 }
             }
-            (small, Broadcast::Same) => {
-                for (i, b_row) in other.data.chunks_exact(cols.max(1)).enumerate().take(rows) {
-                    match small {
-                        Broadcast::Row => {
-                            data.extend(self.data.iter().zip(b_row).map(|(&a, &b)| f(a, b)))
-                        }
-                        _ => {
-                            let a = self.data[if small == Broadcast::Col { i } else { 0 }];
-                            data.extend(b_row.iter().map(|&b| f(a, b)));
-                        }
-                    }
-                }
-            }
-            _ => {
-                for i in 0..rows {
-                    for j in 0..cols {
-                        data.push(f(self.broadcast_at(ba, i, j), other.broadcast_at(bb, i, j)));
-                    }
-                }
-            }
-        }
+        });
         Tensor { rows, cols, data }
     }
 
@@ -281,8 +285,10 @@ impl Tensor {
             fmt_shape(self.shape()),
             fmt_shape(other.shape())
         );
-        for (a, &b) in self.data.iter_mut().zip(&other.data) {
-            *a += b;
-        }
+        crate::wide::wide(|| {
+            for (a, &b) in self.data.iter_mut().zip(&other.data) {
+                *a += b;
+            }
+        });
     }
 }

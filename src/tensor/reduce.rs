@@ -52,11 +52,13 @@ impl Tensor {
     pub fn sum_each_col(&self) -> Tensor {
         let mut data = super::buffer(self.cols);
         data.resize(self.cols, 0.0);
-        for i in 0..self.rows {
-            for (acc, &x) in data.iter_mut().zip(self.row_slice(i)) {
-                *acc += x;
+        crate::wide::wide(|| {
+            for i in 0..self.rows {
+                for (acc, &x) in data.iter_mut().zip(self.row_slice(i)) {
+                    *acc += x;
+                }
             }
-        }
+        });
         Tensor {
             rows: 1,
             cols: self.cols,

@@ -34,8 +34,9 @@
 //! runs and what the tests compare against. On x86_64 CPUs with AVX2 and FMA, detected at run
 //! time, the same loops are compiled with those features enabled and fused multiply-adds,
 //! which the compiler vectorizes four lanes wide. The only `unsafe` in the crate is in these
-//! SIMD modules: the calls into functions compiled for a feature, after the detection that
-//! makes them sound, and the AVX-512 loads and stores.
+//! SIMD modules (and in the elementwise loops' one call into AVX2, `src/wide.rs`): the calls
+//! into functions compiled for a feature, after the detection that makes them sound, and the
+//! AVX-512 loads, stores and shuffles.
 
 // Compiled only by Rust 1.89 or later (`build.rs`), whatever the crate's MSRV says.
 #[cfg(all(target_arch = "x86_64", tapegrad_avx512))]

@@ -1,5 +1,6 @@
 //! The SIMD path: the same loop bodies compiled with AVX2 and FMA, entered only after
-//! run-time detection. The crate's only `unsafe` code is here.
+//! run-time detection. With the AVX-512 kernels and `crate::wide` (elementwise loops), the
+//! crate's only `unsafe` code.
 
 use super::kernels::{gemm_body, gemm_nt_body, gemm_tn_body};
 use super::packed::{Edge, Kernels, micro_body, transpose8_portable};
