@@ -207,15 +207,8 @@ fn pack_b(
         if b.cs == 1 {
             for (p, dst) in panel.chunks_exact_mut(NR).enumerate() {
                 let at = (p0 + p) * b.rs + j;
-                if cols == NR {
-                    // A full strip: a fixed-size copy the compiler inlines (no memcpy call).
-                    let src: &[f64; NR] = b.data[at..at + NR].try_into().expect("NR values");
-                    let dst: &mut [f64; NR] = dst.try_into().expect("NR values");
-                    *dst = *src;
-                } else {
-                    copy_short(&mut dst[..cols], &b.data[at..at + cols]);
-                    dst[cols..].fill(0.0);
-                }
+                copy_short(&mut dst[..cols], &b.data[at..at + cols]);
+                dst[cols..].fill(0.0);
             }
         } else if b.rs == 1 {
             // A transposed B: column j + l of B is contiguous. Groups of 8 columns go down the
