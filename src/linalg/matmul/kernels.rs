@@ -128,10 +128,7 @@ pub(super) fn gemm_body<const FMA: bool>(
         return small::<FMA>((m, k, n), |i, p| a[i * k + p], |p, j| b[p * n + j], c);
     }
     if n == 1 {
-        for (i, c_i) in c[..m].iter_mut().enumerate() {
-            *c_i += dot::<FMA>(&a[i * k..i * k + k], &b[..k]);
-        }
-        return;
+        return matvec::<FMA>(m, k, a, &b[..k], c);
     }
     for j0 in (0..n).step_by(NC) {
         let j1 = (j0 + NC).min(n);
@@ -300,10 +297,37 @@ pub(super) fn gemm_nt_body<const FMA: bool>(
         give_scratch(0, bt);
         return;
     }
+    if n == 1 {
+        return matvec::<FMA>(m, k, a, &b[..k], c);
+    }
     for i in 0..m {
         let a_i = &a[i * k..i * k + k];
         for (j, c_ij) in c[i * n..i * n + n].iter_mut().enumerate() {
             *c_ij += dot::<FMA>(a_i, &b[j * k..j * k + k]);
+        }
+    }
+}
+
+/// `c_i += a_i . x` for the `m` rows `a_i` of `A` (`m x k`): a matrix-vector product. Short
+/// rows (a tape's last layer, `k <= 16`) take one running sum each, whose loop costs less than
+/// setting up [`dot`]'s four partial sums.
+#[inline(always)]
+fn matvec<const FMA: bool>(m: usize, k: usize, a: &[f64], x: &[f64], c: &mut [f64]) {
+    if k == 0 {
+        return;
+    }
+    let rows = a[..m * k].chunks_exact(k);
+    if k <= SMALL_SIDE {
+        for (c_i, a_i) in c[..m].iter_mut().zip(rows) {
+            let mut s = 0.0;
+            for (&a_ip, &x_p) in a_i.iter().zip(x) {
+                s = madd::<FMA>(s, a_ip, x_p);
+            }
+            *c_i += s;
+        }
+    } else {
+        for (c_i, a_i) in c[..m].iter_mut().zip(rows) {
+            *c_i += dot::<FMA>(a_i, x);
         }
     }
 }
