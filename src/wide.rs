@@ -43,7 +43,10 @@ mod tests {
         for len in [0, 1, 3, 4, 7, 8, 9, 31, 64, 1000] {
             let mut x: Vec<f64> = (0..len).map(|_| rng.normal() * 1e3).collect();
             let y: Vec<f64> = (0..len).map(|_| rng.normal()).collect();
-            for (i, special) in [5e-324, -0.0, f64::INFINITY, f64::NAN].into_iter().enumerate() {
+            for (i, special) in [5e-324, -0.0, f64::INFINITY, f64::NAN]
+                .into_iter()
+                .enumerate()
+            {
                 if i < len {
                     x[len - 1 - i] = special;
                 }

@@ -47,11 +47,15 @@ pub enum MatmulKernel {
 /// From this many multiply-adds `m k n` on (with `m >= MR` rows and [`PACKED_MIN_COLS`]
 /// columns), the AVX-512 kernel runs. Measured (`BENCHMARKS.md`, "Which kernel a shape
 /// gets"): the packed kernel is faster from one 8-row tile and a few thousand multiply-adds
-/// (32x10x10: 10 against 6-9 GFLOP/s), the AVX2 loops for fewer rows (4x64x64: 26 against 13)
-/// and for the smallest products (7x10x10), where packing is most of the work.
+/// (20x64x16: 1.7 against 2.1 us), the AVX2 loops for fewer rows (4x64x64: 26 against 13
+/// GFLOP/s) and for the smallest products (7x10x10), where packing is most of the work.
 const PACKED_MIN_WORK: usize = 2048;
 /// Fewer columns than this leave most of a 24-column tile empty.
 const PACKED_MIN_COLS: usize = 8;
+/// Products at most 16 deep and 16 wide stay on the AVX2 register-row loop below this many
+/// multiply-adds: its one copy of `B` costs less than packing both operands (32x10x10: 0.58
+/// against 0.86 us, 256x10x10: 3.9 against 5.2 us; 1000x16x16 is 6% faster packed).
+const NARROW_MAX_WORK: usize = 1 << 16;
 
 impl MatmulKernel {
     /// Every kernel the crate carries, slowest first.
@@ -110,18 +114,20 @@ impl MatmulKernel {
     /// The kernel [`gemm`](super::gemm) and its transposed forms run for an `m x k` by
     /// `k x n` product: the packed AVX-512 kernel from 8 rows, 8 columns and 2048
     /// multiply-adds on, the AVX2 loops below that (the smallest layers of the tape, and
-    /// matrix-vector products), the portable loops on CPUs with neither.
+    /// matrix-vector products) and for products at most 16 deep and 16 wide of fewer than
+    /// 65536 multiply-adds; the portable loops on CPUs with neither.
     ///
     /// ```
     /// use tapegrad::linalg::matmul::MatmulKernel;
-    /// // A 7 x 10 layer never pays for packing.
+    /// // A 7 x 10 layer never pays for packing, nor a 32 x 10 x 10 one.
     /// assert_ne!(MatmulKernel::for_shape(7, 10, 10), MatmulKernel::Avx512);
+    /// assert_ne!(MatmulKernel::for_shape(32, 10, 10), MatmulKernel::Avx512);
     /// assert!(MatmulKernel::for_shape(512, 512, 512).is_supported());
     /// ```
     pub fn for_shape(m: usize, k: usize, n: usize) -> Self {
-        let big = m >= packed::MR
-            && n >= PACKED_MIN_COLS
-            && m.saturating_mul(k).saturating_mul(n) >= PACKED_MIN_WORK;
+        let work = m.saturating_mul(k).saturating_mul(n);
+        let narrow = k <= 16 && n <= 16 && work < NARROW_MAX_WORK;
+        let big = m >= packed::MR && n >= PACKED_MIN_COLS && work >= PACKED_MIN_WORK && !narrow;
         match Self::best() {
             Self::Avx512 if !big => Self::Avx2Fma,
             best => best,
