@@ -848,14 +848,24 @@ fn speed_reports_every_figure() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--reps: need 1 <= R <= 1000, got 0"));
     // One workload alone, for a profiler: measured and named, or refused at 0 steps.
-    for (flag, name) in [("--w1-only", "W1"), ("--w2-only", "W2"), ("--w3-only", "W3")] {
+    for (flag, name) in [
+        ("--w1-only", "W1"),
+        ("--w2-only", "W2"),
+        ("--w3-only", "W3"),
+    ] {
         let out = run("speed", &[flag, "3"]);
         assert_eq!(out.status.code(), Some(0), "{flag}");
         let said = text(&out.stdout);
-        assert!(said.starts_with(&format!("{name}, 3 steps")), "{flag}: {said}");
+        assert!(
+            said.starts_with(&format!("{name}, 3 steps")),
+            "{flag}: {said}"
+        );
         let out = run("speed", &[flag, "0"]);
         assert_eq!(out.status.code(), Some(2), "{flag} 0");
-        assert!(text(&out.stderr).contains("need at least 1 step, got 0"), "{flag} 0");
+        assert!(
+            text(&out.stderr).contains("need at least 1 step, got 0"),
+            "{flag} 0"
+        );
     }
 }
 
