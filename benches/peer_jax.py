@@ -1,4 +1,4 @@
-"""W1 and W3 in JAX with the whole run compiled by XLA (`lax.scan` over the steps), for
+"""W1, W2 and W3 in JAX with the whole run compiled by XLA (`lax.scan` over the steps), for
 BENCHMARKS.md: the same data and initial weights as the crate's bench (benches/data/), f64,
 one thread.
 
@@ -69,5 +69,57 @@ def bench(name, lr, steps, reduction):
                       "XLA_FLAGS": os.environ.get("XLA_FLAGS")}))
 
 
+def bench_w2(lr=1e-3, batch=32, epochs=100, b1=0.9, b2=0.999, eps=1e-8):
+    """W2: Adam (PyTorch's update: m by lerp, bias corrections, eps outside the square root)
+    over consecutive batches of 32, the last of each epoch 8 rows: an outer scan over epochs,
+    an inner scan over the 31 full batches, then the short one."""
+    x, y, params = load("w2")
+    n_full = x.shape[0] // batch
+    xs = x[: n_full * batch].reshape(n_full, batch, -1)
+    ys = y[: n_full * batch].reshape(n_full, batch, -1)
+    x_last, y_last = x[n_full * batch:], y[n_full * batch:]
+
+    def loss(p, xb, yb):
+        r = forward(p, xb) - yb
+        return jnp.mean(r * r)
+
+    def adam_step(state, xb, yb):
+        p, m, v, k = state
+        g = jax.grad(loss)(p, xb, yb)
+        k = k + 1
+        m = jax.tree_util.tree_map(lambda m, g: m + (1 - b1) * (g - m), m, g)
+        v = jax.tree_util.tree_map(lambda v, g: v * b2 + (1 - b2) * g * g, v, g)
+        step_size = lr / (1 - b1**k)
+        bc2_sqrt = jnp.sqrt(1 - b2**k)
+        p = jax.tree_util.tree_map(
+            lambda p, m, v: p - step_size * (m / (jnp.sqrt(v) / bc2_sqrt + eps)), p, m, v)
+        return (p, m, v, k)
+
+    @jax.jit
+    def run(p):
+        zeros = jax.tree_util.tree_map(jnp.zeros_like, p)
+        state = (p, zeros, zeros, jnp.float64(0.0))
+
+        def epoch(state, _):
+            state, _ = jax.lax.scan(lambda s, b: (adam_step(s, *b), None), state, (xs, ys))
+            return adam_step(state, x_last, y_last), None
+
+        state, _ = jax.lax.scan(epoch, state, None, length=epochs)
+        return state[0], loss(state[0], x, y)
+
+    steps = epochs * (n_full + 1)
+    jax.block_until_ready(run(params))  # compile
+    times = []
+    for _ in range(7):
+        t = time.perf_counter()
+        _, final = jax.block_until_ready(run(params))
+        times.append(time.perf_counter() - t)
+    print(json.dumps({"workload": "w2", "impl": "jax lax.scan (whole run jitted)", "steps": steps,
+                      "us_per_step": round(statistics.median(times) / steps * 1e6, 3),
+                      "final_loss": float(final), "jax": jax.__version__,
+                      "XLA_FLAGS": os.environ.get("XLA_FLAGS")}))
+
+
 bench("w1", 0.05, 2000, "mean")
+bench_w2()
 bench("w3", 1e-3, 5000, "sum")
