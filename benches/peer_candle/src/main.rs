@@ -1,7 +1,8 @@
-//! W1 and W3 in candle, the Rust peer of BENCHMARKS.md: the same seeded data and initial weights
-//! as the crate's bench (`benches/data/`), f64 on the CPU, plain gradient descent written out
-//! (`w <- w - lr dL/dw` through `Var::set`), one JSON line per workload: us/step (median of 7
-//! runs after a warm-up run, divided by the steps) and the final loss, which matches PyTorch's.
+//! W1, W2 and W3 in candle, the Rust peer of BENCHMARKS.md: the same seeded data and initial
+//! weights as the crate's bench (`benches/data/`), f64 on the CPU, the update written out with
+//! tensor ops through `Var::set` (gradient descent for W1 and W3, PyTorch's Adam for W2 over
+//! consecutive batches of 32), one JSON line per workload: us/step (median of 7 runs after a
+//! warm-up run, divided by the steps) and the final loss, which matches PyTorch's.
 //!
 //! ```text
 //! cd benches/peer_candle && cargo build --release
@@ -38,49 +39,97 @@ fn tensor(
     Tensor::from_vec(v.clone(), (*r, *c), dev)
 }
 
-/// `steps` full-batch GD steps from the file's weights; returns (seconds, final loss).
-fn run(name: &str, lr: f64, steps: usize, mean: bool) -> Result<(f64, f64)> {
-    let dev = Device::Cpu;
-    let d = load(name);
-    let (x, y) = (tensor(&d, "x", &dev)?, tensor(&d, "y", &dev)?);
-    let mut layers = Vec::new();
+/// The MLP's weights from the file, as `Var`s.
+fn layers(d: &HashMap<String, (usize, usize, Vec<f64>)>, dev: &Device) -> Result<Vec<Var>> {
+    let mut vars = Vec::new();
     for k in 0.. {
         if !d.contains_key(&format!("W{k}")) {
             break;
         }
-        let w = Var::from_tensor(&tensor(&d, &format!("W{k}"), &dev)?)?;
-        let b = Var::from_tensor(&tensor(&d, &format!("b{k}"), &dev)?)?;
-        layers.push((w, b));
+        vars.push(Var::from_tensor(&tensor(d, &format!("W{k}"), dev)?)?);
+        vars.push(Var::from_tensor(&tensor(d, &format!("b{k}"), dev)?)?);
     }
-    let loss = |layers: &[(Var, Var)]| -> Result<Tensor> {
-        let mut h = x.clone();
-        for (k, (w, b)) in layers.iter().enumerate() {
-            h = h
-                .matmul(&w.as_tensor().t()?)?
-                .broadcast_add(b.as_tensor())?;
-            if k + 1 < layers.len() {
-                h = h.relu()?;
-            }
+    Ok(vars)
+}
+
+/// The MSE (mean, or sum) of the ReLU MLP `vars` (W0, b0, W1, b1, ...) on `(x, y)`.
+fn loss(vars: &[Var], x: &Tensor, y: &Tensor, mean: bool) -> Result<Tensor> {
+    let mut h = x.clone();
+    let n = vars.len() / 2;
+    for (k, wb) in vars.chunks_exact(2).enumerate() {
+        h = h
+            .matmul(&wb[0].as_tensor().t()?)?
+            .broadcast_add(wb[1].as_tensor())?;
+        if k + 1 < n {
+            h = h.relu()?;
         }
-        let r2 = (h - &y)?.sqr()?;
-        if mean { r2.mean_all() } else { r2.sum_all() }
-    };
+    }
+    let r2 = (h - y)?.sqr()?;
+    if mean { r2.mean_all() } else { r2.sum_all() }
+}
+
+/// `steps` full-batch GD steps from the file's weights; returns (seconds, final loss).
+fn run_gd(name: &str, lr: f64, steps: usize, mean: bool) -> Result<(f64, f64)> {
+    let dev = Device::Cpu;
+    let d = load(name);
+    let (x, y) = (tensor(&d, "x", &dev)?, tensor(&d, "y", &dev)?);
+    let vars = layers(&d, &dev)?;
     let start = Instant::now();
     for _ in 0..steps {
-        let l = loss(&layers)?;
-        let grads = l.backward()?;
-        for (w, b) in &layers {
-            for v in [w, b] {
-                let g = grads
-                    .get(v.as_tensor())
-                    .expect("a gradient for every weight");
-                v.set(&(v.as_tensor() - (g * lr)?)?)?;
-            }
+        let grads = loss(&vars, &x, &y, mean)?.backward()?;
+        for v in &vars {
+            let g = grads
+                .get(v.as_tensor())
+                .expect("a gradient for every weight");
+            v.set(&(v.as_tensor() - (g * lr)?)?)?;
         }
     }
     let secs = start.elapsed().as_secs_f64();
-    let final_loss = loss(&layers)?.to_scalar::<f64>()?;
-    Ok((secs, final_loss))
+    Ok((secs, loss(&vars, &x, &y, mean)?.to_scalar::<f64>()?))
+}
+
+/// W2: `steps` Adam steps (lr 1e-3, PyTorch's update: `m += (1 - b1)(g - m)`,
+/// `v = b2 v + (1 - b2) g^2`, `w -= lr / (1 - b1^k) m / (sqrt(v) / sqrt(1 - b2^k) + eps)`) over
+/// consecutive batches of 32 (the last of each pass 8 rows); returns (seconds, final loss).
+fn run_adam(steps: usize) -> Result<(f64, f64)> {
+    let (lr, b1, b2, eps, batch) = (1e-3, 0.9, 0.999, 1e-8, 32);
+    let dev = Device::Cpu;
+    let d = load("w2");
+    let (x, y) = (tensor(&d, "x", &dev)?, tensor(&d, "y", &dev)?);
+    let n = x.dim(0)?;
+    let batches: Vec<(Tensor, Tensor)> = (0..n)
+        .step_by(batch)
+        .map(|i| {
+            Ok((
+                x.narrow(0, i, batch.min(n - i))?,
+                y.narrow(0, i, batch.min(n - i))?,
+            ))
+        })
+        .collect::<Result<_>>()?;
+    let vars = layers(&d, &dev)?;
+    let mut m: Vec<Tensor> = vars
+        .iter()
+        .map(|v| v.as_tensor().zeros_like())
+        .collect::<Result<_>>()?;
+    let mut s: Vec<Tensor> = m.clone();
+    let start = Instant::now();
+    for k in 1..=steps {
+        let (xb, yb) = &batches[(k - 1) % batches.len()];
+        let grads = loss(&vars, xb, yb, true)?.backward()?;
+        let step_size = lr / (1.0 - f64::powi(b1, k as i32));
+        let bc2_sqrt = (1.0 - f64::powi(b2, k as i32)).sqrt();
+        for ((v, m), s) in vars.iter().zip(&mut m).zip(&mut s) {
+            let g = grads
+                .get(v.as_tensor())
+                .expect("a gradient for every weight");
+            *m = (&*m + ((g - &*m)? * (1.0 - b1))?)?;
+            *s = ((&*s * b2)? + (g.sqr()? * (1.0 - b2))?)?;
+            let denom = ((s.sqrt()? / bc2_sqrt)? + eps)?;
+            v.set(&(v.as_tensor() - ((&*m / denom)? * step_size)?)?)?;
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    Ok((secs, loss(&vars, &x, &y, true)?.to_scalar::<f64>()?))
 }
 
 /// candle-core's version, from this package's `Cargo.lock`.
@@ -101,11 +150,23 @@ fn candle_version() -> String {
 }
 
 fn main() -> Result<()> {
-    for (name, lr, steps, mean) in [("w1", 0.05, 2000, true), ("w3", 1e-3, 5000, false)] {
-        run(name, lr, steps / 10, mean)?; // warm-up
-        let mut runs: Vec<(f64, f64)> = (0..7)
-            .map(|_| run(name, lr, steps, mean))
-            .collect::<Result<_>>()?;
+    type Run = Box<dyn Fn(usize) -> Result<(f64, f64)>>;
+    let workloads: [(&str, usize, Run); 3] = [
+        (
+            "w1",
+            2000,
+            Box::new(|steps| run_gd("w1", 0.05, steps, true)),
+        ),
+        ("w2", 3200, Box::new(run_adam)),
+        (
+            "w3",
+            5000,
+            Box::new(|steps| run_gd("w3", 1e-3, steps, false)),
+        ),
+    ];
+    for (name, steps, run) in workloads {
+        run(steps / 10)?; // warm-up
+        let mut runs: Vec<(f64, f64)> = (0..7).map(|_| run(steps)).collect::<Result<_>>()?;
         runs.sort_by(|a, b| a.0.total_cmp(&b.0));
         let (secs, final_loss) = runs[runs.len() / 2];
         println!(
