@@ -1,9 +1,10 @@
 //! What W1's arithmetic costs without a tape: the same training step (1-10-10-1 ReLU MLP on 7
 //! points, MSE mean, SGD lr 0.05) written out by hand over buffers allocated once, with the
-//! crate's own matmul kernels and plain loops. No recording, no adjoint store, no pool, every
-//! op fused where the formulas allow (bias and ReLU into the product's output, the ReLU mask
-//! into the adjoint). It is the floor a replayed, fused tape could approach, measured beside
-//! the tape's own step (`nn/w1_train_2000_steps` in `train_step.rs`).
+//! crate's own matmul kernels and plain loops. No recording, no adjoint store, no pool; the
+//! bias is written into a product's output before the product is added to it, and the ReLU
+//! mask is applied while the adjoint is written. It is the floor a replayed, fused tape could
+//! approach, measured beside the tape's own step (`nn/w1_train_2000_steps` in
+//! `train_step.rs`).
 //!
 //! Before timing, the run is checked against the tape's: the same 2000 steps end at the same
 //! loss to 1e-12 (PyTorch's 1.5709799679660e-7).
