@@ -179,42 +179,41 @@ impl Optimizer for Sgd {
         let (mu, tau, lambda, lr) = (self.momentum, self.dampening, self.weight_decay, self.lr);
         let sign = if self.maximize { -1.0 } else { 1.0 };
 
-        // g = ±∇f(θ) + λ θ, entry by entry
-        let g_at = |gi: f64, ti: f64| {
-            let gi = sign * gi;
-            if lambda != 0.0 { gi + lambda * ti } else { gi }
-        };
-
-        if mu == 0.0 {
-            // Without momentum each g_i is used once: θ = θ − γ g in the same pass, g not kept.
+        if mu == 0.0 && lambda == 0.0 && !self.maximize {
+            // Plain gradient descent, g = ∇f(θ): θ = θ − γ g in one pass, no copy of g.
             crate::wide::wide(|| {
                 for (ti, &gi) in theta.iter_mut().zip(grad) {
-                    *ti += -lr * g_at(gi, *ti);
+                    *ti += -lr * gi;
                 }
             });
             return check_theta(theta, self.k, lr, self.method());
         }
 
-        // With momentum, g is kept for the buffer.
+        // g = ±∇f(θ) + λ θ
         self.g.clear();
         self.g
-            .extend(grad.iter().zip(theta.iter()).map(|(&gi, &ti)| g_at(gi, ti)));
+            .extend(grad.iter().zip(theta.iter()).map(|(&gi, &ti)| {
+                let gi = sign * gi;
+                if lambda != 0.0 { gi + lambda * ti } else { gi }
+            }));
 
-        match &mut self.buf {
-            // k = 1: b = g
-            None => self.buf = Some(self.g.clone()),
-            // b = μ b + (1 − τ) g
-            Some(b) => {
-                assert!(b.len() == self.g.len(), "Sgd::step: theta changed length");
-                for (bi, &gi) in b.iter_mut().zip(&self.g) {
-                    *bi = *bi * mu + (1.0 - tau) * gi;
+        if mu != 0.0 {
+            match &mut self.buf {
+                // k = 1: b = g
+                None => self.buf = Some(self.g.clone()),
+                // b = μ b + (1 − τ) g
+                Some(b) => {
+                    assert!(b.len() == self.g.len(), "Sgd::step: theta changed length");
+                    for (bi, &gi) in b.iter_mut().zip(&self.g) {
+                        *bi = *bi * mu + (1.0 - tau) * gi;
+                    }
                 }
             }
-        }
-        let b = self.buf.as_ref().expect("set above");
-        for (gi, &bi) in self.g.iter_mut().zip(b) {
-            // g = g + μ b (Nesterov) or g = b
-            *gi = if self.nesterov { *gi + mu * bi } else { bi };
+            let b = self.buf.as_ref().expect("set above");
+            for (gi, &bi) in self.g.iter_mut().zip(b) {
+                // g = g + μ b (Nesterov) or g = b
+                *gi = if self.nesterov { *gi + mu * bi } else { bi };
+            }
         }
 
         // θ = θ − γ g
