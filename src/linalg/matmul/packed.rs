@@ -88,6 +88,15 @@ impl View<'_> {
     fn at(&self, i: usize, j: usize) -> f64 {
         self.data[i * self.rs + j * self.cs]
     }
+
+    /// The transpose, read in place (the strides swapped).
+    fn t(self) -> Self {
+        View {
+            rs: self.cs,
+            cs: self.rs,
+            ..self
+        }
+    }
 }
 
 thread_local! {
@@ -117,11 +126,11 @@ pub(super) fn gemm_packed(
             for p0 in (0..k).step_by(KC) {
                 let kc = KC.min(k - p0);
                 let a_pack = aligned(a_buf, mc.div_ceil(MR) * MR * kc);
-                pack_a(a, (i0, mc), (p0, kc), a_pack, transpose8);
+                pack::<MR>(a, (i0, mc), (p0, kc), a_pack, transpose8);
                 for j0 in (0..n).step_by(NC) {
                     let nc = NC.min(n - j0);
                     let b_pack = aligned(b_buf, nc.div_ceil(NR) * NR * kc);
-                    pack_b(b, (p0, kc), (j0, nc), b_pack, transpose8);
+                    pack::<NR>(b.t(), (j0, nc), (p0, kc), b_pack, transpose8);
                     for (ti, a_panel) in a_pack.chunks_exact(kc * MR).enumerate() {
                         let (i, rows) = (i0 + ti * MR, MR.min(mc - ti * MR));
                         for (tj, b_panel) in b_pack.chunks_exact(kc * NR).enumerate() {
@@ -148,92 +157,49 @@ fn aligned(buf: &mut Vec<f64>, len: usize) -> &mut [f64] {
     &mut buf[start..start + len]
 }
 
-/// `A[i0..i0+mc, p0..p0+kc]` as `ceil(mc / MR)` micro-panels of `kc x MR`, rows past `mc`
-/// zero. A row-major `A` goes in by 8 x 8 transposes (the ragged rest entry by entry); for a
-/// transposed `A` each panel row is a contiguous run of a column.
-fn pack_a(
-    a: View<'_>,
-    (i0, mc): (usize, usize),
+/// `M[i0..i0+mi, p0..p0+kc]` as `ceil(mi / W)` micro-panels of `kc x W`: row `p` of a panel
+/// holds the `W` values `m[i.., p]`, lanes past `mi` zero. `A`'s panels are `pack::<MR>` of
+/// `A`, `B`'s are `pack::<NR>` of `B^T` (its lanes are columns of `B`).
+///
+/// Lanes stored contiguously (a transposed `A`, a row-major `B`) go in as runs; lanes that are
+/// each a contiguous run along `p` (a row-major `A`, a transposed `B`) go in by 8 x 8 transposes,
+/// eight lanes and eight steps at a time, the ragged rest entry by entry.
+fn pack<const W: usize>(
+    m: View<'_>,
+    (i0, mi): (usize, usize),
     (p0, kc): (usize, usize),
     out: &mut [f64],
     transpose8: Transpose8,
 ) {
-    for (t, panel) in out.chunks_exact_mut(kc * MR).enumerate() {
-        let (i, rows) = (i0 + t * MR, MR.min(mc - t * MR));
-        if rows < MR {
+    for (t, panel) in out.chunks_exact_mut(kc * W).enumerate() {
+        let (i, lanes) = (i0 + t * W, W.min(mi - t * W));
+        if lanes < W {
             panel.fill(0.0);
         }
-        if a.cs == 1 {
-            // Rows of A are contiguous: whole 8 x 8 blocks transposed, the rest one by one.
-            let blocks = if rows == MR { kc / 8 * 8 } else { 0 };
-            for pb in (0..blocks).step_by(8) {
-                let src = &a.data[i * a.rs + p0 + pb..];
-                transpose8(src, a.rs, &mut panel[pb * MR..], MR);
+        if m.rs == 1 {
+            for (p, dst) in panel.chunks_exact_mut(W).enumerate() {
+                let at = (p0 + p) * m.cs + i;
+                copy_short(&mut dst[..lanes], &m.data[at..at + lanes]);
             }
-            for r in 0..rows {
-                let row = &a.data[(i + r) * a.rs + p0 + blocks..(i + r) * a.rs + p0 + kc];
-                for (dst, &v) in panel[blocks * MR..].chunks_exact_mut(MR).zip(row) {
-                    dst[r] = v;
-                }
-            }
-        } else if a.rs == 1 {
-            // A transposed A: a[i.., p] is a contiguous run of column p of the stored matrix.
-            for (p, dst) in panel.chunks_exact_mut(MR).enumerate() {
-                let at = (p0 + p) * a.cs + i;
-                copy_short(&mut dst[..rows], &a.data[at..at + rows]);
-            }
-        } else {
-            for (p, dst) in panel.chunks_exact_mut(MR).enumerate() {
-                for (r, d) in dst[..rows].iter_mut().enumerate() {
-                    *d = a.at(i + r, p0 + p);
-                }
-            }
-        }
-    }
-}
-
-/// `B[p0..p0+kc, j0..j0+nc]` as `ceil(nc / NR)` micro-panels of `kc x NR`, columns past `nc`
-/// zero. Rows of a row-major `B` are copied as slices; a transposed `B` goes in by 8 x 8
-/// transposes (the ragged rest entry by entry).
-fn pack_b(
-    b: View<'_>,
-    (p0, kc): (usize, usize),
-    (j0, nc): (usize, usize),
-    out: &mut [f64],
-    transpose8: Transpose8,
-) {
-    for (t, panel) in out.chunks_exact_mut(kc * NR).enumerate() {
-        let (j, cols) = (j0 + t * NR, NR.min(nc - t * NR));
-        if b.cs == 1 {
-            for (p, dst) in panel.chunks_exact_mut(NR).enumerate() {
-                let at = (p0 + p) * b.rs + j;
-                copy_short(&mut dst[..cols], &b.data[at..at + cols]);
-                dst[cols..].fill(0.0);
-            }
-        } else if b.rs == 1 {
-            // A transposed B: column j + l of B is contiguous. Groups of 8 columns go down the
-            // panel in 8 x 8 transposes; the rest of the rows and columns one by one.
-            if cols < NR {
-                panel.fill(0.0);
-            }
-            let (groups, blocks) = (cols / 8, kc / 8 * 8);
+        } else if m.cs == 1 {
+            let (groups, blocks) = (lanes / 8, kc / 8 * 8);
             for g in 0..groups {
                 for pb in (0..blocks).step_by(8) {
-                    let src = &b.data[(j + 8 * g) * b.cs + p0 + pb..];
-                    transpose8(src, b.cs, &mut panel[pb * NR + 8 * g..], NR);
+                    let src = &m.data[(i + 8 * g) * m.rs + p0 + pb..];
+                    transpose8(src, m.rs, &mut panel[pb * W + 8 * g..], W);
                 }
             }
-            for l in 0..cols {
+            for l in 0..lanes {
                 let from = if l < 8 * groups { blocks } else { 0 };
-                let col = &b.data[(j + l) * b.cs + p0 + from..(j + l) * b.cs + p0 + kc];
-                for (dst, &v) in panel[from * NR..].chunks_exact_mut(NR).zip(col) {
+                let run = &m.data[(i + l) * m.rs + p0 + from..(i + l) * m.rs + p0 + kc];
+                for (dst, &v) in panel[from * W..].chunks_exact_mut(W).zip(run) {
                     dst[l] = v;
                 }
             }
         } else {
-            for (p, dst) in panel.chunks_exact_mut(NR).enumerate() {
-                for (l, d) in dst.iter_mut().enumerate() {
-                    *d = if l < cols { b.at(p0 + p, j + l) } else { 0.0 };
+            for (p, dst) in panel.chunks_exact_mut(W).enumerate() {
+                for (l, d) in dst[..lanes].iter_mut().enumerate() {
+                    *d = m.at(i + l, p0 + p);
                 }
             }
         }
