@@ -34,6 +34,20 @@ def load(name):
     return arrays["x"], arrays["y"], layers
 
 
+def report(name, run, params, steps):
+    """Compiles `run`, times 7 runs from `params`, prints the JSON line."""
+    jax.block_until_ready(run(params))  # compile
+    times = []
+    for _ in range(7):
+        t = time.perf_counter()
+        _, final = jax.block_until_ready(run(params))
+        times.append(time.perf_counter() - t)
+    print(json.dumps({"workload": name, "impl": "jax lax.scan (whole run jitted)", "steps": steps,
+                      "us_per_step": round(statistics.median(times) / steps * 1e6, 3),
+                      "final_loss": float(final), "jax": jax.__version__,
+                      "XLA_FLAGS": os.environ.get("XLA_FLAGS")}))
+
+
 def forward(params, x):
     for w, b in params[:-1]:
         x = jax.nn.relu(x @ w.T + b)
@@ -57,16 +71,7 @@ def bench(name, lr, steps, reduction):
         p, _ = jax.lax.scan(body, p, None, length=steps)
         return p, loss(p)
 
-    jax.block_until_ready(run(params))  # compile
-    times = []
-    for _ in range(7):
-        t = time.perf_counter()
-        _, final = jax.block_until_ready(run(params))
-        times.append(time.perf_counter() - t)
-    print(json.dumps({"workload": name, "impl": "jax lax.scan (whole run jitted)", "steps": steps,
-                      "us_per_step": round(statistics.median(times) / steps * 1e6, 3),
-                      "final_loss": float(final), "jax": jax.__version__,
-                      "XLA_FLAGS": os.environ.get("XLA_FLAGS")}))
+    report(name, run, params, steps)
 
 
 def bench_w2(lr=1e-3, batch=32, epochs=100, b1=0.9, b2=0.999, eps=1e-8):
@@ -107,17 +112,7 @@ def bench_w2(lr=1e-3, batch=32, epochs=100, b1=0.9, b2=0.999, eps=1e-8):
         state, _ = jax.lax.scan(epoch, state, None, length=epochs)
         return state[0], loss(state[0], x, y)
 
-    steps = epochs * (n_full + 1)
-    jax.block_until_ready(run(params))  # compile
-    times = []
-    for _ in range(7):
-        t = time.perf_counter()
-        _, final = jax.block_until_ready(run(params))
-        times.append(time.perf_counter() - t)
-    print(json.dumps({"workload": "w2", "impl": "jax lax.scan (whole run jitted)", "steps": steps,
-                      "us_per_step": round(statistics.median(times) / steps * 1e6, 3),
-                      "final_loss": float(final), "jax": jax.__version__,
-                      "XLA_FLAGS": os.environ.get("XLA_FLAGS")}))
+    report("w2", run, params, epochs * (n_full + 1))
 
 
 bench("w1", 0.05, 2000, "mean")
