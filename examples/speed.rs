@@ -219,47 +219,45 @@ fn main() {
     let mut rng = Rng::new(3);
     let x3 = Tensor::rand_normal(20, 15, 0.0, 1.0, &mut rng);
     let y3 = Tensor::rand_normal(20, 1, 0.0, 1.0, &mut rng);
-    for (flag, name, sizes, data, run) in [
-        (
-            "w1-only",
-            "W1",
-            [1, 10, 10, 1],
-            (&x1, &y1),
-            (Reduction::Mean, 0.05),
-        ),
-        (
-            "w3-only",
-            "W3",
-            [15, 64, 64, 1],
-            (&x3, &y3),
-            (Reduction::Sum, 1e-3),
-        ),
-    ] {
-        if let Some(steps) = args.opt::<usize>(flag) {
+    // Each training workload once: (reps, steps, form) -> us/step.
+    let w1 = |reps, steps, form| {
+        let run = (Reduction::Mean, 0.05, steps);
+        us_per_step(reps, &[1, 10, 10, 1], (&x1, &y1), run, form)
+    };
+    let w3 = |reps, steps, form| {
+        let run = (Reduction::Sum, 1e-3, steps);
+        us_per_step(reps, &[15, 64, 64, 1], (&x3, &y3), run, form)
+    };
+    type UsPerStep<'a> = &'a dyn Fn(usize) -> f64; // steps -> us/step, one run
+    let alone: [(&str, &str, UsPerStep); 3] = [
+        ("w1", "W1", &|steps| w1(1, steps, Form::ReusedTape)),
+        ("w2", "W2", &|steps| w2_us_per_step(1, steps)),
+        ("w3", "W3", &|steps| w3(1, steps, Form::ReusedTape)),
+    ];
+    for (flag, name, run) in alone {
+        if let Some(steps) = args.opt::<usize>(&format!("{flag}-only")) {
             if steps == 0 {
-                args.fail(&format!("--{flag}: need at least 1 step, got 0"));
+                args.fail(&format!("--{flag}-only: need at least 1 step, got 0"));
             }
-            let run = (run.0, run.1, steps);
-            let us = us_per_step(1, &sizes, data, run, Form::ReusedTape);
-            outln!("{name}, {steps} steps, reused tape: {us:.3} us/step");
+            let us = run(steps);
+            let how = if name == "W2" {
+                "Trainer"
+            } else {
+                "reused tape"
+            };
+            outln!("{name}, {steps} steps, {how}: {us:.3} us/step");
             return;
         }
     }
-    if let Some(steps) = args.opt::<usize>("w2-only") {
-        if steps == 0 {
-            args.fail("--w2-only: need at least 1 step, got 0");
-        }
-        let us = w2_us_per_step(1, steps);
-        outln!("W2, {steps} steps, Trainer: {us:.3} us/step");
-        return;
-    }
-    let w1_run = (Reduction::Mean, 0.05, w1_steps);
-    let w1 = us_per_step(reps, &[1, 10, 10, 1], (&x1, &y1), w1_run, Form::ReusedTape);
-    let w1_fresh = us_per_step(reps, &[1, 10, 10, 1], (&x1, &y1), w1_run, Form::FreshTape);
+    let (w1, w1_fresh) = (
+        w1(reps, w1_steps, Form::ReusedTape),
+        w1(reps, w1_steps, Form::FreshTape),
+    );
     let w2 = w2_us_per_step(reps, w2_steps);
-    let w3_run = (Reduction::Sum, 1e-3, w3_steps);
-    let w3 = us_per_step(reps, &[15, 64, 64, 1], (&x3, &y3), w3_run, Form::ReusedTape);
-    let w3_fresh = us_per_step(reps, &[15, 64, 64, 1], (&x3, &y3), w3_run, Form::FreshTape);
+    let (w3, w3_fresh) = (
+        w3(reps, w3_steps, Form::ReusedTape),
+        w3(reps, w3_steps, Form::FreshTape),
+    );
 
     // One thread for the figures compared with the peers; all cores once more at the end.
     let cores = matmul::threads();
