@@ -10,7 +10,7 @@
 mod peer;
 
 use tapegrad::nn::Reduction;
-use tapegrad::optim::{Adam, Optimizer, Sgd};
+use tapegrad::optim::{Adam, Sgd};
 
 /// W1: 1-10-10-1 ReLU on 7 points, full-batch SGD lr 0.05, MSE mean, 2000 steps.
 /// Measured relative difference 2.3e-13; asserted 1e-9.
@@ -20,11 +20,15 @@ fn w1_final_loss_matches_pytorch() {
     let data = peer::PeerData::load("w1");
     let (mut params, model) = peer::model(&data);
     let (x, y) = (data.get("x"), data.get("y"));
-    let mut opt = Sgd::new(0.05);
-    for _ in 0..2000 {
-        let (_, g) = peer::loss_and_grad(&params, &model, x, y, Reduction::Mean);
-        opt.step(params.as_mut_slice(), &g).unwrap();
-    }
+    let full = [(x.clone(), y.clone())];
+    peer::train(
+        &mut params,
+        &model,
+        &full,
+        2000,
+        Reduction::Mean,
+        &mut Sgd::new(0.05),
+    );
     let loss = peer::loss_and_grad(&params, &model, x, y, Reduction::Mean).0;
     let rel = (loss - TORCH).abs() / TORCH;
     assert!(
@@ -42,12 +46,14 @@ fn w2_final_loss_matches_pytorch() {
     let (mut params, model) = peer::model(&data);
     let (x, y) = (data.get("x"), data.get("y"));
     let batches = peer::batches(x, y, 32);
-    let mut opt = Adam::new(1e-3);
-    for s in 0..3200 {
-        let (xb, yb) = &batches[s % batches.len()];
-        let (_, g) = peer::loss_and_grad(&params, &model, xb, yb, Reduction::Mean);
-        opt.step(params.as_mut_slice(), &g).unwrap();
-    }
+    peer::train(
+        &mut params,
+        &model,
+        &batches,
+        3200,
+        Reduction::Mean,
+        &mut Adam::new(1e-3),
+    );
     let loss = peer::loss_and_grad(&params, &model, x, y, Reduction::Mean).0;
     let rel = (loss - TORCH).abs() / TORCH;
     assert!(

@@ -129,14 +129,9 @@ fn bench(c: &mut Criterion) {
 
     // The same run through the tape, for the check.
     let (mut params, model) = peer::model(&w1);
-    let mut tape_loss = f64::NAN;
-    let mut opt = tapegrad::optim::Sgd::new(0.05);
-    for _ in 0..2000 {
-        let (loss, grad) =
-            peer::loss_and_grad(&params, &model, w1.get("x"), w1.get("y"), Reduction::Mean);
-        tapegrad::optim::Optimizer::step(&mut opt, params.as_mut_slice(), &grad).unwrap();
-        tape_loss = loss;
-    }
+    let full = [(w1.get("x").clone(), w1.get("y").clone())];
+    let mut sgd = tapegrad::optim::Sgd::new(0.05);
+    let tape_loss = peer::train(&mut params, &model, &full, 2000, Reduction::Mean, &mut sgd);
     let fused_loss = run(&w1, x, y);
     assert!(
         (fused_loss - tape_loss).abs() <= 1e-12 * tape_loss.abs(),

@@ -12,28 +12,15 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use tapegrad::Tensor;
-use tapegrad::nn::{Params, Reduction, Sequential};
+use tapegrad::nn::Reduction;
 use tapegrad::optim::{Adam, Optimizer, Sgd};
 use tapegrad::train::{Batches, Trainer};
 
 #[path = "../../tests/common/peer.rs"]
 mod peer;
 
-/// One step, as PyTorch's loop: forward, MSE, backward, `opt.step()`.
-fn step(
-    params: &mut Params,
-    model: &Sequential,
-    (x, y): (&Tensor, &Tensor),
-    reduction: Reduction,
-    opt: &mut dyn Optimizer,
-) -> f64 {
-    let (loss, grad) = peer::loss_and_grad(params, model, x, y, reduction);
-    opt.step(params.as_mut_slice(), &grad)
-        .expect("the peer workloads do not diverge");
-    loss
-}
-
-/// A whole run of `steps` steps cycling over `batches`, from the initial weights.
+/// A whole run of `steps` steps cycling over `batches`, from the initial weights; each step
+/// as PyTorch's loop: forward, MSE, backward, `opt.step()` (`peer::train`).
 fn run(
     data: &peer::PeerData,
     batches: &[(Tensor, Tensor)],
@@ -42,25 +29,22 @@ fn run(
     opt: &mut dyn Optimizer,
 ) -> f64 {
     let (mut params, model) = peer::model(data);
-    let mut last = 0.0;
-    for s in 0..steps {
-        let (x, y) = &batches[s % batches.len()];
-        last = step(&mut params, &model, (x, y), reduction, opt);
-    }
-    last
+    peer::train(&mut params, &model, batches, steps, reduction, opt)
 }
 
 fn bench(c: &mut Criterion) {
     let w1 = peer::PeerData::load("w1");
     let (mut params, model) = peer::model(&w1);
-    let (x, y) = (w1.get("x").clone(), w1.get("y").clone());
+    let full = vec![(w1.get("x").clone(), w1.get("y").clone())];
     let mut opt = Sgd::new(0.05);
     c.bench_function("nn/w1_train_step", |b| {
         b.iter(|| {
-            step(
+            let batches = black_box(&full);
+            peer::train(
                 black_box(&mut params),
                 &model,
-                (black_box(&x), black_box(&y)),
+                batches,
+                1,
                 Reduction::Mean,
                 &mut opt,
             )
@@ -69,7 +53,6 @@ fn bench(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("nn");
     group.sample_size(10);
-    let full = vec![(x.clone(), y.clone())];
     group.bench_function("w1_train_2000_steps", |b| {
         b.iter(|| run(&w1, &full, 2000, Reduction::Mean, &mut Sgd::new(0.05)))
     });

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use tapegrad::Rng;
 use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, mlp, mse};
+use tapegrad::optim::Optimizer;
 use tapegrad::{Tape, Tensor};
 
 /// The arrays of one workload file, by name (`x`, `y`, `W0`, `b0`, `W1`, ...).
@@ -99,6 +100,27 @@ pub fn loss_and_grad(
         reduction,
     );
     (loss.item(), tape.backward(loss).flat(&theta))
+}
+
+/// `steps` steps of `opt` on the MSE of `model`, cycling over `batches` in order (a new tape
+/// per step, as PyTorch's loop); returns the last step's loss (before its update).
+pub fn train(
+    params: &mut Params,
+    model: &Sequential,
+    batches: &[(Tensor, Tensor)],
+    steps: usize,
+    reduction: Reduction,
+    opt: &mut dyn Optimizer,
+) -> f64 {
+    let mut last = f64::NAN;
+    for s in 0..steps {
+        let (x, y) = &batches[s % batches.len()];
+        let (loss, grad) = loss_and_grad(params, model, x, y, reduction);
+        opt.step(params.as_mut_slice(), &grad)
+            .expect("the peer workloads do not diverge");
+        last = loss;
+    }
+    last
 }
 
 /// The minibatches of `torch_workloads.py`: consecutive rows `[i, i + batch)`, in order.
