@@ -1,7 +1,7 @@
 //! Which compilation of the kernels runs: chosen per product from what the CPU supports and
 //! the product's size, or named by the caller (the tests run every path the CPU has).
 
-use super::kernels::{gemm_body, gemm_nt_body, gemm_tn_body};
+use super::kernels::{SMALL_SIDE, gemm_body, gemm_nt_body, gemm_tn_body};
 use super::packed::{self, View};
 use super::parallel::gemm_split;
 use super::simd;
@@ -126,7 +126,7 @@ impl MatmulKernel {
     /// ```
     pub fn for_shape(m: usize, k: usize, n: usize) -> Self {
         let work = m.saturating_mul(k).saturating_mul(n);
-        let narrow = k <= 16 && n <= 16 && work < NARROW_MAX_WORK;
+        let narrow = k <= SMALL_SIDE && n <= SMALL_SIDE && work < NARROW_MAX_WORK;
         let big = m >= packed::MR && n >= PACKED_MIN_COLS && work >= PACKED_MIN_WORK && !narrow;
         match Self::best() {
             Self::Avx512 if !big => Self::Avx2Fma,
