@@ -66,10 +66,10 @@ pub trait Adjoint: Clone {
     fn gather_rows(&self, idx: &Self) -> Self;
     /// The rows of `self` added into rows `idx` of zeros with `rows` rows.
     fn scatter_rows(&self, idx: &Self, rows: usize) -> Self;
-    /// `self + g`, where `self` may be reused for the result: how the reverse sweep adds a
-    /// new contribution `g` into an adjoint (for [`Tensor`], in place).
-    fn accumulate(self, g: &Self) -> Self {
-        self.add(g)
+    /// `self <- self + g`: how the reverse sweep adds a new contribution `g` into an adjoint
+    /// (for [`Tensor`], in its own buffer).
+    fn add_in_place(&mut self, g: &Self) {
+        *self = self.add(g);
     }
 }
 
@@ -155,8 +155,7 @@ impl Adjoint for Tensor {
     fn scatter_rows(&self, idx: &Self, rows: usize) -> Self {
         Tensor::scatter_rows(self, &index::idx_values(idx), rows)
     }
-    fn accumulate(mut self, g: &Self) -> Self {
+    fn add_in_place(&mut self, g: &Self) {
         self.add_assign(g);
-        self
     }
 }

@@ -219,13 +219,21 @@ pub(super) fn sweep_into<'a, V: Adjoint + 'a>(
         if let Some(observe) = observe.as_mut() {
             observe(i, dy, &local);
         }
-        for (k, g) in op.inputs().as_array().into_iter().zip(local) {
-            if let (Some(k), Some(g)) = (k, g) {
-                below[k] = Some(match below[k].take() {
-                    None => g,
-                    Some(acc) => acc.accumulate(&g),
-                });
-            }
+        let [ka, kb] = op.inputs().as_array();
+        let [ga, gb] = local;
+        add_local(below, ka, ga);
+        add_local(below, kb, gb);
+    }
+}
+
+/// `adj[k] += g`: the sweep's one accumulation, of a local gradient `g` into the adjoint of
+/// input `k` (the first contribution is moved in, later ones added in place).
+#[inline(always)]
+fn add_local<V: Adjoint>(adj: &mut [Option<V>], k: Option<NodeId>, g: Option<V>) {
+    if let (Some(k), Some(g)) = (k, g) {
+        match &mut adj[k] {
+            slot @ None => *slot = Some(g),
+            Some(acc) => acc.add_in_place(&g),
         }
     }
 }
