@@ -153,11 +153,7 @@ impl Tape {
     /// assert_eq!(tape.backward(w.sum())[w], Tensor::row(&[1.0, 1.0]));
     /// ```
     pub fn leaf(&self, value: impl Into<Value>) -> Var<'_> {
-        self.push_node(Node {
-            op: Op::Leaf,
-            value: value.into(),
-            requires_grad: true,
-        })
+        self.push_node(Op::Leaf, value.into(), true)
     }
 
     /// Records a constant: a value held fixed (inputs, targets). It gets no gradient.
@@ -177,11 +173,7 @@ impl Tape {
     /// assert!(grads.get(x).is_none());                  // constants get no gradient
     /// ```
     pub fn constant(&self, value: impl Into<Value>) -> Var<'_> {
-        self.push_node(Node {
-            op: Op::Constant,
-            value: value.into(),
-            requires_grad: false,
-        })
+        self.push_node(Op::Constant, value.into(), false)
     }
 
     /// The number of nodes recorded so far.
@@ -236,25 +228,27 @@ impl Tape {
                 .flatten()
                 .any(|&k| nodes[k].requires_grad)
         };
-        self.push_node(Node {
-            op,
-            value: Value::Owned(value),
-            requires_grad,
-        })
+        self.push_node(op, Value::Owned(value), requires_grad)
     }
 
-    fn push_node(&self, node: Node) -> Var<'_> {
+    /// Appends the node `(op, value, requires_grad)`. The node is built in its slot of the
+    /// list, not moved there whole: a whole-`Node` move stalled on just-written stores.
+    fn push_node(&self, op: Op, value: Value, requires_grad: bool) -> Var<'_> {
         // Data (a leaf or a constant) that is already NaN or infinite is where the trouble
         // starts: reported here, not at the first op that passes it on.
         if self.anomaly != AnomalyMode::Off
-            && matches!(node.op, Op::Leaf | Op::Constant)
-            && !node.value.all_finite()
+            && matches!(op, Op::Leaf | Op::Constant)
+            && !value.all_finite()
         {
             let index = self.nodes.borrow().len();
-            self.report(crate::anomaly::Anomaly::data(index, node.op, &node.value));
+            self.report(crate::anomaly::Anomaly::data(index, op, &value));
         }
         let mut nodes = self.nodes.borrow_mut();
-        nodes.push(node);
+        nodes.push(Node {
+            op,
+            value,
+            requires_grad,
+        });
         Var {
             tape: self,
             index: nodes.len() - 1,
