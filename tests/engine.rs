@@ -233,6 +233,51 @@ fn broadcasting_cases_forward() {
     );
 }
 
+/// `broadcast_map` is the entrywise definition on every broadcast case, on either side and at
+/// every small shape (empty ones included), to the bit: each case's loop computes `f(a_ij, b_ij)`
+/// with the entries its case pairs, nothing else.
+#[test]
+fn broadcast_map_is_the_entrywise_definition() {
+    let f = |a: f64, b: f64| a * 3.0 - b;
+    proptest!(common::proptest_config(64), |(rows in 0usize..=6, cols in 0usize..=6, seed in 0u64..1000)| {
+        let mut rng = Rng::new(seed);
+        let full = Tensor::rand_normal(rows, cols, 0.0, 1.0, &mut rng);
+        let smalls = [
+            Tensor::rand_normal(rows, cols, 0.0, 1.0, &mut rng),
+            Tensor::rand_normal(1, 1, 0.0, 1.0, &mut rng),
+            Tensor::rand_normal(1, cols, 0.0, 1.0, &mut rng),
+            Tensor::rand_normal(rows, 1, 0.0, 1.0, &mut rng),
+        ];
+        // Entry (i, j) of a small operand seen at the full shape.
+        let at = |t: &Tensor, i: usize, j: usize| t[(i.min(t.rows() - 1), j.min(t.cols() - 1))];
+        for small in &smalls {
+            if small.rows() * small.cols() == 0 {
+                continue; // 1 x 0 and 0 x 1: empty, no entry to broadcast
+            }
+            let left = full.broadcast_map(small, "f", f);
+            let right = small.broadcast_map(&full, "f", f);
+            prop_assert_eq!(left.shape(), (rows, cols));
+            prop_assert_eq!(right.shape(), (rows, cols));
+            for i in 0..rows {
+                for j in 0..cols {
+                    let (a, b) = (full[(i, j)], at(small, i, j));
+                    prop_assert_eq!(left[(i, j)].to_bits(), f(a, b).to_bits());
+                    prop_assert_eq!(right[(i, j)].to_bits(), f(b, a).to_bits());
+                }
+            }
+        }
+        // Column sums add each column top to bottom, as the loop a reader would write.
+        let sums = full.sum_each_col();
+        for j in 0..cols {
+            let mut s = 0.0;
+            for i in 0..rows {
+                s += full[(i, j)];
+            }
+            prop_assert_eq!(sums[(0, j)].to_bits(), s.to_bits());
+        }
+    });
+}
+
 #[test]
 fn display_small_and_large() {
     let small = Tensor::from_rows(&[[1.0, -2.5], [0.125, 4.0]]);

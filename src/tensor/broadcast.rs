@@ -139,30 +139,55 @@ impl Tensor {
                 (Broadcast::Same, Broadcast::Same) => {
                     data.extend(self.data.iter().zip(&other.data).map(|(&a, &b)| f(a, b)));
                 }
-                // The full operand is read row by row; the broadcast one supplies a scalar, the
-                // matching slice of its row, or its i-th entry.
-                (Broadcast::Same, small) => {
-                    for (i, a_row) in self.data.chunks_exact(cols.max(1)).enumerate().take(rows) {
+                // A scalar: one pass over the full operand.
+                (Broadcast::Same, Broadcast::Scalar) => {
+                    let b = other.data[0];
+                    data.extend(self.data.iter().map(|&a| f(a, b)));
+                }
+                (Broadcast::Scalar, Broadcast::Same) => {
+                    let a = self.data[0];
+                    data.extend(other.data.iter().map(|&b| f(a, b)));
+                }
+                // A row or a column: the output is written row by row in place (one extend per
+                // row cost more than the arithmetic of a 32 x 5 bias).
+                (Broadcast::Same, small) if cols > 0 => {
+                    data.resize(rows * cols, 0.0);
+                    let rows_of = data
+                        .chunks_exact_mut(cols)
+                        .zip(self.data.chunks_exact(cols));
+                    for (i, (out, a_row)) in rows_of.enumerate() {
                         match small {
                             Broadcast::Row => {
-                                data.extend(a_row.iter().zip(&other.data).map(|(&a, &b)| f(a, b)))
+                                for ((o, &a), &b) in out.iter_mut().zip(a_row).zip(&other.data) {
+                                    *o = f(a, b);
+                                }
                             }
                             _ => {
-                                let b = other.data[if small == Broadcast::Col { i } else { 0 }];
-                                data.extend(a_row.iter().map(|&a| f(a, b)));
+                                let b = other.data[i];
+                                for (o, &a) in out.iter_mut().zip(a_row) {
+                                    *o = f(a, b);
+                                }
                             }
                         }
                     }
                 }
-                (small, Broadcast::Same) => {
-                    for (i, b_row) in other.data.chunks_exact(cols.max(1)).enumerate().take(rows) {
+                (small, Broadcast::Same) if cols > 0 => {
+                    data.resize(rows * cols, 0.0);
+                    let rows_of = data
+                        .chunks_exact_mut(cols)
+                        .zip(other.data.chunks_exact(cols));
+                    for (i, (out, b_row)) in rows_of.enumerate() {
                         match small {
                             Broadcast::Row => {
-                                data.extend(self.data.iter().zip(b_row).map(|(&a, &b)| f(a, b)))
+                                for ((o, &a), &b) in out.iter_mut().zip(&self.data).zip(b_row) {
+                                    *o = f(a, b);
+                                }
                             }
                             _ => {
-                                let a = self.data[if small == Broadcast::Col { i } else { 0 }];
-                                data.extend(b_row.iter().map(|&b| f(a, b)));
+                                let a = self.data[i];
+                                for (o, &b) in out.iter_mut().zip(b_row) {
+                                    *o = f(a, b);
+                                }
                             }
                         }
                     }
