@@ -9,12 +9,19 @@
 //! Before timing, the run is checked against the tape's: the same 2000 steps end at the same
 //! loss to 1e-12 (PyTorch's 1.5709799679660e-7).
 //!
+//! Beside it, the same step as the exact tensor operations and backward rules the tape runs (the
+//! same temporaries from the pool, the rule functions of `tapegrad::ops` called directly), with
+//! no recording and no reverse sweep: what re-running a recorded graph without the tape's
+//! bookkeeping could at best reach. It is checked to follow the tape's run bit for bit.
+//!
 //! Run: `cargo bench --bench floor`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
+use tapegrad::Tensor;
 use tapegrad::linalg::matmul::{gemm, gemm_nt, gemm_tn};
 use tapegrad::nn::Reduction;
+use tapegrad::ops::{arith, matmul, reduce, unary};
 
 #[path = "../../tests/common/peer.rs"]
 mod peer;
@@ -123,6 +130,67 @@ fn run(data: &peer::PeerData, x: &[f64], y: &[f64]) -> f64 {
     loss
 }
 
+/// One W1 step as the tape computes it, op by op and rule by rule, without the tape: the
+/// forward tensors, then each node's backward rule from the loss back (the adjoint of `mean`,
+/// of the square, of the residual, then per layer the bias add, `x W^T` and the ReLU), then
+/// `theta <- theta - lr g`. Returns the loss.
+fn ops_step(
+    w: &mut [Tensor; 3],
+    b: &mut [Tensor; 3],
+    (x, y, n): (&Tensor, &Tensor, &Tensor),
+) -> f64 {
+    let m1 = x.matmul_nt(&w[0]);
+    let z1 = m1.add(&b[0]);
+    let h1 = z1.map(unary::relu);
+    let m2 = h1.matmul_nt(&w[1]);
+    let z2 = m2.add(&b[1]);
+    let h2 = z2.map(unary::relu);
+    let m3 = h2.matmul_nt(&w[2]);
+    let z3 = m3.add(&b[2]);
+    let r = z3.sub(y);
+    let sq = r.map(|v| unary::powi(v, 2));
+    let s = Tensor::scalar(sq.sum());
+    let loss = s.div(n);
+    let [ds, _] = arith::div_vjp(&Tensor::scalar(1.0), &loss, &s, n, true, false);
+    let dsq = reduce::sum_vjp(&ds.expect("needed"), &sq);
+    let dr = unary::powi_vjp(&dsq, &r, 2);
+    let dz3 = arith::sub_vjp(&dr, &z3, y, true, false)[0]
+        .take()
+        .expect("needed");
+    let [dm3, db3] = arith::add_vjp(&dz3, &m3, &b[2], true, true);
+    let [dh2, dw3] = matmul::matmul_t_vjp(&dm3.expect("needed"), &h2, &w[2], true, true);
+    let dz2 = unary::relu_vjp(&dh2.expect("needed"), &z2);
+    let [dm2, db2] = arith::add_vjp(&dz2, &m2, &b[1], true, true);
+    let [dh1, dw2] = matmul::matmul_t_vjp(&dm2.expect("needed"), &h1, &w[1], true, true);
+    let dz1 = unary::relu_vjp(&dh1.expect("needed"), &z1);
+    let [dm1, db1] = arith::add_vjp(&dz1, &m1, &b[0], true, true);
+    let [_, dw1] = matmul::matmul_t_vjp(&dm1.expect("needed"), x, &w[0], false, true);
+    let grads = [dw1, dw2, dw3, db1, db2, db3].map(|g| g.expect("needed"));
+    for (p, g) in w.iter_mut().chain(b.iter_mut()).zip(&grads) {
+        for (p, &g) in p.as_mut_slice().iter_mut().zip(g.as_slice()) {
+            *p += -0.05 * g;
+        }
+    }
+    loss.item()
+}
+
+/// 2000 [`ops_step`]s from the initial weights; returns the last loss and the final
+/// parameters in `Params`' order (each layer's weight, then its bias).
+fn run_ops(data: &peer::PeerData, x: &Tensor, y: &Tensor) -> (f64, Vec<f64>) {
+    let layers = data.layers();
+    let mut w = [0, 1, 2].map(|l| layers[l].0.clone());
+    let mut b = [0, 1, 2].map(|l| layers[l].1.clone());
+    let n = Tensor::scalar(x.rows() as f64);
+    let mut loss = f64::NAN;
+    for _ in 0..2000 {
+        loss = ops_step(&mut w, &mut b, (x, y, &n));
+    }
+    let theta = (0..3)
+        .flat_map(|l| w[l].as_slice().iter().chain(b[l].as_slice()).copied())
+        .collect();
+    (loss, theta)
+}
+
 fn bench(c: &mut Criterion) {
     let w1 = peer::PeerData::load("w1");
     let (x, y) = (w1.get("x").as_slice(), w1.get("y").as_slice());
@@ -138,10 +206,27 @@ fn bench(c: &mut Criterion) {
         "the hand-written step must be the tape's: {fused_loss:e} vs {tape_loss:e}"
     );
 
+    let (ops_loss, ops_theta) = run_ops(&w1, w1.get("x"), w1.get("y"));
+    assert_eq!(
+        ops_loss.to_bits(),
+        tape_loss.to_bits(),
+        "the ops' loss must be the tape's"
+    );
+    assert!(
+        ops_theta
+            .iter()
+            .zip(params.as_slice())
+            .all(|(a, b)| a.to_bits() == b.to_bits()),
+        "the ops' parameters must be the tape's, bit for bit"
+    );
+
     let mut group = c.benchmark_group("floor");
     group.sample_size(20);
     group.bench_function("w1_by_hand_2000_steps", |b| {
         b.iter(|| run(black_box(&w1), black_box(x), black_box(y)))
+    });
+    group.bench_function("w1_tape_ops_without_tape_2000_steps", |b| {
+        b.iter(|| run_ops(black_box(&w1), w1.get("x"), w1.get("y")))
     });
     group.finish();
 }
