@@ -127,75 +127,46 @@ impl Tensor {
     /// assert_eq!(x.broadcast_map(&mu, "center", |a, m| a - m), Tensor::from_rows(&[[-1.0, -1.0], [1.0, 1.0]]));
     /// ```
     pub fn broadcast_map(&self, other: &Tensor, op: &str, f: impl Fn(f64, f64) -> f64) -> Tensor {
-        let (rows, cols) = broadcast_shape(op, self.shape(), other.shape());
-        // How each operand lines up with the output shape.
-        let index_of = |t: &Tensor| -> Broadcast {
-            Broadcast::classify((rows, cols), t.shape()).expect("checked by broadcast_shape")
-        };
-        let (ba, bb) = (index_of(self), index_of(other));
+        let shape = broadcast_shape(op, self.shape(), other.shape());
+        // How an operand lines up with the output shape. One of the two has it already (an
+        // outer broadcast, row by column, was refused above).
+        let how = |t: &Tensor| Broadcast::classify(shape, t.shape()).expect("broadcast_shape");
+        match how(self) {
+            Broadcast::Same => self.map_with(other, how(other), f),
+            // The broadcast operand on the left: the same loops, the operands swapped.
+            left => other.map_with(self, left, |b, a| f(a, b)),
+        }
+    }
+
+    /// `f(self_ij, small_ij)` for `small` broadcast over `self`'s shape as `how`.
+    fn map_with(&self, small: &Tensor, how: Broadcast, f: impl Fn(f64, f64) -> f64) -> Tensor {
+        let (rows, cols) = self.shape();
         let mut data = super::buffer(rows * cols);
-        crate::wide::wide(|| {
-            match (ba, bb) {
-                (Broadcast::Same, Broadcast::Same) => {
-                    data.extend(self.data.iter().zip(&other.data).map(|(&a, &b)| f(a, b)));
-                }
-                // A scalar: one pass over the full operand.
-                (Broadcast::Same, Broadcast::Scalar) => {
-                    let b = other.data[0];
-                    data.extend(self.data.iter().map(|&a| f(a, b)));
-                }
-                (Broadcast::Scalar, Broadcast::Same) => {
-                    let a = self.data[0];
-                    data.extend(other.data.iter().map(|&b| f(a, b)));
-                }
-                // A row or a column: the output is written row by row in place (one extend per
-                // row cost more than the arithmetic of a 32 x 5 bias).
-                (Broadcast::Same, small) if cols > 0 => {
-                    data.resize(rows * cols, 0.0);
-                    let rows_of = data
-                        .chunks_exact_mut(cols)
-                        .zip(self.data.chunks_exact(cols));
-                    for (i, (out, a_row)) in rows_of.enumerate() {
-                        match small {
-                            Broadcast::Row => {
-                                for ((o, &a), &b) in out.iter_mut().zip(a_row).zip(&other.data) {
-                                    *o = f(a, b);
-                                }
-                            }
-                            _ => {
-                                let b = other.data[i];
-                                for (o, &a) in out.iter_mut().zip(a_row) {
-                                    *o = f(a, b);
-                                }
-                            }
+        crate::wide::wide(|| match how {
+            Broadcast::Same => {
+                data.extend(self.data.iter().zip(&small.data).map(|(&a, &b)| f(a, b)))
+            }
+            Broadcast::Scalar => {
+                let b = small.data[0];
+                data.extend(self.data.iter().map(|&a| f(a, b)));
+            }
+            _ if cols == 0 => {}
+            // A row or a column: the output is written in place, row by row (one `extend` per
+            // row cost more than the arithmetic of a 32 x 5 bias).
+            row_or_col => {
+                data.resize(rows * cols, 0.0);
+                let rows_of = data
+                    .chunks_exact_mut(cols)
+                    .zip(self.data.chunks_exact(cols));
+                for (i, (out, a_row)) in rows_of.enumerate() {
+                    if row_or_col == Broadcast::Row {
+                        for ((o, &a), &b) in out.iter_mut().zip(a_row).zip(&small.data) {
+                            *o = f(a, b);
                         }
-                    }
-                }
-                (small, Broadcast::Same) if cols > 0 => {
-                    data.resize(rows * cols, 0.0);
-                    let rows_of = data
-                        .chunks_exact_mut(cols)
-                        .zip(other.data.chunks_exact(cols));
-                    for (i, (out, b_row)) in rows_of.enumerate() {
-                        match small {
-                            Broadcast::Row => {
-                                for ((o, &a), &b) in out.iter_mut().zip(&self.data).zip(b_row) {
-                                    *o = f(a, b);
-                                }
-                            }
-                            _ => {
-                                let a = self.data[i];
-                                for (o, &b) in out.iter_mut().zip(b_row) {
-                                    *o = f(a, b);
-                                }
-                            }
-                        }
-                    }
-                }
-                _ => {
-                    for i in 0..rows {
-                        for j in 0..cols {
-                            data.push(f(self.broadcast_at(ba, i, j), other.broadcast_at(bb, i, j)));
+                    } else {
+                        let b = small.data[i];
+                        for (o, &a) in out.iter_mut().zip(a_row) {
+                            *o = f(a, b);
                         }
                     }
                 }
