@@ -1,26 +1,7 @@
 //! The loop bodies, written once and generic over fused multiply-add; see the module docs of
 //! [`super`] for the blocking and the register tiles.
 
-use std::cell::RefCell;
-
-thread_local! {
-    /// Buffers the loops reuse, per thread: [0] a transposed `B` of `A B^T`, [1] packed strips
-    /// of `B`. Taken out while in use and put back, so a product allocates only when it needs
-    /// more room than any before it on this thread.
-    static SCRATCH: RefCell<[Vec<f64>; 2]> = const { RefCell::new([Vec::new(), Vec::new()]) };
-}
-
-/// Scratch buffer `slot`, empty, with the capacity it had.
-fn take_scratch(slot: usize) -> Vec<f64> {
-    let mut v = SCRATCH.with(|s| std::mem::take(&mut s.borrow_mut()[slot]));
-    v.clear();
-    v
-}
-
-/// Puts scratch buffer `slot` back for the next product.
-fn give_scratch(slot: usize, v: Vec<f64>) {
-    SCRATCH.with(|s| s.borrow_mut()[slot] = v);
-}
+use super::scratch::{self, Slot};
 
 /// Columns of `C` (and `B`) in one cache block.
 pub(super) const NC: usize = 256;
@@ -164,7 +145,8 @@ pub(super) fn gemm_body<const FMA: bool>(
             // Pack the full NR-column strips of this panel of B contiguously, p by p, so a
             // tile reads it sequentially (no cache-set conflicts at power-of-two strides).
             let strips = (j1 - j0) / NR;
-            let mut packed = take_scratch(1);
+            let mut packed = scratch::take(Slot::Strips);
+            packed.clear(); // empty: the strips are read from `B` in place
             if m >= PACK_MIN_ROWS && strips > 0 {
                 pack_b(&block, b, j0, strips, &mut packed);
             }
@@ -198,7 +180,7 @@ pub(super) fn gemm_body<const FMA: bool>(
             for r in i..m {
                 row::<FMA>(&block, a, b, c, r, j0, j1);
             }
-            give_scratch(1, packed);
+            scratch::give(Slot::Strips, packed);
         }
     }
 }
@@ -312,7 +294,7 @@ pub(super) fn gemm_nt_body<const FMA: bool>(
     {
         // Transpose B once (n k copies) and stream its rows: cheaper than m n separate dot
         // products, each ending in a horizontal sum, once m is more than a few rows.
-        let mut bt = take_scratch(0);
+        let mut bt = scratch::take(Slot::Transposed);
         bt.resize(k * n, 0.0);
         for j in 0..n {
             for p in 0..k {
@@ -320,7 +302,7 @@ pub(super) fn gemm_nt_body<const FMA: bool>(
             }
         }
         gemm_body::<FMA>(m, k, n, a, &bt, c);
-        give_scratch(0, bt);
+        scratch::give(Slot::Transposed, bt);
         return;
     }
     if n == 1 {

@@ -47,6 +47,7 @@ mod kernel;
 mod kernels;
 mod packed;
 mod parallel;
+mod scratch;
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 mod simd;

@@ -17,11 +17,11 @@
 //! ragged edges, so the micro-kernel always computes a full `MR x NR` tile in registers and
 //! adds only its valid part (an [`Edge`]) to `C` (a small product such as the tape's 20 x 64
 //! layers is mostly ragged tiles). Row-major blocks are turned into column micro-panels by
-//! 8 x 8 transposes, in registers on the AVX-512 path. The buffers are kept per thread and
-//! reused, so a product allocates only when it needs bigger panels than any before it on that
-//! thread.
+//! 8 x 8 transposes, in registers on the AVX-512 path. The panels live in the per-thread
+//! scratch buffers (`scratch.rs`), so a product allocates only when it needs bigger panels
+//! than any before it on that thread.
 
-use std::cell::RefCell;
+use super::scratch::{self, Slot};
 
 /// Rows of `C` in one register tile (eight broadcasts of `a_ip` per step `p`).
 pub(super) const MR: usize = 8;
@@ -99,11 +99,6 @@ impl View<'_> {
     }
 }
 
-thread_local! {
-    /// The packed panels of `A` and `B`, reused by every product on this thread.
-    static PANELS: RefCell<(Vec<f64>, Vec<f64>)> = const { RefCell::new((Vec::new(), Vec::new())) };
-}
-
 /// `C += A B` for `A` `m x k`, `B` `k x n` (views), `C` row-major `m x n` with rows `ldc`
 /// apart (`ldc = n` for a whole matrix, more for a block of a wider one), with `kernels`
 /// packing the operands and computing one tile from a micro-panel of each.
@@ -118,31 +113,30 @@ pub(super) fn gemm_packed(
     if m == 0 || n == 0 || k == 0 {
         return;
     }
-    PANELS.with(|panels| {
-        let mut panels = panels.borrow_mut();
-        let (a_buf, b_buf) = &mut *panels;
-        for i0 in (0..m).step_by(MC) {
-            let mc = MC.min(m - i0);
-            for p0 in (0..k).step_by(KC) {
-                let kc = KC.min(k - p0);
-                let a_pack = aligned(a_buf, mc.div_ceil(MR) * MR * kc);
-                pack::<MR>(a, (i0, mc), (p0, kc), a_pack, transpose8);
-                for j0 in (0..n).step_by(NC) {
-                    let nc = NC.min(n - j0);
-                    let b_pack = aligned(b_buf, nc.div_ceil(NR) * NR * kc);
-                    pack::<NR>(b.t(), (j0, nc), (p0, kc), b_pack, transpose8);
-                    for (ti, a_panel) in a_pack.chunks_exact(kc * MR).enumerate() {
-                        let (i, rows) = (i0 + ti * MR, MR.min(mc - ti * MR));
-                        for (tj, b_panel) in b_pack.chunks_exact(kc * NR).enumerate() {
-                            let (j, cols) = (j0 + tj * NR, NR.min(nc - tj * NR));
-                            let edge = Edge { ldc, rows, cols };
-                            micro(a_panel, b_panel, &mut c[i * ldc + j..], edge);
-                        }
+    let (mut a_buf, mut b_buf) = (scratch::take(Slot::PanelsA), scratch::take(Slot::PanelsB));
+    for i0 in (0..m).step_by(MC) {
+        let mc = MC.min(m - i0);
+        for p0 in (0..k).step_by(KC) {
+            let kc = KC.min(k - p0);
+            let a_pack = aligned(&mut a_buf, mc.div_ceil(MR) * MR * kc);
+            pack::<MR>(a, (i0, mc), (p0, kc), a_pack, transpose8);
+            for j0 in (0..n).step_by(NC) {
+                let nc = NC.min(n - j0);
+                let b_pack = aligned(&mut b_buf, nc.div_ceil(NR) * NR * kc);
+                pack::<NR>(b.t(), (j0, nc), (p0, kc), b_pack, transpose8);
+                for (ti, a_panel) in a_pack.chunks_exact(kc * MR).enumerate() {
+                    let (i, rows) = (i0 + ti * MR, MR.min(mc - ti * MR));
+                    for (tj, b_panel) in b_pack.chunks_exact(kc * NR).enumerate() {
+                        let (j, cols) = (j0 + tj * NR, NR.min(nc - tj * NR));
+                        let edge = Edge { ldc, rows, cols };
+                        micro(a_panel, b_panel, &mut c[i * ldc + j..], edge);
                     }
                 }
             }
         }
-    });
+    }
+    scratch::give(Slot::PanelsA, a_buf);
+    scratch::give(Slot::PanelsB, b_buf);
 }
 
 /// The first `len` entries of `buf` starting on a 64-byte boundary (a cache line, and the
