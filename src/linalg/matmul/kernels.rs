@@ -288,9 +288,10 @@ pub(super) fn gemm_nt_body<const FMA: bool>(
     if is_small(n) {
         return small::<FMA>((m, k, n), |i, p| a[i * k + p], |p, j| b[j * k + p], c);
     }
-    if m >= NT_TRANSPOSE_MIN_ROWS
-        && n > 1
-        && m.saturating_mul(n).saturating_mul(k) >= NT_TRANSPOSE_MIN_WORK
+    if n == 1 {
+        return matvec::<FMA>(m, k, a, &b[..k], c);
+    }
+    if m >= NT_TRANSPOSE_MIN_ROWS && m.saturating_mul(n).saturating_mul(k) >= NT_TRANSPOSE_MIN_WORK
     {
         // Transpose B once (n k copies) and stream its rows: cheaper than m n separate dot
         // products, each ending in a horizontal sum, once m is more than a few rows.
@@ -304,9 +305,6 @@ pub(super) fn gemm_nt_body<const FMA: bool>(
         gemm_body::<FMA>(m, k, n, a, &bt, c);
         scratch::give(Slot::Transposed, bt);
         return;
-    }
-    if n == 1 {
-        return matvec::<FMA>(m, k, a, &b[..k], c);
     }
     for i in 0..m {
         let a_i = &a[i * k..i * k + k];

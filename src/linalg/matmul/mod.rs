@@ -57,15 +57,15 @@ mod simd;
 
 pub use kernel::MatmulKernel;
 pub(crate) use kernel::gemm_views;
+use kernels::{gemm_body, gemm_nt_body, gemm_tn_body};
+pub(crate) use packed::View;
+pub use parallel::{set_threads, threads};
 
 /// `sum_p x_p y_p` with four partial sums (the kernels' dot product, portable): for the
 /// factorizations' level-2 steps.
 pub(crate) fn dot(x: &[f64], y: &[f64]) -> f64 {
     kernels::dot::<false>(x, y)
 }
-use kernels::{gemm_body, gemm_nt_body, gemm_tn_body};
-pub(crate) use packed::View;
-pub use parallel::{set_threads, threads};
 
 fn check(name: &str, a: &[f64], b: &[f64], c: &[f64], mkn: (usize, usize, usize)) {
     let (m, k, n) = mkn;
