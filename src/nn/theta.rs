@@ -21,10 +21,10 @@ pub struct Theta<'t> {
 /// Parameters held inline by a [`Theta`] (more go to the heap).
 const INLINE: usize = 16;
 
-/// Up to [`INLINE`] values in place, more (or none) in a `Vec`.
-struct Small<T: Copy> {
-    inline: Option<([T; INLINE], usize)>,
-    heap: Vec<T>,
+/// Up to [`INLINE`] values in place (the first `len` of the array), more in a `Vec`.
+enum Small<T: Copy> {
+    Inline([T; INLINE], usize),
+    Heap(Vec<T>),
 }
 
 impl<T: Copy> Small<T> {
@@ -36,15 +36,9 @@ impl<T: Copy> Small<T> {
                 for (slot, item) in inline[1..].iter_mut().zip(items) {
                     *slot = item;
                 }
-                Small {
-                    inline: Some((inline, len)),
-                    heap: Vec::new(),
-                }
+                Small::Inline(inline, len)
             }
-            first => Small {
-                inline: None,
-                heap: first.into_iter().chain(items).collect(),
-            },
+            first => Small::Heap(first.into_iter().chain(items).collect()),
         }
     }
 }
@@ -52,9 +46,9 @@ impl<T: Copy> Small<T> {
 impl<T: Copy> std::ops::Deref for Small<T> {
     type Target = [T];
     fn deref(&self) -> &[T] {
-        match &self.inline {
-            Some((inline, len)) => &inline[..*len],
-            None => &self.heap,
+        match self {
+            Small::Inline(inline, len) => &inline[..*len],
+            Small::Heap(heap) => heap,
         }
     }
 }
@@ -236,5 +230,24 @@ impl fmt::Debug for Theta<'_> {
         d.field("params", &self.vars.len())
             .field("len", &self.len)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{INLINE, Small};
+
+    /// Held in place up to `INLINE` items, on the heap beyond: the same slice either way.
+    #[test]
+    fn small_holds_every_length() {
+        for n in [0, 1, INLINE - 1, INLINE, INLINE + 1, 3 * INLINE] {
+            let items: Vec<usize> = (0..n).map(|i| 7 * i + 1).collect();
+            let small = Small::new(items.iter().copied());
+            assert_eq!(&*small, &items[..], "{n} items");
+            assert_eq!(
+                matches!(small, Small::Inline(..)),
+                (1..=INLINE).contains(&n)
+            );
+        }
     }
 }
