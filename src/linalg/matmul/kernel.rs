@@ -1,10 +1,11 @@
 //! Which compilation of the kernels runs: chosen per product from what the CPU supports and
 //! the product's size, or named by the caller (the tests run every path the CPU has).
 
-use super::kernels::{SMALL_SIDE, gemm_body, gemm_nt_body, gemm_tn_body};
+use super::kernels::{gemm_body, gemm_nt_body, gemm_tn_body};
 use super::packed::{self, View};
 use super::parallel::gemm_split;
 use super::simd;
+use super::small::SMALL_SIDE;
 use std::sync::OnceLock;
 
 /// One compilation of the matmul kernels.

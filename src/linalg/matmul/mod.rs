@@ -54,6 +54,7 @@ mod simd;
 #[cfg(not(target_arch = "x86_64"))]
 #[path = "no_simd.rs"]
 mod simd;
+mod small;
 
 pub use kernel::MatmulKernel;
 pub(crate) use kernel::gemm_views;
