@@ -2,6 +2,7 @@
 //! [`super`] for the blocking and the register tiles.
 
 use super::scratch::{self, Slot};
+use super::small::Layout::{AsStored, Transposed};
 use super::small::{SMALL_SIDE, is_small, small};
 
 /// Columns of `C` (and `B`) in one cache block.
@@ -47,7 +48,7 @@ pub(super) fn gemm_body<const FMA: bool>(
     c: &mut [f64],
 ) {
     if is_small(n) {
-        return small::<FMA>((m, k, n), |i, p| a[i * k + p], |p, j| b[p * n + j], c);
+        return small::<FMA>((m, k, n), (a, AsStored), (b, AsStored), c);
     }
     if n == 1 {
         return matvec::<FMA>(m, k, a, &b[..k], c);
@@ -201,7 +202,7 @@ pub(super) fn gemm_nt_body<const FMA: bool>(
     c: &mut [f64],
 ) {
     if is_small(n) {
-        return small::<FMA>((m, k, n), |i, p| a[i * k + p], |p, j| b[j * k + p], c);
+        return small::<FMA>((m, k, n), (a, AsStored), (b, Transposed), c);
     }
     if n == 1 {
         return matvec::<FMA>(m, k, a, &b[..k], c);
@@ -263,7 +264,7 @@ pub(super) fn gemm_tn_body<const FMA: bool>(
     c: &mut [f64],
 ) {
     if is_small(n) {
-        return small::<FMA>((m, k, n), |i, p| a[p * m + i], |p, j| b[p * n + j], c);
+        return small::<FMA>((m, k, n), (a, Transposed), (b, AsStored), c);
     }
     if n == 1 {
         // Aᵀ b: c gains b_p times row p of A, for each p (contiguous, so it vectorizes).

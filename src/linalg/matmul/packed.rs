@@ -204,7 +204,7 @@ fn pack<const W: usize>(
 /// fixed-size copies of 8 the compiler inlines: a `memcpy` call per run cost more than the
 /// copy (W3's products spent 7% of their time in them).
 #[inline(always)]
-fn copy_short(dst: &mut [f64], src: &[f64]) {
+pub(super) fn copy_short(dst: &mut [f64], src: &[f64]) {
     let (d8, s8) = (dst.chunks_exact_mut(8), src.chunks_exact(8));
     for (d, s) in d8.zip(s8) {
         let d: &mut [f64; 8] = d.try_into().expect("8 values");

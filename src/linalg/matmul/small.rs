@@ -2,6 +2,7 @@
 //! loop for the three forms `A B`, `A B^T` and `A^T B`, with a row of `C` held in registers.
 
 use super::kernels::madd;
+use super::packed::copy_short;
 
 /// Products at most this wide (a tape's small layers, a Gram matrix of a few features): [`small`],
 /// with a row of `C` held in registers.
@@ -13,46 +14,75 @@ pub(super) fn is_small(n: usize) -> bool {
     n > 1 && n <= SMALL_SIDE
 }
 
-/// `C += A B` for `n <= 16`, with `A` and `B` read through `a_at(i, p)` and `b_at(p, j)` (so one
-/// loop serves the three forms). `B` is copied 16 rows at a time into a zero-padded block of
-/// 8, 12 or 16 columns; then each row of `C` is accumulated in a fixed-width array the
-/// compiler keeps in registers, `acc += a_ip B[p, ..]` over the block's `p`, and added to `C`.
+/// How [`small`] reads an operand in memory: as stored (`A`: `a_ip = a[i k + p]`; `B`:
+/// `b_pj = b[p n + j]`) or as the transpose of what is stored (`A^T B`'s `a_ip = a[p m + i]`;
+/// `A B^T`'s `b_pj = b[j k + p]`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Layout {
+    AsStored,
+    Transposed,
+}
+
+/// `C += A B` for `n <= 16`, `A` and `B` read as their [`Layout`]s say (so one loop serves the
+/// three forms). `B` is copied 16 rows at a time into a block of 8, 12 or 16 columns, zero
+/// past `n`; then each row of `C` is accumulated in a fixed-width array the compiler keeps in
+/// registers, `acc += a_ip B[p, ..]` over the block's `p`, and added to `C`.
 #[inline(always)]
 pub(super) fn small<const FMA: bool>(
     (m, k, n): (usize, usize, usize),
-    a_at: impl Fn(usize, usize) -> f64,
-    b_at: impl Fn(usize, usize) -> f64,
+    (a, a_layout): (&[f64], Layout),
+    (b, b_layout): (&[f64], Layout),
     c: &mut [f64],
 ) {
     match n {
-        0..=8 => small_rows::<FMA, 8>((m, k, n), a_at, b_at, c),
-        9..=12 => small_rows::<FMA, 12>((m, k, n), a_at, b_at, c),
-        _ => small_rows::<FMA, SMALL_SIDE>((m, k, n), a_at, b_at, c),
+        0..=8 => small_rows::<FMA, 8>((m, k, n), (a, a_layout), (b, b_layout), c),
+        9..=12 => small_rows::<FMA, 12>((m, k, n), (a, a_layout), (b, b_layout), c),
+        _ => small_rows::<FMA, SMALL_SIDE>((m, k, n), (a, a_layout), (b, b_layout), c),
     }
 }
 
 #[inline(always)]
 fn small_rows<const FMA: bool, const W: usize>(
     (m, k, n): (usize, usize, usize),
-    a_at: impl Fn(usize, usize) -> f64,
-    b_at: impl Fn(usize, usize) -> f64,
+    (a, a_layout): (&[f64], Layout),
+    (b, b_layout): (&[f64], Layout),
     c: &mut [f64],
 ) {
-    let mut bp = [[0.0f64; W]; SMALL_SIDE];
+    assert!(n <= W, "small: {n} columns in a block of {W}");
+    let mut bp = [[0.0f64; W]; SMALL_SIDE]; // columns n.. stay zero
     let mut p0 = 0;
     while p0 < k {
         let kb = SMALL_SIDE.min(k - p0);
-        for (p, bp_p) in bp.iter_mut().enumerate().take(kb) {
-            for (j, v) in bp_p.iter_mut().enumerate().take(n) {
-                *v = b_at(p0 + p, j);
+        let block = &mut bp[..kb];
+        match b_layout {
+            Layout::AsStored => {
+                for (bp_p, b_p) in block.iter_mut().zip(b[p0 * n..].chunks_exact(n)) {
+                    copy_short(&mut bp_p[..n], b_p);
+                }
+            }
+            // Row j of the stored matrix is column j of B.
+            Layout::Transposed => {
+                for (j, b_j) in b.chunks_exact(k).take(n).enumerate() {
+                    for (bp_p, &b_pj) in block.iter_mut().zip(&b_j[p0..p0 + kb]) {
+                        bp_p[j] = b_pj;
+                    }
+                }
             }
         }
-        for (i, c_i) in c.chunks_exact_mut(n).enumerate().take(m) {
+        let block = &bp[..kb];
+        for (i, c_i) in c[..m * n].chunks_exact_mut(n).enumerate() {
             let mut acc = [0.0f64; W];
-            for (p, bp_p) in bp.iter().enumerate().take(kb) {
-                let a_ip = a_at(i, p0 + p);
-                for (acc_l, &b_pl) in acc.iter_mut().zip(bp_p) {
-                    *acc_l = madd::<FMA>(*acc_l, a_ip, b_pl);
+            match a_layout {
+                Layout::AsStored => {
+                    for (&a_ip, b_p) in a[i * k + p0..i * k + kb + p0].iter().zip(block) {
+                        add_scaled::<FMA, W>(&mut acc, a_ip, b_p);
+                    }
+                }
+                // Row p of the stored matrix is column p of A.
+                Layout::Transposed => {
+                    for (a_p, b_p) in a[p0 * m..].chunks_exact(m).zip(block) {
+                        add_scaled::<FMA, W>(&mut acc, a_p[i], b_p);
+                    }
                 }
             }
             add_row(c_i, &acc);
@@ -61,30 +91,45 @@ fn small_rows<const FMA: bool, const W: usize>(
     }
 }
 
-/// `c += acc[..c.len()]`: whole groups of four, then the rest one by one. (Left to itself the
-/// compiler adds a ragged row with masked stores, `vmaskmovpd`, which AMD CPUs microcode:
-/// they were 17% of W2's `A B^T`.)
+/// `acc += a_ip b_p`, lane by lane.
 #[inline(always)]
-fn add_row(c: &mut [f64], acc: &[f64]) {
-    let whole = c.len() / 4 * 4;
-    let (c4, c_rest) = c.split_at_mut(whole);
-    for (c, a) in c4.chunks_exact_mut(4).zip(acc.chunks_exact(4)) {
-        for (c_l, &a_l) in c.iter_mut().zip(a) {
-            *c_l += a_l;
-        }
+fn add_scaled<const FMA: bool, const W: usize>(acc: &mut [f64; W], a_ip: f64, b_p: &[f64; W]) {
+    for (acc_l, &b_pl) in acc.iter_mut().zip(b_p) {
+        *acc_l = madd::<FMA>(*acc_l, a_ip, b_pl);
     }
-    // Spelled out: a loop here is vectorized with masks again.
-    match (c_rest, &acc[whole..]) {
-        ([c0], [a0, ..]) => *c0 += a0,
-        ([c0, c1], [a0, a1, ..]) => {
-            *c0 += a0;
-            *c1 += a1;
+}
+
+/// `c += acc[..c.len()]` (`c.len() <= W`): whole groups of four, then the rest one by one, every
+/// index into `acc` a constant once the loop over groups is unrolled, so that `acc` stays in
+/// registers. (Left to itself the compiler adds a ragged row with masked stores, `vmaskmovpd`,
+/// which AMD CPUs microcode: they were 17% of W2's `A B^T`; and a slice of `acc` kept it on
+/// the stack.)
+#[inline(always)]
+fn add_row<const W: usize>(c: &mut [f64], acc: &[f64; W]) {
+    let n = c.len();
+    for q in 0..W / 4 {
+        let lo = 4 * q;
+        if lo + 4 <= n {
+            let c4: &mut [f64; 4] = (&mut c[lo..lo + 4]).try_into().expect("four values");
+            for (c_l, &a_l) in c4.iter_mut().zip(&acc[lo..lo + 4]) {
+                *c_l += a_l;
+            }
+            continue;
         }
-        ([c0, c1, c2], [a0, a1, a2, ..]) => {
-            *c0 += a0;
-            *c1 += a1;
-            *c2 += a2;
+        // Spelled out: a loop here is vectorized with masks again.
+        match &mut c[lo..] {
+            [c0] => *c0 += acc[lo],
+            [c0, c1] => {
+                *c0 += acc[lo];
+                *c1 += acc[lo + 1];
+            }
+            [c0, c1, c2] => {
+                *c0 += acc[lo];
+                *c1 += acc[lo + 1];
+                *c2 += acc[lo + 2];
+            }
+            _ => {}
         }
-        _ => {}
+        return;
     }
 }
