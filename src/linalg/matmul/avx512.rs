@@ -10,14 +10,19 @@
 //! AVX-512 intrinsics and `target_feature(enable = "avx512f")` are stable; entered only after
 //! run-time detection.
 
-use super::packed::{Edge, Kernels, MR, NR};
+use super::packed::{Edge, Kernels, MR, NR, View};
 use std::arch::x86_64::{
-    __m512d, _mm512_add_pd, _mm512_fmadd_pd, _mm512_loadu_pd, _mm512_set1_pd, _mm512_setzero_pd,
-    _mm512_shuffle_f64x2, _mm512_storeu_pd, _mm512_unpackhi_pd, _mm512_unpacklo_pd,
+    __m512d, __mmask8, _mm512_add_pd, _mm512_fmadd_pd, _mm512_loadu_pd, _mm512_mask_storeu_pd,
+    _mm512_maskz_loadu_pd, _mm512_set1_pd, _mm512_setzero_pd, _mm512_shuffle_f64x2,
+    _mm512_storeu_pd, _mm512_unpackhi_pd, _mm512_unpacklo_pd,
 };
 
-/// The packed driver's AVX-512 pieces.
-pub const KERNELS: Kernels = Kernels { micro, transpose8 };
+/// The packed driver's AVX-512 pieces, and the direct path's tile.
+pub const KERNELS: Kernels = Kernels {
+    micro,
+    transpose8,
+    direct: Some(direct),
+};
 
 /// AVX-512F, detected at run time (std caches the CPUID query).
 pub fn detected() -> bool {
@@ -116,6 +121,130 @@ pub fn micro(a: &[f64], b: &[f64], c: &mut [f64], edge: Edge) {
     unsafe { micro_avx512(a, b, c, edge) }
 }
 
+/// The direct path's tile ([`super::direct::Direct`]): `c[r ldc + l] += sum_p a(r, p) b[p ldb + l]`
+/// for `r < edge.rows <= MR`, `l < edge.cols <= NR`, `p < kc`, with `a(r, p)` broadcast from
+/// `A` in place. The rows are covered by register tiles of 8, 4, 2 and 1 rows (as many as
+/// `edge.rows` has in binary), each of 1, 2 or 3 vectors of 8 columns, the last one loaded and
+/// stored through a mask when `edge.cols` is not a multiple of 8.
+///
+/// # Panics
+/// If this CPU lacks AVX-512F, or a slice is too short for the entries the tile reads or
+/// writes.
+pub fn direct(a: View<'_>, b: (&[f64], usize), kc: usize, c: &mut [f64], edge: Edge) {
+    let Edge { ldc, rows, cols } = edge;
+    assert!(
+        detected(),
+        "matmul: the AVX-512 kernel needs a CPU with AVX-512F"
+    );
+    assert!(
+        (1..=MR).contains(&rows) && (1..=NR).contains(&cols),
+        "direct: a {rows} x {cols} tile"
+    );
+    let (b, ldb) = b;
+    let last_a = (rows - 1) * a.rs + kc.saturating_sub(1) * a.cs;
+    assert!(
+        kc == 0 || (last_a < a.data.len() && (kc - 1) * ldb + cols <= b.len()),
+        "direct: {} values of A or {} of B are too few for a {rows} x {kc} by {kc} x {cols} tile",
+        a.data.len(),
+        b.len()
+    );
+    assert!(
+        (rows - 1) * ldc + cols <= c.len(),
+        "direct: {} values of C are too few for {rows} rows of {cols}, {ldc} apart",
+        c.len()
+    );
+    let mut r0 = 0;
+    for height in [8, 4, 2, 1] {
+        if rows & height == 0 {
+            continue;
+        }
+        let a_r0 = View {
+            data: &a.data[r0 * a.rs..],
+            ..a
+        };
+        let c_r0 = &mut c[r0 * ldc..];
+        // SAFETY: AVX-512F was just detected; the asserts above put every entry the tile reads
+        // (rows r0 .. r0 + height of A and C, kc rows of B, `cols` columns) inside the slices.
+        unsafe {
+            match (height, cols.div_ceil(8)) {
+                (8, 1) => direct_tile::<8, 1>(a_r0, (b, ldb), kc, c_r0, edge),
+                (8, 2) => direct_tile::<8, 2>(a_r0, (b, ldb), kc, c_r0, edge),
+                (8, _) => direct_tile::<8, 3>(a_r0, (b, ldb), kc, c_r0, edge),
+                (4, 1) => direct_tile::<4, 1>(a_r0, (b, ldb), kc, c_r0, edge),
+                (4, 2) => direct_tile::<4, 2>(a_r0, (b, ldb), kc, c_r0, edge),
+                (4, _) => direct_tile::<4, 3>(a_r0, (b, ldb), kc, c_r0, edge),
+                (2, 1) => direct_tile::<2, 1>(a_r0, (b, ldb), kc, c_r0, edge),
+                (2, 2) => direct_tile::<2, 2>(a_r0, (b, ldb), kc, c_r0, edge),
+                (2, _) => direct_tile::<2, 3>(a_r0, (b, ldb), kc, c_r0, edge),
+                (_, 1) => direct_tile::<1, 1>(a_r0, (b, ldb), kc, c_r0, edge),
+                (_, 2) => direct_tile::<1, 2>(a_r0, (b, ldb), kc, c_r0, edge),
+                (_, _) => direct_tile::<1, 3>(a_r0, (b, ldb), kc, c_r0, edge),
+            }
+        }
+        r0 += height;
+    }
+}
+
+/// `R` rows of the direct tile, `V` vectors wide: `acc[r][v] += a(r, p) b[p ldb + 8 v ..]` over
+/// `p < kc`, in `R V` zmm registers, then added into `c`; lanes at or past `edge.cols` are
+/// neither loaded nor stored.
+///
+/// # Safety
+/// The CPU must support AVX-512F; `a(r, p)` for `r < R`, `p < kc` must lie in `a.data`,
+/// `b[p ldb + l]` and `c[r ldc + l]` for `l < edge.cols` in `b` and `c`, and
+/// `8 (V - 1) < edge.cols <= 8 V`.
+#[target_feature(enable = "avx512f")]
+unsafe fn direct_tile<const R: usize, const V: usize>(
+    a: View<'_>,
+    (b, ldb): (&[f64], usize),
+    kc: usize,
+    c: &mut [f64],
+    edge: Edge,
+) {
+    let Edge { ldc, cols, .. } = edge;
+    // The lanes of the last vector that lie in C.
+    let last: __mmask8 = 0xff >> (8 * V - cols);
+    let (ap, bp) = (a.data.as_ptr(), b.as_ptr());
+    let mut acc: [[__m512d; V]; R] = [[_mm512_setzero_pd(); V]; R];
+    for p in 0..kc {
+        let mut bv = [_mm512_setzero_pd(); V];
+        for (v, bv_v) in bv.iter_mut().enumerate() {
+            // SAFETY: row p of B from column 8 v is in `b` (the caller's contract); the last
+            // vector reads only the lanes below `cols`, through the mask.
+            *bv_v = unsafe {
+                let at = bp.add(p * ldb + 8 * v);
+                if v + 1 < V {
+                    _mm512_loadu_pd(at)
+                } else {
+                    _mm512_maskz_loadu_pd(last, at)
+                }
+            };
+        }
+        for (r, acc_r) in acc.iter_mut().enumerate() {
+            // SAFETY: a(r, p) lies in `a.data` for r < R, p < kc (the caller's contract).
+            let ar = _mm512_set1_pd(unsafe { *ap.add(r * a.rs + p * a.cs) });
+            for (acc_rv, &b_v) in acc_r.iter_mut().zip(&bv) {
+                *acc_rv = _mm512_fmadd_pd(ar, b_v, *acc_rv);
+            }
+        }
+    }
+    for (r, acc_r) in acc.iter().enumerate() {
+        for (v, &acc_rv) in acc_r.iter().enumerate() {
+            // SAFETY: row r of C from column 8 v is in `c` (the caller's contract); the last
+            // vector reads and writes only the lanes below `cols`, through the mask.
+            unsafe {
+                let at = c.as_mut_ptr().add(r * ldc + 8 * v);
+                if v + 1 < V {
+                    _mm512_storeu_pd(at, _mm512_add_pd(_mm512_loadu_pd(at), acc_rv));
+                } else {
+                    let sum = _mm512_add_pd(_mm512_maskz_loadu_pd(last, at), acc_rv);
+                    _mm512_mask_storeu_pd(at, last, sum);
+                }
+            }
+        }
+    }
+}
+
 /// `dst[c ds + r] = src[r ss + c]` for `r, c < 8`: eight rows loaded, transposed in registers
 /// (pairs interleaved within 128-bit lanes, then the lanes gathered across registers in two
 /// rounds of `shuffle_f64x2`), eight rows stored.
@@ -193,5 +322,34 @@ mod tests {
         transpose8(&src, 11, &mut got, 9);
         super::super::packed::transpose8_portable(&src, 11, &mut want, 9);
         assert_eq!(got, want);
+    }
+
+    /// The AVX-512 direct tile gives the portable tile's bits (fused, as the AVX-512 one is) at
+    /// every height 1..=8 and width 1..=24, with `A` read by rows and by columns.
+    #[test]
+    fn direct_tile_matches_the_portable_one() {
+        if !detected() {
+            eprintln!("skipped: this CPU has no AVX-512F");
+            return;
+        }
+        let kc = 13;
+        let a: Vec<f64> = (0..8 * kc).map(|x| (x as f64 * 0.7).sin()).collect();
+        let b: Vec<f64> = (0..kc * 30).map(|x| (x as f64 * 0.3).cos()).collect();
+        for (rs, cs) in [(kc, 1), (1, 8)] {
+            let view = View { data: &a, rs, cs };
+            for rows in 1..=MR {
+                for cols in 1..=NR {
+                    let edge = Edge {
+                        ldc: 27,
+                        rows,
+                        cols,
+                    };
+                    let (mut got, mut want) = (vec![0.5; 8 * 27], vec![0.5; 8 * 27]);
+                    direct(view, (&b, 30), kc, &mut got, edge);
+                    super::super::direct::direct_body::<true>(view, (&b, 30), kc, &mut want, edge);
+                    assert_eq!(got, want, "{rows} x {cols}, A strides ({rs}, {cs})");
+                }
+            }
+        }
     }
 }

@@ -39,7 +39,8 @@ pub enum MatmulKernel {
     Avx2Fma,
     /// Packed micro-panels of `A` and `B` (cache-blocked, transposes folded into the packing)
     /// and an 8 x 24 micro-kernel in AVX-512 registers (x86_64 CPUs with AVX-512F, when the
-    /// crate is built with Rust 1.89 or later). Products of 128³ multiply-adds or more are
+    /// crate is built with Rust 1.89 or later); products of up to 2^18 multiply-adds use the
+    /// same tiles on `A`, and on `B` unless it is transposed, read in place. Products of 128³ multiply-adds or more are
     /// split over [`threads`](super::threads) threads by bands of rows, bit-identical to one
     /// thread ([`set_threads`](super::set_threads) caps them).
     Avx512,

@@ -19,12 +19,15 @@
 //! Gram matrix of a few features) take one loop in all three forms: `B` copied 16 rows at a
 //! time into a zero-padded block 8, 12 or 16 wide, a row of `C` accumulated in registers.
 //!
-//! # Large products: packed panels and an AVX-512 micro-kernel
+//! # Larger products: packed panels and an AVX-512 micro-kernel
 //! From a few tiles' worth of work on, on CPUs with AVX-512F, the products run through a
 //! BLIS-style driver (`packed.rs`): `A` and `B` are copied block by block into contiguous
 //! micro-panels sized for the L1 and L2 caches, transposed operands are read in place while
 //! packing, and an 8 x 24 micro-kernel keeps its tile of `C` in 24 zmm registers
-//! (`avx512.rs`). [`MatmulKernel`] names each path and says which one a shape gets. From 128³
+//! (`avx512.rs`). Up to 2^18 multiply-adds (at most 256 deep: a tape's 20 x 64 layers), the
+//! copies cost more than they save, and the same tiles read `A` in place, and `B` too unless
+//! it is transposed (`direct.rs`). [`MatmulKernel`] names each path and says which one a shape
+//! gets. From 128³
 //! multiply-adds on, the rows of `C` are split in bands over the machine's cores
 //! (`parallel.rs`; [`set_threads`] caps them), with results bit-identical to one thread's.
 //!
@@ -43,6 +46,7 @@
 #[allow(unsafe_code)]
 #[clippy::msrv = "1.89"]
 mod avx512;
+mod direct;
 mod kernel;
 mod kernels;
 mod packed;

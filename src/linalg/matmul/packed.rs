@@ -52,17 +52,21 @@ pub(super) type Micro = fn(&[f64], &[f64], &mut [f64], Edge);
 /// `r, c < 8`. Packing turns row-major blocks into column micro-panels with it.
 pub(super) type Transpose8 = fn(&[f64], usize, &mut [f64], usize);
 
-/// One compilation of the driver's inner pieces: the micro-kernel and the packing transpose.
+/// One compilation of the driver's inner pieces: the micro-kernel and the packing transpose,
+/// and the tile of the direct path for small products where this compilation has one
+/// (`direct.rs`).
 #[derive(Clone, Copy)]
 pub(super) struct Kernels {
     pub micro: Micro,
     pub transpose8: Transpose8,
+    pub direct: Option<super::direct::Direct>,
 }
 
 /// The plain-Rust pieces: the reference for the SIMD ones.
 pub(super) const PORTABLE: Kernels = Kernels {
     micro: micro_portable,
     transpose8: transpose8_portable,
+    direct: None,
 };
 
 /// [`Transpose8`] in plain Rust.
@@ -90,7 +94,7 @@ impl View<'_> {
     }
 
     /// The transpose, read in place (the strides swapped).
-    fn t(self) -> Self {
+    pub(super) fn t(self) -> Self {
         View {
             rs: self.cs,
             cs: self.rs,
@@ -109,7 +113,9 @@ pub(super) fn gemm_packed(
     (c, ldc): (&mut [f64], usize),
     kernels: Kernels,
 ) {
-    let Kernels { micro, transpose8 } = kernels;
+    let Kernels {
+        micro, transpose8, ..
+    } = kernels;
     if m == 0 || n == 0 || k == 0 {
         return;
     }
@@ -141,7 +147,7 @@ pub(super) fn gemm_packed(
 
 /// The first `len` entries of `buf` starting on a 64-byte boundary (a cache line, and the
 /// alignment of a 512-bit load), growing `buf` only if it is too short.
-fn aligned(buf: &mut Vec<f64>, len: usize) -> &mut [f64] {
+pub(super) fn aligned(buf: &mut Vec<f64>, len: usize) -> &mut [f64] {
     const LANES: usize = 8;
     if buf.len() < len + LANES {
         buf.resize(len + LANES, 0.0);
@@ -158,7 +164,7 @@ fn aligned(buf: &mut Vec<f64>, len: usize) -> &mut [f64] {
 /// Lanes stored contiguously (a transposed `A`, a row-major `B`) go in as runs; lanes that are
 /// each a contiguous run along `p` (a row-major `A`, a transposed `B`) go in by 8 x 8 transposes,
 /// eight lanes and eight steps at a time, the ragged rest entry by entry.
-fn pack<const W: usize>(
+pub(super) fn pack<const W: usize>(
     m: View<'_>,
     (i0, mi): (usize, usize),
     (p0, kc): (usize, usize),

@@ -5,6 +5,7 @@
 //! rows, and a row's tiles never depend on other rows), so the result is bit-identical to one
 //! thread's.
 
+use super::direct::{fits, gemm_direct};
 use super::packed::{Kernels, MR, View, gemm_packed};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -57,6 +58,12 @@ pub(super) fn gemm_split(
     let work = m.saturating_mul(k).saturating_mul(n);
     let bands = threads().min(m / MR).max(1);
     if bands == 1 || work < PARALLEL_MIN_WORK {
+        if let Some(direct) = kernels.direct {
+            if fits((m, k, n)) {
+                let tiles = (direct, kernels.transpose8);
+                return gemm_direct((m, k, n), a, b, (c, ldc), tiles);
+            }
+        }
         return gemm_packed((m, k, n), a, b, (c, ldc), kernels);
     }
     // Band height: a multiple of MR, so every band's tiles are the one-thread tiles.

@@ -77,4 +77,5 @@ pub fn micro(a: &[f64], b: &[f64], c: &mut [f64], edge: Edge) {
 pub const KERNELS: Kernels = Kernels {
     micro,
     transpose8: transpose8_portable,
+    direct: None,
 };
