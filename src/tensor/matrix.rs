@@ -1,6 +1,7 @@
 //! Matrix products and the transpose, on the crate's own kernels.
 
 use super::{Tensor, fmt_shape};
+use crate::linalg::matmul::Form;
 
 impl Tensor {
     // ----- matrix ---------------------------------------------------------------------------
@@ -46,16 +47,15 @@ impl Tensor {
             self.cols,
             other.rows
         );
-        let mut out = Tensor::zeros(self.rows, other.cols);
-        crate::linalg::matmul::gemm(
-            self.rows,
-            self.cols,
-            other.cols,
-            &self.data,
-            &other.data,
-            &mut out.data,
-        );
-        out
+        let (m, k, n) = (self.rows, self.cols, other.cols);
+        let mut data = super::to_overwrite("matmul", m, n);
+        let mkn = (m, k, n);
+        crate::linalg::matmul::product(Form::AB, mkn, &self.data, &other.data, &mut data);
+        Tensor {
+            rows: m,
+            cols: n,
+            data,
+        }
     }
 
     /// `self · other^T` without forming the transpose (`m x k` times `(n x k)^T`).
@@ -78,16 +78,15 @@ impl Tensor {
             self.cols,
             other.cols
         );
-        let mut out = Tensor::zeros(self.rows, other.rows);
-        crate::linalg::matmul::gemm_nt(
-            self.rows,
-            self.cols,
-            other.rows,
-            &self.data,
-            &other.data,
-            &mut out.data,
-        );
-        out
+        let (m, k, n) = (self.rows, self.cols, other.rows);
+        let mut data = super::to_overwrite("matmul_t", m, n);
+        let mkn = (m, k, n);
+        crate::linalg::matmul::product(Form::ABt, mkn, &self.data, &other.data, &mut data);
+        Tensor {
+            rows: m,
+            cols: n,
+            data,
+        }
     }
 
     /// `self^T · other` without forming the transpose (`(k x m)^T` times `k x n`).
@@ -109,15 +108,14 @@ impl Tensor {
             self.rows,
             other.rows
         );
-        let mut out = Tensor::zeros(self.cols, other.cols);
-        crate::linalg::matmul::gemm_tn(
-            self.cols,
-            self.rows,
-            other.cols,
-            &self.data,
-            &other.data,
-            &mut out.data,
-        );
-        out
+        let (m, k, n) = (self.cols, self.rows, other.cols);
+        let mut data = super::to_overwrite("matmul", m, n);
+        let mkn = (m, k, n);
+        crate::linalg::matmul::product(Form::AtB, mkn, &self.data, &other.data, &mut data);
+        Tensor {
+            rows: m,
+            cols: n,
+            data,
+        }
     }
 }

@@ -100,6 +100,18 @@ pub(crate) fn with_room(op: &str, rows: usize, cols: usize) -> Vec<f64> {
     data
 }
 
+/// A `Vec` of exactly `rows x cols` values, whatever they are (recycled from the pool), for a
+/// writer that sets every entry without reading it first; sizes outside the pool are zeroed.
+pub(crate) fn to_overwrite(op: &str, rows: usize, cols: usize) -> Vec<f64> {
+    let n = checked_len(op, rows, cols);
+    if pool::pooled(n) {
+        return pool::take_to_overwrite(n);
+    }
+    let mut data = with_room(op, rows, cols);
+    data.resize(n, 0.0);
+    data
+}
+
 impl Tensor {
     // ----- access --------------------------------------------------------------------------
 

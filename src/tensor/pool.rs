@@ -9,8 +9,10 @@
 //! never holds more than a few tens of MiB whatever the program does; larger tensors go
 //! straight to the allocator, whose cost is small against the work done on them.
 //!
-//! The pool is invisible to the numbers: a recycled buffer is cleared before it is handed
-//! out, and every constructor writes all of its entries.
+//! The pool is invisible to the numbers: a recycled buffer keeps the values it held, but
+//! [`take`] hands it out empty, and [`take_to_overwrite`] hands it out full only to writers
+//! that set every entry without reading it (a matrix product's result), which saves them
+//! zeroing it first.
 
 use std::cell::RefCell;
 
@@ -35,6 +37,27 @@ fn class_for(len: usize) -> usize {
 /// An empty buffer with room for `len` values (`len` at most 2^16: callers check).
 #[inline]
 pub(super) fn take(len: usize) -> Vec<f64> {
+    let mut buf = recycled(len);
+    buf.clear();
+    buf
+}
+
+/// A buffer of exactly `len` values, whatever they are (left by the tensor that used it last,
+/// or zeros where it grew): for a writer that sets every entry before anything reads it.
+#[inline]
+pub(super) fn take_to_overwrite(len: usize) -> Vec<f64> {
+    let mut buf = recycled(len);
+    if buf.len() >= len {
+        buf.truncate(len);
+    } else {
+        buf.resize(len, 0.0);
+    }
+    buf
+}
+
+/// A buffer with room for `len` values, recycled if the pool has one (its old values kept).
+#[inline]
+fn recycled(len: usize) -> Vec<f64> {
     if len == 0 {
         return Vec::new();
     }
@@ -57,7 +80,7 @@ pub(super) fn pooled(len: usize) -> bool {
 
 /// Takes back a buffer no longer used (kept if its class has room, freed otherwise).
 #[inline]
-pub(super) fn give(mut buf: Vec<f64>) {
+pub(super) fn give(buf: Vec<f64>) {
     let cap = buf.capacity();
     if cap == 0 {
         return;
@@ -66,7 +89,6 @@ pub(super) fn give(mut buf: Vec<f64>) {
     if c >= CLASSES {
         return;
     }
-    buf.clear();
     let _ = FREE.try_with(|free| {
         if let Ok(mut free) = free.try_borrow_mut() {
             let keep = (KEEP_BYTES >> 3 >> c).clamp(1, KEEP_COUNT);
@@ -95,6 +117,16 @@ mod tests {
         assert_eq!(b.as_ptr(), ptr);
         assert!(b.is_empty());
         give(b);
+        // Handed out to be overwritten: exactly the length asked for, recycled, and its
+        // entries initialized (the last user's, or zeros past them).
+        let mut c = take_to_overwrite(12);
+        assert_eq!((c.len(), c.as_ptr()), (12, ptr));
+        c.fill(3.0);
+        give(c);
+        let d = take_to_overwrite(14);
+        assert_eq!(d.len(), 14);
+        assert_eq!(&d[12..], &[0.0, 0.0]);
+        give(d);
         assert_eq!(class_for(1), 0);
         assert_eq!(class_for(16), 4);
         assert_eq!(class_for(17), 5);

@@ -10,6 +10,7 @@
 //! AVX-512 intrinsics and `target_feature(enable = "avx512f")` are stable; entered only after
 //! run-time detection.
 
+use super::kernels::Write;
 use super::packed::{Edge, Kernels, MR, NR, View};
 use std::arch::x86_64::{
     __m512d, __mmask8, _mm512_add_pd, _mm512_fmadd_pd, _mm512_loadu_pd, _mm512_mask_storeu_pd,
@@ -122,15 +123,16 @@ pub fn micro(a: &[f64], b: &[f64], c: &mut [f64], edge: Edge) {
 }
 
 /// The direct path's tile ([`super::direct::Direct`]): `c[r ldc + l] += sum_p a(r, p) b[p ldb + l]`
-/// for `r < edge.rows <= MR`, `l < edge.cols <= NR`, `p < kc`, with `a(r, p)` broadcast from
-/// `A` in place. The rows are covered by register tiles of 8, 4, 2 and 1 rows (as many as
+/// (or `=`, for [`Write::Overwrite`]) for `r < edge.rows <= MR`, `l < edge.cols <= NR`,
+/// `p < kc`, with `a(r, p)` broadcast from `A` in place. The rows are covered by register tiles of 8, 4, 2 and 1 rows (as many as
 /// `edge.rows` has in binary), each of 1, 2 or 3 vectors of 8 columns, the last one loaded and
 /// stored through a mask when `edge.cols` is not a multiple of 8.
 ///
 /// # Panics
 /// If this CPU lacks AVX-512F, or a slice is too short for the entries the tile reads or
 /// writes.
-pub fn direct(a: View<'_>, b: (&[f64], usize), kc: usize, c: &mut [f64], edge: Edge) {
+pub fn direct(a: View<'_>, b: (&[f64], usize), kc: usize, c: (&mut [f64], Write), edge: Edge) {
+    let (c, write) = c;
     let Edge { ldc, rows, cols } = edge;
     assert!(
         detected(),
@@ -167,18 +169,18 @@ pub fn direct(a: View<'_>, b: (&[f64], usize), kc: usize, c: &mut [f64], edge: E
         // (rows r0 .. r0 + height of A and C, kc rows of B, `cols` columns) inside the slices.
         unsafe {
             match (height, cols.div_ceil(8)) {
-                (8, 1) => direct_tile::<8, 1>(a_r0, (b, ldb), kc, c_r0, edge),
-                (8, 2) => direct_tile::<8, 2>(a_r0, (b, ldb), kc, c_r0, edge),
-                (8, _) => direct_tile::<8, 3>(a_r0, (b, ldb), kc, c_r0, edge),
-                (4, 1) => direct_tile::<4, 1>(a_r0, (b, ldb), kc, c_r0, edge),
-                (4, 2) => direct_tile::<4, 2>(a_r0, (b, ldb), kc, c_r0, edge),
-                (4, _) => direct_tile::<4, 3>(a_r0, (b, ldb), kc, c_r0, edge),
-                (2, 1) => direct_tile::<2, 1>(a_r0, (b, ldb), kc, c_r0, edge),
-                (2, 2) => direct_tile::<2, 2>(a_r0, (b, ldb), kc, c_r0, edge),
-                (2, _) => direct_tile::<2, 3>(a_r0, (b, ldb), kc, c_r0, edge),
-                (_, 1) => direct_tile::<1, 1>(a_r0, (b, ldb), kc, c_r0, edge),
-                (_, 2) => direct_tile::<1, 2>(a_r0, (b, ldb), kc, c_r0, edge),
-                (_, _) => direct_tile::<1, 3>(a_r0, (b, ldb), kc, c_r0, edge),
+                (8, 1) => direct_tile::<8, 1>(a_r0, (b, ldb), kc, (c_r0, write), edge),
+                (8, 2) => direct_tile::<8, 2>(a_r0, (b, ldb), kc, (c_r0, write), edge),
+                (8, _) => direct_tile::<8, 3>(a_r0, (b, ldb), kc, (c_r0, write), edge),
+                (4, 1) => direct_tile::<4, 1>(a_r0, (b, ldb), kc, (c_r0, write), edge),
+                (4, 2) => direct_tile::<4, 2>(a_r0, (b, ldb), kc, (c_r0, write), edge),
+                (4, _) => direct_tile::<4, 3>(a_r0, (b, ldb), kc, (c_r0, write), edge),
+                (2, 1) => direct_tile::<2, 1>(a_r0, (b, ldb), kc, (c_r0, write), edge),
+                (2, 2) => direct_tile::<2, 2>(a_r0, (b, ldb), kc, (c_r0, write), edge),
+                (2, _) => direct_tile::<2, 3>(a_r0, (b, ldb), kc, (c_r0, write), edge),
+                (_, 1) => direct_tile::<1, 1>(a_r0, (b, ldb), kc, (c_r0, write), edge),
+                (_, 2) => direct_tile::<1, 2>(a_r0, (b, ldb), kc, (c_r0, write), edge),
+                (_, _) => direct_tile::<1, 3>(a_r0, (b, ldb), kc, (c_r0, write), edge),
             }
         }
         r0 += height;
@@ -198,7 +200,7 @@ unsafe fn direct_tile<const R: usize, const V: usize>(
     a: View<'_>,
     (b, ldb): (&[f64], usize),
     kc: usize,
-    c: &mut [f64],
+    (c, write): (&mut [f64], Write),
     edge: Edge,
 ) {
     let Edge { ldc, cols, .. } = edge;
@@ -235,9 +237,16 @@ unsafe fn direct_tile<const R: usize, const V: usize>(
             unsafe {
                 let at = c.as_mut_ptr().add(r * ldc + 8 * v);
                 if v + 1 < V {
-                    _mm512_storeu_pd(at, _mm512_add_pd(_mm512_loadu_pd(at), acc_rv));
+                    let sum = match write {
+                        Write::Add => _mm512_add_pd(_mm512_loadu_pd(at), acc_rv),
+                        Write::Overwrite => acc_rv,
+                    };
+                    _mm512_storeu_pd(at, sum);
                 } else {
-                    let sum = _mm512_add_pd(_mm512_maskz_loadu_pd(last, at), acc_rv);
+                    let sum = match write {
+                        Write::Add => _mm512_add_pd(_mm512_maskz_loadu_pd(last, at), acc_rv),
+                        Write::Overwrite => acc_rv,
+                    };
                     _mm512_mask_storeu_pd(at, last, sum);
                 }
             }
@@ -344,10 +353,13 @@ mod tests {
                         rows,
                         cols,
                     };
-                    let (mut got, mut want) = (vec![0.5; 8 * 27], vec![0.5; 8 * 27]);
-                    direct(view, (&b, 30), kc, &mut got, edge);
-                    super::super::direct::direct_body::<true>(view, (&b, 30), kc, &mut want, edge);
-                    assert_eq!(got, want, "{rows} x {cols}, A strides ({rs}, {cs})");
+                    for write in [Write::Add, Write::Overwrite] {
+                        let (mut got, mut want) = (vec![0.5; 8 * 27], vec![0.5; 8 * 27]);
+                        direct(view, (&b, 30), kc, (&mut got, write), edge);
+                        let body = super::super::direct::direct_body::<true>;
+                        body(view, (&b, 30), kc, (&mut want, write), edge);
+                        assert_eq!(got, want, "{rows} x {cols}, A ({rs}, {cs}), {write:?}");
+                    }
                 }
             }
         }

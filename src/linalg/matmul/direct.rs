@@ -12,13 +12,15 @@
 //! Each tile sums `p = 0..k` in order, then adds into `C`: the same operations, in the same
 //! order, as the packed driver's single `KC` block, so both give the same bits.
 
+use super::kernels::Write;
 use super::packed::{Edge, KC, MR, NR, Transpose8, View, aligned, pack};
 use super::scratch::{self, Slot};
 
-/// A direct tile: `direct(a, (b, ldb), kc, c, edge)` adds to `c[r ldc + l]`, for
-/// `r < edge.rows <= MR` and `l < edge.cols <= NR`, the sum over `p < kc` of `a(r, p)` (the
-/// view, from the tile's first row) times `b[p ldb + l]` (from the tile's first column).
-pub(super) type Direct = fn(View<'_>, (&[f64], usize), usize, &mut [f64], Edge);
+/// A direct tile: `direct(a, (b, ldb), kc, (c, write), edge)` adds to `c[r ldc + l]` (or
+/// stores in it, for [`Write::Overwrite`]), for `r < edge.rows <= MR` and
+/// `l < edge.cols <= NR`, the sum over `p < kc` of `a(r, p)` (the view, from the tile's first
+/// row) times `b[p ldb + l]` (from the tile's first column).
+pub(super) type Direct = fn(View<'_>, (&[f64], usize), usize, (&mut [f64], Write), Edge);
 
 /// Products of at most this many multiply-adds `m k n` take the direct path: W3's largest
 /// (20 x 64 x 64 and 64 x 20 x 64) are 81,920.
@@ -34,10 +36,18 @@ pub(super) fn gemm_direct(
     (m, k, n): (usize, usize, usize),
     a: View<'_>,
     b: View<'_>,
-    (c, ldc): (&mut [f64], usize),
+    (c, ldc, write): (&mut [f64], usize, Write),
     (direct, transpose8): (Direct, Transpose8),
 ) {
-    if m == 0 || n == 0 || k == 0 {
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        if write == Write::Overwrite {
+            for row in c.chunks_mut(ldc).take(m) {
+                row[..n].fill(0.0);
+            }
+        }
         return;
     }
     let mut buf = scratch::take(Slot::PanelsB);
@@ -65,7 +75,7 @@ pub(super) fn gemm_direct(
                 &panels[t * k * NR..]
             };
             let edge = Edge { ldc, rows, cols };
-            direct(a_i, (b_j, ldb), k, &mut c[i * ldc + j..], edge);
+            direct(a_i, (b_j, ldb), k, (&mut c[i * ldc + j..], write), edge);
         }
     }
     scratch::give(Slot::PanelsB, buf);
@@ -78,7 +88,7 @@ pub(super) fn direct_portable(
     a: View<'_>,
     b: (&[f64], usize),
     kc: usize,
-    c: &mut [f64],
+    c: (&mut [f64], Write),
     edge: Edge,
 ) {
     direct_body::<false>(a, b, kc, c, edge)
@@ -91,7 +101,7 @@ pub(super) fn direct_body<const FMA: bool>(
     a: View<'_>,
     (b, ldb): (&[f64], usize),
     kc: usize,
-    c: &mut [f64],
+    (c, write): (&mut [f64], Write),
     edge: Edge,
 ) {
     let Edge { ldc, rows, cols } = edge;
@@ -104,7 +114,7 @@ pub(super) fn direct_body<const FMA: bool>(
             }
         }
         for (c_rl, &v) in c[r * ldc..r * ldc + cols].iter_mut().zip(&acc) {
-            *c_rl += v;
+            *c_rl = if write == Write::Add { *c_rl + v } else { v };
         }
     }
 }
@@ -147,22 +157,30 @@ mod tests {
             assert!(fits((m, k, n)));
             let a = Tensor::rand_normal(m, k, 0.0, 1.0, &mut rng);
             let b = Tensor::rand_normal(k, n, 0.0, 1.0, &mut rng);
-            let mut want = vec![1.0; m * n];
-            super::super::gemm_naive(m, k, n, a.as_slice(), b.as_slice(), &mut want);
+            // Added into ones, or written over NaNs (which must never be read).
+            let mut added = vec![1.0; m * n];
+            super::super::gemm_naive(m, k, n, a.as_slice(), b.as_slice(), &mut added);
+            let mut written = vec![0.0; m * n];
+            super::super::gemm_naive(m, k, n, a.as_slice(), b.as_slice(), &mut written);
             let (at, bt) = (a.t(), b.t());
+            let portable: (Direct, Transpose8) =
+                (direct_portable, super::super::packed::transpose8_portable);
             for (layout, (va, vb)) in layouts((m, k, n), (&a, &at), (&b, &bt))
                 .into_iter()
                 .enumerate()
             {
-                let mut got = vec![1.0; m * n];
-                let portable: (Direct, Transpose8) =
-                    (direct_portable, super::super::packed::transpose8_portable);
-                gemm_direct((m, k, n), va, vb, (&mut got, n), portable);
-                for (g, w) in got.iter().zip(&want) {
-                    assert!(
-                        (g - w).abs() <= 1e-12 * (1.0 + w.abs()),
-                        "{m}x{k}x{n} layout {layout}: {g} vs {w}"
-                    );
+                for (write, start, want) in [
+                    (Write::Add, 1.0, &added),
+                    (Write::Overwrite, f64::NAN, &written),
+                ] {
+                    let mut got = vec![start; m * n];
+                    gemm_direct((m, k, n), va, vb, (&mut got, n, write), portable);
+                    for (g, w) in got.iter().zip(want) {
+                        assert!(
+                            (g - w).abs() <= 1e-12 * (1.0 + w.abs()),
+                            "{m}x{k}x{n} layout {layout}, {write:?}: {g} vs {w}"
+                        );
+                    }
                 }
             }
         }

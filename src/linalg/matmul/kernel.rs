@@ -1,7 +1,7 @@
 //! Which compilation of the kernels runs: chosen per product from what the CPU supports and
 //! the product's size, or named by the caller (the tests run every path the CPU has).
 
-use super::kernels::{gemm_body, gemm_nt_body, gemm_tn_body};
+use super::kernels::{Write, gemm_body, gemm_nt_body, gemm_tn_body};
 use super::packed::{self, View};
 use super::parallel::gemm_split;
 use super::simd;
@@ -163,7 +163,7 @@ impl MatmulKernel {
     /// }
     /// ```
     pub fn gemm(self, m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-        self.run(Form::AB, (m, k, n), a, b, c)
+        self.run(Form::AB, (m, k, n), a, b, (c, Write::Add))
     }
 
     /// `C <- C + A B^T` with this kernel (shapes as [`gemm_nt`](super::gemm_nt)).
@@ -178,7 +178,7 @@ impl MatmulKernel {
     /// assert_eq!(c, [11.0, 17.0]);
     /// ```
     pub fn gemm_nt(self, m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-        self.run(Form::ABt, (m, k, n), a, b, c)
+        self.run(Form::ABt, (m, k, n), a, b, (c, Write::Add))
     }
 
     /// `C <- C + A^T B` with this kernel (shapes as [`gemm_tn`](super::gemm_tn)).
@@ -193,10 +193,18 @@ impl MatmulKernel {
     /// assert_eq!(c, [11.0]);
     /// ```
     pub fn gemm_tn(self, m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-        self.run(Form::AtB, (m, k, n), a, b, c)
+        self.run(Form::AtB, (m, k, n), a, b, (c, Write::Add))
     }
 
-    fn run(self, form: Form, mkn: (usize, usize, usize), a: &[f64], b: &[f64], c: &mut [f64]) {
+    /// The product `form` of `a` and `b`, put into `c` as `write` says.
+    pub(crate) fn run(
+        self,
+        form: Form,
+        mkn: (usize, usize, usize),
+        a: &[f64],
+        b: &[f64],
+        (c, write): (&mut [f64], Write),
+    ) {
         super::check(form.name(), a, b, c, mkn);
         assert!(
             self.is_supported(),
@@ -206,15 +214,15 @@ impl MatmulKernel {
         );
         let (m, k, n) = mkn;
         match (self, form) {
-            (Self::Portable, Form::AB) => gemm_body::<false>(m, k, n, a, b, c),
-            (Self::Portable, Form::ABt) => gemm_nt_body::<false>(m, k, n, a, b, c),
-            (Self::Portable, Form::AtB) => gemm_tn_body::<false>(m, k, n, a, b, c),
-            (Self::Avx2Fma, Form::AB) => simd::gemm(m, k, n, a, b, c),
-            (Self::Avx2Fma, Form::ABt) => simd::gemm_nt(m, k, n, a, b, c),
-            (Self::Avx2Fma, Form::AtB) => simd::gemm_tn(m, k, n, a, b, c),
+            (Self::Portable, Form::AB) => gemm_body::<false>(m, k, n, a, b, c, write),
+            (Self::Portable, Form::ABt) => gemm_nt_body::<false>(m, k, n, a, b, c, write),
+            (Self::Portable, Form::AtB) => gemm_tn_body::<false>(m, k, n, a, b, c, write),
+            (Self::Avx2Fma, Form::AB) => simd::gemm(m, k, n, a, b, c, write),
+            (Self::Avx2Fma, Form::ABt) => simd::gemm_nt(m, k, n, a, b, c, write),
+            (Self::Avx2Fma, Form::AtB) => simd::gemm_tn(m, k, n, a, b, c, write),
             (Self::Avx512, form) => {
                 let (va, vb) = form.views(mkn, a, b);
-                gemm_split(mkn, va, vb, (c, n), AVX512)
+                gemm_split(mkn, va, vb, (c, n, write), AVX512)
             }
         }
     }
@@ -231,12 +239,12 @@ pub(crate) fn gemm_views(
     mkn: (usize, usize, usize),
     a: View<'_>,
     b: View<'_>,
-    c: (&mut [f64], usize),
+    (c, ldc): (&mut [f64], usize),
 ) {
     match MatmulKernel::best() {
-        MatmulKernel::Avx512 => gemm_split(mkn, a, b, c, AVX512),
-        MatmulKernel::Avx2Fma => gemm_split(mkn, a, b, c, simd::KERNELS),
-        MatmulKernel::Portable => gemm_split(mkn, a, b, c, packed::PORTABLE),
+        MatmulKernel::Avx512 => gemm_split(mkn, a, b, (c, ldc, Write::Add), AVX512),
+        MatmulKernel::Avx2Fma => gemm_split(mkn, a, b, (c, ldc, Write::Add), simd::KERNELS),
+        MatmulKernel::Portable => gemm_split(mkn, a, b, (c, ldc, Write::Add), packed::PORTABLE),
     }
 }
 
@@ -261,10 +269,14 @@ impl std::fmt::Display for MatmulKernel {
 }
 
 /// Which operands are stored transposed.
+/// A product's form: which operand is read transposed.
 #[derive(Clone, Copy)]
-enum Form {
+pub(crate) enum Form {
+    /// `A B`.
     AB,
+    /// `A B^T`.
     ABt,
+    /// `A^T B`.
     AtB,
 }
 
@@ -319,3 +331,46 @@ const AVX512: packed::Kernels = super::avx512::KERNELS;
 /// Not built here: never run, since [`MatmulKernel::is_supported`] says no and `run` checks it.
 #[cfg(not(all(target_arch = "x86_64", tapegrad_avx512)))]
 const AVX512: packed::Kernels = packed::PORTABLE;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Overwriting gives the bits of adding into zeros, and never reads `C` (it starts as
+    /// NaNs), on every kernel the CPU has and every form, at shapes that reach each loop: the
+    /// narrow one (with one and two blocks of 16 deep), the matrix-vector product, the register
+    /// tiles, the transposed copy of `A B^T`, the direct and packed AVX-512 paths, and `k = 0`.
+    #[test]
+    fn overwriting_is_adding_into_zeros() {
+        let mut rng = crate::Rng::new(5);
+        let shapes = [
+            (7, 10, 10),
+            (5, 40, 9),
+            (33, 7, 1),
+            (9, 30, 40),
+            (20, 64, 64),
+            (70, 300, 90),
+            (4, 0, 6),
+        ];
+        for kernel in MatmulKernel::ALL.into_iter().filter(|k| k.is_supported()) {
+            for &(m, k, n) in &shapes {
+                let a = crate::Tensor::rand_normal(m.max(k), m.max(k), 0.0, 1.0, &mut rng);
+                let b = crate::Tensor::rand_normal(k.max(n), k.max(n), 0.0, 1.0, &mut rng);
+                for form in [Form::AB, Form::ABt, Form::AtB] {
+                    let (a, b) = (a.as_slice(), b.as_slice());
+                    let mut added = vec![0.0; m * n];
+                    kernel.run(form, (m, k, n), a, b, (&mut added, Write::Add));
+                    let mut written = vec![f64::NAN; m * n];
+                    kernel.run(form, (m, k, n), a, b, (&mut written, Write::Overwrite));
+                    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(
+                        bits(&written),
+                        bits(&added),
+                        "{kernel} {} {m}x{k}x{n}",
+                        form.name()
+                    );
+                }
+            }
+        }
+    }
+}

@@ -14,6 +14,16 @@ pub(super) const KC: usize = 128;
 pub(super) const NT_TRANSPOSE_MIN_ROWS: usize = 4;
 pub(super) const NT_TRANSPOSE_MIN_WORK: usize = 4096;
 
+/// How a kernel puts its product into `C`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Write {
+    /// `C <- C + A B` (the public kernels, and a factorization's updates).
+    Add,
+    /// `C <- A B`, `C`'s old entries never read (a new product's result: no zeroing first).
+    /// Each sum starts from `+0`, so an entry gets the bits `0 + sum` would have given.
+    Overwrite,
+}
+
 /// `c + a b`, fused into one rounding when `FMA` (the SIMD path), two roundings otherwise.
 #[inline(always)]
 pub(super) fn madd<const FMA: bool>(c: f64, a: f64, b: f64) -> f64 {
@@ -46,12 +56,16 @@ pub(super) fn gemm_body<const FMA: bool>(
     a: &[f64],
     b: &[f64],
     c: &mut [f64],
+    write: Write,
 ) {
     if is_small(n) {
-        return small::<FMA>((m, k, n), (a, AsStored), (b, AsStored), c);
+        return small::<FMA>((m, k, n), (a, AsStored), (b, AsStored), c, write);
     }
     if n == 1 {
-        return matvec::<FMA>(m, k, a, &b[..k], c);
+        return matvec::<FMA>(m, k, a, &b[..k], c, write);
+    }
+    if write == Write::Overwrite {
+        c[..m * n].fill(0.0);
     }
     for j0 in (0..n).step_by(NC) {
         let j1 = (j0 + NC).min(n);
@@ -200,12 +214,13 @@ pub(super) fn gemm_nt_body<const FMA: bool>(
     a: &[f64],
     b: &[f64],
     c: &mut [f64],
+    write: Write,
 ) {
     if is_small(n) {
-        return small::<FMA>((m, k, n), (a, AsStored), (b, Transposed), c);
+        return small::<FMA>((m, k, n), (a, AsStored), (b, Transposed), c, write);
     }
     if n == 1 {
-        return matvec::<FMA>(m, k, a, &b[..k], c);
+        return matvec::<FMA>(m, k, a, &b[..k], c, write);
     }
     if m >= NT_TRANSPOSE_MIN_ROWS && m.saturating_mul(n).saturating_mul(k) >= NT_TRANSPOSE_MIN_WORK
     {
@@ -218,14 +233,15 @@ pub(super) fn gemm_nt_body<const FMA: bool>(
                 bt[p * n + j] = b[j * k + p];
             }
         }
-        gemm_body::<FMA>(m, k, n, a, &bt, c);
+        gemm_body::<FMA>(m, k, n, a, &bt, c, write);
         scratch::give(Slot::Transposed, bt);
         return;
     }
     for i in 0..m {
         let a_i = &a[i * k..i * k + k];
         for (j, c_ij) in c[i * n..i * n + n].iter_mut().enumerate() {
-            *c_ij += dot::<FMA>(a_i, &b[j * k..j * k + k]);
+            let s = dot::<FMA>(a_i, &b[j * k..j * k + k]);
+            *c_ij = if write == Write::Add { *c_ij + s } else { s };
         }
     }
 }
@@ -234,8 +250,11 @@ pub(super) fn gemm_nt_body<const FMA: bool>(
 /// rows (a tape's last layer, `k <= 16`) take one running sum each, whose loop costs less than
 /// setting up [`dot`]'s four partial sums.
 #[inline(always)]
-fn matvec<const FMA: bool>(m: usize, k: usize, a: &[f64], x: &[f64], c: &mut [f64]) {
+fn matvec<const FMA: bool>(m: usize, k: usize, a: &[f64], x: &[f64], c: &mut [f64], write: Write) {
     if k == 0 {
+        if write == Write::Overwrite {
+            c[..m].fill(0.0);
+        }
         return;
     }
     let rows = a[..m * k].chunks_exact(k);
@@ -245,11 +264,12 @@ fn matvec<const FMA: bool>(m: usize, k: usize, a: &[f64], x: &[f64], c: &mut [f6
             for (&a_ip, &x_p) in a_i.iter().zip(x) {
                 s = madd::<FMA>(s, a_ip, x_p);
             }
-            *c_i += s;
+            *c_i = if write == Write::Add { *c_i + s } else { s };
         }
     } else {
         for (c_i, a_i) in c[..m].iter_mut().zip(rows) {
-            *c_i += dot::<FMA>(a_i, x);
+            let s = dot::<FMA>(a_i, x);
+            *c_i = if write == Write::Add { *c_i + s } else { s };
         }
     }
 }
@@ -262,9 +282,13 @@ pub(super) fn gemm_tn_body<const FMA: bool>(
     a: &[f64],
     b: &[f64],
     c: &mut [f64],
+    write: Write,
 ) {
     if is_small(n) {
-        return small::<FMA>((m, k, n), (a, Transposed), (b, AsStored), c);
+        return small::<FMA>((m, k, n), (a, Transposed), (b, AsStored), c, write);
+    }
+    if write == Write::Overwrite {
+        c[..m * n].fill(0.0);
     }
     if n == 1 {
         // Aᵀ b: c gains b_p times row p of A, for each p (contiguous, so it vectorizes).

@@ -60,8 +60,10 @@ mod simd;
 mod simd;
 mod small;
 
+pub(crate) use kernel::Form;
 pub use kernel::MatmulKernel;
 pub(crate) use kernel::gemm_views;
+pub(crate) use kernels::Write;
 use kernels::{gemm_body, gemm_nt_body, gemm_tn_body};
 pub(crate) use packed::View;
 pub use parallel::{set_threads, threads};
@@ -135,6 +137,20 @@ pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]
     MatmulKernel::for_shape(m, k, n).gemm_tn(m, k, n, a, b, c)
 }
 
+/// `C <- op(A) op(B)` for the product `form` (shapes as [`gemm`], [`gemm_nt`], [`gemm_tn`]),
+/// `C`'s old entries overwritten and never read: a new product's result, in a buffer that
+/// need not be zeroed first. The same bits as the accumulating kernel into zeros.
+pub(crate) fn product(
+    form: Form,
+    (m, k, n): (usize, usize, usize),
+    a: &[f64],
+    b: &[f64],
+    c: &mut [f64],
+) {
+    let kernel = MatmulKernel::for_shape(m, k, n);
+    kernel.run(form, (m, k, n), a, b, (c, Write::Overwrite))
+}
+
 /// [`gemm`] on the portable path, whatever the CPU: the reference for the SIMD path.
 ///
 /// # Panics
@@ -150,7 +166,7 @@ pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]
 /// ```
 pub fn gemm_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
     check("gemm_portable", a, b, c, (m, k, n));
-    gemm_body::<false>(m, k, n, a, b, c)
+    gemm_body::<false>(m, k, n, a, b, c, Write::Add)
 }
 
 /// [`gemm_nt`] on the portable path.
@@ -166,7 +182,7 @@ pub fn gemm_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut
 /// ```
 pub fn gemm_nt_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
     check("gemm_nt_portable", a, b, c, (m, k, n));
-    gemm_nt_body::<false>(m, k, n, a, b, c)
+    gemm_nt_body::<false>(m, k, n, a, b, c, Write::Add)
 }
 
 /// [`gemm_tn`] on the portable path.
@@ -182,7 +198,7 @@ pub fn gemm_nt_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &
 /// ```
 pub fn gemm_tn_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
     check("gemm_tn_portable", a, b, c, (m, k, n));
-    gemm_tn_body::<false>(m, k, n, a, b, c)
+    gemm_tn_body::<false>(m, k, n, a, b, c, Write::Add)
 }
 
 /// True if this CPU runs the SIMD path (x86_64 with AVX2 and FMA).

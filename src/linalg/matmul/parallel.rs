@@ -6,6 +6,7 @@
 //! thread's.
 
 use super::direct::{fits, gemm_direct};
+use super::kernels::Write;
 use super::packed::{Kernels, MR, View, gemm_packed};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -52,7 +53,7 @@ pub(super) fn gemm_split(
     (m, k, n): (usize, usize, usize),
     a: View<'_>,
     b: View<'_>,
-    (c, ldc): (&mut [f64], usize),
+    (c, ldc, write): (&mut [f64], usize, Write),
     kernels: Kernels,
 ) {
     let work = m.saturating_mul(k).saturating_mul(n);
@@ -61,12 +62,14 @@ pub(super) fn gemm_split(
         if let Some(direct) = kernels.direct {
             if fits((m, k, n)) {
                 let tiles = (direct, kernels.transpose8);
-                return gemm_direct((m, k, n), a, b, (c, ldc), tiles);
+                return gemm_direct((m, k, n), a, b, (c, ldc, write), tiles);
             }
         }
+        overwrite_as_add((m, n), (c, ldc), write);
         return gemm_packed((m, k, n), a, b, (c, ldc), kernels);
     }
     // Band height: a multiple of MR, so every band's tiles are the one-thread tiles.
+    overwrite_as_add((m, n), (c, ldc), write);
     let rows = m.div_ceil(bands).div_ceil(MR) * MR;
     std::thread::scope(|scope| {
         let mut rest = c;
@@ -91,4 +94,14 @@ pub(super) fn gemm_split(
             r0 += h;
         }
     });
+}
+
+/// Zeros the `m x n` block of `C` (rows `ldc` apart) for [`Write::Overwrite`], so that the
+/// packed driver, which adds, can write it.
+fn overwrite_as_add((m, n): (usize, usize), (c, ldc): (&mut [f64], usize), write: Write) {
+    if write == Write::Overwrite {
+        for row in c.chunks_mut(ldc).take(m) {
+            row[..n].fill(0.0);
+        }
+    }
 }

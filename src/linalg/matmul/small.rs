@@ -1,7 +1,7 @@
 //! Narrow products (`n <= 16`: a tape's small layers, the Gram matrix of a few features): one
 //! loop for the three forms `A B`, `A B^T` and `A^T B`, with a row of `C` held in registers.
 
-use super::kernels::madd;
+use super::kernels::{Write, madd};
 use super::packed::copy_short;
 
 /// Products at most this wide (a tape's small layers, a Gram matrix of a few features): [`small`],
@@ -33,11 +33,13 @@ pub(super) fn small<const FMA: bool>(
     (a, a_layout): (&[f64], Layout),
     (b, b_layout): (&[f64], Layout),
     c: &mut [f64],
+    write: Write,
 ) {
+    let (a, b) = ((a, a_layout), (b, b_layout));
     match n {
-        0..=8 => small_rows::<FMA, 8>((m, k, n), (a, a_layout), (b, b_layout), c),
-        9..=12 => small_rows::<FMA, 12>((m, k, n), (a, a_layout), (b, b_layout), c),
-        _ => small_rows::<FMA, SMALL_SIDE>((m, k, n), (a, a_layout), (b, b_layout), c),
+        0..=8 => small_rows::<FMA, 8>((m, k, n), a, b, c, write),
+        9..=12 => small_rows::<FMA, 12>((m, k, n), a, b, c, write),
+        _ => small_rows::<FMA, SMALL_SIDE>((m, k, n), a, b, c, write),
     }
 }
 
@@ -47,8 +49,12 @@ fn small_rows<const FMA: bool, const W: usize>(
     (a, a_layout): (&[f64], Layout),
     (b, b_layout): (&[f64], Layout),
     c: &mut [f64],
+    write: Write,
 ) {
     assert!(n <= W, "small: {n} columns in a block of {W}");
+    if k == 0 && write == Write::Overwrite {
+        c[..m * n].fill(0.0);
+    }
     let mut bp = [[0.0f64; W]; SMALL_SIDE]; // columns n.. stay zero
     let mut p0 = 0;
     while p0 < k {
@@ -85,7 +91,9 @@ fn small_rows<const FMA: bool, const W: usize>(
                     }
                 }
             }
-            add_row(c_i, &acc);
+            // Later blocks add to what the first one wrote.
+            let write = if p0 == 0 { write } else { Write::Add };
+            write_row(c_i, &acc, write);
         }
         p0 += kb; // (a `while`: `step_by` cost more than a 7 x 1 x 10 product's arithmetic)
     }
@@ -99,34 +107,38 @@ fn add_scaled<const FMA: bool, const W: usize>(acc: &mut [f64; W], a_ip: f64, b_
     }
 }
 
-/// `c += acc[..c.len()]` (`c.len() <= W`): whole groups of four, then the rest one by one, every
-/// index into `acc` a constant once the loop over groups is unrolled, so that `acc` stays in
-/// registers. (Left to itself the compiler adds a ragged row with masked stores, `vmaskmovpd`,
-/// which AMD CPUs microcode: they were 17% of W2's `A B^T`; and a slice of `acc` kept it on
-/// the stack.)
+/// `c += acc[..c.len()]` (`c.len() <= W`), or `c = acc[..c.len()]` for
+/// [`Write::Overwrite`]: whole groups of four, then the rest one by one, every index into `acc`
+/// a constant once the loop over groups is unrolled, so that `acc` stays in registers. (Left to
+/// itself the compiler adds a ragged row with masked stores, `vmaskmovpd`, which AMD CPUs
+/// microcode: they were 17% of W2's `A B^T`; and a slice of `acc` kept it on the stack.)
 #[inline(always)]
-fn add_row<const W: usize>(c: &mut [f64], acc: &[f64; W]) {
+fn write_row<const W: usize>(c: &mut [f64], acc: &[f64; W], write: Write) {
+    let put = |c_l: &mut f64, a_l: f64| match write {
+        Write::Add => *c_l += a_l,
+        Write::Overwrite => *c_l = a_l,
+    };
     let n = c.len();
     for q in 0..W / 4 {
         let lo = 4 * q;
         if lo + 4 <= n {
             let c4: &mut [f64; 4] = (&mut c[lo..lo + 4]).try_into().expect("four values");
             for (c_l, &a_l) in c4.iter_mut().zip(&acc[lo..lo + 4]) {
-                *c_l += a_l;
+                put(c_l, a_l);
             }
             continue;
         }
         // Spelled out: a loop here is vectorized with masks again.
         match &mut c[lo..] {
-            [c0] => *c0 += acc[lo],
+            [c0] => put(c0, acc[lo]),
             [c0, c1] => {
-                *c0 += acc[lo];
-                *c1 += acc[lo + 1];
+                put(c0, acc[lo]);
+                put(c1, acc[lo + 1]);
             }
             [c0, c1, c2] => {
-                *c0 += acc[lo];
-                *c1 += acc[lo + 1];
-                *c2 += acc[lo + 2];
+                put(c0, acc[lo]);
+                put(c1, acc[lo + 1]);
+                put(c2, acc[lo + 2]);
             }
             _ => {}
         }
