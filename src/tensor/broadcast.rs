@@ -141,7 +141,11 @@ impl Tensor {
     /// `f(self_ij, small_ij)` for `small` broadcast over `self`'s shape as `how`.
     fn map_with(&self, small: &Tensor, how: Broadcast, f: impl Fn(f64, f64) -> f64) -> Tensor {
         let (rows, cols) = self.shape();
-        let mut data = super::buffer(rows * cols);
+        let mut data = match how {
+            Broadcast::Same | Broadcast::Scalar => super::buffer(rows * cols),
+            // Every entry is written below: no zeros first.
+            Broadcast::Row | Broadcast::Col => super::to_overwrite("broadcast", rows, cols),
+        };
         crate::wide::wide(|| match how {
             Broadcast::Same => {
                 data.extend(self.data.iter().zip(&small.data).map(|(&a, &b)| f(a, b)))
@@ -154,7 +158,6 @@ impl Tensor {
             // A row or a column: the output is written in place, row by row (one `extend` per
             // row cost more than the arithmetic of a 32 x 5 bias).
             row_or_col => {
-                data.resize(rows * cols, 0.0);
                 let rows_of = data
                     .chunks_exact_mut(cols)
                     .zip(self.data.chunks_exact(cols));
