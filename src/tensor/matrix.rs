@@ -47,15 +47,12 @@ impl Tensor {
             self.cols,
             other.rows
         );
-        let (m, k, n) = (self.rows, self.cols, other.cols);
-        let mut data = super::to_overwrite("matmul", m, n);
-        let mkn = (m, k, n);
-        crate::linalg::matmul::product(Form::AB, mkn, &self.data, &other.data, &mut data);
-        Tensor {
-            rows: m,
-            cols: n,
-            data,
-        }
+        self.product(
+            other,
+            Form::AB,
+            (self.rows, self.cols, other.cols),
+            "matmul",
+        )
     }
 
     /// `self · other^T` without forming the transpose (`m x k` times `(n x k)^T`).
@@ -78,15 +75,12 @@ impl Tensor {
             self.cols,
             other.cols
         );
-        let (m, k, n) = (self.rows, self.cols, other.rows);
-        let mut data = super::to_overwrite("matmul_t", m, n);
-        let mkn = (m, k, n);
-        crate::linalg::matmul::product(Form::ABt, mkn, &self.data, &other.data, &mut data);
-        Tensor {
-            rows: m,
-            cols: n,
-            data,
-        }
+        self.product(
+            other,
+            Form::ABt,
+            (self.rows, self.cols, other.rows),
+            "matmul_t",
+        )
     }
 
     /// `self^T · other` without forming the transpose (`(k x m)^T` times `k x n`).
@@ -108,10 +102,20 @@ impl Tensor {
             self.rows,
             other.rows
         );
-        let (m, k, n) = (self.cols, self.rows, other.cols);
-        let mut data = super::to_overwrite("matmul", m, n);
-        let mkn = (m, k, n);
-        crate::linalg::matmul::product(Form::AtB, mkn, &self.data, &other.data, &mut data);
+        self.product(
+            other,
+            Form::AtB,
+            (self.cols, self.rows, other.cols),
+            "matmul",
+        )
+    }
+
+    /// The `m x n` product `form` of `self` and `other` (shapes checked by the caller), in a
+    /// new tensor whose buffer the kernel overwrites (no zeros written first).
+    fn product(&self, other: &Tensor, form: Form, mkn: (usize, usize, usize), op: &str) -> Tensor {
+        let (m, _, n) = mkn;
+        let mut data = super::to_overwrite(op, m, n);
+        crate::linalg::matmul::product(form, mkn, &self.data, &other.data, &mut data);
         Tensor {
             rows: m,
             cols: n,

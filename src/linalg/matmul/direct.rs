@@ -121,26 +121,9 @@ pub(super) fn direct_body<const FMA: bool>(
 
 #[cfg(test)]
 mod tests {
+    use super::super::packed::layouts;
     use super::*;
     use crate::Tensor;
-
-    /// The three layouts of an `m x k` by `k x n` product as views: `A B`, `A B^T`, `A^T B`.
-    fn layouts<'a>(
-        (m, k, n): (usize, usize, usize),
-        (a, at): (&'a Tensor, &'a Tensor),
-        (b, bt): (&'a Tensor, &'a Tensor),
-    ) -> [(View<'a>, View<'a>); 3] {
-        let view = |t: &'a Tensor, rs, cs| View {
-            data: t.as_slice(),
-            rs,
-            cs,
-        };
-        [
-            (view(a, k, 1), view(b, n, 1)),
-            (view(a, k, 1), view(bt, 1, k)),
-            (view(at, 1, m), view(b, n, 1)),
-        ]
-    }
 
     /// The driver with the portable tile against the naive loop, in all three layouts, at
     /// shapes with ragged row tiles (1..7 rows left) and column tiles (1..23 columns left).

@@ -212,14 +212,14 @@ impl MatmulKernel {
             form.name(),
             Self::best()
         );
-        let (m, k, n) = mkn;
+        let (_, _, n) = mkn;
         match (self, form) {
-            (Self::Portable, Form::AB) => gemm_body::<false>(m, k, n, a, b, c, write),
-            (Self::Portable, Form::ABt) => gemm_nt_body::<false>(m, k, n, a, b, c, write),
-            (Self::Portable, Form::AtB) => gemm_tn_body::<false>(m, k, n, a, b, c, write),
-            (Self::Avx2Fma, Form::AB) => simd::gemm(m, k, n, a, b, c, write),
-            (Self::Avx2Fma, Form::ABt) => simd::gemm_nt(m, k, n, a, b, c, write),
-            (Self::Avx2Fma, Form::AtB) => simd::gemm_tn(m, k, n, a, b, c, write),
+            (Self::Portable, Form::AB) => gemm_body::<false>(mkn, a, b, (c, write)),
+            (Self::Portable, Form::ABt) => gemm_nt_body::<false>(mkn, a, b, (c, write)),
+            (Self::Portable, Form::AtB) => gemm_tn_body::<false>(mkn, a, b, (c, write)),
+            (Self::Avx2Fma, Form::AB) => simd::gemm(mkn, a, b, (c, write)),
+            (Self::Avx2Fma, Form::ABt) => simd::gemm_nt(mkn, a, b, (c, write)),
+            (Self::Avx2Fma, Form::AtB) => simd::gemm_tn(mkn, a, b, (c, write)),
             (Self::Avx512, form) => {
                 let (va, vb) = form.views(mkn, a, b);
                 gemm_split(mkn, va, vb, (c, n, write), AVX512)

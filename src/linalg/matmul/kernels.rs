@@ -50,13 +50,10 @@ pub(super) fn dot<const FMA: bool>(x: &[f64], y: &[f64]) -> f64 {
 
 #[inline(always)]
 pub(super) fn gemm_body<const FMA: bool>(
-    m: usize,
-    k: usize,
-    n: usize,
+    (m, k, n): (usize, usize, usize),
     a: &[f64],
     b: &[f64],
-    c: &mut [f64],
-    write: Write,
+    (c, write): (&mut [f64], Write),
 ) {
     if is_small(n) {
         return small::<FMA>((m, k, n), (a, AsStored), (b, AsStored), c, write);
@@ -208,13 +205,10 @@ pub(super) fn row<const FMA: bool>(
 
 #[inline(always)]
 pub(super) fn gemm_nt_body<const FMA: bool>(
-    m: usize,
-    k: usize,
-    n: usize,
+    (m, k, n): (usize, usize, usize),
     a: &[f64],
     b: &[f64],
-    c: &mut [f64],
-    write: Write,
+    (c, write): (&mut [f64], Write),
 ) {
     if is_small(n) {
         return small::<FMA>((m, k, n), (a, AsStored), (b, Transposed), c, write);
@@ -233,7 +227,7 @@ pub(super) fn gemm_nt_body<const FMA: bool>(
                 bt[p * n + j] = b[j * k + p];
             }
         }
-        gemm_body::<FMA>(m, k, n, a, &bt, c, write);
+        gemm_body::<FMA>((m, k, n), a, &bt, (c, write));
         scratch::give(Slot::Transposed, bt);
         return;
     }
@@ -276,13 +270,10 @@ fn matvec<const FMA: bool>(m: usize, k: usize, a: &[f64], x: &[f64], c: &mut [f6
 
 #[inline(always)]
 pub(super) fn gemm_tn_body<const FMA: bool>(
-    m: usize,
-    k: usize,
-    n: usize,
+    (m, k, n): (usize, usize, usize),
     a: &[f64],
     b: &[f64],
-    c: &mut [f64],
-    write: Write,
+    (c, write): (&mut [f64], Write),
 ) {
     if is_small(n) {
         return small::<FMA>((m, k, n), (a, Transposed), (b, AsStored), c, write);

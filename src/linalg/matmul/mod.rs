@@ -166,7 +166,7 @@ pub(crate) fn product(
 /// ```
 pub fn gemm_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
     check("gemm_portable", a, b, c, (m, k, n));
-    gemm_body::<false>(m, k, n, a, b, c, Write::Add)
+    gemm_body::<false>((m, k, n), a, b, (c, Write::Add))
 }
 
 /// [`gemm_nt`] on the portable path.
@@ -182,7 +182,7 @@ pub fn gemm_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut
 /// ```
 pub fn gemm_nt_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
     check("gemm_nt_portable", a, b, c, (m, k, n));
-    gemm_nt_body::<false>(m, k, n, a, b, c, Write::Add)
+    gemm_nt_body::<false>((m, k, n), a, b, (c, Write::Add))
 }
 
 /// [`gemm_tn`] on the portable path.
@@ -198,7 +198,7 @@ pub fn gemm_nt_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &
 /// ```
 pub fn gemm_tn_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
     check("gemm_tn_portable", a, b, c, (m, k, n));
-    gemm_tn_body::<false>(m, k, n, a, b, c, Write::Add)
+    gemm_tn_body::<false>((m, k, n), a, b, (c, Write::Add))
 }
 
 /// True if this CPU runs the SIMD path (x86_64 with AVX2 and FMA).

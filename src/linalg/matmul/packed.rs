@@ -249,6 +249,26 @@ pub(super) fn micro_body<const FMA: bool>(a: &[f64], b: &[f64], c: &mut [f64], e
     }
 }
 
+/// The three layouts of an `m x k` by `k x n` product as views, for the drivers' tests:
+/// `A B`, `A B^T` and `A^T B`, from `A`, `A^T`, `B` and `B^T` stored row-major.
+#[cfg(test)]
+pub(super) fn layouts<'a>(
+    (m, k, n): (usize, usize, usize),
+    (a, at): (&'a crate::Tensor, &'a crate::Tensor),
+    (b, bt): (&'a crate::Tensor, &'a crate::Tensor),
+) -> [(View<'a>, View<'a>); 3] {
+    let view = |t: &'a crate::Tensor, rs, cs| View {
+        data: t.as_slice(),
+        rs,
+        cs,
+    };
+    [
+        (view(a, k, 1), view(b, n, 1)),
+        (view(a, k, 1), view(bt, 1, k)),
+        (view(at, 1, m), view(b, n, 1)),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,44 +289,7 @@ mod tests {
             let mut want = vec![1.0; m * n];
             super::super::gemm_naive(m, k, n, a.as_slice(), b.as_slice(), &mut want);
             let (at, bt) = (a.t(), b.t());
-            let layouts = [
-                (
-                    View {
-                        data: a.as_slice(),
-                        rs: k,
-                        cs: 1,
-                    },
-                    View {
-                        data: b.as_slice(),
-                        rs: n,
-                        cs: 1,
-                    },
-                ),
-                (
-                    View {
-                        data: a.as_slice(),
-                        rs: k,
-                        cs: 1,
-                    },
-                    View {
-                        data: bt.as_slice(),
-                        rs: 1,
-                        cs: k,
-                    },
-                ),
-                (
-                    View {
-                        data: at.as_slice(),
-                        rs: 1,
-                        cs: m,
-                    },
-                    View {
-                        data: b.as_slice(),
-                        rs: n,
-                        cs: 1,
-                    },
-                ),
-            ];
+            let layouts = layouts((m, k, n), (&a, &at), (&b, &bt));
             for (layout, (va, vb)) in layouts.into_iter().enumerate() {
                 let mut got = vec![1.0; m * n];
                 gemm_packed((m, k, n), va, vb, (&mut got, n), PORTABLE);

@@ -14,58 +14,42 @@ pub fn detected() -> bool {
 /// The CPU must support AVX2 and FMA ([`detected`]). (An `unsafe fn` rather than a safe
 /// `#[target_feature]` fn, which needs Rust 1.86, so the crate builds on 1.85.)
 #[target_feature(enable = "avx2,fma")]
-unsafe fn gemm_avx2(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64], w: Write) {
-    gemm_body::<true>(m, k, n, a, b, c, w)
+unsafe fn gemm_avx2(mkn: (usize, usize, usize), a: &[f64], b: &[f64], c: (&mut [f64], Write)) {
+    gemm_body::<true>(mkn, a, b, c)
 }
 
 /// # Safety
 /// As [`gemm_avx2`].
 #[target_feature(enable = "avx2,fma")]
-unsafe fn gemm_nt_avx2(
-    m: usize,
-    k: usize,
-    n: usize,
-    a: &[f64],
-    b: &[f64],
-    c: &mut [f64],
-    w: Write,
-) {
-    gemm_nt_body::<true>(m, k, n, a, b, c, w)
+unsafe fn gemm_nt_avx2(mkn: (usize, usize, usize), a: &[f64], b: &[f64], c: (&mut [f64], Write)) {
+    gemm_nt_body::<true>(mkn, a, b, c)
 }
 
 /// # Safety
 /// As [`gemm_avx2`].
 #[target_feature(enable = "avx2,fma")]
-unsafe fn gemm_tn_avx2(
-    m: usize,
-    k: usize,
-    n: usize,
-    a: &[f64],
-    b: &[f64],
-    c: &mut [f64],
-    w: Write,
-) {
-    gemm_tn_body::<true>(m, k, n, a, b, c, w)
+unsafe fn gemm_tn_avx2(mkn: (usize, usize, usize), a: &[f64], b: &[f64], c: (&mut [f64], Write)) {
+    gemm_tn_body::<true>(mkn, a, b, c)
 }
 
-pub fn gemm(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64], w: Write) {
+pub fn gemm(mkn: (usize, usize, usize), a: &[f64], b: &[f64], c: (&mut [f64], Write)) {
     debug_assert!(detected());
     // SAFETY: the callers in `super` reach this only after `detected()` returned true, so
     // the CPU supports AVX2 and FMA, the features `gemm_avx2` is compiled with. The
     // function itself is safe Rust (bounds-checked slices).
-    unsafe { gemm_avx2(m, k, n, a, b, c, w) }
+    unsafe { gemm_avx2(mkn, a, b, c) }
 }
 
-pub fn gemm_nt(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64], w: Write) {
+pub fn gemm_nt(mkn: (usize, usize, usize), a: &[f64], b: &[f64], c: (&mut [f64], Write)) {
     debug_assert!(detected());
     // SAFETY: as in `gemm`: reached only after `detected()` confirmed AVX2 and FMA.
-    unsafe { gemm_nt_avx2(m, k, n, a, b, c, w) }
+    unsafe { gemm_nt_avx2(mkn, a, b, c) }
 }
 
-pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64], w: Write) {
+pub fn gemm_tn(mkn: (usize, usize, usize), a: &[f64], b: &[f64], c: (&mut [f64], Write)) {
     debug_assert!(detected());
     // SAFETY: as in `gemm`: reached only after `detected()` confirmed AVX2 and FMA.
-    unsafe { gemm_tn_avx2(m, k, n, a, b, c, w) }
+    unsafe { gemm_tn_avx2(mkn, a, b, c) }
 }
 
 /// # Safety
