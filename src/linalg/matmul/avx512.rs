@@ -236,17 +236,15 @@ unsafe fn direct_tile<const R: usize, const V: usize>(
             // vector reads and writes only the lanes below `cols`, through the mask.
             unsafe {
                 let at = c.as_mut_ptr().add(r * ldc + 8 * v);
+                let lanes = if v + 1 < V { 0xff } else { last };
+                let sum = match write {
+                    Write::Add => _mm512_add_pd(_mm512_maskz_loadu_pd(lanes, at), acc_rv),
+                    Write::Overwrite => acc_rv,
+                };
+                // (A whole vector by a plain store: masked stores cost more.)
                 if v + 1 < V {
-                    let sum = match write {
-                        Write::Add => _mm512_add_pd(_mm512_loadu_pd(at), acc_rv),
-                        Write::Overwrite => acc_rv,
-                    };
                     _mm512_storeu_pd(at, sum);
                 } else {
-                    let sum = match write {
-                        Write::Add => _mm512_add_pd(_mm512_maskz_loadu_pd(last, at), acc_rv),
-                        Write::Overwrite => acc_rv,
-                    };
                     _mm512_mask_storeu_pd(at, last, sum);
                 }
             }

@@ -39,16 +39,8 @@ pub(super) fn gemm_direct(
     (c, ldc, write): (&mut [f64], usize, Write),
     (direct, transpose8): (Direct, Transpose8),
 ) {
-    if m == 0 || n == 0 {
-        return;
-    }
-    if k == 0 {
-        if write == Write::Overwrite {
-            for row in c.chunks_mut(ldc).take(m) {
-                row[..n].fill(0.0);
-            }
-        }
-        return;
+    if m == 0 || n == 0 || k == 0 {
+        return; // (an overwrite of k = 0 is zeros, written by `MatmulKernel::run`)
     }
     let mut buf = scratch::take(Slot::PanelsB);
     // `B` in place, its columns j.. at offset j; or packed, panel t (columns 24 t..) at
@@ -114,7 +106,7 @@ pub(super) fn direct_body<const FMA: bool>(
             }
         }
         for (c_rl, &v) in c[r * ldc..r * ldc + cols].iter_mut().zip(&acc) {
-            *c_rl = if write == Write::Add { *c_rl + v } else { v };
+            write.put(c_rl, v);
         }
     }
 }

@@ -212,7 +212,12 @@ impl MatmulKernel {
             form.name(),
             Self::best()
         );
-        let (_, _, n) = mkn;
+        let (m, k, n) = mkn;
+        if k == 0 {
+            // C + 0 = C; an overwrite is zeros (every loop below may assume k > 0 for it).
+            write.zero_if_overwrite((c, n), (m, n));
+            return;
+        }
         match (self, form) {
             (Self::Portable, Form::AB) => gemm_body::<false>(mkn, a, b, (c, write)),
             (Self::Portable, Form::ABt) => gemm_nt_body::<false>(mkn, a, b, (c, write)),
@@ -268,7 +273,6 @@ impl std::fmt::Display for MatmulKernel {
     }
 }
 
-/// Which operands are stored transposed.
 /// A product's form: which operand is read transposed.
 #[derive(Clone, Copy)]
 pub(crate) enum Form {

@@ -24,6 +24,32 @@ pub(crate) enum Write {
     Overwrite,
 }
 
+impl Write {
+    /// `c <- c + v`, or `c <- v`.
+    #[inline(always)]
+    pub(super) fn put(self, c: &mut f64, v: f64) {
+        match self {
+            Write::Add => *c += v,
+            Write::Overwrite => *c = v,
+        }
+    }
+
+    /// For [`Write::Overwrite`], zeros the `m x n` block of `C` (rows `ldc` apart): what a loop
+    /// that only adds needs before it writes a new product.
+    pub(super) fn zero_if_overwrite(self, (c, ldc): (&mut [f64], usize), (m, n): (usize, usize)) {
+        if self != Write::Overwrite {
+            return;
+        }
+        if ldc == n {
+            c[..m * n].fill(0.0); // one run: a whole matrix
+        } else {
+            for row in c.chunks_mut(ldc).take(m) {
+                row[..n].fill(0.0);
+            }
+        }
+    }
+}
+
 /// `c + a b`, fused into one rounding when `FMA` (the SIMD path), two roundings otherwise.
 #[inline(always)]
 pub(super) fn madd<const FMA: bool>(c: f64, a: f64, b: f64) -> f64 {
@@ -61,9 +87,7 @@ pub(super) fn gemm_body<const FMA: bool>(
     if n == 1 {
         return matvec::<FMA>(m, k, a, &b[..k], c, write);
     }
-    if write == Write::Overwrite {
-        c[..m * n].fill(0.0);
-    }
+    write.zero_if_overwrite((c, n), (m, n)); // the tiles below add
     for j0 in (0..n).step_by(NC) {
         let j1 = (j0 + NC).min(n);
         for p0 in (0..k).step_by(KC) {
@@ -234,8 +258,7 @@ pub(super) fn gemm_nt_body<const FMA: bool>(
     for i in 0..m {
         let a_i = &a[i * k..i * k + k];
         for (j, c_ij) in c[i * n..i * n + n].iter_mut().enumerate() {
-            let s = dot::<FMA>(a_i, &b[j * k..j * k + k]);
-            *c_ij = if write == Write::Add { *c_ij + s } else { s };
+            write.put(c_ij, dot::<FMA>(a_i, &b[j * k..j * k + k]));
         }
     }
 }
@@ -246,10 +269,7 @@ pub(super) fn gemm_nt_body<const FMA: bool>(
 #[inline(always)]
 fn matvec<const FMA: bool>(m: usize, k: usize, a: &[f64], x: &[f64], c: &mut [f64], write: Write) {
     if k == 0 {
-        if write == Write::Overwrite {
-            c[..m].fill(0.0);
-        }
-        return;
+        return; // (an overwrite of k = 0 is zeros, written by `MatmulKernel::run`)
     }
     let rows = a[..m * k].chunks_exact(k);
     if k <= SMALL_SIDE {
@@ -258,12 +278,11 @@ fn matvec<const FMA: bool>(m: usize, k: usize, a: &[f64], x: &[f64], c: &mut [f6
             for (&a_ip, &x_p) in a_i.iter().zip(x) {
                 s = madd::<FMA>(s, a_ip, x_p);
             }
-            *c_i = if write == Write::Add { *c_i + s } else { s };
+            write.put(c_i, s);
         }
     } else {
         for (c_i, a_i) in c[..m].iter_mut().zip(rows) {
-            let s = dot::<FMA>(a_i, x);
-            *c_i = if write == Write::Add { *c_i + s } else { s };
+            write.put(c_i, dot::<FMA>(a_i, x));
         }
     }
 }
@@ -278,9 +297,7 @@ pub(super) fn gemm_tn_body<const FMA: bool>(
     if is_small(n) {
         return small::<FMA>((m, k, n), (a, Transposed), (b, AsStored), c, write);
     }
-    if write == Write::Overwrite {
-        c[..m * n].fill(0.0);
-    }
+    write.zero_if_overwrite((c, n), (m, n)); // the loops below add
     if n == 1 {
         // Aᵀ b: c gains b_p times row p of A, for each p (contiguous, so it vectorizes).
         for (p, &b_p) in b[..k].iter().enumerate() {

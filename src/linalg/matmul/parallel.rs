@@ -58,18 +58,18 @@ pub(super) fn gemm_split(
 ) {
     let work = m.saturating_mul(k).saturating_mul(n);
     let bands = threads().min(m / MR).max(1);
-    if bands == 1 || work < PARALLEL_MIN_WORK {
-        if let Some(direct) = kernels.direct {
-            if fits((m, k, n)) {
-                let tiles = (direct, kernels.transpose8);
-                return gemm_direct((m, k, n), a, b, (c, ldc, write), tiles);
-            }
+    let split = bands > 1 && work >= PARALLEL_MIN_WORK;
+    if let (false, Some(direct)) = (split, kernels.direct) {
+        if fits((m, k, n)) {
+            let tiles = (direct, kernels.transpose8);
+            return gemm_direct((m, k, n), a, b, (c, ldc, write), tiles);
         }
-        overwrite_as_add((m, n), (c, ldc), write);
+    }
+    write.zero_if_overwrite((c, ldc), (m, n)); // the packed driver adds
+    if !split {
         return gemm_packed((m, k, n), a, b, (c, ldc), kernels);
     }
     // Band height: a multiple of MR, so every band's tiles are the one-thread tiles.
-    overwrite_as_add((m, n), (c, ldc), write);
     let rows = m.div_ceil(bands).div_ceil(MR) * MR;
     std::thread::scope(|scope| {
         let mut rest = c;
@@ -94,14 +94,4 @@ pub(super) fn gemm_split(
             r0 += h;
         }
     });
-}
-
-/// Zeros the `m x n` block of `C` (rows `ldc` apart) for [`Write::Overwrite`], so that the
-/// packed driver, which adds, can write it.
-fn overwrite_as_add((m, n): (usize, usize), (c, ldc): (&mut [f64], usize), write: Write) {
-    if write == Write::Overwrite {
-        for row in c.chunks_mut(ldc).take(m) {
-            row[..n].fill(0.0);
-        }
-    }
 }

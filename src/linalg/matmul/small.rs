@@ -52,9 +52,6 @@ fn small_rows<const FMA: bool, const W: usize>(
     write: Write,
 ) {
     assert!(n <= W, "small: {n} columns in a block of {W}");
-    if k == 0 && write == Write::Overwrite {
-        c[..m * n].fill(0.0);
-    }
     let mut bp = [[0.0f64; W]; SMALL_SIDE]; // columns n.. stay zero
     let mut p0 = 0;
     while p0 < k {
@@ -114,10 +111,7 @@ fn add_scaled<const FMA: bool, const W: usize>(acc: &mut [f64; W], a_ip: f64, b_
 /// microcode: they were 17% of W2's `A B^T`; and a slice of `acc` kept it on the stack.)
 #[inline(always)]
 fn write_row<const W: usize>(c: &mut [f64], acc: &[f64; W], write: Write) {
-    let put = |c_l: &mut f64, a_l: f64| match write {
-        Write::Add => *c_l += a_l,
-        Write::Overwrite => *c_l = a_l,
-    };
+    let put = |c_l: &mut f64, a_l: f64| write.put(c_l, a_l);
     let n = c.len();
     for q in 0..W / 4 {
         let lo = 4 * q;
