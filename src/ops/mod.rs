@@ -30,6 +30,7 @@ pub mod trig;
 pub mod unary;
 
 mod adjoint;
+mod eval;
 
 pub use adjoint::Adjoint;
 

@@ -93,7 +93,7 @@ impl<'t> Var<'t> {
 }
 
 /// `f(x, y)`, or NaN if either is NaN.
-fn nan_or(x: f64, y: f64, f: fn(f64, f64) -> f64) -> f64 {
+pub(crate) fn nan_or(x: f64, y: f64, f: fn(f64, f64) -> f64) -> f64 {
     if x.is_nan() || y.is_nan() {
         f64::NAN
     } else {
@@ -102,7 +102,7 @@ fn nan_or(x: f64, y: f64, f: fn(f64, f64) -> f64) -> f64 {
 }
 
 /// `m ? a : b` entrywise.
-fn select_values(mask: &Tensor, a: &Tensor, b: &Tensor) -> Tensor {
+pub(crate) fn select_values(mask: &Tensor, a: &Tensor, b: &Tensor) -> Tensor {
     Tensor::from_fn(a.rows(), a.cols(), |i, j| {
         if mask[(i, j)] != 0.0 {
             a[(i, j)]

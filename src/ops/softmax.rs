@@ -83,7 +83,7 @@ pub fn log_sigmoid(x: f64) -> f64 {
 }
 
 /// `log_softmax` of each row of `x`, shifting by the row maximum first.
-fn log_softmax_rows(x: &Tensor) -> Tensor {
+pub(crate) fn log_softmax_rows(x: &Tensor) -> Tensor {
     let mut out = x.clone();
     let cols = x.cols();
     if cols == 0 {

@@ -202,7 +202,7 @@ pub fn sigmoid(x: f64) -> f64 {
 
 /// `1[x > 0]`: relu's derivative, with `relu'(0) = 0` and NaN at NaN (a NaN input's
 /// gradient is NaN, never a silent 0).
-fn step(x: f64) -> f64 {
+pub(crate) fn step(x: f64) -> f64 {
     // Written as selects, not branches, so the mask of a whole tensor vectorizes.
     let s = if x > 0.0 { 1.0 } else { 0.0 };
     if x.is_nan() { x } else { s }
