@@ -90,6 +90,7 @@ pub mod ops;
 pub mod optim;
 #[cfg(feature = "plot")]
 pub mod plot;
+pub mod replay;
 pub mod rng;
 pub mod tape;
 pub mod tensor;

@@ -9,6 +9,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, mlp, mse};
 use tapegrad::optim::{Adam, Optimizer, Sgd};
+use tapegrad::replay::Replay;
 use tapegrad::{Rng, Tape, Tensor};
 
 struct Counting;
@@ -180,5 +181,41 @@ fn the_plain_form_gives_the_same_gradient() {
         );
         assert_eq!(grad, fresh.backward(loss2).flat(&theta2));
         Sgd::new(0.05).step(params.as_mut_slice(), &grad).unwrap();
+    }
+}
+
+/// A replayed step ([`Replay::run`], recorded once) allocates nothing from its second run on,
+/// W1 and W3 (whose products take the packed path), with SGD.
+#[test]
+fn a_replayed_step_allocates_nothing_after_the_first() {
+    let mut rng = Rng::new(1);
+    let w3 = (
+        Tensor::rand_normal(20, 15, 0.0, 1.0, &mut rng),
+        Tensor::rand_normal(20, 1, 0.0, 1.0, &mut rng),
+    );
+    for (sizes, (x, y)) in [(&[1, 10, 10, 1][..], w1_data()), (&[15, 64, 64, 1][..], w3)] {
+        let (mut params, model) = model(sizes);
+        let tape = Tape::new();
+        let theta = tape.params(&params);
+        let loss = mse(
+            model.forward(&theta, tape.constant(&x)),
+            tape.constant(&y),
+            Reduction::Mean,
+        );
+        let mut replay = Replay::new(&tape, loss, &theta);
+        let (mut grad, mut opt) = (vec![0.0; params.len()], Sgd::new(0.01));
+        let first = replay.run(params.as_slice(), &mut grad);
+        let before = allocations();
+        let mut last = first;
+        for _ in 0..100 {
+            opt.step(params.as_mut_slice(), &grad).unwrap();
+            last = replay.run(params.as_slice(), &mut grad);
+        }
+        let n = allocations() - before;
+        assert_eq!(n, 0, "{sizes:?}: {n} allocations in 100 replayed steps");
+        assert!(
+            last < first,
+            "{sizes:?}: the run trains ({first} -> {last})"
+        );
     }
 }

@@ -106,6 +106,14 @@ impl<'t> Theta<'t> {
     pub fn vars(&self) -> &[Var<'t>] {
         &self.vars
     }
+
+    /// Each leaf with the offset of its parameter in the flat vector, and the flat length.
+    pub(crate) fn layout(&self) -> (impl Iterator<Item = (Var<'t>, usize)> + '_, usize) {
+        (
+            self.vars.iter().copied().zip(self.offsets.iter().copied()),
+            self.len,
+        )
+    }
 }
 
 impl<'t> Index<ParamId> for Theta<'t> {

@@ -274,7 +274,7 @@ impl std::fmt::Display for MatmulKernel {
 }
 
 /// A product's form: which operand is read transposed.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) enum Form {
     /// `A B`.
     AB,

@@ -27,7 +27,7 @@ pub(crate) enum Write {
 impl Write {
     /// `c <- c + v`, or `c <- v`.
     #[inline(always)]
-    pub(super) fn put(self, c: &mut f64, v: f64) {
+    pub(crate) fn put(self, c: &mut f64, v: f64) {
         match self {
             Write::Add => *c += v,
             Write::Overwrite => *c = v,

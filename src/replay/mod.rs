@@ -1,0 +1,314 @@
+//! Replay: a recorded training step run again on new parameters, with no recording.
+//!
+//! A training loop records the same graph every step: the same ops on the same shapes, only
+//! the numbers change. [`Replay`] takes one recording (a tape, its scalar loss and the
+//! parameter leaves) and runs it again for any `θ`: the forward pass writes each node's value
+//! over a buffer kept from the last step, and the reverse pass writes each adjoint straight
+//! into its input's adjoint buffer. Nothing is recorded, nothing is allocated after the
+//! first step, and no adjoint is zeroed: the plan knows, before any number is computed,
+//! which contribution to an adjoint comes first (it writes) and which come later (they add).
+//!
+//! ```text
+//! record once:   tape, loss, θ-leaves          ->  plan: forward list, backward list
+//! every step:    θ  ->  forward (values)  ->  seed dL/dL = 1  ->  backward (adjoints)  ->  ∇θ
+//! ```
+//!
+//! The values are those the tape computes, bit for bit (the same arithmetic in the same
+//! order); the gradients are the tape's to rounding (a contribution is added into its
+//! adjoint as it is made, instead of made first and then added).
+//!
+//! # What a replay assumes
+//! The recorded graph is the graph of every step: it is a trace. A step whose ops depend on
+//! the numbers (a Python-style `if loss > 1`, a mask made from values with
+//! [`crate::Tensor::mask`]) replays the branch that was recorded; record again when the
+//! graph changes, as for a new batch size. Anomaly detection does not watch a replay.
+
+mod backward;
+mod forward;
+mod plan;
+
+use crate::nn::Theta;
+use crate::ops::{NodeId, Op};
+use crate::tape::{Tape, Value, Var};
+use crate::tensor::{Tensor, fmt_shape};
+use plan::{Backward, Forward};
+
+/// A recorded computation of a scalar loss, run again for new parameters: see the
+/// [module documentation](self).
+///
+/// ```
+/// use tapegrad::nn::{Activation, Init, Module, Params, Reduction, mlp, mse};
+/// use tapegrad::optim::{Optimizer, Sgd};
+/// use tapegrad::replay::Replay;
+/// use tapegrad::{Rng, Tape, Tensor};
+/// let mut params = Params::new();
+/// let model = mlp(&mut params, &[1, 8, 1], Activation::Relu, &Init::PyTorch, &mut Rng::new(0));
+/// let (x, y) = (Tensor::column(&[0.0, 0.5, 1.0]), Tensor::column(&[0.0, 0.25, 1.0]));
+///
+/// // Record one step...
+/// let tape = Tape::new();
+/// let theta = tape.params(&params);
+/// let loss = mse(model.forward(&theta, tape.constant(&x)), tape.constant(&y), Reduction::Mean);
+/// let mut step = Replay::new(&tape, loss, &theta);
+///
+/// // ...and run it for every step after.
+/// let (mut grad, mut opt) = (vec![0.0; params.len()], Sgd::new(0.1));
+/// let first = step.run(params.as_slice(), &mut grad);
+/// assert_eq!(first, loss.item());                       // the recorded loss, bit for bit
+/// for _ in 0..100 {
+///     step.run(params.as_slice(), &mut grad);
+///     opt.step(params.as_mut_slice(), &grad).unwrap();
+/// }
+/// assert!(step.run(params.as_slice(), &mut grad) < first);
+/// ```
+pub struct Replay {
+    tape_id: usize,
+    loss: NodeId,
+    /// Every node's value, `0..=loss`: parameters and computed nodes own theirs; constants
+    /// may share theirs with the caller.
+    values: Vec<Value>,
+    /// `dL/dy_i`, where an adjoint flows (an empty tensor elsewhere).
+    adjoints: Vec<Tensor>,
+    forward: Vec<Forward>,
+    backward: Vec<Backward>,
+    /// Each parameter's leaf, its offset in `θ`, and whether an adjoint reaches it.
+    params: Vec<(NodeId, usize, bool)>,
+    theta_len: usize,
+}
+
+impl Replay {
+    /// The plan for re-running `loss` as recorded on `tape`, differentiated with respect to
+    /// the parameter leaves `theta` (from [`Tape::params`]). Other leaves and constants keep
+    /// their recorded values until [`Replay::set_input`] changes them.
+    ///
+    /// # Panics
+    /// If `loss` is not `1x1`, or `loss` or `theta` is not on `tape`.
+    ///
+    /// ```
+    /// use tapegrad::nn::Params;
+    /// use tapegrad::replay::Replay;
+    /// use tapegrad::{Tape, Tensor};
+    /// let mut p = Params::new();
+    /// p.add("w", &Tensor::row(&[1.0, 2.0]));
+    /// let tape = Tape::new();
+    /// let theta = tape.params(&p);
+    /// let loss = theta.vars()[0].square().sum();        // ||w||^2
+    /// let mut replay = Replay::new(&tape, loss, &theta);
+    /// let mut grad = [0.0; 2];
+    /// assert_eq!(replay.run(&[3.0, -1.0], &mut grad), 10.0);
+    /// assert_eq!(grad, [6.0, -2.0]);                     // 2 w
+    /// ```
+    pub fn new(tape: &Tape, loss: Var<'_>, theta: &Theta<'_>) -> Replay {
+        let own = |v: Var<'_>, what: &str| {
+            assert!(
+                v.tape().id() == tape.id() && std::ptr::eq(v.tape(), tape),
+                "Replay::new: the {what} (node {}) is on tape #{}, not on tape #{}",
+                v.index(),
+                v.tape().id(),
+                tape.id()
+            );
+        };
+        own(loss, "loss");
+        assert!(
+            loss.shape() == (1, 1),
+            "Replay::new: the loss must be a [1x1] scalar, got {} (node {})",
+            fmt_shape(loss.shape()),
+            loss.index()
+        );
+        let (layout, theta_len) = theta.layout();
+        let layout: Vec<(Var<'_>, usize)> = layout.collect();
+        let nodes = tape.nodes();
+        let n = loss.index() + 1;
+        let mut is_param = vec![false; n];
+        for &(v, _) in &layout {
+            own(v, "parameter");
+            if v.index() < n {
+                is_param[v.index()] = true;
+            }
+        }
+        // needs[i]: some parameter reaches node i (its adjoint is wanted).
+        let mut needs = is_param.clone();
+        for (i, node) in nodes[..n].iter().enumerate() {
+            needs[i] |= node
+                .op
+                .inputs()
+                .as_array()
+                .iter()
+                .flatten()
+                .any(|&k| needs[k]);
+        }
+        let (forward, backward, reached) = plan::plan(&nodes, &needs, loss.index());
+        let values = nodes[..n]
+            .iter()
+            .enumerate()
+            .map(|(i, node)| match (&node.value, node.op) {
+                (Value::Shared(_), Op::Constant | Op::Leaf) if !is_param[i] => node.value.clone(),
+                (value, _) => Value::Owned((**value).clone()),
+            })
+            .collect();
+        let adjoints = (0..n)
+            .map(|i| match reached[i] {
+                true => Tensor::zeros(nodes[i].value.rows(), nodes[i].value.cols()),
+                false => Tensor::zeros(0, 0),
+            })
+            .collect();
+        let params = layout
+            .iter()
+            .map(|&(v, offset)| (v.index(), offset, v.index() < n && reached[v.index()]))
+            .collect();
+        Replay {
+            tape_id: tape.id(),
+            loss: loss.index(),
+            values,
+            adjoints,
+            forward,
+            backward,
+            params,
+            theta_len,
+        }
+    }
+
+    /// One step: the loss at `theta` (the flat parameter vector, in the layout of the
+    /// recording's [`Theta`]), with its gradient `dL/dθ` written into `grad`. A parameter the
+    /// loss does not use gets zeros.
+    ///
+    /// # Panics
+    /// If `theta` or `grad` does not have the recorded parameters' length.
+    ///
+    /// ```
+    /// use tapegrad::nn::Params;
+    /// use tapegrad::replay::Replay;
+    /// use tapegrad::{Tape, Tensor};
+    /// let mut p = Params::new();
+    /// p.add("w", &Tensor::scalar(0.0));
+    /// let tape = Tape::new();
+    /// let theta = tape.params(&p);
+    /// let x = tape.constant(Tensor::column(&[1.0, 2.0]));
+    /// let loss = (x * theta.vars()[0] - 2.0).square().sum(); // sum (x w - 2)^2
+    /// let mut replay = Replay::new(&tape, loss, &theta);
+    /// let mut grad = [0.0];
+    /// assert_eq!(replay.run(&[1.0], &mut grad), 1.0);         // (1 - 2)^2 + (2 - 2)^2
+    /// assert_eq!(grad, [-2.0]);                               // sum 2 (x w - 2) x
+    /// ```
+    pub fn run(&mut self, theta: &[f64], grad: &mut [f64]) -> f64 {
+        assert!(
+            theta.len() == self.theta_len && grad.len() == self.theta_len,
+            "Replay::run: the recording has {} parameter values, got theta of {} and grad of {}",
+            self.theta_len,
+            theta.len(),
+            grad.len()
+        );
+        for &(node, offset, _) in &self.params {
+            if let Some(Value::Owned(t)) = self.values.get_mut(node) {
+                let len = t.len();
+                t.as_mut_slice()
+                    .copy_from_slice(&theta[offset..offset + len]);
+            }
+        }
+        for f in &self.forward {
+            forward::run(f, &mut self.values);
+        }
+        if let Some(seed) = self.adjoints[self.loss].as_mut_slice().first_mut() {
+            *seed = 1.0; // dL/dL = 1
+        }
+        for b in &self.backward {
+            backward::run(b, &mut self.adjoints, &self.values);
+        }
+        for &(node, offset, reached) in &self.params {
+            let len = self.values.get(node).map_or(0, |v| v.len());
+            let out = &mut grad[offset..offset + len];
+            match reached {
+                true => out.copy_from_slice(self.adjoints[node].as_slice()),
+                false => out.fill(0.0), // the loss does not use this parameter
+            }
+        }
+        self.values[self.loss].item()
+    }
+
+    /// Gives the input `input` (a constant, or a leaf that is not a parameter, of the
+    /// recording) a new value of the same shape, for the next [`Replay::run`]: the next
+    /// minibatch of the same size.
+    ///
+    /// # Panics
+    /// If `input` is not on the recorded tape, is not a constant or a non-parameter leaf, or
+    /// `value` has another shape.
+    ///
+    /// ```
+    /// use tapegrad::nn::Params;
+    /// use tapegrad::replay::Replay;
+    /// use tapegrad::{Tape, Tensor};
+    /// let mut p = Params::new();
+    /// p.add("w", &Tensor::scalar(2.0));
+    /// let tape = Tape::new();
+    /// let theta = tape.params(&p);
+    /// let x = tape.constant(Tensor::column(&[1.0, 2.0]));
+    /// let loss = (x * theta.vars()[0]).sum();           // w sum(x)
+    /// let mut replay = Replay::new(&tape, loss, &theta);
+    /// replay.set_input(x, &Tensor::column(&[5.0, 5.0]));
+    /// let mut grad = [0.0];
+    /// assert_eq!(replay.run(&[2.0], &mut grad), 20.0);
+    /// assert_eq!(grad, [10.0]);
+    /// ```
+    pub fn set_input(&mut self, input: Var<'_>, value: &Tensor) {
+        let i = input.index();
+        assert!(
+            input.tape().id() == self.tape_id && i <= self.loss,
+            "Replay::set_input: node {i} of tape #{} is not an input of this recording (tape #{}, nodes 0..={})",
+            input.tape().id(),
+            self.tape_id,
+            self.loss
+        );
+        assert!(
+            matches!(input.op(), Op::Constant | Op::Leaf)
+                && self.params.iter().all(|&(node, ..)| node != i),
+            "Replay::set_input: node {i} is a {}; only a constant or a leaf that is not a parameter can be set",
+            if matches!(input.op(), Op::Leaf) {
+                "parameter".to_string()
+            } else {
+                input.op().name()
+            }
+        );
+        let shape = self.values[i].shape();
+        assert!(
+            value.shape() == shape,
+            "Replay::set_input: node {i} was recorded as {}, got {}",
+            fmt_shape(shape),
+            fmt_shape(value.shape())
+        );
+        match &mut self.values[i] {
+            Value::Owned(t) => t.as_mut_slice().copy_from_slice(value.as_slice()),
+            shared => *shared = Value::Owned(value.clone()),
+        }
+    }
+
+    /// The value of node `v` at the last [`Replay::run`] (its recorded value before the first).
+    ///
+    /// # Panics
+    /// If `v` is not one of the recording's nodes up to the loss.
+    ///
+    /// ```
+    /// use tapegrad::nn::Params;
+    /// use tapegrad::replay::Replay;
+    /// use tapegrad::{Tape, Tensor};
+    /// let mut p = Params::new();
+    /// p.add("w", &Tensor::scalar(1.0));
+    /// let tape = Tape::new();
+    /// let theta = tape.params(&p);
+    /// let h = theta.vars()[0].exp();
+    /// let loss = h.sum();
+    /// let mut replay = Replay::new(&tape, loss, &theta);
+    /// replay.run(&[0.0], &mut [0.0]);
+    /// assert_eq!(replay.value(h).item(), 1.0);          // exp(0)
+    /// ```
+    pub fn value(&self, v: Var<'_>) -> &Tensor {
+        assert!(
+            v.tape().id() == self.tape_id && v.index() <= self.loss,
+            "Replay::value: node {} of tape #{} is not in this recording (tape #{}, nodes 0..={})",
+            v.index(),
+            v.tape().id(),
+            self.tape_id,
+            self.loss
+        );
+        &self.values[v.index()]
+    }
+}

@@ -1,0 +1,342 @@
+//! `Replay` against the tape: for every op (each broadcast, fan-out, unused parameters, a
+//! gradient recorded by `backward_graph` and replayed), the replayed loss has the recorded
+//! loss's bits and the replayed gradient is the tape's to 1e-13, at the recorded parameters
+//! and at new ones (against a fresh tape there); a replayed training run follows the tape's.
+
+use proptest::prelude::*;
+use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Theta, mlp, mse};
+use tapegrad::optim::{Optimizer, Sgd};
+use tapegrad::replay::Replay;
+use tapegrad::{Rng, Tape, Tensor, Var};
+
+/// A loss built from the parameters `w` (3x4), `r` (1x4), `c` (3x1), `s` (1x1), `u` (2x2),
+/// in this order.
+type Build = for<'t> fn(&Theta<'t>) -> Var<'t>;
+
+fn layout() -> Params {
+    let mut p = Params::new();
+    p.add("w", &Tensor::zeros(3, 4));
+    p.add("r", &Tensor::zeros(1, 4));
+    p.add("c", &Tensor::zeros(3, 1));
+    p.add("s", &Tensor::zeros(1, 1));
+    p.add("u", &Tensor::zeros(2, 2));
+    p
+}
+
+fn vars<'t>(t: &Theta<'t>) -> (Var<'t>, Var<'t>, Var<'t>, Var<'t>) {
+    let v = t.vars();
+    (v[0], v[1], v[2], v[3])
+}
+
+/// A positive 3x4 value from `w`: `w^2 + 1/2`.
+fn pos<'t>(t: &Theta<'t>) -> Var<'t> {
+    t.vars()[0].square() + 0.5
+}
+
+fn data<'t>(t: &Theta<'t>, rows: usize, cols: usize) -> Var<'t> {
+    let tape = t.vars()[0].tape();
+    tape.constant(Tensor::from_fn(rows, cols, |i, j| {
+        (i as f64 - 1.0) * 0.7 + j as f64 * 0.3
+    }))
+}
+
+const CASES: &[(&str, Build)] = &[
+    ("add, same and each broadcast", |t| {
+        let (w, r, c, s) = vars(t);
+        ((w + r) * (w + c) + (w + s) + (r + w) + (c + w)).sum()
+    }),
+    ("sub, broadcast both ways", |t| {
+        let (w, r, c, s) = vars(t);
+        ((w - r).square() + (c - w) + (s - w) + (w - w.square())).sum()
+    }),
+    ("mul and div, broadcast", |t| {
+        let (w, r, c, s) = vars(t);
+        ((w * r) + (c * w) + w / (r.square() + 1.0) + (c.square() + 2.0) / (w.square() + 1.0)
+            - s * w)
+            .sum()
+            / (s.square() + 1.0)
+    }),
+    ("fan-out: x x, and a value used by many", |t| {
+        let (w, ..) = vars(t);
+        let h = w.tanh();
+        (h * h + h.exp() - h).sum() + (w * w).sum()
+    }),
+    ("scalars and powers", |t| {
+        let (w, ..) = vars(t);
+        ((-w).mul_scalar(1.5).add_scalar(0.25).powi(3)
+            + w.powi(1)
+            + w.powi(0)
+            + pos(t).powi(-1)
+            + pos(t).powi(-3)
+            + pos(t).powf(1.7)
+            + pos(t).sqrt()
+            + pos(t).ln())
+        .sum()
+    }),
+    ("entrywise functions", |t| {
+        let (w, ..) = vars(t);
+        (w.relu() + w.sigmoid() + w.tanh() + w.exp() + w.abs() + w.sin() + w.cos()).sum()
+            + (w.softplus() + w.log_sigmoid()).mean()
+    }),
+    ("products and transposes", |t| {
+        let (w, r, c, _) = vars(t);
+        let u = t.vars()[4];
+        let h = w.t().matmul(c).matmul_t(r.t()); // (4x3 3x1) (1x4)^T.. = 4x1 . (4x1)^T
+        let g = w
+            .matmul_t(w)
+            .matmul(u.t().matmul(u).expand(2, 2).sum().expand(3, 3));
+        h.sum() + g.mean() + data(t, 5, 3).matmul(w).relu().sum()
+    }),
+    ("reductions and expand", |t| {
+        let (w, r, c, s) = vars(t);
+        (w.sum_each_row().square().sum_each_col()
+            + w.sum_each_col().matmul_t(r)
+            + c.expand(3, 4).mean_each_row().sum_to(1, 1)
+            + s.expand(2, 5).sum())
+        .sum()
+    }),
+    ("log_softmax over rows", |t| {
+        let (w, ..) = vars(t);
+        (w.log_softmax() * data(t, 3, 4)).sum()
+    }),
+    ("windows, gathers, concatenation", |t| {
+        let (w, r, c, _) = vars(t);
+        let g = w.gather_rows(&[2, 0, 2]);
+        (w.at(1, 2) + w.rows(1..3).cols(0..2).sum() + g.square().sum())
+            + Var::concat_cols(&[
+                Var::concat_rows(&[w, r]),
+                Var::concat_rows(&[c, r.cols(0..1)]),
+            ])
+            .square()
+            .sum()
+    }),
+    ("maximum, minimum, select", |t| {
+        let (w, r, c, _) = vars(t);
+        // A mask from data, not from w: a mask made from values would be recorded (a trace).
+        let mask = Tensor::from_fn(3, 4, |i, j| ((i + j) % 2) as f64);
+        (w.maximum(r) + w.minimum(c) + Var::select(&mask, w.square(), w * 3.0)).sum()
+    }),
+    (
+        "a parameter the loss does not use, and a constant branch",
+        |t| {
+            let (w, r, ..) = vars(t);
+            (w.sum() * 2.0 + data(t, 2, 2).exp().sum()) * (r.sum() * 0.0 + 1.0)
+        },
+    ),
+    (
+        "a recorded gradient: ||grad f||^2 (pad, scatter, expand on the tape)",
+        |t| {
+            let (w, r, ..) = vars(t);
+            let f = (w.gather_rows(&[1, 1, 0]).rows(0..2).sigmoid() * r).sum();
+            let g = w.tape().backward_graph(f).of(w);
+            g.square().sum() + f
+        },
+    ),
+];
+
+/// The tape's loss and flat gradient at `theta` for `build`.
+fn by_tape(build: Build, p: &Params) -> (f64, Vec<f64>) {
+    let tape = Tape::new();
+    let t = tape.params(p);
+    let loss = build(&t);
+    (loss.item(), tape.backward(loss).flat(&t))
+}
+
+fn assert_close(case: &str, got: &[f64], want: &[f64]) {
+    for (k, (g, w)) in got.iter().zip(want).enumerate() {
+        let tol = 1e-13 * w.abs().max(1.0);
+        assert!(
+            (g - w).abs() <= tol || (g.is_nan() && w.is_nan()),
+            "{case}: gradient entry {k}: replay {g}, tape {w}"
+        );
+    }
+}
+
+fn theta_of(values: &[f64]) -> Params {
+    let mut p = layout();
+    p.as_mut_slice().copy_from_slice(values);
+    p
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Recorded at one theta and run at it and at another: the replay is the tape.
+    #[test]
+    fn every_op_replays_the_tape(
+        at in prop::collection::vec(-2.0f64..2.0, 24),
+        next in prop::collection::vec(-2.0f64..2.0, 24),
+    ) {
+        for &(case, build) in CASES {
+            let (p0, p1) = (theta_of(&at), theta_of(&next));
+            let tape = Tape::new();
+            let t = tape.params(&p0);
+            let loss = build(&t);
+            let mut replay = Replay::new(&tape, loss, &t);
+            let mut grad = vec![f64::NAN; p0.len()];
+            for p in [&p0, &p1, &p0] {
+                let got = replay.run(p.as_slice(), &mut grad);
+                let (want, want_grad) = by_tape(build, p);
+                prop_assert!(
+                    got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                    "{}: loss replay {} tape {}", case, got, want
+                );
+                assert_close(case, &grad, &want_grad);
+            }
+        }
+    }
+}
+
+/// W1 (1-10-10-1 ReLU MLP on 7 points, SGD): 300 replayed steps follow 300 taped ones.
+#[test]
+fn a_replayed_training_run_follows_the_tape() {
+    let mut params = Params::new();
+    let model = mlp(
+        &mut params,
+        &[1, 10, 10, 1],
+        Activation::Relu,
+        &Init::PyTorch,
+        &mut Rng::new(0),
+    );
+    let x = Tensor::from_fn(7, 1, |i, _| -1.0 + i as f64 / 3.0);
+    let y = x.map(|x| (5.0 * x).sin() * (2.0 * x).abs().exp() / 10.0);
+    let tape = Tape::new();
+    let t = tape.params(&params);
+    let loss = mse(
+        model.forward(&t, tape.constant(&x)),
+        tape.constant(&y),
+        Reduction::Mean,
+    );
+    let mut replay = Replay::new(&tape, loss, &t);
+    let (mut by_replay, mut by_tape) = (params.clone(), params.clone());
+    let (mut g1, mut g2) = (vec![0.0; params.len()], vec![0.0; params.len()]);
+    let (mut o1, mut o2) = (Sgd::new(0.05), Sgd::new(0.05));
+    let mut tape = Tape::new();
+    for step in 0..300 {
+        let l1 = replay.run(by_replay.as_slice(), &mut g1);
+        tape.clear();
+        let t = tape.params(&by_tape);
+        let l = mse(
+            model.forward(&t, tape.constant(&x)),
+            tape.constant(&y),
+            Reduction::Mean,
+        );
+        tape.backward_into(l, &t, &mut g2);
+        assert!(
+            (l1 - l.item()).abs() <= 1e-12 * l.item(),
+            "step {step}: {l1} vs {}",
+            l.item()
+        );
+        o1.step(by_replay.as_mut_slice(), &g1).unwrap();
+        o2.step(by_tape.as_mut_slice(), &g2).unwrap();
+    }
+    assert_close(
+        "W1 after 300 steps",
+        by_replay.as_slice(),
+        by_tape.as_slice(),
+    );
+    assert!(
+        replay.run(by_replay.as_slice(), &mut g1) < 0.2,
+        "the run trains"
+    );
+}
+
+/// A new minibatch of the recorded size goes in with `set_input`.
+#[test]
+fn set_input_feeds_the_next_batch() {
+    let mut params = Params::new();
+    let model = mlp(
+        &mut params,
+        &[2, 3, 1],
+        Activation::Tanh,
+        &Init::PyTorch,
+        &mut Rng::new(4),
+    );
+    let mut rng = Rng::new(5);
+    let batches: Vec<(Tensor, Tensor)> = (0..3)
+        .map(|_| {
+            (
+                Tensor::rand_normal(4, 2, 0.0, 1.0, &mut rng),
+                Tensor::rand_normal(4, 1, 0.0, 1.0, &mut rng),
+            )
+        })
+        .collect();
+    let tape = Tape::new();
+    let t = tape.params(&params);
+    let (x, y) = (tape.constant(&batches[0].0), tape.constant(&batches[0].1));
+    let loss = mse(model.forward(&t, x), y, Reduction::Mean);
+    let mut replay = Replay::new(&tape, loss, &t);
+    let mut grad = vec![0.0; params.len()];
+    for (bx, by) in &batches {
+        replay.set_input(x, bx);
+        replay.set_input(y, by);
+        let got = replay.run(params.as_slice(), &mut grad);
+        let fresh = Tape::new();
+        let t2 = fresh.params(&params);
+        let l = mse(
+            model.forward(&t2, fresh.constant(bx)),
+            fresh.constant(by),
+            Reduction::Mean,
+        );
+        assert_eq!(got.to_bits(), l.item().to_bits());
+        assert_close("set_input", &grad, &fresh.backward(l).flat(&t2));
+    }
+}
+
+fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
+    let e = std::panic::catch_unwind(f).expect_err("it panics");
+    e.downcast_ref::<String>().cloned().unwrap_or_default()
+}
+
+#[test]
+fn misuse_is_named() {
+    let p = layout();
+    let msg = panic_message(|| {
+        let tape = Tape::new();
+        let t = tape.params(&p);
+        let _ = Replay::new(&tape, t.vars()[0] * 2.0, &t);
+    });
+    assert!(
+        msg.contains("Replay::new: the loss must be a [1x1] scalar, got [3x4]"),
+        "{msg}"
+    );
+    let msg = panic_message(|| {
+        let tape = Tape::new();
+        let t = tape.params(&p);
+        let mut r = Replay::new(&tape, t.vars()[0].sum(), &t);
+        r.run(&[0.0; 3], &mut [0.0; 24]);
+    });
+    assert!(
+        msg.contains(
+            "Replay::run: the recording has 24 parameter values, got theta of 3 and grad of 24"
+        ),
+        "{msg}"
+    );
+    let msg = panic_message(|| {
+        let tape = Tape::new();
+        let t = tape.params(&p);
+        let x = tape.constant(Tensor::zeros(2, 2));
+        let mut r = Replay::new(&tape, (t.vars()[4] * x).sum(), &t);
+        r.set_input(x, &Tensor::zeros(3, 2));
+    });
+    assert!(
+        msg.contains("Replay::set_input: node 5 was recorded as [2x2], got [3x2]"),
+        "{msg}"
+    );
+    let msg = panic_message(|| {
+        let tape = Tape::new();
+        let t = tape.params(&p);
+        let mut r = Replay::new(&tape, t.vars()[0].sum(), &t);
+        r.set_input(t.vars()[1], &Tensor::zeros(1, 4));
+    });
+    assert!(
+        msg.contains("Replay::set_input: node 1 is a parameter"),
+        "{msg}"
+    );
+    let msg = panic_message(|| {
+        let (a, b) = (Tape::new(), Tape::new());
+        let t = a.params(&p);
+        let _ = Replay::new(&b, b.leaf(1.0), &t);
+    });
+    assert!(msg.contains("is on tape #"), "{msg}");
+}
