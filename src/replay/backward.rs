@@ -17,66 +17,62 @@ pub(super) fn run(b: &Backward, adjoints: &mut [Tensor], values: &[Value]) {
     let (below, here) = adjoints.split_at_mut(b.node);
     let dy = here[0].as_slice();
     let v = |k: NodeId| &*values[k];
-    let y = v(b.node);
+    let (y, ys) = (v(b.node), v(b.node).as_slice());
     for (which, into) in b.into.iter().enumerate() {
         let Some((k, write)) = *into else { continue };
         let x = v(k);
-        let dx = below[k].as_mut_slice();
-        let d = |k: usize| dy[k];
+        let (xs, dx) = (x.as_slice(), below[k].as_mut_slice());
+        let same = x.shape() == y.shape();
         match (b.op, which) {
             // y = a + b  =>  da = sum_to(dy, a), db = sum_to(dy, b)
-            (Op::Add(..), _) => sum_to(dx, x, y, write, |k, _, _| d(k)),
+            (Op::Add(..), _) => sum_to_dy(dx, x, y, write, dy, 1.0),
             // y = a - b  =>  da = sum_to(dy, a), db = -sum_to(dy, b)
-            (Op::Sub(..), 0) => sum_to(dx, x, y, write, |k, _, _| d(k)),
-            (Op::Sub(..), _) => sum_to(dx, x, y, write, |k, _, _| -d(k)),
+            (Op::Sub(..), 0) => sum_to_dy(dx, x, y, write, dy, 1.0),
+            (Op::Sub(..), _) => sum_to_dy(dx, x, y, write, dy, -1.0),
             // y = a ⊙ b  =>  da = sum_to(dy ⊙ b, a), db = sum_to(dy ⊙ a, b)
             (Op::Mul(_, o), 0) | (Op::Mul(o, _), _) => {
-                let (o, s) = (v(o).as_slice(), Strides::of(v(o)));
-                sum_to(dx, x, y, write, |k, i, j| d(k) * o[s.at(i, j)])
+                let (os, s) = (v(o).as_slice(), Strides::of(v(o)));
+                match same && v(o).shape() == y.shape() {
+                    true => each(dx, write, [dy, os], |[d, o]| d * o),
+                    false => sum_to(dx, x, y, write, |k, i, j| dy[k] * os[s.at(i, j)]),
+                }
             }
             // y = a ⊘ b  =>  da = sum_to(dy ⊘ b, a), db = -sum_to(dy ⊙ y ⊘ b, b)
             (Op::Div(_, divisor), which) => {
-                let (b, s) = (v(divisor).as_slice(), Strides::of(v(divisor)));
+                let (bs, s) = (v(divisor).as_slice(), Strides::of(v(divisor)));
                 match which {
-                    0 => sum_to(dx, x, y, write, |k, i, j| d(k) / b[s.at(i, j)]),
-                    _ => sum_to(dx, x, y, write, |k, i, j| {
-                        -(d(k) * y.as_slice()[k] / b[s.at(i, j)])
-                    }),
+                    0 => sum_to(dx, x, y, write, |k, i, j| dy[k] / bs[s.at(i, j)]),
+                    _ => sum_to(dx, x, y, write, |k, i, j| -(dy[k] * ys[k] / bs[s.at(i, j)])),
                 }
             }
             // y = -x  =>  dx = -dy
-            (Op::Neg(_), _) => each(dx, write, |k| -d(k)),
+            (Op::Neg(_), _) => each(dx, write, [dy], |[d]| -d),
             // y = x + c  =>  dx = dy
-            (Op::AddScalar(..), _) => each(dx, write, d),
+            (Op::AddScalar(..), _) => each(dx, write, [dy], |[d]| d),
             // y = c x  =>  dx = c dy
-            (Op::MulScalar(_, c), _) => each(dx, write, |k| d(k) * c),
+            (Op::MulScalar(_, c), _) => each(dx, write, [dy], |[d]| d * c),
             // y = x^n  =>  dx = dy ⊙ n x^(n-1)
             (Op::PowI(_, n), _) if n != 0 && n != i32::MIN => {
-                let x = x.as_slice();
-                each(dx, write, |k| d(k) * (unary::powi(x[k], n - 1) * n as f64))
+                each(dx, write, [dy, xs], |[d, x]| {
+                    d * (unary::powi(x, n - 1) * n as f64)
+                })
             }
             // y = relu(x)  =>  dx = dy ⊙ 1[x > 0]
-            (Op::Relu(_), _) => {
-                let x = x.as_slice();
-                each(dx, write, |k| d(k) * unary::step(x[k]))
-            }
+            (Op::Relu(_), _) => each(dx, write, [dy, xs], |[d, x]| d * unary::step(x)),
             // y = σ(x)  =>  dx = dy ⊙ y ⊙ (1 - y)
-            (Op::Sigmoid(_), _) => {
-                let y = y.as_slice();
-                each(dx, write, |k| d(k) * (y[k] * (-y[k] + 1.0)))
-            }
+            (Op::Sigmoid(_), _) => each(dx, write, [dy, ys], |[d, y]| d * (y * (-y + 1.0))),
             // y = tanh(x)  =>  dx = dy ⊙ (1 - y^2)
-            (Op::Tanh(_), _) => {
-                let y = y.as_slice();
-                each(dx, write, |k| d(k) * (-(y[k] * y[k]) + 1.0))
-            }
+            (Op::Tanh(_), _) => each(dx, write, [dy, ys], |[d, y]| d * (-(y * y) + 1.0)),
             // y = exp(x)  =>  dx = dy ⊙ y
-            (Op::Exp(_), _) => {
-                let y = y.as_slice();
-                each(dx, write, |k| d(k) * y[k])
-            }
+            (Op::Exp(_), _) => each(dx, write, [dy, ys], |[d, y]| d * y),
             // y = sum_ij x_ij  =>  dx_ij = dy
-            (Op::Sum(_), _) => each(dx, write, |_| d(0)),
+            (Op::Sum(_), _) => {
+                let d = dy[0];
+                match write {
+                    Write::Overwrite => dx.fill(d),
+                    Write::Add => dx.iter_mut().for_each(|dx| *dx += d),
+                }
+            }
             // Y = A B    =>  dA = dY B^T, dB = A^T dY
             // Y = A B^T  =>  dA = dY B,   dB = dY^T A
             (Op::MatMul(a, bm) | Op::MatMulT(a, bm), which) => {
@@ -92,11 +88,20 @@ pub(super) fn run(b: &Backward, adjoints: &mut [Tensor], values: &[Value]) {
     }
 }
 
-/// `dx_k = g(k)`, or `dx_k += g(k)`.
+/// `dx_k = g(s_k)`, or `dx_k += g(s_k)`, `s_k` the `k`-th entries of the slices `src` (of
+/// `dx`'s length): one loop for each mode, so that each vectorizes.
 #[inline(always)]
-fn each(dx: &mut [f64], write: Write, g: impl Fn(usize) -> f64) {
-    for (k, dx) in dx.iter_mut().enumerate() {
-        write.put(dx, g(k));
+fn each<const N: usize>(
+    dx: &mut [f64],
+    write: Write,
+    src: [&[f64]; N],
+    g: impl Fn([f64; N]) -> f64,
+) {
+    let n = dx.len();
+    let src = src.map(|s| &s[..n]);
+    match write {
+        Write::Overwrite => (0..n).for_each(|k| dx[k] = g(src.map(|s| s[k]))),
+        Write::Add => (0..n).for_each(|k| dx[k] += g(src.map(|s| s[k]))),
     }
 }
 
@@ -110,20 +115,46 @@ fn sum_to(
     write: Write,
     g: impl Fn(usize, usize, usize) -> f64,
 ) {
-    let cols = y.cols();
+    let (rows, cols) = y.shape();
+    let s = Strides::of(x);
     if x.shape() == y.shape() {
-        for (k, dx) in dx.iter_mut().enumerate() {
-            write.put(dx, g(k, k / cols.max(1), k % cols.max(1)));
+        match write {
+            Write::Overwrite => for_each_entry(rows, cols, |k, i, j| dx[k] = g(k, i, j)),
+            Write::Add => for_each_entry(rows, cols, |k, i, j| dx[k] += g(k, i, j)),
         }
         return;
     }
     if write == Write::Overwrite {
         dx.fill(0.0);
     }
-    let s = Strides::of(x);
-    for i in 0..y.rows() {
+    for_each_entry(rows, cols, |k, i, j| dx[s.at(i, j)] += g(k, i, j));
+}
+
+/// `dx = sign · sum_to(dy, shape(x))` (or `dx += ...`), `sign` ±1: an add's or a
+/// subtraction's rule. A row `x` (a bias under every row of `y`) sums the rows of `dy`.
+fn sum_to_dy(dx: &mut [f64], x: &Tensor, y: &Tensor, write: Write, dy: &[f64], sign: f64) {
+    let cols = y.cols();
+    if x.shape() == y.shape() {
+        each(dx, write, [dy], |[d]| sign * d);
+    } else if x.rows() == 1 && x.cols() == cols && cols > 0 {
+        if write == Write::Overwrite {
+            dx.fill(0.0);
+        }
+        for row in dy.chunks_exact(cols) {
+            each(dx, Write::Add, [row], |[d]| sign * d);
+        }
+    } else {
+        sum_to(dx, x, y, write, |k, _, _| sign * dy[k]);
+    }
+}
+
+/// `f(k, i, j)` for every entry `(i, j)` of a `rows x cols` matrix, `k = i cols + j`, in
+/// row order.
+#[inline(always)]
+fn for_each_entry(rows: usize, cols: usize, mut f: impl FnMut(usize, usize, usize)) {
+    for i in 0..rows {
         for j in 0..cols {
-            dx[s.at(i, j)] += g(i * cols + j, i, j);
+            f(i * cols + j, i, j);
         }
     }
 }
@@ -134,7 +165,7 @@ fn by_rule(b: &Backward, below: &mut [Tensor], dy: &Tensor, values: &[Value]) {
     let local = b.op.vjp(dy, &values[b.node], |k| &*values[k], needs);
     for (into, g) in b.into.iter().zip(local) {
         if let (Some((k, write)), Some(g)) = (*into, g) {
-            each(below[k].as_mut_slice(), write, |i| g.as_slice()[i]);
+            each(below[k].as_mut_slice(), write, [g.as_slice()], |[g]| g);
         }
     }
 }

@@ -57,6 +57,18 @@ fn broadcast(y: &mut [f64], a: &Tensor, b: &Tensor, f: impl Fn(f64, f64) -> f64)
         return;
     }
     let cols = a.cols().max(b.cols());
+    if b.rows() == 1 && b.cols() == cols && a.cols() == cols {
+        // A row (a bias) under every row of `a`.
+        for (y, a) in y
+            .chunks_exact_mut(cols)
+            .zip(a.as_slice().chunks_exact(cols))
+        {
+            for ((y, &a), &b) in y.iter_mut().zip(a).zip(b.as_slice()) {
+                *y = f(a, b);
+            }
+        }
+        return;
+    }
     let (sa, sb) = (Strides::of(a), Strides::of(b));
     for (i, row) in y.chunks_exact_mut(cols).enumerate() {
         for (j, y) in row.iter_mut().enumerate() {
