@@ -30,10 +30,13 @@
 //! assert!(history.last_loss() < history.losses[0] / 20.0);
 //! ```
 
+mod batch;
 mod loss;
 mod observe;
 mod report;
 
+use batch::Batch;
+pub use batch::Batches;
 pub use loss::Loss;
 pub(crate) use loss::loss_at;
 pub use observe::{Average, Flow, History, KeepBest, Observer, Progress, Step, TestLoss};
@@ -46,22 +49,6 @@ use crate::tape::Tape;
 use crate::tensor::{Tensor, fmt_shape};
 use std::rc::Rc;
 use std::time::Instant;
-
-/// Which samples each step sees.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Batches {
-    /// All samples every step (gradient descent); an epoch is one step.
-    Full,
-    /// Consecutive minibatches `[0, b), [b, 2b), ...` in order every epoch (the last may be
-    /// smaller), as PyTorch's `DataLoader(shuffle=False)`.
-    Sequential(usize),
-    /// A fresh random permutation each epoch, cut into batches of `b` (`shuffle=True`).
-    Shuffled(usize),
-    /// `b` indices drawn uniformly with replacement per step; `ceil(N / b)` steps an epoch.
-    /// `Sampled(1)` is the course's SGD: one uniformly random sample per step.
-    Sampled(usize),
-}
 
 /// A training run's settings: model, data, loss, batches, schedule, stop rules, observers.
 pub struct Trainer<'a> {
@@ -80,16 +67,6 @@ pub struct Trainer<'a> {
     observers: Vec<&'a mut dyn Observer>,
     /// The batches of `Full` and `Sequential`, cut on first use.
     fixed: Option<Rc<[Batch]>>,
-}
-
-/// One step's samples.
-enum Batch {
-    /// Every row.
-    All,
-    /// A fixed batch, cut once.
-    Cut(Rc<Tensor>, Rc<Tensor>),
-    /// These rows, gathered for this step.
-    Rows(Vec<usize>),
 }
 
 impl<'a> Trainer<'a> {
@@ -217,13 +194,12 @@ impl<'a> Trainer<'a> {
         let start = Instant::now();
         let mut rng = Rng::new(self.seed);
         let (mut tape, mut grad) = (Tape::new(), vec![0.0; params.len()]);
-        let n = self.x.rows();
         let (mut step, mut epoch, mut last_loss) = (0, 0, f64::NAN);
         let stopped = 'run: loop {
             if self.max_epochs.is_some_and(|m| epoch >= m) {
                 break Stopped::Epochs;
             }
-            let plan = self.plan(n, &mut rng);
+            let plan = batch::plan(self.batches, (&self.x, &self.y), &mut self.fixed, &mut rng);
             for batch in plan.iter() {
                 if self.max_steps.is_some_and(|m| step >= m) {
                     break 'run Stopped::Steps;
@@ -346,41 +322,6 @@ impl<'a> Trainer<'a> {
                 Stopped::Lbfgs(report.reason)
             },
             seconds: start.elapsed().as_secs_f64(),
-        }
-    }
-
-    /// The batches of one epoch. The full batch and consecutive batches are the same every
-    /// epoch, so they are cut once and shared with every tape, never copied per step.
-    fn plan(&mut self, n: usize, rng: &mut Rng) -> Rc<[Batch]> {
-        match self.batches {
-            Batches::Full | Batches::Sequential(_) => {
-                if let Some(fixed) = &self.fixed {
-                    return Rc::clone(fixed);
-                }
-                let fixed: Rc<[Batch]> = match self.batches {
-                    Batches::Sequential(b) if b < n => (0..n)
-                        .step_by(b)
-                        .map(|i| {
-                            let idx: Vec<usize> = (i..(i + b).min(n)).collect();
-                            Batch::Cut(
-                                Rc::new(self.x.select_rows(&idx)),
-                                Rc::new(self.y.select_rows(&idx)),
-                            )
-                        })
-                        .collect(),
-                    _ => Rc::new([Batch::All]),
-                };
-                self.fixed = Some(Rc::clone(&fixed));
-                fixed
-            }
-            Batches::Shuffled(b) => {
-                let mut order: Vec<usize> = (0..n).collect();
-                rng.shuffle(&mut order);
-                order.chunks(b).map(|c| Batch::Rows(c.to_vec())).collect()
-            }
-            Batches::Sampled(b) => (0..n.div_ceil(b))
-                .map(|_| Batch::Rows((0..b).map(|_| rng.index(n)).collect()))
-                .collect(),
         }
     }
 
