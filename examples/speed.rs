@@ -31,6 +31,7 @@ use tapegrad::linalg::matmul::{self, MatmulKernel};
 use tapegrad::linalg::{Qr, lstsq};
 use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, mlp, mse};
 use tapegrad::optim::{Adam, Optimizer, Sgd};
+use tapegrad::replay::Replay;
 use tapegrad::train::{Batches, Trainer};
 use tapegrad::{Rng, Tape, Tensor};
 
@@ -62,6 +63,8 @@ enum Form {
     /// One tape cleared per step and `tape.backward_into(loss, &theta, &mut grad)`: no
     /// allocation after the first step.
     ReusedTape,
+    /// The step recorded once and run again with [`Replay::run`]: no recording at all.
+    Replay,
 }
 
 /// `steps` full-batch steps of `model` on `(x, y)` with plain gradient descent (forward,
@@ -77,8 +80,24 @@ fn train(
     let mut loss = f64::NAN;
     let mut tape = Tape::new();
     let mut grad = vec![0.0; params.len()];
+    if let Form::Replay = form {
+        let theta = tape.params(params);
+        let l = mse(
+            model.forward(&theta, tape.constant(x)),
+            tape.constant(y),
+            reduction,
+        );
+        let mut replay = Replay::new(&tape, l, &theta);
+        for _ in 0..steps {
+            loss = replay.run(params.as_slice(), &mut grad);
+            opt.step(params.as_mut_slice(), &grad)
+                .expect("the speed workloads do not diverge");
+        }
+        return loss;
+    }
     for _ in 0..steps {
         match form {
+            Form::Replay => unreachable!("replayed above"),
             Form::FreshTape => tape = Tape::new(),
             Form::ReusedTape => tape.clear(),
         }
@@ -91,7 +110,7 @@ fn train(
         loss = l.item();
         match form {
             Form::FreshTape => grad = tape.backward(l).flat(&theta),
-            Form::ReusedTape => tape.backward_into(l, &theta, &mut grad),
+            Form::ReusedTape | Form::Replay => tape.backward_into(l, &theta, &mut grad),
         }
         opt.step(params.as_mut_slice(), &grad)
             .expect("the speed workloads do not diverge");
@@ -130,8 +149,9 @@ fn us_per_step(
 
 /// Microseconds per step of W2: `Trainer` running `steps` Adam steps (lr 1e-3) of a 10-5-1 ReLU
 /// MLP over 1000 seeded random points in consecutive batches of 32 (the data are cut into
-/// batches once per run, inside the timing, as a user's run does).
-fn w2_us_per_step(reps: usize, steps: usize) -> f64 {
+/// batches once per run, inside the timing, as a user's run does), recording every step or
+/// (`replay`) replaying one recording per batch size.
+fn w2_us_per_step(reps: usize, steps: usize, replay: bool) -> f64 {
     let mut rng = Rng::new(2);
     let x = Tensor::rand_normal(1000, 10, 0.0, 1.0, &mut rng);
     let y = Tensor::rand_normal(1000, 1, 0.0, 1.0, &mut rng);
@@ -141,6 +161,7 @@ fn w2_us_per_step(reps: usize, steps: usize) -> f64 {
         let report = Trainer::new(&net, &x, &y)
             .batches(Batches::Sequential(32))
             .steps(steps)
+            .replay(replay)
             .run(&mut params, &mut Adam::new(1e-3))
             .expect("W2 does not diverge");
         black_box(report);
@@ -196,6 +217,21 @@ fn main() {
             "STEPS",
             "run only W3 (the reused tape) for STEPS steps and print us/step: for a profiler",
         )
+        .optional(
+            "w1-replay-only",
+            "STEPS",
+            "run only W1 as a replay (recorded once) for STEPS steps and print us/step",
+        )
+        .optional(
+            "w2-replay-only",
+            "STEPS",
+            "run only W2 with Trainer::replay for STEPS steps and print us/step",
+        )
+        .optional(
+            "w3-replay-only",
+            "STEPS",
+            "run only W3 as a replay (recorded once) for STEPS steps and print us/step",
+        )
         .example("cargo run --release --example speed")
         .example("cargo run --release --example speed -- --reps 11 --json")
         .example("valgrind --tool=callgrind target/release/examples/speed --w1-only 10000")
@@ -229,10 +265,25 @@ fn main() {
         us_per_step(reps, &[15, 64, 64, 1], (&x3, &y3), run, form)
     };
     type UsPerStep<'a> = &'a dyn Fn(usize) -> f64; // steps -> us/step, one run
-    let alone: [(&str, &str, UsPerStep); 3] = [
-        ("w1", "W1", &|steps| w1(1, steps, Form::ReusedTape)),
-        ("w2", "W2", &|steps| w2_us_per_step(1, steps)),
-        ("w3", "W3", &|steps| w3(1, steps, Form::ReusedTape)),
+    let alone: [(&str, &str, UsPerStep); 6] = [
+        ("w1", "W1, reused tape", &|steps| {
+            w1(1, steps, Form::ReusedTape)
+        }),
+        ("w2", "W2, Trainer", &|steps| {
+            w2_us_per_step(1, steps, false)
+        }),
+        ("w3", "W3, reused tape", &|steps| {
+            w3(1, steps, Form::ReusedTape)
+        }),
+        ("w1-replay", "W1, replay", &|steps| {
+            w1(1, steps, Form::Replay)
+        }),
+        ("w2-replay", "W2, Trainer replaying", &|steps| {
+            w2_us_per_step(1, steps, true)
+        }),
+        ("w3-replay", "W3, replay", &|steps| {
+            w3(1, steps, Form::Replay)
+        }),
     ];
     for (flag, name, run) in alone {
         if let Some(steps) = args.opt::<usize>(&format!("{flag}-only")) {
@@ -240,23 +291,23 @@ fn main() {
                 args.fail(&format!("--{flag}-only: need at least 1 step, got 0"));
             }
             let us = run(steps);
-            let how = if name == "W2" {
-                "Trainer"
-            } else {
-                "reused tape"
-            };
-            outln!("{name}, {steps} steps, {how}: {us:.3} us/step");
+            outln!("{name}, {steps} steps: {us:.3} us/step");
             return;
         }
     }
-    let (w1, w1_fresh) = (
+    let (w1, w1_fresh, w1_replay) = (
         w1(reps, w1_steps, Form::ReusedTape),
         w1(reps, w1_steps, Form::FreshTape),
+        w1(reps, w1_steps, Form::Replay),
     );
-    let w2 = w2_us_per_step(reps, w2_steps);
-    let (w3, w3_fresh) = (
+    let (w2, w2_replay) = (
+        w2_us_per_step(reps, w2_steps, false),
+        w2_us_per_step(reps, w2_steps, true),
+    );
+    let (w3, w3_fresh, w3_replay) = (
         w3(reps, w3_steps, Form::ReusedTape),
         w3(reps, w3_steps, Form::FreshTape),
+        w3(reps, w3_steps, Form::Replay),
     );
 
     // One thread for the figures compared with the peers; all cores once more at the end.
@@ -294,6 +345,9 @@ fn main() {
         "w3_us_per_step": w3,
         "w1_us_per_step_fresh_tape": w1_fresh,
         "w3_us_per_step_fresh_tape": w3_fresh,
+        "w1_us_per_step_replay": w1_replay,
+        "w2_us_per_step_replay": w2_replay,
+        "w3_us_per_step_replay": w3_replay,
         "w5": w5.iter().map(|(n, sel, by)| json!({
             "n": n,
             "selected": sel.name(),
@@ -315,11 +369,13 @@ fn main() {
         MatmulKernel::best()
     );
     outln!(
-        "W1  1-10-10-1 MLP, 7 points, SGD      {w1:8.2} us/step  (a new tape per step: {w1_fresh:.2})"
+        "W1  1-10-10-1 MLP, 7 points, SGD      {w1:8.2} us/step  (a new tape per step: {w1_fresh:.2}; replayed: {w1_replay:.2})"
     );
-    outln!("W2  10-5-1 MLP, batches of 32, Adam   {w2:8.2} us/step  (Trainer)");
     outln!(
-        "W3  15-64-64-1 MLP, 20 points, GD     {w3:8.2} us/step  (a new tape per step: {w3_fresh:.2})"
+        "W2  10-5-1 MLP, batches of 32, Adam   {w2:8.2} us/step  (Trainer; replaying: {w2_replay:.2})"
+    );
+    outln!(
+        "W3  15-64-64-1 MLP, 20 points, GD     {w3:8.2} us/step  (a new tape per step: {w3_fresh:.2}; replayed: {w3_replay:.2})"
     );
     for (n, sel, by) in &w5 {
         let line: Vec<String> = by.iter().map(|(k, g)| format!("{k} {g:.1}")).collect();

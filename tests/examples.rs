@@ -831,6 +831,9 @@ fn speed_reports_every_figure() {
         "w1_us_per_step",
         "w2_us_per_step",
         "w3_us_per_step",
+        "w1_us_per_step_replay",
+        "w2_us_per_step_replay",
+        "w3_us_per_step_replay",
         "w4_qr_ms",
         "w4_lstsq_ms",
     ] {
@@ -849,9 +852,12 @@ fn speed_reports_every_figure() {
     assert!(text(&out.stderr).contains("--reps: need 1 <= R <= 1000, got 0"));
     // One workload alone, for a profiler: measured and named, or refused at 0 steps.
     for (flag, name) in [
-        ("--w1-only", "W1"),
-        ("--w2-only", "W2"),
-        ("--w3-only", "W3"),
+        ("--w1-only", "W1, reused tape"),
+        ("--w2-only", "W2, Trainer"),
+        ("--w3-only", "W3, reused tape"),
+        ("--w1-replay-only", "W1, replay"),
+        ("--w2-replay-only", "W2, Trainer replaying"),
+        ("--w3-replay-only", "W3, replay"),
     ] {
         let out = run("speed", &[flag, "3"]);
         assert_eq!(out.status.code(), Some(0), "{flag}");

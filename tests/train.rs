@@ -12,40 +12,54 @@ use tapegrad::train::{
 };
 use tapegrad::{Rng, Tensor};
 
-/// W1 through the loop: full-batch SGD lr 0.05, 2000 steps; PyTorch's final loss to 1e-9.
+/// W1 through the loop: full-batch SGD lr 0.05, 2000 steps; PyTorch's final loss to 1e-9,
+/// recording every step and replaying.
 #[test]
 fn the_loop_reproduces_w1() {
     const TORCH: f64 = 1.5709799679659842e-07;
     let data = peer::PeerData::load("w1");
-    let (mut params, model) = peer::model(&data);
-    let (x, y) = (data.get("x"), data.get("y"));
-    let report = Trainer::new(&model, x, y)
-        .steps(2000)
-        .run(&mut params, &mut Sgd::new(0.05))
-        .unwrap();
-    assert_eq!((report.steps, report.stopped), (2000, Stopped::Steps));
-    let loss = peer::loss_and_grad(&params, &model, x, y, Reduction::Mean).0;
-    assert!((loss - TORCH).abs() / TORCH < 1e-9, "{loss:e} vs {TORCH:e}");
+    for replay in [false, true] {
+        let (mut params, model) = peer::model(&data);
+        let (x, y) = (data.get("x"), data.get("y"));
+        let report = Trainer::new(&model, x, y)
+            .steps(2000)
+            .replay(replay)
+            .run(&mut params, &mut Sgd::new(0.05))
+            .unwrap();
+        assert_eq!((report.steps, report.stopped), (2000, Stopped::Steps));
+        let loss = peer::loss_and_grad(&params, &model, x, y, Reduction::Mean).0;
+        assert!(
+            (loss - TORCH).abs() / TORCH < 1e-9,
+            "replay {replay}: {loss:e} vs {TORCH:e}"
+        );
+    }
 }
 
-/// W2 through the loop: Adam lr 1e-3, consecutive batches of 32, 100 epochs.
+/// W2 through the loop: Adam lr 1e-3, consecutive batches of 32, 100 epochs, recording
+/// every step and replaying (a recording for the batches of 32, one for the last of 8).
 #[test]
 fn the_loop_reproduces_w2() {
     const TORCH: f64 = 0.9877532679826229;
     let data = peer::PeerData::load("w2");
-    let (mut params, model) = peer::model(&data);
-    let (x, y) = (data.get("x"), data.get("y"));
-    let report = Trainer::new(&model, x, y)
-        .batches(Batches::Sequential(32))
-        .epochs(100)
-        .run(&mut params, &mut Adam::new(1e-3))
-        .unwrap();
-    assert_eq!(
-        (report.steps, report.epochs, report.stopped),
-        (3200, 100, Stopped::Epochs)
-    );
-    let loss = peer::loss_and_grad(&params, &model, x, y, Reduction::Mean).0;
-    assert!((loss - TORCH).abs() / TORCH < 1e-9, "{loss:e} vs {TORCH:e}");
+    for replay in [false, true] {
+        let (mut params, model) = peer::model(&data);
+        let (x, y) = (data.get("x"), data.get("y"));
+        let report = Trainer::new(&model, x, y)
+            .batches(Batches::Sequential(32))
+            .epochs(100)
+            .replay(replay)
+            .run(&mut params, &mut Adam::new(1e-3))
+            .unwrap();
+        assert_eq!(
+            (report.steps, report.epochs, report.stopped),
+            (3200, 100, Stopped::Epochs)
+        );
+        let loss = peer::loss_and_grad(&params, &model, x, y, Reduction::Mean).0;
+        assert!(
+            (loss - TORCH).abs() / TORCH < 1e-9,
+            "replay {replay}: {loss:e} vs {TORCH:e}"
+        );
+    }
 }
 
 fn small_problem() -> (Params, tapegrad::nn::Sequential, Tensor, Tensor) {
@@ -254,4 +268,60 @@ fn test_loss_and_history_files() {
     let mse = pred.sub(&yt).as_slice().iter().map(|e| e * e).sum::<f64>() / 3.0;
     let (final_test, _) = peer_free_loss(&model, &params, &xt, &yt);
     assert!((mse - final_test).abs() < 1e-15);
+}
+
+/// `Trainer::replay` against recording every step: the same losses and parameters (to 1e-12)
+/// for the full batch, consecutive batches with a smaller last one (two recordings), shuffled
+/// and sampled batches (new rows each step), and a cross-entropy loss (recorded every step).
+#[test]
+fn replaying_trains_as_recording_does() {
+    let mut rng = Rng::new(8);
+    let x = Tensor::rand_normal(70, 4, 0.0, 1.0, &mut rng);
+    let y = Tensor::rand_normal(70, 2, 0.0, 1.0, &mut rng);
+    let classes = Tensor::from_fn(70, 1, |i, _| (i % 2) as f64);
+    let mut start = Params::new();
+    let model = mlp(
+        &mut start,
+        &[4, 6, 2],
+        Activation::Tanh,
+        &Init::PyTorch,
+        &mut Rng::new(3),
+    );
+    for (batches, loss, targets) in [
+        (Batches::Full, Loss::Mse(Reduction::Mean), &y),
+        (Batches::Sequential(32), Loss::Mse(Reduction::Sum), &y),
+        (Batches::Shuffled(16), Loss::Mse(Reduction::Mean), &y),
+        (Batches::Sampled(5), Loss::Mse(Reduction::Mean), &y),
+        (
+            Batches::Sequential(32),
+            Loss::CrossEntropy(Reduction::Mean),
+            &classes,
+        ),
+    ] {
+        let run = |replay: bool| {
+            let mut params = start.clone();
+            let mut history = History::new("run");
+            Trainer::new(&model, &x, targets)
+                .batches(batches)
+                .loss(loss)
+                .seed(5)
+                .steps(25)
+                .replay(replay)
+                .observe(&mut history)
+                .run(&mut params, &mut Adam::new(1e-2))
+                .unwrap();
+            (params, history.losses)
+        };
+        let ((p1, l1), (p2, l2)) = (run(false), run(true));
+        assert_eq!(l1.len(), 25);
+        for (k, (a, b)) in l1.iter().zip(&l2).enumerate() {
+            assert!(
+                (a - b).abs() <= 1e-12 * a.abs(),
+                "{batches:?}: step {k}: {a} vs {b}"
+            );
+        }
+        for (a, b) in p1.as_slice().iter().zip(p2.as_slice()) {
+            assert!((a - b).abs() <= 1e-12, "{batches:?}: parameters {a} vs {b}");
+        }
+    }
 }

@@ -268,6 +268,11 @@ impl Replay {
                 input.op().name()
             }
         );
+        self.set_node(i, value);
+    }
+
+    /// [`Replay::set_input`] by node index (checked to be an input by the caller).
+    pub(crate) fn set_node(&mut self, i: NodeId, value: &Tensor) {
         let shape = self.values[i].shape();
         assert!(
             value.shape() == shape,
