@@ -13,6 +13,7 @@ use crate::tape::Value;
 use crate::tensor::Tensor;
 
 /// Sends node `b.node`'s adjoint to the adjoints of its inputs.
+#[inline(always)]
 pub(super) fn run(b: &Backward, adjoints: &mut [Tensor], values: &[Value]) {
     let (below, here) = adjoints.split_at_mut(b.node);
     let dy = here[0].as_slice();
@@ -141,7 +142,9 @@ fn sum_to_dy(dx: &mut [f64], x: &Tensor, y: &Tensor, write: Write, dy: &[f64], s
             dx.fill(0.0);
         }
         for row in dy.chunks_exact(cols) {
-            each(dx, Write::Add, [row], |[d]| sign * d);
+            for (dx, &d) in dx.iter_mut().zip(row) {
+                *dx += sign * d;
+            }
         }
     } else {
         sum_to(dx, x, y, write, |k, _, _| sign * dy[k]);

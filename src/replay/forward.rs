@@ -12,6 +12,7 @@ use crate::tape::Value;
 use crate::tensor::Tensor;
 
 /// The value of node `f.node`, from the values below it.
+#[inline(always)]
 pub(super) fn run(f: &Forward, values: &mut [Value]) {
     let (below, here) = values.split_at_mut(f.node);
     let v = |k: usize| &*below[k];

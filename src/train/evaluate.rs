@@ -82,15 +82,15 @@ impl Evaluator {
         let now = fixed(batch, p);
         let same = matches!((&r.holds, &now), (Some(a), Some(b)) if Rc::ptr_eq(a, b));
         if !same {
-            let mut set = |x: &Tensor, y: &Tensor| {
-                r.replay.set_node(r.inputs.0, x);
-                r.replay.set_node(r.inputs.1, y);
-            };
+            let (x, y) = r.inputs;
             match batch {
-                Batch::All => set(p.x, p.y),
-                Batch::Cut(x, y) => set(x, y),
-                Batch::Rows(idx) => set(&p.x.select_rows(idx), &p.y.select_rows(idx)),
-            }
+                Batch::All => (r.replay.share_node(x, p.x), r.replay.share_node(y, p.y)),
+                Batch::Cut(bx, by) => (r.replay.share_node(x, bx), r.replay.share_node(y, by)),
+                Batch::Rows(idx) => (
+                    r.replay.set_node(x, &p.x.select_rows(idx)),
+                    r.replay.set_node(y, &p.y.select_rows(idx)),
+                ),
+            };
             r.holds = now;
         }
         r.replay.run(params.as_slice(), grad)
