@@ -241,6 +241,31 @@ fn a_replayed_training_run_follows_the_tape() {
     );
 }
 
+/// A parameter recorded after the loss (so no adjoint reaches it) gets zeros, as from
+/// `Tape::backward_into`.
+#[test]
+fn a_parameter_recorded_after_the_loss_gets_zeros() {
+    let mut p = layout();
+    for (k, v) in p.as_mut_slice().iter_mut().enumerate() {
+        *v = k as f64 / 10.0;
+    }
+    let tape = Tape::new();
+    let values = p.tensors();
+    let w = tape.leaf(&values[0]);
+    let loss = w.square().sum();
+    let leaves: Vec<Var> = std::iter::once(w)
+        .chain(values[1..].iter().map(|v| tape.leaf(v)))
+        .collect();
+    let t = Theta::from_vars(&p, &leaves);
+    let mut replay = Replay::new(&tape, loss, &t);
+    let mut grad = vec![f64::NAN; p.len()];
+    replay.run(p.as_slice(), &mut grad);
+    let mut want = vec![f64::NAN; p.len()];
+    tape.backward_into(loss, &t, &mut want);
+    assert_eq!(grad, want);
+    assert!(grad[12..].iter().all(|&g| g == 0.0), "{grad:?}");
+}
+
 /// A new minibatch of the recorded size goes in with `set_input`.
 #[test]
 fn set_input_feeds_the_next_batch() {

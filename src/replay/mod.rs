@@ -72,9 +72,18 @@ pub struct Replay {
     adjoints: Vec<Tensor>,
     forward: Vec<Forward>,
     backward: Vec<Backward>,
-    /// Each parameter's leaf, its offset in `θ`, and whether an adjoint reaches it.
-    params: Vec<(NodeId, usize, bool)>,
+    /// Each parameter: its leaf, where it lies in `θ`, and whether an adjoint reaches it.
+    params: Vec<Param>,
     theta_len: usize,
+}
+
+/// A parameter of the recording: its leaf, its range in `θ`, and whether the loss uses it.
+#[derive(Clone, Copy, Debug)]
+struct Param {
+    node: NodeId,
+    offset: usize,
+    len: usize,
+    reached: bool,
 }
 
 impl Replay {
@@ -155,7 +164,12 @@ impl Replay {
             .collect();
         let params = layout
             .iter()
-            .map(|&(v, offset)| (v.index(), offset, v.index() < n && reached[v.index()]))
+            .map(|&(v, offset)| Param {
+                node: v.index(),
+                offset,
+                len: v.value().len(),
+                reached: v.index() < n && reached[v.index()],
+            })
             .collect();
         Replay {
             tape_id: tape.id(),
@@ -199,11 +213,10 @@ impl Replay {
             theta.len(),
             grad.len()
         );
-        for &(node, offset, _) in &self.params {
-            if let Some(Value::Owned(t)) = self.values.get_mut(node) {
-                let len = t.len();
+        for p in &self.params {
+            if let Some(Value::Owned(t)) = self.values.get_mut(p.node) {
                 t.as_mut_slice()
-                    .copy_from_slice(&theta[offset..offset + len]);
+                    .copy_from_slice(&theta[p.offset..p.offset + p.len]);
             }
         }
         // Both passes compiled for AVX2 where the CPU has it: their loops run 4 lanes wide.
@@ -221,11 +234,10 @@ impl Replay {
                 backward::run(b, adjoints, values);
             }
         });
-        for &(node, offset, reached) in &self.params {
-            let len = self.values.get(node).map_or(0, |v| v.len());
-            let out = &mut grad[offset..offset + len];
-            match reached {
-                true => out.copy_from_slice(self.adjoints[node].as_slice()),
+        for p in &self.params {
+            let out = &mut grad[p.offset..p.offset + p.len];
+            match p.reached {
+                true => out.copy_from_slice(self.adjoints[p.node].as_slice()),
                 false => out.fill(0.0), // the loss does not use this parameter
             }
         }
@@ -267,7 +279,7 @@ impl Replay {
         );
         assert!(
             matches!(input.op(), Op::Constant | Op::Leaf)
-                && self.params.iter().all(|&(node, ..)| node != i),
+                && self.params.iter().all(|p| p.node != i),
             "Replay::set_input: node {i} is a {}; only a constant or a leaf that is not a parameter can be set",
             if matches!(input.op(), Op::Leaf) {
                 "parameter".to_string()
