@@ -14,14 +14,20 @@
 //! no recording and no reverse sweep: what re-running a recorded graph without the tape's
 //! bookkeeping could at best reach. It is checked to follow the tape's run bit for bit.
 //!
+//! And the same step as a [`Replay`] of one recording (`tapegrad::replay`): the tape's
+//! values and rules, written into buffers kept across steps, with no recording: what the
+//! crate now runs for a user who asks for it (`Trainer::replay`).
+//!
 //! Run: `cargo bench --bench floor`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use tapegrad::Tensor;
 use tapegrad::linalg::matmul::{gemm, gemm_nt, gemm_tn};
-use tapegrad::nn::Reduction;
+use tapegrad::nn::{Module, Reduction, mse};
 use tapegrad::ops::{arith, matmul, reduce, unary};
+use tapegrad::optim::{Optimizer, Sgd};
+use tapegrad::replay::Replay;
 
 #[path = "../../tests/common/peer.rs"]
 mod peer;
@@ -191,6 +197,27 @@ fn run_ops(data: &peer::PeerData, x: &Tensor, y: &Tensor) -> (f64, Vec<f64>) {
     (loss, theta)
 }
 
+/// 2000 SGD steps (lr 0.05) of a [`Replay`] of W1's recorded step; returns the last loss.
+fn run_replay(data: &peer::PeerData, x: &Tensor, y: &Tensor) -> f64 {
+    let (mut params, model) = peer::model(data);
+    let tape = tapegrad::Tape::new();
+    let theta = tape.params(&params);
+    let loss = mse(
+        model.forward(&theta, tape.constant(x)),
+        tape.constant(y),
+        Reduction::Mean,
+    );
+    let mut replay = Replay::new(&tape, loss, &theta);
+    let (mut grad, mut sgd) = (vec![0.0; params.len()], Sgd::new(0.05));
+    let mut last = f64::NAN;
+    for _ in 0..2000 {
+        last = replay.run(params.as_slice(), &mut grad);
+        sgd.step(params.as_mut_slice(), &grad)
+            .expect("W1 does not diverge");
+    }
+    last
+}
+
 fn bench(c: &mut Criterion) {
     let w1 = peer::PeerData::load("w1");
     let (x, y) = (w1.get("x").as_slice(), w1.get("y").as_slice());
@@ -220,6 +247,12 @@ fn bench(c: &mut Criterion) {
         "the ops' parameters must be the tape's, bit for bit"
     );
 
+    let replay_loss = run_replay(&w1, w1.get("x"), w1.get("y"));
+    assert!(
+        (replay_loss - tape_loss).abs() <= 1e-12 * tape_loss.abs(),
+        "the replay must be the tape's: {replay_loss:e} vs {tape_loss:e}"
+    );
+
     let mut group = c.benchmark_group("floor");
     group.sample_size(20);
     group.bench_function("w1_by_hand_2000_steps", |b| {
@@ -227,6 +260,9 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("w1_tape_ops_without_tape_2000_steps", |b| {
         b.iter(|| run_ops(black_box(&w1), w1.get("x"), w1.get("y")))
+    });
+    group.bench_function("w1_replay_2000_steps", |b| {
+        b.iter(|| run_replay(black_box(&w1), w1.get("x"), w1.get("y")))
     });
     group.finish();
 }

@@ -5,7 +5,10 @@
 //! - `nn/w1_train_step`: one step (forward, backward, SGD update) of the 1-10-10-1 ReLU MLP
 //!   on 7 points;
 //! - `nn/w1_train_2000_steps`, `nn/w2_train_3200_steps`, `nn/w3_train_5000_steps`: whole
-//!   runs, timed as `torch_workloads.py` times them (us_per_step = total / steps).
+//!   runs, timed as `torch_workloads.py` times them (us_per_step = total / steps);
+//! - `nn/w1_trainer_2000_steps`, `nn/w2_trainer_3200_steps`: the same through `Trainer`,
+//!   recording every step, and `..._replayed`: with `Trainer::replay` (one recording per batch
+//!   size, replayed).
 //!
 //! Run: `cargo bench --bench train_step`.
 
@@ -85,6 +88,27 @@ fn bench(c: &mut Criterion) {
             Trainer::new(&model, w2.get("x"), w2.get("y"))
                 .batches(Batches::Sequential(32))
                 .steps(3200)
+                .run(&mut params, &mut Adam::new(1e-3))
+                .unwrap()
+        })
+    });
+    group.bench_function("w1_trainer_2000_steps_replayed", |b| {
+        b.iter(|| {
+            let (mut params, model) = peer::model(&w1);
+            Trainer::new(&model, w1.get("x"), w1.get("y"))
+                .steps(2000)
+                .replay(true)
+                .run(&mut params, &mut Sgd::new(0.05))
+                .unwrap()
+        })
+    });
+    group.bench_function("w2_trainer_3200_steps_replayed", |b| {
+        b.iter(|| {
+            let (mut params, model) = peer::model(&w2);
+            Trainer::new(&model, w2.get("x"), w2.get("y"))
+                .batches(Batches::Sequential(32))
+                .steps(3200)
+                .replay(true)
                 .run(&mut params, &mut Adam::new(1e-3))
                 .unwrap()
         })
