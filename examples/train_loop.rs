@@ -24,7 +24,12 @@ each run's loss recorded in a History and drawn in one figure.";
 fn main() {
     let args = Cli::new("train_loop", ABOUT)
         .flag("steps", "K", 1000, "steps of each optimizer")
+        .switch(
+            "replay",
+            "run each step as a replay of one recording (Trainer::replay): the same numbers, faster",
+        )
         .example("cargo run --example train_loop -- --out docs")
+        .example("cargo run --release --example train_loop -- --replay --steps 20000")
         .parse();
     let steps: usize = args.get("steps");
     let mut rng = Rng::new(0);
@@ -64,6 +69,7 @@ fn main() {
             .steps(steps)
             .observe(&mut history)
             .observe(&mut progress)
+            .replay(args.on("replay"))
             .run(&mut params, opt.as_mut());
         if let Err(e) = trained {
             eprintln!("train_loop: {name}: {e}");

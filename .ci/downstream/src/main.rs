@@ -89,6 +89,22 @@ fn main() {
     println!("the same {steps} steps, one tape cleared per step: {:.3} s, loss {fast_loss:.3e}", start.elapsed().as_secs_f64());
     assert_eq!(fast_loss, final_loss, "the same numbers either way");
 
+    // The fastest form: the step recorded once and replayed (no recording per step).
+    let mut replayed = params.clone();
+    let tape = Tape::new();
+    let theta = tape.params(&replayed);
+    let loss = mse(model.forward(&theta, tape.constant(&x)), tape.constant(&y), Reduction::Mean);
+    let mut step = tapegrad::replay::Replay::new(&tape, loss, &theta);
+    let mut opt = Sgd::new(0.05);
+    let start = Instant::now();
+    for _ in 0..steps {
+        step.run(replayed.as_slice(), &mut grad);
+        opt.step(replayed.as_mut_slice(), &grad).expect("stable at lr 0.05");
+    }
+    let replayed_loss = loss_and_grad(&model, &replayed, &x, &y).0;
+    println!("the same {steps} steps, replayed: {:.3} s, loss {replayed_loss:.3e}", start.elapsed().as_secs_f64());
+    assert_relative_eq!(replayed_loss, final_loss, max_relative = 1e-9);
+
     // Which matmul kernel this machine runs, and a million points reduced to a few rows.
     println!("matmul kernel: {}", tapegrad::linalg::matmul::MatmulKernel::best());
     let big_x = Tensor::from_fn(1_000_000, 2, |i, j| ((i * (j + 3)) % 97) as f64 / 97.0);
