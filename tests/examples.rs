@@ -567,6 +567,15 @@ fn train_loop_records_every_step() {
     }
     let svg = std::fs::read_to_string(v["plots"][0].as_str().unwrap()).unwrap();
     assert!(svg.contains("Adam, lr 0.01"));
+    // Replayed (--replay): the same runs to rounding.
+    let replayed = json("train_loop", &["--steps", "40", "--replay"]);
+    for (r, q) in runs.iter().zip(replayed["runs"].as_array().unwrap()) {
+        let (a, b) = (
+            r["final_loss"].as_f64().unwrap(),
+            q["final_loss"].as_f64().unwrap(),
+        );
+        assert!((a - b).abs() <= 1e-12 * a, "{}: {a} vs {b}", r["name"]);
+    }
 }
 
 /// gd_sgd_schedules: the degree-3 closed form and beta equal the crate's own linear algebra;
