@@ -6,6 +6,8 @@
 //! - W2: one step of `Trainer` on a 10-5-1 ReLU MLP, 1000 points in consecutive batches of 32,
 //!   Adam: the training loop's own overhead on top of a small step;
 //! - W3: one step of a 15-64-64-1 ReLU MLP on 20 points (GD, MSE sum): small matmuls;
+//! - W1, W2 and W3 again replayed (`tapegrad::replay::Replay`, recorded once; W2 with
+//!   `Trainer::replay`): the step with no recording at all;
 //! - W5: square matmul GFLOP/s at n = 256, 512, 1024, with the kernel the machine selected and
 //!   every kernel it supports;
 //! - W4: the 600 x 600 QR (blocked; pivoted only if the rank is in doubt) and the least-squares solve of the Gaussian-kernel problem.

@@ -57,6 +57,8 @@
 //! - [`tape`]: [`Tape`], [`Var`] (a `Copy` handle, with operators), the reverse sweep,
 //!   [`Grads`], [`Tape::backward_graph`] (the gradient recorded, for second derivatives),
 //!   and the step-through [`Tape::backward_steps`].
+//! - [`replay`]: a recorded step run again for new parameters, with no recording and no
+//!   allocation per step (a trace of the tape, the fastest training step).
 //! - [`anomaly`]: opt-in detection of the first op that produced a NaN or an infinity.
 //! - [`ops`]: the operations, one file per family, each forward beside its rule.
 //! - [`gradcheck`](mod@gradcheck): reverse mode against finite differences, for your functions.

@@ -22,6 +22,11 @@
 //! the numbers (a Python-style `if loss > 1`, a mask made from values with
 //! [`crate::Tensor::mask`]) replays the branch that was recorded; record again when the
 //! graph changes, as for a new batch size. Anomaly detection does not watch a replay.
+//!
+//! Products, broadcasting arithmetic, the common entrywise functions and sums run in place;
+//! every other op runs its own forward and rule into tensors from the pool, which after the
+//! first step allocate nothing either, except a gather or scatter of rows (it reads its
+//! index list from its index node each step).
 
 mod backward;
 mod forward;
