@@ -4,7 +4,7 @@
 //! and at new ones (against a fresh tape there); a replayed training run follows the tape's.
 
 use proptest::prelude::*;
-use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Theta, mlp, mse};
+use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, Theta, mlp, mse};
 use tapegrad::optim::{Optimizer, Sgd};
 use tapegrad::replay::Replay;
 use tapegrad::{Rng, Tape, Tensor, Var};
@@ -187,6 +187,22 @@ proptest! {
     }
 }
 
+/// `params` recorded on `tape` and the mean MSE of `model` on `(x, y)`.
+fn mse_step<'t>(
+    tape: &'t Tape,
+    params: &Params,
+    model: &Sequential,
+    (x, y): (&Tensor, &Tensor),
+) -> (Theta<'t>, Var<'t>) {
+    let t = tape.params(params);
+    let loss = mse(
+        model.forward(&t, tape.constant(x)),
+        tape.constant(y),
+        Reduction::Mean,
+    );
+    (t, loss)
+}
+
 /// W1 (1-10-10-1 ReLU MLP on 7 points, SGD): 300 replayed steps follow 300 taped ones.
 #[test]
 fn a_replayed_training_run_follows_the_tape() {
@@ -201,12 +217,7 @@ fn a_replayed_training_run_follows_the_tape() {
     let x = Tensor::from_fn(7, 1, |i, _| -1.0 + i as f64 / 3.0);
     let y = x.map(|x| (5.0 * x).sin() * (2.0 * x).abs().exp() / 10.0);
     let tape = Tape::new();
-    let t = tape.params(&params);
-    let loss = mse(
-        model.forward(&t, tape.constant(&x)),
-        tape.constant(&y),
-        Reduction::Mean,
-    );
+    let (t, loss) = mse_step(&tape, &params, &model, (&x, &y));
     let mut replay = Replay::new(&tape, loss, &t);
     let (mut by_replay, mut by_tape) = (params.clone(), params.clone());
     let (mut g1, mut g2) = (vec![0.0; params.len()], vec![0.0; params.len()]);
@@ -215,12 +226,7 @@ fn a_replayed_training_run_follows_the_tape() {
     for step in 0..300 {
         let l1 = replay.run(by_replay.as_slice(), &mut g1);
         tape.clear();
-        let t = tape.params(&by_tape);
-        let l = mse(
-            model.forward(&t, tape.constant(&x)),
-            tape.constant(&y),
-            Reduction::Mean,
-        );
+        let (t, l) = mse_step(&tape, &by_tape, &model, (&x, &y));
         tape.backward_into(l, &t, &mut g2);
         assert!(
             (l1 - l.item()).abs() <= 1e-12 * l.item(),
@@ -297,12 +303,7 @@ fn set_input_feeds_the_next_batch() {
         replay.set_input(y, by);
         let got = replay.run(params.as_slice(), &mut grad);
         let fresh = Tape::new();
-        let t2 = fresh.params(&params);
-        let l = mse(
-            model.forward(&t2, fresh.constant(bx)),
-            fresh.constant(by),
-            Reduction::Mean,
-        );
+        let (t2, l) = mse_step(&fresh, &params, &model, (bx, by));
         assert_eq!(got.to_bits(), l.item().to_bits());
         assert_close("set_input", &grad, &fresh.backward(l).flat(&t2));
     }
