@@ -309,6 +309,34 @@ fn set_input_feeds_the_next_batch() {
     }
 }
 
+/// `dbg!(&replay)` is a summary: W1's step runs every rule in place; a log-softmax runs its
+/// own.
+#[test]
+fn debug_says_what_runs_in_place() {
+    let mut params = Params::new();
+    let model = mlp(
+        &mut params,
+        &[1, 10, 10, 1],
+        Activation::Relu,
+        &Init::PyTorch,
+        &mut Rng::new(0),
+    );
+    let x = Tensor::column(&[0.0, 0.5, 1.0]);
+    let tape = Tape::new();
+    let (t, loss) = mse_step(&tape, &params, &model, (&x, &x));
+    let replay = Replay::new(&tape, loss, &t);
+    let shown = format!("{replay:?}");
+    assert!(
+        shown.contains("nodes: 21, forward: 12, backward: 12, by_rule: 0, params: 6, theta: 141"),
+        "{shown}"
+    );
+    let p = layout();
+    let tape = Tape::new();
+    let t = tape.params(&p);
+    let replay = Replay::new(&tape, t.vars()[0].log_softmax().sum(), &t);
+    assert!(format!("{replay:?}").contains("by_rule: 1"), "{replay:?}");
+}
+
 fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
     let e = std::panic::catch_unwind(f).expect_err("it panics");
     e.downcast_ref::<String>().cloned().unwrap_or_default()

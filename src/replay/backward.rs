@@ -16,6 +16,9 @@ use crate::tensor::Tensor;
 #[inline(always)]
 pub(super) fn run(b: &Backward, adjoints: &mut [Tensor], values: &[Value]) {
     let (below, here) = adjoints.split_at_mut(b.node);
+    if !in_place(b.op) {
+        return by_rule(b, below, &here[0], values);
+    }
     let dy = here[0].as_slice();
     let v = |k: NodeId| &*values[k];
     let (y, ys) = (v(b.node), v(b.node).as_slice());
@@ -84,8 +87,32 @@ pub(super) fn run(b: &Backward, adjoints: &mut [Tensor], values: &[Value]) {
                     _ => p.run(dy, v(a).as_slice(), dx, write),
                 }
             }
-            _ => return by_rule(b, below, &here[0], values),
+            _ => unreachable!("in_place lists exactly the ops with an arm here"),
         }
+    }
+}
+
+/// True if `op`'s rule runs in place here (false: its own rule, [`Op::vjp`], into tensors).
+pub(super) fn in_place(op: Op) -> bool {
+    match op {
+        Op::PowI(_, n) => n != 0 && n != i32::MIN,
+        _ => matches!(
+            op,
+            Op::Add(..)
+                | Op::Sub(..)
+                | Op::Mul(..)
+                | Op::Div(..)
+                | Op::Neg(_)
+                | Op::AddScalar(..)
+                | Op::MulScalar(..)
+                | Op::Relu(_)
+                | Op::Sigmoid(_)
+                | Op::Tanh(_)
+                | Op::Exp(_)
+                | Op::Sum(_)
+                | Op::MatMul(..)
+                | Op::MatMulT(..)
+        ),
     }
 }
 

@@ -352,3 +352,25 @@ impl Replay {
         &self.values[v.index()]
     }
 }
+
+impl std::fmt::Debug for Replay {
+    /// A summary, not a dump: the recording's tape and size, how many nodes each pass visits,
+    /// and how many of them run their own rule instead of an in-place one:
+    /// `Replay { tape: 3, nodes: 21, forward: 12, backward: 12, by_rule: 0, params: 6, theta: 141 }`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let by_rule = self
+            .backward
+            .iter()
+            .filter(|b| !backward::in_place(b.op))
+            .count();
+        f.debug_struct("Replay")
+            .field("tape", &self.tape_id)
+            .field("nodes", &self.values.len())
+            .field("forward", &self.forward.len())
+            .field("backward", &self.backward.len())
+            .field("by_rule", &by_rule)
+            .field("params", &self.params.len())
+            .field("theta", &self.theta_len)
+            .finish()
+    }
+}
