@@ -16,9 +16,6 @@ use crate::tensor::Tensor;
 #[inline(always)]
 pub(super) fn run(b: &Backward, adjoints: &mut [Tensor], values: &[Value]) {
     let (below, here) = adjoints.split_at_mut(b.node);
-    if !in_place(b.op) {
-        return by_rule(b, below, &here[0], values);
-    }
     let dy = here[0].as_slice();
     let v = |k: NodeId| &*values[k];
     let (y, ys) = (v(b.node), v(b.node).as_slice());
@@ -87,12 +84,14 @@ pub(super) fn run(b: &Backward, adjoints: &mut [Tensor], values: &[Value]) {
                     _ => p.run(dy, v(a).as_slice(), dx, write),
                 }
             }
-            _ => unreachable!("in_place lists exactly the ops with an arm here"),
+            // Every other op (`in_place` is false exactly for these).
+            _ => return by_rule(b, below, &here[0], values),
         }
     }
 }
 
-/// True if `op`'s rule runs in place here (false: its own rule, [`Op::vjp`], into tensors).
+/// True if `op`'s rule runs in place here (false: its own rule, [`Op::vjp`], into tensors):
+/// the ops with an arm of their own in [`run`] (a test holds the two together).
 pub(super) fn in_place(op: Op) -> bool {
     match op {
         Op::PowI(_, n) => n != 0 && n != i32::MIN,
@@ -189,13 +188,66 @@ fn for_each_entry(rows: usize, cols: usize, mut f: impl FnMut(usize, usize, usiz
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many times [`by_rule`] ran on this thread (for the test that holds [`in_place`] to
+    /// the arms of [`run`]).
+    pub(super) static BY_RULE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Any other op: its rule's local gradients ([`Op::vjp`]), each put into its input's adjoint.
 fn by_rule(b: &Backward, below: &mut [Tensor], dy: &Tensor, values: &[Value]) {
+    #[cfg(test)]
+    BY_RULE.with(|n| n.set(n.get() + 1));
     let needs = |k: NodeId| b.into.iter().flatten().any(|&(n, _)| n == k);
     let local = b.op.vjp(dy, &values[b.node], |k| &*values[k], needs);
     for (into, g) in b.into.iter().zip(local) {
         if let (Some((k, write)), Some(g)) = (*into, g) {
             each(below[k].as_mut_slice(), write, [g.as_slice()], |[g]| g);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Replay;
+    use super::{BY_RULE, in_place};
+    use crate::nn::Params;
+    use crate::{Tape, Tensor, Var};
+
+    /// `in_place` names exactly the ops `run` has an arm for: over a graph
+    /// with every op of the tape, the rules run by `Op::vjp` in one replayed step are as many
+    /// as the backward nodes `in_place` rejects.
+    #[test]
+    fn in_place_matches_the_rules_run_in_place() {
+        let mut p = Params::new();
+        p.add(
+            "w",
+            &Tensor::from_fn(3, 4, |i, j| 0.3 * i as f64 - 0.2 * j as f64 + 0.1),
+        );
+        p.add("r", &Tensor::from_fn(1, 4, |_, j| 0.5 + j as f64));
+        let tape = Tape::new();
+        let t = tape.params(&p);
+        let (w, r) = (t.vars()[0], t.vars()[1]);
+        let pos = w.square() + 0.5;
+        let parts: Vec<Var<'_>> = vec![
+            (w + r) * (w - r) / (r.square() + 1.0),
+            (-w).mul_scalar(2.0).add_scalar(1.0).powi(3) + w.powi(0),
+            w.relu() + w.sigmoid() + w.tanh() + w.exp() + w.abs() + w.sin() + w.cos(),
+            pos.sqrt() + pos.ln() + pos.powf(0.5) + w.softplus() + w.log_sigmoid(),
+            w.matmul(w.t()).matmul_t(w.t()).expand(3, 4) + w.log_softmax(),
+            w.sum_each_row().expand(3, 4) + w.sum_each_col().expand(3, 4) + w.mean(),
+            Var::concat_rows(&[w.rows(0..1), w.rows(1..3)])
+                .maximum(r)
+                .minimum(w.gather_rows(&[0, 1, 2])),
+            Var::concat_cols(&[w.cols(0..2), w.cols(2..4)]),
+        ];
+        let loss = parts.into_iter().sum::<Var<'_>>().sum();
+        let mut replay = Replay::new(&tape, loss, &t);
+        let by_rule = replay.backward.iter().filter(|b| !in_place(b.op)).count();
+        assert!(by_rule > 0 && by_rule < replay.backward.len());
+        let before = BY_RULE.with(|n| n.get());
+        replay.run(p.as_slice(), &mut vec![0.0; p.len()]);
+        assert_eq!(BY_RULE.with(|n| n.get()) - before, by_rule);
     }
 }
