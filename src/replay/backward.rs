@@ -19,6 +19,8 @@ pub(super) fn run(b: &Backward, adjoints: &mut [Tensor], values: &[Value]) {
     let dy = here[0].as_slice();
     let v = |k: NodeId| &*values[k];
     let (y, ys) = (v(b.node), v(b.node).as_slice());
+    // A product's adjoint products (`dA`, `dB`), each of its fixed shape and kernel.
+    let product = |which: usize| b.products[which].expect("a product has its adjoints' products");
     for (which, into) in b.into.iter().enumerate() {
         let Some((k, write)) = *into else { continue };
         let x = v(k);
@@ -74,16 +76,12 @@ pub(super) fn run(b: &Backward, adjoints: &mut [Tensor], values: &[Value]) {
                     Write::Add => dx.iter_mut().for_each(|dx| *dx += d),
                 }
             }
-            // Y = A B    =>  dA = dY B^T, dB = A^T dY
-            // Y = A B^T  =>  dA = dY B,   dB = dY^T A
-            (Op::MatMul(a, bm) | Op::MatMulT(a, bm), which) => {
-                let p = b.products[which].expect("a product has its adjoints' products");
-                match (b.op, which) {
-                    (_, 0) => p.run(dy, v(bm).as_slice(), dx, write),
-                    (Op::MatMul(..), _) => p.run(v(a).as_slice(), dy, dx, write),
-                    _ => p.run(dy, v(a).as_slice(), dx, write),
-                }
-            }
+            // Y = A B  =>  dA = dY B^T,  dB = A^T dY
+            (Op::MatMul(_, bm), 0) => product(0).run(dy, v(bm).as_slice(), dx, write),
+            (Op::MatMul(a, _), _) => product(1).run(v(a).as_slice(), dy, dx, write),
+            // Y = A B^T  =>  dA = dY B,  dB = dY^T A
+            (Op::MatMulT(_, bm), 0) => product(0).run(dy, v(bm).as_slice(), dx, write),
+            (Op::MatMulT(a, _), _) => product(1).run(dy, v(a).as_slice(), dx, write),
             // Every other op (`in_place` is false exactly for these).
             _ => return by_rule(b, below, &here[0], values),
         }
