@@ -203,9 +203,8 @@ fn mse_step<'t>(
     (t, loss)
 }
 
-/// W1 (1-10-10-1 ReLU MLP on 7 points, SGD): 300 replayed steps follow 300 taped ones.
-#[test]
-fn a_replayed_training_run_follows_the_tape() {
+/// W1's 1-10-10-1 ReLU MLP, PyTorch's init, seed 0.
+fn w1_mlp() -> (Params, Sequential) {
     let mut params = Params::new();
     let model = mlp(
         &mut params,
@@ -214,6 +213,13 @@ fn a_replayed_training_run_follows_the_tape() {
         &Init::PyTorch,
         &mut Rng::new(0),
     );
+    (params, model)
+}
+
+/// W1 (1-10-10-1 ReLU MLP on 7 points, SGD): 300 replayed steps follow 300 taped ones.
+#[test]
+fn a_replayed_training_run_follows_the_tape() {
+    let (params, model) = w1_mlp();
     let x = Tensor::from_fn(7, 1, |i, _| -1.0 + i as f64 / 3.0);
     let y = x.map(|x| (5.0 * x).sin() * (2.0 * x).abs().exp() / 10.0);
     let tape = Tape::new();
@@ -313,14 +319,7 @@ fn set_input_feeds_the_next_batch() {
 /// own.
 #[test]
 fn debug_says_what_runs_in_place() {
-    let mut params = Params::new();
-    let model = mlp(
-        &mut params,
-        &[1, 10, 10, 1],
-        Activation::Relu,
-        &Init::PyTorch,
-        &mut Rng::new(0),
-    );
+    let (params, model) = w1_mlp();
     let x = Tensor::column(&[0.0, 0.5, 1.0]);
     let tape = Tape::new();
     let (t, loss) = mse_step(&tape, &params, &model, (&x, &x));
