@@ -22,7 +22,7 @@ impl<'t> Var<'t> {
     /// assert_eq!((y.item(), tape.backward(y)[x].item()), (3.0, 1.0));
     /// ```
     pub fn add_scalar(self, c: f64) -> Var<'t> {
-        self.unary(Op::AddScalar(self.index(), c), |x| x.add_scalar(c))
+        self.record(Op::AddScalar(self.index(), c))
     }
 
     /// `y = c x` for a scalar `c`  =>  `dx = c dy`.
@@ -35,7 +35,7 @@ impl<'t> Var<'t> {
     /// assert_eq!((y.item(), tape.backward(y)[x].item()), (-4.0, -4.0));
     /// ```
     pub fn mul_scalar(self, c: f64) -> Var<'t> {
-        self.unary(Op::MulScalar(self.index(), c), |x| x.scale(c))
+        self.record(Op::MulScalar(self.index(), c))
     }
 }
 
@@ -159,7 +159,7 @@ impl<'t> Add for Var<'t> {
     type Output = Var<'t>;
     /// `a + b`, broadcasting. See [`add_vjp`].
     fn add(self, rhs: Var<'t>) -> Var<'t> {
-        self.binary(rhs, Op::Add(self.index(), rhs.index()), |a, b| a.add(b))
+        self.binary(rhs, Op::Add(self.index(), rhs.index()))
     }
 }
 
@@ -167,7 +167,7 @@ impl<'t> Sub for Var<'t> {
     type Output = Var<'t>;
     /// `a - b`, broadcasting. See [`sub_vjp`].
     fn sub(self, rhs: Var<'t>) -> Var<'t> {
-        self.binary(rhs, Op::Sub(self.index(), rhs.index()), |a, b| a.sub(b))
+        self.binary(rhs, Op::Sub(self.index(), rhs.index()))
     }
 }
 
@@ -176,7 +176,7 @@ impl<'t> Mul for Var<'t> {
     /// `a ⊙ b` (entrywise), broadcasting. See [`mul_vjp`]. For the matrix product use
     /// [`Var::matmul`].
     fn mul(self, rhs: Var<'t>) -> Var<'t> {
-        self.binary(rhs, Op::Mul(self.index(), rhs.index()), |a, b| a.mul(b))
+        self.binary(rhs, Op::Mul(self.index(), rhs.index()))
     }
 }
 
@@ -184,7 +184,7 @@ impl<'t> Div for Var<'t> {
     type Output = Var<'t>;
     /// `a ⊘ b` (entrywise), broadcasting. See [`div_vjp`].
     fn div(self, rhs: Var<'t>) -> Var<'t> {
-        self.binary(rhs, Op::Div(self.index(), rhs.index()), |a, b| a.div(b))
+        self.binary(rhs, Op::Div(self.index(), rhs.index()))
     }
 }
 
@@ -192,7 +192,7 @@ impl<'t> Neg for Var<'t> {
     type Output = Var<'t>;
     /// `-x`. See [`neg_vjp`].
     fn neg(self) -> Var<'t> {
-        self.unary(Op::Neg(self.index()), |x| x.neg())
+        self.record(Op::Neg(self.index()))
     }
 }
 

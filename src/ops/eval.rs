@@ -1,14 +1,14 @@
-//! [`Op::eval`]: an op's forward value from the values of its inputs, for re-running a
-//! recorded graph ([`crate::replay::Replay`]). The same tensor functions the recording
-//! methods call, so a replayed value has the bits of the recorded one (a property test holds
-//! the two together for every op).
+//! [`Op::eval`]: an op's forward value from the values of its inputs: the one forward of
+//! each op, which recording it computes ([`crate::Var`]'s methods) and re-running a recorded
+//! graph computes again ([`crate::replay::Replay`]), so a replayed value has the recorded
+//! value's bits.
 
 use super::{NodeId, Op, index, select, softmax, unary};
 use crate::tensor::Tensor;
 
 impl Op {
-    /// The value of this op given the value of each node (`value(k)`), as recording it
-    /// computed it. A leaf or a constant has no formula: its own value is returned.
+    /// The value of this op given the value of each node (`value(k)`). A leaf or a constant
+    /// has no formula.
     ///
     /// ```
     /// use tapegrad::Tensor;
@@ -22,7 +22,8 @@ impl Op {
     /// # Panics
     /// As the op's own method would, on shapes it does not accept; [`Op::Leaf`] and
     /// [`Op::Constant`] (their values are not computed from anything).
-    pub fn eval<'a>(&self, value: &dyn Fn(NodeId) -> &'a Tensor) -> Tensor {
+    #[inline]
+    pub fn eval<'a>(&self, value: impl Fn(NodeId) -> &'a Tensor) -> Tensor {
         let v = value;
         match *self {
             Op::Leaf | Op::Constant => panic!("Op::eval: a {} has no formula", self.name()),

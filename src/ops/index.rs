@@ -74,15 +74,13 @@ impl<'t> Var<'t> {
     /// `Y = X[rows, cols]`, recorded as one slice node.
     pub(crate) fn window(self, rows: Range<usize>, cols: Range<usize>) -> Var<'t> {
         let op = Op::Slice(self.index(), rows.start, rows.end, cols.start, cols.end);
-        self.unary(op, |x| x.slice(rows.clone(), cols.clone()))
+        self.record(op)
     }
 
     /// `self` placed at `(r0, c0)` in a `rows x cols` matrix of zeros (the adjoint of a slice,
     /// recorded by the second-order backward).
     pub(crate) fn pad(self, r0: usize, c0: usize, rows: usize, cols: usize) -> Var<'t> {
-        self.unary(Op::Pad(self.index(), r0, c0, rows, cols), |x| {
-            x.pad(r0, c0, rows, cols)
-        })
+        self.record(Op::Pad(self.index(), r0, c0, rows, cols))
     }
 
     /// The rows `indices[0], indices[1], ...` of `x` stacked: a minibatch on the tape. A row
@@ -115,18 +113,12 @@ impl<'t> Var<'t> {
 
     /// Gathers the rows listed in the constant node `idx`.
     pub(crate) fn gather_by(self, idx: Var<'t>) -> Var<'t> {
-        let indices = idx_values(&idx.value());
-        self.unary(Op::GatherRows(self.index(), idx.index()), |x| {
-            x.select_rows(&indices)
-        })
+        self.record(Op::GatherRows(self.index(), idx.index()))
     }
 
     /// Scatters (adds) the rows of `self` into rows `idx` of zeros with `rows` rows.
     pub(crate) fn scatter_by(self, idx: Var<'t>, rows: usize) -> Var<'t> {
-        let indices = idx_values(&idx.value());
-        self.unary(Op::ScatterRows(self.index(), idx.index(), rows), |x| {
-            x.scatter_rows(&indices, rows)
-        })
+        self.record(Op::ScatterRows(self.index(), idx.index(), rows))
     }
 
     /// `[a; b; ...]`: the values stacked vertically (equal column counts).
@@ -143,7 +135,7 @@ impl<'t> Var<'t> {
     /// ```
     pub fn concat_rows(parts: &[Var<'t>]) -> Var<'t> {
         concat("concat_rows", parts, |a, b| {
-            a.binary(b, Op::ConcatRows(a.index(), b.index()), Tensor::concat_rows)
+            a.binary(b, Op::ConcatRows(a.index(), b.index()))
         })
     }
 
@@ -162,7 +154,7 @@ impl<'t> Var<'t> {
     /// ```
     pub fn concat_cols(parts: &[Var<'t>]) -> Var<'t> {
         concat("concat_cols", parts, |a, b| {
-            a.binary(b, Op::ConcatCols(a.index(), b.index()), Tensor::concat_cols)
+            a.binary(b, Op::ConcatCols(a.index(), b.index()))
         })
     }
 }

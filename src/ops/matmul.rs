@@ -31,9 +31,7 @@ impl<'t> Var<'t> {
             a.1,
             b.0
         );
-        self.binary(rhs, Op::MatMul(self.index(), rhs.index()), |a, b| {
-            a.matmul(b)
-        })
+        self.binary(rhs, Op::MatMul(self.index(), rhs.index()))
     }
 
     /// `Y = A B^T` (`m x k` times `(n x k)^T`)  =>  `dA = dY B`, `dB = dY^T A`.
@@ -62,9 +60,7 @@ impl<'t> Var<'t> {
             a.1,
             b.1
         );
-        self.binary(rhs, Op::MatMulT(self.index(), rhs.index()), |a, b| {
-            a.matmul_nt(b)
-        })
+        self.binary(rhs, Op::MatMulT(self.index(), rhs.index()))
     }
 
     /// `Y = X^T`  =>  `dX = dY^T`.
@@ -78,7 +74,7 @@ impl<'t> Var<'t> {
     /// assert_eq!(tape.backward(y)[x], Tensor::column(&[2.0, 4.0]));
     /// ```
     pub fn t(self) -> Var<'t> {
-        self.unary(Op::Transpose(self.index()), |x| x.t())
+        self.record(Op::Transpose(self.index()))
     }
 }
 

@@ -9,7 +9,7 @@
 use super::Adjoint;
 use crate::ops::Op;
 use crate::tape::Var;
-use crate::tensor::{Broadcast, Tensor, fmt_shape};
+use crate::tensor::{Broadcast, fmt_shape};
 
 impl<'t> Var<'t> {
     /// `y = sum_ij x_ij` (`1x1`)  =>  `dx = expand(dy)`.
@@ -23,7 +23,7 @@ impl<'t> Var<'t> {
     /// assert_eq!(tape.backward(s)[x], Tensor::ones(2, 2));
     /// ```
     pub fn sum(self) -> Var<'t> {
-        self.unary(Op::Sum(self.index()), |x| Tensor::scalar(x.sum()))
+        self.record(Op::Sum(self.index()))
     }
 
     /// `y_i = sum_j x_ij` (`m x n -> m x 1`)  =>  `dx_ij = dy_i`.
@@ -35,7 +35,7 @@ impl<'t> Var<'t> {
     /// assert_eq!(x.sum_each_row().value(), Tensor::column(&[3.0, 7.0]));
     /// ```
     pub fn sum_each_row(self) -> Var<'t> {
-        self.unary(Op::SumEachRow(self.index()), |x| x.sum_each_row())
+        self.record(Op::SumEachRow(self.index()))
     }
 
     /// `y_j = sum_i x_ij` (`m x n -> 1 x n`)  =>  `dx_ij = dy_j`.
@@ -47,7 +47,7 @@ impl<'t> Var<'t> {
     /// assert_eq!(x.sum_each_col().value(), Tensor::row(&[4.0, 6.0]));
     /// ```
     pub fn sum_each_col(self) -> Var<'t> {
-        self.unary(Op::SumEachCol(self.index()), |x| x.sum_each_col())
+        self.record(Op::SumEachCol(self.index()))
     }
 
     /// `y = (1 / mn) sum_ij x_ij`, recorded as `sum(x) / (m n)`.
@@ -109,9 +109,7 @@ impl<'t> Var<'t> {
         let shape = self.shape();
         match Broadcast::classify((rows, cols), shape) {
             Some(Broadcast::Same) => self,
-            Some(_) => self.unary(Op::Expand(self.index(), rows, cols), |x| {
-                x.expand(rows, cols)
-            }),
+            Some(_) => self.record(Op::Expand(self.index(), rows, cols)),
             None => panic!(
                 "expand: {} cannot be broadcast to [{rows}x{cols}]",
                 fmt_shape(shape)

@@ -35,9 +35,7 @@ impl<'t> Var<'t> {
     /// assert_eq!((g[a].clone(), g[b].clone()), (Tensor::row(&[0.0, 1.0, 0.5]), Tensor::row(&[1.0, 0.0, 0.5])));
     /// ```
     pub fn maximum(self, other: Var<'t>) -> Var<'t> {
-        self.binary(other, Op::Maximum(self.index(), other.index()), |a, b| {
-            a.broadcast_map(b, "maximum", |x, y| nan_or(x, y, f64::max))
-        })
+        self.binary(other, Op::Maximum(self.index(), other.index()))
     }
 
     /// `y = min(a, b)` entrywise, broadcasting as `+` does. A tie splits the gradient in half;
@@ -52,9 +50,7 @@ impl<'t> Var<'t> {
     /// assert_eq!(tape.backward(clipped.sum())[x], Tensor::row(&[1.0, 0.0]));
     /// ```
     pub fn minimum(self, other: Var<'t>) -> Var<'t> {
-        self.binary(other, Op::Minimum(self.index(), other.index()), |a, b| {
-            a.broadcast_map(b, "minimum", |x, y| nan_or(x, y, f64::min))
-        })
+        self.binary(other, Op::Minimum(self.index(), other.index()))
     }
 
     /// `y = mask ? a : b` entrywise: `a` where the mask is nonzero, `b` elsewhere. The mask is
@@ -86,9 +82,7 @@ impl<'t> Var<'t> {
         let m = a
             .tape()
             .constant(mask.map(|v| if v != 0.0 { 1.0 } else { 0.0 }));
-        a.binary(b, Op::Select(m.index(), a.index(), b.index()), |x, y| {
-            select_values(mask, x, y)
-        })
+        a.binary(b, Op::Select(m.index(), a.index(), b.index()))
     }
 }
 

@@ -28,7 +28,7 @@ impl<'t> Var<'t> {
     /// assert_eq!(tape.leaf(1000.0).softplus().item(), 1000.0);
     /// ```
     pub fn softplus(self) -> Var<'t> {
-        self.unary(Op::Softplus(self.index()), |x| x.map(softplus))
+        self.record(Op::Softplus(self.index()))
     }
 
     /// `y = ln σ(x) = −softplus(−x)`  =>  `dx = dy ⊙ σ(−x)`. No overflow for any `x`.
@@ -41,7 +41,7 @@ impl<'t> Var<'t> {
     /// assert_eq!((y.item(), tape.backward(y)[x].item()), (-1000.0, 1.0));
     /// ```
     pub fn log_sigmoid(self) -> Var<'t> {
-        self.unary(Op::LogSigmoid(self.index()), |x| x.map(log_sigmoid))
+        self.record(Op::LogSigmoid(self.index()))
     }
 
     /// `y_ij = x_ij − ln Σ_k e^{x_ik}` over each row (the log-probabilities of the classes of
@@ -58,7 +58,7 @@ impl<'t> Var<'t> {
     /// g[x].assert_close(&Tensor::row(&[0.5, -0.5]), 1e-15, 1e-15);
     /// ```
     pub fn log_softmax(self) -> Var<'t> {
-        self.unary(Op::LogSoftmax(self.index()), log_softmax_rows)
+        self.record(Op::LogSoftmax(self.index()))
     }
 }
 

@@ -19,7 +19,7 @@ impl<'t> Var<'t> {
     /// assert_eq!((y.item(), tape.backward(y)[x].item()), (0.0, 1.0));
     /// ```
     pub fn sin(self) -> Var<'t> {
-        self.unary(Op::Sin(self.index()), |x| x.map(f64::sin))
+        self.record(Op::Sin(self.index()))
     }
 
     /// `y = cos(x)`  =>  `dx = −dy ⊙ sin(x)`.
@@ -32,7 +32,7 @@ impl<'t> Var<'t> {
     /// assert!((tape.backward(y)[x].item() + 1.0).abs() < 1e-15);   // −sin(π/2)
     /// ```
     pub fn cos(self) -> Var<'t> {
-        self.unary(Op::Cos(self.index()), |x| x.map(f64::cos))
+        self.record(Op::Cos(self.index()))
     }
 }
 

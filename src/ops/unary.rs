@@ -23,7 +23,7 @@ impl<'t> Var<'t> {
     /// assert_eq!((y.item(), tape.backward(y)[x].item()), (8.0, 12.0));  // 3 x^2
     /// ```
     pub fn powi(self, n: i32) -> Var<'t> {
-        self.unary(Op::PowI(self.index(), n), |x| x.map(|v| powi(v, n)))
+        self.record(Op::PowI(self.index(), n))
     }
 
     /// `y = x^p` for a real `p`  =>  `dx = dy ⊙ p x^(p-1)`. NaN for `x < 0` and
@@ -37,7 +37,7 @@ impl<'t> Var<'t> {
     /// assert_eq!((y.item(), tape.backward(y)[x].item()), (8.0, 3.0));   // 1.5 x^0.5
     /// ```
     pub fn powf(self, p: f64) -> Var<'t> {
-        self.unary(Op::PowF(self.index(), p), |x| x.map(|v| v.powf(p)))
+        self.record(Op::PowF(self.index(), p))
     }
 
     /// `y = x^2`, recorded as `powi(2)`  =>  `dx = 2 x ⊙ dy`.
@@ -63,7 +63,7 @@ impl<'t> Var<'t> {
     /// assert_eq!((y.item(), tape.backward(y)[x].item()), (2.0, 0.25));  // 1 / (2 y)
     /// ```
     pub fn sqrt(self) -> Var<'t> {
-        self.unary(Op::Sqrt(self.index()), |x| x.map(f64::sqrt))
+        self.record(Op::Sqrt(self.index()))
     }
 
     /// `y = exp(x)`  =>  `dx = dy ⊙ y`.
@@ -76,7 +76,7 @@ impl<'t> Var<'t> {
     /// assert_eq!(tape.backward(y)[x].item(), y.item());                 // exp' = exp
     /// ```
     pub fn exp(self) -> Var<'t> {
-        self.unary(Op::Exp(self.index()), |x| x.map(f64::exp))
+        self.record(Op::Exp(self.index()))
     }
 
     /// `y = ln(x)` (natural log)  =>  `dx = dy ⊘ x`.
@@ -89,7 +89,7 @@ impl<'t> Var<'t> {
     /// assert_eq!(tape.backward(y)[x].item(), 0.5);                      // 1 / x
     /// ```
     pub fn ln(self) -> Var<'t> {
-        self.unary(Op::Ln(self.index()), |x| x.map(f64::ln))
+        self.record(Op::Ln(self.index()))
     }
 
     /// `y = |x|`  =>  `dx = dy ⊙ sign(x)`, with `sign(0) = 0`.
@@ -102,7 +102,7 @@ impl<'t> Var<'t> {
     /// assert_eq!(tape.backward(y)[x], Tensor::row(&[-1.0, 0.0, 1.0]));  // sign(x), sign(0) = 0
     /// ```
     pub fn abs(self) -> Var<'t> {
-        self.unary(Op::Abs(self.index()), |x| x.map(f64::abs))
+        self.record(Op::Abs(self.index()))
     }
 
     /// `y = max(x, 0)`  =>  `dx = dy ⊙ 1[x > 0]` (so `relu'(0) = 0`).
@@ -116,7 +116,7 @@ impl<'t> Var<'t> {
     /// assert_eq!(tape.backward(y.sum())[x], Tensor::row(&[0.0, 0.0, 1.0])); // relu'(0) = 0
     /// ```
     pub fn relu(self) -> Var<'t> {
-        self.unary(Op::Relu(self.index()), |x| x.map(relu))
+        self.record(Op::Relu(self.index()))
     }
 
     /// `y = σ(x) = 1 / (1 + exp(-x))`  =>  `dx = dy ⊙ y ⊙ (1 - y)`.
@@ -131,7 +131,7 @@ impl<'t> Var<'t> {
     /// assert_eq!((y.item(), tape.backward(y)[x].item()), (0.5, 0.25));  // y (1 - y)
     /// ```
     pub fn sigmoid(self) -> Var<'t> {
-        self.unary(Op::Sigmoid(self.index()), |x| x.map(sigmoid))
+        self.record(Op::Sigmoid(self.index()))
     }
 
     /// `y = tanh(x)`  =>  `dx = dy ⊙ (1 - y^2)`.
@@ -144,7 +144,7 @@ impl<'t> Var<'t> {
     /// assert_eq!((y.item(), tape.backward(y)[x].item()), (0.0, 1.0));   // 1 - y^2
     /// ```
     pub fn tanh(self) -> Var<'t> {
-        self.unary(Op::Tanh(self.index()), |x| x.map(f64::tanh))
+        self.record(Op::Tanh(self.index()))
     }
 }
 

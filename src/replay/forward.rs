@@ -38,7 +38,7 @@ pub(super) fn run(f: &Forward, values: &mut [Value]) {
         Op::Tanh(x) => map(y, v(x), f64::tanh),
         Op::Exp(x) => map(y, v(x), f64::exp),
         Op::Sum(x) => y[0] = v(x).sum(),
-        op => *out = op.eval(&v),
+        op => *out = op.eval(v),
     }
 }
 

@@ -138,22 +138,21 @@ impl<'t> Var<'t> {
         self.tape.nodes.borrow()[self.index].requires_grad
     }
 
-    /// Records `op` computed from `self` by `forward`.
-    pub(crate) fn unary(self, op: Op, forward: impl FnOnce(&Tensor) -> Tensor) -> Var<'t> {
-        let value = forward(&self.tape.nodes.borrow()[self.index].value);
+    /// Records `op` (an op of `self`), its value computed by [`Op::eval`] from the recorded
+    /// values: the one forward of each op, which a [`crate::replay::Replay`] runs too.
+    pub(crate) fn record(self, op: Op) -> Var<'t> {
+        let value = {
+            let nodes = self.tape.nodes.borrow();
+            op.eval(|k: NodeId| &*nodes[k].value)
+        };
         self.tape.push(op, value)
     }
 
-    /// Records `op` computed from `self` and `rhs` by `forward`.
+    /// Records `op` (an op of `self` and `rhs`), as [`Var::record`] does.
     ///
     /// # Panics
-    /// If `self` and `rhs` live on different tapes, naming `name` and both tapes.
-    pub(crate) fn binary(
-        self,
-        rhs: Var<'t>,
-        op: Op,
-        forward: impl FnOnce(&Tensor, &Tensor) -> Tensor,
-    ) -> Var<'t> {
+    /// If `self` and `rhs` live on different tapes, naming the op and both tapes.
+    pub(crate) fn binary(self, rhs: Var<'t>, op: Op) -> Var<'t> {
         assert!(
             std::ptr::eq(self.tape, rhs.tape),
             "{}: operands belong to different tapes (tape #{} and tape #{}); record a whole \
@@ -162,11 +161,7 @@ impl<'t> Var<'t> {
             self.tape.id,
             rhs.tape.id
         );
-        let value = {
-            let nodes = self.tape.nodes.borrow();
-            forward(&nodes[self.index].value, &nodes[rhs.index].value)
-        };
-        self.tape.push(op, value)
+        self.record(op)
     }
 }
 
