@@ -60,7 +60,8 @@
 //! - [`replay`]: a recorded step run again for new parameters, with no recording and no
 //!   allocation per step (a trace of the tape, the fastest training step).
 //! - [`anomaly`]: opt-in detection of the first op that produced a NaN or an infinity.
-//! - [`ops`]: the operations, one file per family, each forward beside its rule.
+//! - [`ops`]: the operations, one file per family, each method and formula beside its rule;
+//!   every op's forward in [`ops::Op::eval`].
 //! - [`gradcheck`](mod@gradcheck): reverse mode against finite differences, for your functions.
 //! - [`hessian`]: Hessian-vector products, Hessians, the optimal step along a direction,
 //!   `gradgradcheck`.

@@ -1,4 +1,6 @@
-//! The operations a tape records, each forward next to its backward rule.
+//! The operations a tape records: each op's recording method, with its formula, next to its
+//! backward rule. The forward arithmetic of every op is one `match`, [`Op::eval`], which
+//! recording and [`crate::replay::Replay`] both run.
 //!
 //! One file per family: [`arith`] (add sub mul div neg, scalar add/mul, broadcasting),
 //! [`matmul`] (matmul, matmul_t, transpose), [`unary`] (powi powf sqrt exp ln abs relu sigmoid tanh),
