@@ -116,7 +116,7 @@ impl Replay {
     pub fn new(tape: &Tape, loss: Var<'_>, theta: &Theta<'_>) -> Replay {
         let own = |v: Var<'_>, what: &str| {
             assert!(
-                v.tape().id() == tape.id() && std::ptr::eq(v.tape(), tape),
+                std::ptr::eq(v.tape(), tape),
                 "Replay::new: the {what} (node {}) is on tape #{}, not on tape #{}",
                 v.index(),
                 v.tape().id(),
@@ -305,8 +305,12 @@ impl Replay {
         }
     }
 
-    /// [`Replay::set_node`] with a shared value: the node shares it, nothing is copied.
+    /// [`Replay::set_node`] with a shared value: the node shares it, nothing is copied (and
+    /// nothing is done if it shares it already: a fixed batch handed in again).
     pub(crate) fn share_node(&mut self, i: NodeId, value: &Rc<Tensor>) {
+        if matches!(&self.values[i], Value::Shared(held) if Rc::ptr_eq(held, value)) {
+            return;
+        }
         self.check_shape(i, value);
         self.values[i] = Value::Shared(Rc::clone(value));
     }

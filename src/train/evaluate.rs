@@ -18,13 +18,12 @@ pub(super) struct Evaluator {
     replays: Option<Vec<Recorded>>,
 }
 
-/// A recorded step for batches of `rows` rows: its replay, the nodes of its inputs and
-/// targets, and the batch they hold now (`None`: not a fixed batch).
+/// A recorded step for batches of `rows` rows: its replay, and the nodes of its inputs and
+/// targets.
 struct Recorded {
     rows: usize,
     replay: Replay,
     inputs: (NodeId, NodeId),
-    holds: Option<Rc<Tensor>>,
 }
 
 /// What the loss is evaluated with.
@@ -73,26 +72,20 @@ impl Evaluator {
                     rows,
                     replay: Replay::new(&tape, loss, &theta),
                     inputs: (x.index(), y.index()),
-                    holds: fixed(batch, p),
                 });
                 replays.len() - 1
             }
         };
         let r = &mut replays[at];
-        let now = fixed(batch, p);
-        let same = matches!((&r.holds, &now), (Some(a), Some(b)) if Rc::ptr_eq(a, b));
-        if !same {
-            let (x, y) = r.inputs;
-            match batch {
-                Batch::All => (r.replay.share_node(x, p.x), r.replay.share_node(y, p.y)),
-                Batch::Cut(bx, by) => (r.replay.share_node(x, bx), r.replay.share_node(y, by)),
-                Batch::Rows(idx) => (
-                    r.replay.set_node(x, &p.x.select_rows(idx)),
-                    r.replay.set_node(y, &p.y.select_rows(idx)),
-                ),
-            };
-            r.holds = now;
-        }
+        let (x, y) = r.inputs;
+        match batch {
+            Batch::All => (r.replay.share_node(x, p.x), r.replay.share_node(y, p.y)),
+            Batch::Cut(bx, by) => (r.replay.share_node(x, bx), r.replay.share_node(y, by)),
+            Batch::Rows(idx) => (
+                r.replay.set_node(x, &p.x.select_rows(idx)),
+                r.replay.set_node(y, &p.y.select_rows(idx)),
+            ),
+        };
         r.replay.run(params.as_slice(), grad)
     }
 
@@ -124,14 +117,5 @@ fn inputs<'t>(tape: &'t Tape, p: &Problem<'_>, batch: &Batch) -> (Var<'t>, Var<'
             tape.constant(p.x.select_rows(idx)),
             tape.constant(p.y.select_rows(idx)),
         ),
-    }
-}
-
-/// The inputs of a batch that is the same tensor every epoch (the full batch, a cut one).
-fn fixed(batch: &Batch, p: &Problem<'_>) -> Option<Rc<Tensor>> {
-    match batch {
-        Batch::All => Some(Rc::clone(p.x)),
-        Batch::Cut(x, _) => Some(Rc::clone(x)),
-        Batch::Rows(_) => None,
     }
 }
