@@ -192,8 +192,43 @@ fn w4_matrix(p: &Tensor) -> Tensor {
     })
 }
 
+/// The workloads one can run alone, for a profiler (`--FLAG STEPS`): the flag, the name
+/// printed, and its help.
+const ALONE: [(&str, &str, &str); 6] = [
+    (
+        "w1-only",
+        "W1, reused tape",
+        "run only W1 (the reused tape) for STEPS steps and print us/step: for a profiler, e.g. valgrind --tool=callgrind",
+    ),
+    (
+        "w2-only",
+        "W2, Trainer",
+        "run only W2 (Trainer) for STEPS steps and print us/step: for a profiler",
+    ),
+    (
+        "w3-only",
+        "W3, reused tape",
+        "run only W3 (the reused tape) for STEPS steps and print us/step: for a profiler",
+    ),
+    (
+        "w1-replay-only",
+        "W1, replay",
+        "run only W1 as a replay (recorded once) for STEPS steps and print us/step",
+    ),
+    (
+        "w2-replay-only",
+        "W2, Trainer replaying",
+        "run only W2 with Trainer::replay for STEPS steps and print us/step",
+    ),
+    (
+        "w3-replay-only",
+        "W3, replay",
+        "run only W3 as a replay (recorded once) for STEPS steps and print us/step",
+    ),
+];
+
 fn main() {
-    let args = Cli::new("speed", ABOUT)
+    let cli = Cli::new("speed", ABOUT)
         .flag(
             "reps",
             "R",
@@ -203,37 +238,12 @@ fn main() {
         .switch(
             "quick",
             "a smoke test, not a measurement: 100 W1 and 20 W3 steps, matmul at n = 64, QR of W4's leading 100x100 block",
-        )
-        .optional(
-            "w1-only",
-            "STEPS",
-            "run only W1 (the reused tape) for STEPS steps and print us/step: for a profiler, e.g. valgrind --tool=callgrind",
-        )
-        .optional(
-            "w2-only",
-            "STEPS",
-            "run only W2 (Trainer) for STEPS steps and print us/step: for a profiler",
-        )
-        .optional(
-            "w3-only",
-            "STEPS",
-            "run only W3 (the reused tape) for STEPS steps and print us/step: for a profiler",
-        )
-        .optional(
-            "w1-replay-only",
-            "STEPS",
-            "run only W1 as a replay (recorded once) for STEPS steps and print us/step",
-        )
-        .optional(
-            "w2-replay-only",
-            "STEPS",
-            "run only W2 with Trainer::replay for STEPS steps and print us/step",
-        )
-        .optional(
-            "w3-replay-only",
-            "STEPS",
-            "run only W3 as a replay (recorded once) for STEPS steps and print us/step",
-        )
+        );
+    let args = ALONE
+        .iter()
+        .fold(cli, |cli, &(flag, _, help)| {
+            cli.optional(flag, "STEPS", help)
+        })
         .example("cargo run --release --example speed")
         .example("cargo run --release --example speed -- --reps 11 --json")
         .example("valgrind --tool=callgrind target/release/examples/speed --w1-only 10000")
@@ -267,30 +277,18 @@ fn main() {
         us_per_step(reps, &[15, 64, 64, 1], (&x3, &y3), run, form)
     };
     type UsPerStep<'a> = &'a dyn Fn(usize) -> f64; // steps -> us/step, one run
-    let alone: [(&str, &str, UsPerStep); 6] = [
-        ("w1", "W1, reused tape", &|steps| {
-            w1(1, steps, Form::ReusedTape)
-        }),
-        ("w2", "W2, Trainer", &|steps| {
-            w2_us_per_step(1, steps, false)
-        }),
-        ("w3", "W3, reused tape", &|steps| {
-            w3(1, steps, Form::ReusedTape)
-        }),
-        ("w1-replay", "W1, replay", &|steps| {
-            w1(1, steps, Form::Replay)
-        }),
-        ("w2-replay", "W2, Trainer replaying", &|steps| {
-            w2_us_per_step(1, steps, true)
-        }),
-        ("w3-replay", "W3, replay", &|steps| {
-            w3(1, steps, Form::Replay)
-        }),
+    let runs: [UsPerStep; 6] = [
+        &|steps| w1(1, steps, Form::ReusedTape),
+        &|steps| w2_us_per_step(1, steps, false),
+        &|steps| w3(1, steps, Form::ReusedTape),
+        &|steps| w1(1, steps, Form::Replay),
+        &|steps| w2_us_per_step(1, steps, true),
+        &|steps| w3(1, steps, Form::Replay),
     ];
-    for (flag, name, run) in alone {
-        if let Some(steps) = args.opt::<usize>(&format!("{flag}-only")) {
+    for ((flag, name, _), run) in ALONE.iter().zip(runs) {
+        if let Some(steps) = args.opt::<usize>(flag) {
             if steps == 0 {
-                args.fail(&format!("--{flag}-only: need at least 1 step, got 0"));
+                args.fail(&format!("--{flag}: need at least 1 step, got 0"));
             }
             let us = run(steps);
             outln!("{name}, {steps} steps: {us:.3} us/step");
