@@ -72,47 +72,31 @@ fn bench(c: &mut Criterion) {
             )
         })
     });
-    // The same W1 and W2 runs through the library's training loop (`tapegrad::train`).
-    group.bench_function("w1_trainer_2000_steps", |b| {
-        b.iter(|| {
-            let (mut params, model) = peer::model(&w1);
-            Trainer::new(&model, w1.get("x"), w1.get("y"))
-                .steps(2000)
-                .run(&mut params, &mut Sgd::new(0.05))
-                .unwrap()
-        })
-    });
-    group.bench_function("w2_trainer_3200_steps", |b| {
-        b.iter(|| {
-            let (mut params, model) = peer::model(&w2);
-            Trainer::new(&model, w2.get("x"), w2.get("y"))
-                .batches(Batches::Sequential(32))
-                .steps(3200)
-                .run(&mut params, &mut Adam::new(1e-3))
-                .unwrap()
-        })
-    });
-    group.bench_function("w1_trainer_2000_steps_replayed", |b| {
-        b.iter(|| {
-            let (mut params, model) = peer::model(&w1);
-            Trainer::new(&model, w1.get("x"), w1.get("y"))
-                .steps(2000)
-                .replay(true)
-                .run(&mut params, &mut Sgd::new(0.05))
-                .unwrap()
-        })
-    });
-    group.bench_function("w2_trainer_3200_steps_replayed", |b| {
-        b.iter(|| {
-            let (mut params, model) = peer::model(&w2);
-            Trainer::new(&model, w2.get("x"), w2.get("y"))
-                .batches(Batches::Sequential(32))
-                .steps(3200)
-                .replay(true)
-                .run(&mut params, &mut Adam::new(1e-3))
-                .unwrap()
-        })
-    });
+    // The same W1 and W2 runs through the library's training loop (`tapegrad::train`),
+    // recording every step and replaying (`Trainer::replay`).
+    for (replay, suffix) in [(false, ""), (true, "_replayed")] {
+        group.bench_function(format!("w1_trainer_2000_steps{suffix}"), |b| {
+            b.iter(|| {
+                let (mut params, model) = peer::model(&w1);
+                Trainer::new(&model, w1.get("x"), w1.get("y"))
+                    .steps(2000)
+                    .replay(replay)
+                    .run(&mut params, &mut Sgd::new(0.05))
+                    .unwrap()
+            })
+        });
+        group.bench_function(format!("w2_trainer_3200_steps{suffix}"), |b| {
+            b.iter(|| {
+                let (mut params, model) = peer::model(&w2);
+                Trainer::new(&model, w2.get("x"), w2.get("y"))
+                    .batches(Batches::Sequential(32))
+                    .steps(3200)
+                    .replay(replay)
+                    .run(&mut params, &mut Adam::new(1e-3))
+                    .unwrap()
+            })
+        });
+    }
     let w3 = peer::PeerData::load("w3");
     let w3_full = vec![(w3.get("x").clone(), w3.get("y").clone())];
     group.bench_function("w3_train_5000_steps", |b| {
