@@ -132,7 +132,8 @@ impl<'t> Index<ParamId> for Theta<'t> {
 }
 
 impl Tape {
-    /// Records every parameter of `params` as a leaf, in one call.
+    /// Records every parameter of `params` as a leaf, in one call, each leaf named as its
+    /// parameter (`0.weight`, `0.bias`, ...: the names the table, the drawing and the page show).
     ///
     /// ```
     /// use tapegrad::{nn::Params, Tape, Tensor};
@@ -141,12 +142,13 @@ impl Tape {
     /// let tape = Tape::new();
     /// let theta = tape.params(&p);                          // one leaf per named view
     /// assert_eq!(theta[w].value(), Tensor::row(&[1.0, 2.0]));
+    /// assert_eq!(tape.name_of(theta[w].index()).as_deref(), Some("w"));
     /// ```
     pub fn params(&self, params: &Params) -> Theta<'_> {
         // The leaves are consecutive nodes: recorded first, then handed to the layout.
         let first = self.len();
-        for k in 0..params.views.len() {
-            self.leaf(params.get(ParamId(k)));
+        for (k, view) in params.views.iter().enumerate() {
+            self.leaf(params.get(ParamId(k))).named(&view.name);
         }
         Theta::with_layout(params, (first..self.len()).map(|i| self.var(i)))
     }

@@ -43,10 +43,47 @@ pub struct Tape {
     nodes: RefCell<Vec<Node>>,
     /// The adjoint store of [`Tape::backward_into`], kept between sweeps for its capacity.
     adjoints: RefCell<Vec<Option<Tensor>>>,
-    /// Names given with [`Var::named`], by node (not on the hot path).
-    names: RefCell<Vec<(NodeId, String)>>,
+    /// Names given with [`Var::named`] (and to parameter leaves by [`Tape::params`]).
+    names: RefCell<Names>,
     anomaly: AnomalyMode,
     first_anomaly: RefCell<Option<Anomaly>>,
+}
+
+/// The names of nodes, `(node, name)` in the order given (a later name of the same node
+/// wins). [`Tape::clear`] keeps the strings and the next evaluation writes its names over
+/// them, so a training loop whose leaves are named (as [`Tape::params`] names them) allocates
+/// nothing for names after its first step.
+#[derive(Default)]
+struct Names {
+    entries: Vec<(NodeId, String)>,
+    /// How many of `entries` belong to this evaluation; those after are kept for reuse.
+    live: usize,
+}
+
+impl Names {
+    fn push(&mut self, node: NodeId, name: &str) {
+        match self.entries.get_mut(self.live) {
+            Some((k, s)) => {
+                *k = node;
+                s.clear();
+                s.push_str(name);
+            }
+            None => self.entries.push((node, name.to_string())),
+        }
+        self.live += 1;
+    }
+
+    fn of(&self, node: NodeId) -> Option<&str> {
+        self.entries[..self.live]
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == node)
+            .map(|(_, n)| n.as_str())
+    }
+
+    fn clear(&mut self) {
+        self.live = 0;
+    }
 }
 
 /// One entry of the tape.
@@ -99,7 +136,7 @@ impl Tape {
             id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
             nodes: RefCell::new(Vec::with_capacity(32)),
             adjoints: RefCell::new(Vec::new()),
-            names: RefCell::new(Vec::new()),
+            names: RefCell::new(Names::default()),
             anomaly: mode,
             first_anomaly: RefCell::new(None),
         }
@@ -255,7 +292,8 @@ impl Tape {
         }
     }
 
-    /// The name given to node `i` with [`Var::named`], if any.
+    /// The name given to node `i` with [`Var::named`] (the last one given), or by
+    /// [`Tape::params`] to a parameter leaf, if any.
     ///
     /// ```
     /// use tapegrad::Tape;
@@ -264,12 +302,7 @@ impl Tape {
     /// assert_eq!(tape.name_of(w.index()).as_deref(), Some("w"));
     /// ```
     pub fn name_of(&self, i: NodeId) -> Option<String> {
-        self.names
-            .borrow()
-            .iter()
-            .rev()
-            .find(|(k, _)| *k == i)
-            .map(|(_, n)| n.clone())
+        self.names.borrow().of(i).map(str::to_string)
     }
 
     /// The `Var` of node `index` (recorded already).

@@ -26,10 +26,7 @@ impl<'t> Var<'t> {
     /// # let _ = w;
     /// ```
     pub fn named(self, name: &str) -> Var<'t> {
-        self.tape
-            .names
-            .borrow_mut()
-            .push((self.index, name.to_string()));
+        self.tape.names.borrow_mut().push(self.index, name);
         self
     }
 
