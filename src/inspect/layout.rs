@@ -1,15 +1,19 @@
 //! A layered (Sugiyama) drawing of a DAG, with no external tool:
 //!
-//! 1. **Layers**: a node with no inputs is in layer 0 (leaves and constants at the top); any
-//!    other node is one below its lowest input (`layer(v) = 1 + max layer(u)` over inputs
-//!    `u`), so every edge points down.
+//! 1. **Layers**: a node with inputs is one below its lowest input (`layer(v) = 1 + max
+//!    layer(u)` over inputs `u`, counting from layer 0 at the top); a node with no inputs (a
+//!    leaf, a constant) sits one layer above its first use (`min layer(v) − 1` over the ops
+//!    `v` using it; layer 0 if unused), so a parameter enters beside the op that reads it
+//!    instead of at the top with a long arrow down. Every edge points down.
 //! 2. **Dummy nodes**: an edge spanning `k > 1` layers is split by `k − 1` dummies, one per
 //!    layer in between, so edges bend around boxes rather than through them.
 //! 3. **Crossing reduction**: the barycenter heuristic (Sugiyama, Tagawa and Toda 1981):
 //!    alternate down and up sweeps, each sorting a layer by the mean position of its
 //!    neighbours in the layer before; the ordering with the fewest crossings seen is kept.
 //! 4. **Coordinates**: boxes packed in order, then pulled toward the mean `x` of their
-//!    neighbours while keeping order and a minimum gap (a few relaxation passes).
+//!    neighbours while keeping order and a minimum gap (a few relaxation passes). An op is
+//!    pulled toward its inputs that are ops, not toward the leaves and constants beside it,
+//!    so a chain of ops runs straight down with its parameters hanging at its side.
 
 /// A box: top-left corner, size, and layer.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -91,6 +95,14 @@ pub fn layout(sizes: &[(f64, f64)], edges: &[(usize, usize)]) -> Layout {
         }
     }
     assert!(seen == n, "layout: the graph has a cycle");
+    // Inputs just above their first use (every user of a source is in layer 1 or below).
+    for u in 0..n {
+        if preds[u].is_empty() {
+            if let Some(first_use) = succs[u].iter().map(|&v| layer[v]).min() {
+                layer[u] = first_use - 1;
+            }
+        }
+    }
     let depth = layer.iter().max().map_or(0, |&l| l + 1);
 
     // 2. Dummies: vertex ids n.. ; each real edge becomes a chain.
@@ -177,6 +189,18 @@ pub fn layout(sizes: &[(f64, f64)], edges: &[(usize, usize)]) -> Layout {
                 .fold(0.0, f64::max)
         })
         .collect();
+    // Whom each box follows in a downward pass: its inputs, but for an op with some input
+    // that is an op, those inputs only (sources follow their users in the upward passes).
+    let is_source: Vec<bool> = (0..width_of.len())
+        .map(|u| u < n && preds[u].is_empty())
+        .collect();
+    let follow: Vec<Vec<usize>> = up
+        .iter()
+        .map(|nb| {
+            let ops: Vec<usize> = nb.iter().copied().filter(|&u| !is_source[u]).collect();
+            if ops.is_empty() { nb.clone() } else { ops }
+        })
+        .collect();
     let mut cx = vec![0.0; width_of.len()];
     for layer in &order {
         let mut x = 0.0;
@@ -192,7 +216,7 @@ pub fn layout(sizes: &[(f64, f64)], edges: &[(usize, usize)]) -> Layout {
             (0..depth.saturating_sub(1)).rev().collect()
         };
         for l in layers {
-            let adj = if pass % 2 == 0 { &up } else { &down };
+            let adj = if pass % 2 == 0 { &follow } else { &down };
             let want: Vec<f64> = order[l]
                 .iter()
                 .map(|&v| {
@@ -204,7 +228,7 @@ pub fn layout(sizes: &[(f64, f64)], edges: &[(usize, usize)]) -> Layout {
                     }
                 })
                 .collect();
-            place_in_order(&order[l], &want, &width_of, &mut cx);
+            place_in_order(&order[l], &want, &width_of, &is_source, &mut cx);
         }
     }
     let left = cx
@@ -257,23 +281,81 @@ pub fn layout(sizes: &[(f64, f64)], edges: &[(usize, usize)]) -> Layout {
 }
 
 /// Places a layer's boxes as close to `want` (their wished centres) as the order and the
-/// gap allow: a left-to-right pass pushing right, a right-to-left pass pushing left, and the
-/// mean of the two.
-fn place_in_order(layer: &[usize], want: &[f64], width: &[f64], cx: &mut [f64]) {
-    let k = layer.len();
-    let mut right = want.to_vec();
-    for i in 1..k {
-        let min = right[i - 1] + (width[layer[i - 1]] + width[layer[i]]) / 2.0 + GAP_X;
-        right[i] = right[i].max(min);
+/// gap allow, ops (and dummies) first: they are placed as if the sources between them were
+/// packed in the room kept for them, then each run of sources is placed in the room left
+/// between its neighbours. So a leaf beside an op never pushes the op aside (which, layer
+/// after layer, would draw a chain of ops as a staircase).
+fn place_in_order(
+    layer: &[usize],
+    want: &[f64],
+    width: &[f64],
+    is_source: &[bool],
+    cx: &mut [f64],
+) {
+    // Centre-to-centre distance of `layer[i]` and `layer[i + 1]` when packed.
+    let sep = |i: usize| (width[layer[i]] + width[layer[i + 1]]) / 2.0 + GAP_X;
+    let ops: Vec<usize> = (0..layer.len()).filter(|&i| !is_source[layer[i]]).collect();
+    let op_want: Vec<f64> = ops.iter().map(|&i| want[i]).collect();
+    let placed = spread(
+        &op_want,
+        |k| (ops[k]..ops[k + 1]).map(sep).sum(),
+        None,
+        None,
+    );
+    for (&i, x) in ops.iter().zip(placed) {
+        cx[layer[i]] = x;
     }
-    let mut left = want.to_vec();
-    for i in (0..k.saturating_sub(1)).rev() {
-        let max = left[i + 1] - (width[layer[i + 1]] + width[layer[i]]) / 2.0 - GAP_X;
-        left[i] = left[i].min(max);
+    // The runs of sources: before the first op, between two ops, after the last.
+    let mut start = 0;
+    for end in ops.iter().copied().chain([layer.len()]) {
+        if start < end {
+            let lo = (start > 0).then(|| cx[layer[start - 1]] + sep(start - 1));
+            let hi = (end < layer.len()).then(|| cx[layer[end]] - sep(end - 1));
+            let x = spread(&want[start..end], |k| sep(start + k), lo, hi);
+            for (k, x) in x.into_iter().enumerate() {
+                cx[layer[start + k]] = x;
+            }
+        }
+        start = end + 1;
     }
-    // The mean of two feasible placements (each keeps order and gaps) is feasible too.
-    for (i, &v) in layer.iter().enumerate() {
-        cx[v] = (right[i] + left[i]) / 2.0;
+}
+
+/// Centres as close to `want` as keeping `gap(i)` between centres `i` and `i + 1` allows,
+/// the first at `lo` or more and the last at `hi` or less: pushed right from `lo`, pushed
+/// left from `hi`, or with neither bound the mean of a push each way (the mean of two
+/// placements that keep order and gaps keeps them too). The caller leaves room for the
+/// gaps between `lo` and `hi`.
+fn spread(want: &[f64], gap: impl Fn(usize) -> f64, lo: Option<f64>, hi: Option<f64>) -> Vec<f64> {
+    let k = want.len();
+    let push_right = |from: Option<f64>| {
+        let mut x = want.to_vec();
+        for i in 0..k {
+            let min = if i == 0 {
+                from
+            } else {
+                Some(x[i - 1] + gap(i - 1))
+            };
+            x[i] = min.map_or(x[i], |m| x[i].max(m));
+        }
+        x
+    };
+    let push_left = |mut x: Vec<f64>, from: Option<f64>| {
+        for i in (0..k).rev() {
+            let max = if i + 1 == k {
+                from
+            } else {
+                Some(x[i + 1] - gap(i))
+            };
+            x[i] = max.map_or(x[i], |m| x[i].min(m));
+        }
+        x
+    };
+    match (lo, hi) {
+        (None, None) => {
+            let (r, l) = (push_right(None), push_left(want.to_vec(), None));
+            r.iter().zip(&l).map(|(a, b)| (a + b) / 2.0).collect()
+        }
+        (lo, hi) => push_left(push_right(lo), hi),
     }
 }
 
