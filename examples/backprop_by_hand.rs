@@ -9,8 +9,9 @@
 //! step by step (each node's adjoint `dL/dv` and what its rule sends to its inputs), then
 //! checks the gradients against finite differences, and writes the graph three ways: drawn by
 //! the crate (`graph.svg`), as a page stepping through the backward sweep (`backprop.html`,
-//! open it in any browser; `#step=K` opens step K), and as Graphviz DOT. `--mlp` does the
-//! same for a micrograd-sized network: 2-4-4-1 tanh on four points.
+//! open it in any browser; `#step=K` opens step K, counted from 0 as the page counts: step 0
+//! is the loss), and as Graphviz DOT. `--mlp` does the same for a micrograd-sized network:
+//! 2-4-4-1 tanh on four points, its parameter leaves named by `Params` (`0.weight`, ...).
 
 #[macro_use]
 mod common;
@@ -151,14 +152,16 @@ fn main() {
     outln!("Forward: the tape (Wengert list), one line per value, in evaluation order\n");
     outln!("{tape}\n");
 
-    outln!("Backward: one reverse sweep from L, seeded with dL/dL = 1\n");
-    for step in tape.backward_steps(loss) {
+    outln!(
+        "Backward: one reverse sweep from L, seeded with dL/dL = 1 (steps counted from 0, as the page counts)\n"
+    );
+    for (n, step) in tape.backward_steps(loss).iter().enumerate() {
         let label = tape
             .name_of(step.node)
             .map(|n| format!(" {n}"))
             .unwrap_or_default();
         outln!(
-            "node {:>2}{label:<4} {:<16} dL/dv = {}",
+            "step {n:>2}: node {:>2}{label:<4} {:<16} dL/dv = {}",
             step.node,
             step.op.name(),
             tapegrad::inspect::preview(&step.adjoint)
@@ -169,7 +172,7 @@ fn main() {
                 .map(|n| format!(" ({n})"))
                 .unwrap_or_default();
             outln!(
-                "{:>30} -> node {k}{to}: {}",
+                "{:>38} -> node {k}{to}: {}",
                 "sends",
                 tapegrad::inspect::preview(g)
             );

@@ -24,7 +24,11 @@ impl Tape {
             "digraph tape {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n",
         );
         for (i, node) in nodes.iter().enumerate() {
-            let name = self.name_of(i).map(|n| format!(" {n}")).unwrap_or_default();
+            // A name inside DOT's quoted label: backslashes and quotes escaped.
+            let name = self
+                .name_of(i)
+                .map(|n| format!(" {}", n.replace('\\', "\\\\").replace('"', "\\\"")))
+                .unwrap_or_default();
             let mut label = format!(
                 "{i}{name}: {}\\n{}",
                 node.op.name(),

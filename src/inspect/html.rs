@@ -7,13 +7,17 @@ use super::{BackwardStep, preview};
 use crate::tape::{Tape, Var};
 use crate::tensor::{Tensor, fmt_shape};
 
-/// A JSON string literal ([`crate::io::json::quote`]), made safe inside a `<script>`
-/// element: `<`, `>` and `&` as `\u003c`, `\u003e`, `\u0026` (so no `</script>` or CDATA end).
+/// A JSON string literal ([`crate::io::json::quote`], which escapes the C0 controls), made
+/// safe inside a `<script>` element read as XML too: `<`, `>` and `&` as `\u003c`, `\u003e`,
+/// `\u0026` (so no `</script>` or CDATA end), and U+FFFE, U+FFFF (not XML characters) as
+/// `\ufffe`, `\uffff`. The string the script reads is the name itself.
 fn js(s: &str) -> String {
     crate::io::json::quote(s)
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
+        .replace('\u{fffe}', "\\ufffe")
+        .replace('\u{ffff}', "\\uffff")
 }
 
 /// The page's data: per node its label, op, shape and value; per backward step the node,
@@ -84,13 +88,20 @@ fn data(tape: &Tape, steps: &[BackwardStep]) -> String {
     )
 }
 
-const STYLE: &str =
-    "body{margin:0;font-family:sans-serif;display:flex;flex-direction:column;height:100vh}
-#bar{padding:6px 10px;border-bottom:1px solid #ccc;display:flex;gap:8px;align-items:center}
+/// The page's style: the bar on top, then the graph and the panel side by side, each in its
+/// own scrolling region (the panel never lies over the graph). Text is 14 px or more.
+const STYLE: &str = "body{margin:0;font-family:sans-serif;font-size:15px;display:flex;flex-direction:column;height:100vh}
+#bar{padding:6px 10px;border-bottom:1px solid #ccc;display:flex;flex-wrap:wrap;gap:8px;align-items:center}
+#bar button{font:inherit;padding:2px 10px}
+#pos{font-weight:bold}
 #main{flex:1;display:flex;min-height:0}
-#graph{flex:1;overflow:auto}
-#panel{width:360px;padding:10px;border-left:1px solid #ccc;overflow:auto;font-size:14px}
-#panel code{display:block;white-space:pre-wrap;background:#f6f6f6;padding:6px;margin:4px 0}
+#graph{flex:1 1 auto;min-width:0;overflow:auto}
+#graph svg{display:block;margin:0 auto}
+#panel{flex:0 0 clamp(240px,32vw,400px);box-sizing:border-box;padding:4px 12px;border-left:1px solid #ccc;overflow:auto}
+#panel h3{font-size:18px;margin:8px 0}
+#panel p{margin:12px 0 2px;color:#444}
+#panel code{display:block;white-space:pre-wrap;background:#f6f6f6;padding:6px;margin:4px 0;font-size:14px}
+#panel ul{margin:4px 0;padding-left:20px}
 .node.current rect{stroke:#d00;stroke-width:3;fill:#fff3c4}
 .node.done rect{fill:#eef8ee}
 .node.receiving rect{stroke:#b03000;stroke-width:2.5}
@@ -98,15 +109,31 @@ const STYLE: &str =
 .edge.sending{stroke:#b03000;stroke-width:3}
 .edge.forward{stroke:#0050c0;stroke-width:3}";
 
+/// The step control. Steps are numbered from 0 everywhere: `#step=K`, the counter and the
+/// panel's title show the same `K`, the index into `D.steps` (`Tape::backward_steps`).
 const SCRIPT: &str = r#"
 const D = JSON.parse(document.getElementById('data').textContent);
-let mode = 'backward', k = 0;
+let mode = 'backward', k = 0, shown = [];
 const $ = (id) => document.getElementById(id);
 const max = () => mode === 'backward' ? D.steps.length - 1 : D.nodes.length - 1;
 function fromHash() {
   const m = location.hash.match(/^#(step|forward)=(\d+)$/);
   if (m) { mode = m[1] === 'step' ? 'backward' : 'forward'; k = parseInt(m[2], 10); }
   k = Math.max(0, Math.min(k, max()));
+}
+// Scrolls the graph's region to centre the first of these sets of nodes that fits in it;
+// each set starts with the current node, and the last is that node alone.
+function reveal(sets) {
+  const g = $('graph'), view = g.getBoundingClientRect();
+  for (const set of sets) {
+    const rs = set.map((i) => $('node-' + i).getBoundingClientRect());
+    const l = Math.min(...rs.map((r) => r.left)), r = Math.max(...rs.map((r) => r.right));
+    const t = Math.min(...rs.map((r) => r.top)), b = Math.max(...rs.map((r) => r.bottom));
+    if (set.length > 1 && (r - l > g.clientWidth - 16 || b - t > g.clientHeight - 16)) continue;
+    g.scrollLeft += (l + r) / 2 - (view.left + g.clientWidth / 2);
+    g.scrollTop += (t + b) / 2 - (view.top + g.clientHeight / 2);
+    return;
+  }
 }
 function render() {
   document.querySelectorAll('.node').forEach((g) => g.classList.remove('current', 'done', 'receiving', 'future'));
@@ -115,7 +142,7 @@ function render() {
   document.querySelectorAll('.grad').forEach((t) => t.textContent = '');
   const cur = $('current'), sends = $('sends');
   sends.innerHTML = '';
-  let node;
+  let node, sets;
   if (mode === 'backward' && D.steps.length > 0) {
     for (let j = 0; j <= k; j++) {
       const s = D.steps[j];
@@ -127,7 +154,6 @@ function render() {
     const s = D.steps[k];
     node = s.node;
     $('adjoint').textContent = s.adjoint;
-    $('title').textContent = 'backward step ' + k + ' of ' + D.steps.length + ': node ' + D.nodes[node].label;
     for (const r of s.sends) {
       $('node-' + r.to).classList.add('receiving');
       document.querySelectorAll('.edge[data-from="' + r.to + '"][data-to="' + node + '"]').forEach((e) => {
@@ -139,6 +165,9 @@ function render() {
       sends.appendChild(li);
     }
     $('inputs').textContent = s.inputs.map((p) => D.nodes[p[0]].label + ' = ' + p[1]).join('\n') || '(none)';
+    // The node, what it sends, and the loss where the sweep began, if they fit together.
+    const to = s.sends.map((r) => r.to), loss = D.steps[0].node;
+    sets = [[node, ...to, loss], [node, loss], [node, ...to], [node]];
   } else {
     node = k;
     document.querySelectorAll('.node').forEach((g) => {
@@ -146,20 +175,27 @@ function render() {
       if (i > k) g.classList.add('future'); else if (i < k) g.classList.add('done');
     });
     $('node-' + k).classList.add('current');
-    document.querySelectorAll('.edge[data-to="' + k + '"]').forEach((e) => e.classList.add('forward'));
+    const from = [];
+    document.querySelectorAll('.edge[data-to="' + k + '"]').forEach((e) => {
+      e.classList.add('forward');
+      from.push(parseInt(e.dataset.from, 10));
+    });
     $('adjoint').textContent = '';
-    $('title').textContent = 'forward step ' + k + ' of ' + D.nodes.length + ': node ' + D.nodes[k].label;
     $('inputs').textContent = D.nodes[k].value;
+    sets = [[node, ...from], [node]];
   }
+  const pos = (mode === 'backward' ? 'backward' : 'forward') + ' step ' + k + ' of 0\u2013' + max();
+  $('title').textContent = pos + ': node ' + D.nodes[node].label;
+  $('pos').textContent = pos;
   cur.dataset.node = node;
   cur.dataset.mode = mode;
   cur.textContent = D.nodes[node].label + ': ' + D.nodes[node].op + ' ' + D.nodes[node].shape;
   $('rule').textContent = D.nodes[node].rule;
-  $('pos').textContent = (k + 1) + ' / ' + (max() + 1);
   $('mode').textContent = mode === 'backward' ? 'show forward' : 'show backward';
   const h = '#' + (mode === 'backward' ? 'step' : 'forward') + '=' + k;
   if (location.hash !== h) history.replaceState(null, '', h);
-  $('node-' + node).scrollIntoView({block: 'nearest', inline: 'nearest'});
+  shown = sets;
+  reveal(sets);
 }
 function go(to) { k = Math.max(0, Math.min(to, max())); render(); }
 $('first').onclick = () => go(0);
@@ -172,6 +208,7 @@ document.addEventListener('keydown', (e) => {
   else if (e.key === 'ArrowLeft') go(k - 1);
 });
 window.addEventListener('hashchange', () => { fromHash(); render(); });
+window.addEventListener('resize', () => reveal(shown));
 fromHash();
 render();
 "#;
@@ -182,9 +219,14 @@ impl Tape {
     /// and the ←/→ keys). At backward step `k` (as [`Tape::backward_steps`] lists them) the
     /// node being processed is highlighted, its adjoint appears, the local gradients it sends
     /// label its input arrows, and the receivers' accumulated adjoints update (fan-out sums);
-    /// the side panel shows the rule with its formula and the numbers plugged in. The URL
-    /// fragment `#step=K` opens step `K`; `#forward=K` walks the forward pass instead (values
-    /// appear in evaluation order).
+    /// the panel beside the graph shows the rule with its formula and the numbers plugged in.
+    /// The graph scrolls in its own region, never under the panel, to show the current node
+    /// (with its inputs and the loss when they fit): at load, step 0, the loss.
+    ///
+    /// Steps are numbered from 0, as [`Tape::backward_steps`] indexes them (step 0 is the
+    /// loss, seeded with `dL/dL = 1`): the URL fragment `#step=K`, the counter ("backward step
+    /// K of 0–N") and the panel's title all show the same `K`. `#forward=K` walks the forward
+    /// pass instead, step `K` being node `K` (values appear in evaluation order).
     ///
     /// ```
     /// use tapegrad::Tape;

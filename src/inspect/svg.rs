@@ -11,10 +11,16 @@ use crate::tensor::fmt_shape;
 /// [`Tape::table`]), so that tapes of a few hundred nodes stay readable.
 pub const COMPACT_ABOVE: usize = 200;
 
-const CHAR_W: f64 = 7.2;
-const LINE_H: f64 = 15.0;
+/// The boxes' text size in pixels (14 px: readable on a screen and in a screenshot).
+pub(super) const FONT_PX: f64 = 14.0;
+/// A monospace character's advance at [`FONT_PX`] (0.6 em, DejaVu Sans Mono and Liberation
+/// Mono alike), rounded up.
+const CHAR_W: f64 = 8.5;
+const LINE_H: f64 = 18.0;
 
-/// Escapes `&`, `<`, `>` and quotes for XML text and attributes.
+/// `s` made safe for XML 1.0 text and attribute values: `&`, `<`, `>` and quotes escaped,
+/// and the characters XML forbids (C0 controls but tab, LF and CR; U+FFFE, U+FFFF) replaced
+/// by U+FFFD, so that a node's name cannot break the document.
 pub(super) fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -24,14 +30,16 @@ pub(super) fn xml_escape(s: &str) -> String {
             '>' => out += "&gt;",
             '"' => out += "&quot;",
             '\'' => out += "&#39;",
+            '\t' | '\n' | '\r' => out.push(c),
+            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }
     out
 }
 
-/// The text lines of each node's box (the last is the adjoint line, possibly empty) and the
-/// box sizes.
+/// The text lines of each node's box: `index name: op [shape]`, the value, and the adjoint
+/// (possibly empty); above [`COMPACT_ABOVE`] nodes `index name: op` alone.
 pub(super) fn labels(tape: &Tape, grads: Option<&Grads>) -> Vec<Vec<String>> {
     let nodes = tape.nodes();
     let compact = nodes.len() > COMPACT_ABOVE;
@@ -49,8 +57,7 @@ pub(super) fn labels(tape: &Tape, grads: Option<&Grads>) -> Vec<Vec<String>> {
                 None => String::new(),
             };
             vec![
-                head,
-                fmt_shape(node.value.shape()),
+                format!("{head} {}", fmt_shape(node.value.shape())),
                 format!("value {}", preview(&node.value)),
                 grad,
             ]
@@ -66,10 +73,10 @@ pub(super) fn graph_layout(tape: &Tape, labels: &[Vec<String>]) -> Layout {
         .map(|lines| {
             let chars = lines.iter().map(|l| l.chars().count()).max().unwrap_or(1);
             // Room for an adjoint line as wide as the value line.
-            let chars = chars.max(lines.get(2).map_or(0, |l| l.chars().count()));
+            let chars = chars.max(lines.get(1).map_or(0, |l| l.chars().count()));
             (
                 chars as f64 * CHAR_W + 16.0,
-                lines.len() as f64 * LINE_H + 10.0,
+                lines.len() as f64 * LINE_H + 12.0,
             )
         })
         .collect();
@@ -84,9 +91,10 @@ pub(super) fn graph_layout(tape: &Tape, labels: &[Vec<String>]) -> Layout {
     layout(&sizes, &edges)
 }
 
-/// The SVG body (no `<svg>` element): arrows, then boxes. Ids: `node-I` (a `<g>`),
-/// `grad-I` (the adjoint line's `<text>`), `edge-K` with `data-from`/`data-to`, and
-/// `edge-label-K` (an empty `<text>` at the arrow's middle).
+/// The SVG body (no `<svg>` element): arrows, then boxes, then the arrows' labels (over
+/// both, with a white halo). Ids: `node-I` (a `<g>`), `grad-I` (the adjoint line's
+/// `<text>`), `edge-K` with `data-from`/`data-to`, and `edge-label-K` (an empty `<text>`
+/// centred just below the arrow's input box, where the local gradient it carries arrives).
 pub(super) fn body(tape: &Tape, labels: &[Vec<String>], l: &Layout) -> String {
     let nodes = tape.nodes();
     let mut s = String::from(
@@ -94,6 +102,7 @@ pub(super) fn body(tape: &Tape, labels: &[Vec<String>], l: &Layout) -> String {
          markerUnits=\"userSpaceOnUse\" markerWidth=\"9\" markerHeight=\"9\" orient=\"auto\">\
          <path d=\"M0,0 L10,5 L0,10 z\" fill=\"#555\"/></marker></defs>\n",
     );
+    let mut edge_labels = String::new();
     for (k, (from, to, pts)) in l.edges.iter().enumerate() {
         let d: Vec<String> = pts.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
         s += &format!(
@@ -102,13 +111,13 @@ pub(super) fn body(tape: &Tape, labels: &[Vec<String>], l: &Layout) -> String {
              marker-end=\"url(#arrow)\"/>\n",
             d.join(" ")
         );
-        let (x0, y0) = pts[pts.len() / 2 - 1];
-        let (x1, y1) = pts[pts.len() / 2];
-        s += &format!(
-            "<text id=\"edge-label-{k}\" class=\"edge-label\" x=\"{:.1}\" y=\"{:.1}\" \
-             font-family=\"monospace\" font-size=\"11\" fill=\"#b03000\"></text>\n",
-            (x0 + x1) / 2.0 + 4.0,
-            (y0 + y1) / 2.0
+        let (x0, y0) = pts[0];
+        edge_labels += &format!(
+            "<text id=\"edge-label-{k}\" class=\"edge-label\" x=\"{x0:.1}\" y=\"{:.1}\" \
+             text-anchor=\"middle\" font-family=\"monospace\" font-size=\"{FONT_PX}\" \
+             font-weight=\"bold\" fill=\"#b03000\" stroke=\"white\" stroke-width=\"4\" \
+             paint-order=\"stroke\"></text>\n",
+            y0 + FONT_PX + 4.0
         );
     }
     for (i, (node, lines)) in nodes.iter().zip(labels).enumerate() {
@@ -125,31 +134,31 @@ pub(super) fn body(tape: &Tape, labels: &[Vec<String>], l: &Layout) -> String {
             p.x, p.y, p.w, p.h
         );
         for (j, line) in lines.iter().enumerate() {
-            let id = if j == 3 {
+            let id = if j == 2 {
                 format!(" id=\"grad-{i}\" class=\"grad\" fill=\"#b03000\"")
-            } else if j == 2 {
+            } else if j == 1 {
                 format!(" id=\"value-{i}\" class=\"value\"")
             } else {
                 String::new()
             };
             s += &format!(
-                "<text{id} x=\"{:.1}\" y=\"{:.1}\" font-family=\"monospace\" font-size=\"12\">{}</text>",
+                "<text{id} x=\"{:.1}\" y=\"{:.1}\" font-family=\"monospace\" font-size=\"{FONT_PX}\">{}</text>",
                 p.x + 8.0,
-                p.y + 17.0 + j as f64 * LINE_H,
+                p.y + 20.0 + j as f64 * LINE_H,
                 xml_escape(line)
             );
         }
         s += "</g>\n";
     }
-    s
+    s + &edge_labels
 }
 
 impl Tape {
     /// The graph drawn as a standalone SVG document, no external tool: a layered layout
-    /// (leaves and constants at the top, every arrow pointing from an input down to its op,
-    /// crossings reduced by barycenter sweeps; see [`layout`](super::layout)), each box with
-    /// its index, name, op, shape and value, and with `grads` its adjoint. Above
-    /// [`COMPACT_ABOVE`] nodes the boxes show the index and op only.
+    /// (each leaf or constant just above its first use, every arrow pointing from an input
+    /// down to its op, crossings reduced by barycenter sweeps; see [`layout`](super::layout)),
+    /// each box with its index, name, op, shape and value, and with `grads` its adjoint, in
+    /// 14 px text. Above [`COMPACT_ABOVE`] nodes the boxes show the index and op only.
     ///
     /// ```
     /// use tapegrad::Tape;
@@ -170,5 +179,20 @@ impl Tape {
             w = l.width.max(1.0),
             h = l.height.max(1.0)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::xml_escape;
+
+    #[test]
+    fn escape_makes_any_name_xml() {
+        assert_eq!(xml_escape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&#39;");
+        assert_eq!(xml_escape("\t\n\r"), "\t\n\r");
+        assert_eq!(
+            xml_escape("x\u{0}\u{1f}\u{fffe}\u{ffff}é"),
+            "x\u{fffd}\u{fffd}\u{fffd}\u{fffd}é"
+        );
     }
 }
