@@ -16,7 +16,7 @@ use tapegrad::data::poly_features;
 use tapegrad::linalg::{min_norm, mse_smoothness};
 use tapegrad::nn::{Init, Linear, Params, Reduction};
 use tapegrad::optim::{Schedule, Sgd};
-use tapegrad::plot::{self, Series};
+use tapegrad::plot::{self, Figure, Panel, Series};
 use tapegrad::train::{Batches, Flow, Loss, Observer, Step, Trainer};
 use tapegrad::{Rng, Tensor};
 
@@ -179,27 +179,36 @@ fn run_degree(
     }
     let dir = args.out_dir();
     let gap_path = dir.join(format!("gaps_degree_{degree}.svg"));
-    let mut series = Vec::new();
-    for r in &runs {
-        series.push(Series::new(&r.name, r.gaps.clone()));
-        if r.name.starts_with("SGD") {
-            series.push(Series::new(&format!("{}, avg", r.name), r.averaged.clone()));
-        }
-    }
-    let floor = |s: &mut Series| s.points.iter_mut().for_each(|p| p.1 = p.1.max(1e-16));
-    series.iter_mut().for_each(floor);
     let kind = if degree + 1 > 7 {
         "underdetermined"
     } else {
         "overdetermined"
     };
-    args.check(plot::lines(
-        &gap_path,
-        &format!("Degree {degree} ({kind}): f(theta_k) - f*"),
-        ("step k", "f(theta) - f*"),
-        &series,
-        true,
+    // One panel per run (the course draws GD and each SGD schedule apart), each with the
+    // gap of the iterate and of the running average of the iterates.
+    let panels: Vec<Panel> = runs
+        .iter()
+        .map(|r| {
+            plot::lines(
+                &r.name,
+                ("step k", "f(theta) - f*"),
+                &[
+                    Series::new("iterate theta_k", r.gaps.clone()),
+                    Series::new("average of theta_0..theta_k", r.averaged.clone()),
+                ],
+            )
+            .log_y()
+            .floor(1e-16)
+            .size(440.0, 300.0)
+        })
+        .collect();
+    let mut gaps = Figure::new(&format!(
+        "Degree {degree} ({kind}): optimality gap f(theta) - f*"
     ));
+    for pair in panels.chunks(2) {
+        gaps = gaps.row(pair.to_vec());
+    }
+    args.check(gaps.save(&gap_path));
     let fit_path = dir.join(format!("fits_degree_{degree}.svg"));
     let grid: Vec<f64> = (0..=200).map(|i| -1.0 + 2.0 * i as f64 / 200.0).collect();
     let curve = |name: &str, theta: &[f64]| {
@@ -216,23 +225,25 @@ fn run_degree(
                 .collect(),
         )
     };
-    let mut curves = vec![curve("minimum-norm least squares", &theta_star)];
-    curves.extend(runs.iter().map(|r| {
-        curve(
-            &r.name,
-            if r.name.starts_with("GD") {
-                &r.theta
-            } else {
-                &r.average
-            },
-        )
-    }));
-    args.check(plot::fit(
-        &fit_path,
-        &format!("Degree {degree}: fits over the 7 points"),
-        (&x, y.as_slice()),
-        &curves,
-    ));
+    // The last iterates and the averaged iterates side by side, each under its own title.
+    let fits = |averaged: bool| {
+        let mut curves = vec![curve("minimum-norm least squares", &theta_star)];
+        curves.extend(
+            runs.iter()
+                .map(|r| curve(&r.name, if averaged { &r.average } else { &r.theta })),
+        );
+        let title = if averaged {
+            "averaged iterates"
+        } else {
+            "last iterates"
+        };
+        plot::fit(title, (&x, y.as_slice()), &curves)
+            .ylim(-1.5, 1.5)
+            .size(440.0, 330.0)
+    };
+    let figure = Figure::new(&format!("Degree {degree}: fits over the 7 points"))
+        .row([fits(false), fits(true)]);
+    args.check(figure.save(&fit_path));
     let dist = |t: &[f64]| {
         t.iter()
             .zip(&theta_star)

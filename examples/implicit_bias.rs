@@ -14,7 +14,7 @@ use tapegrad::data::poly_features;
 use tapegrad::linalg::{min_norm, mse_smoothness, project, scaled_project, spectral_norm};
 use tapegrad::nn::least_squares;
 use tapegrad::optim::{Adam, Optimizer, Sgd, sampling::UniformSampler};
-use tapegrad::plot::{self, Series};
+use tapegrad::plot::{self, Figure, Series};
 use tapegrad::{Rng, Tensor};
 
 const ABOUT: &str = "Exercise 4, implicit regularization: on 7 points with 10 polynomial \
@@ -55,7 +55,7 @@ fn main() {
     let a = Tensor::rand_normal(p, 1, 0.0, 1.0, &mut rng);
 
     // Projections of c·a: every one interpolates; how far from the truth between the points?
-    let grid: Vec<f64> = (0..=400).map(|i| -1.0 + 2.0 * i as f64 / 400.0).collect();
+    let grid: Vec<f64> = (0..=440).map(|i| -1.1 + 2.2 * i as f64 / 440.0).collect();
     let grid_phi = poly_features(&grid, 9, true);
     let mut projections = Vec::new();
     for c in [0.0, 10.0, 100.0, 1000.0] {
@@ -78,7 +78,7 @@ fn main() {
         let mut reached = None;
         for k in 0..steps {
             let d2 = dist2(&theta, &star);
-            curve.push((k as f64, d2.max(1e-20)));
+            curve.push((k as f64, d2));
             if d2 < 1e-16 && reached.is_none() {
                 reached = Some(k);
             }
@@ -97,7 +97,7 @@ fn main() {
     let (mut theta, mut opt) = (vec![0.0; p], Sgd::new(0.1 / beta));
     let mut sgd_curve = Vec::new();
     for k in 0..steps {
-        sgd_curve.push((k as f64, dist2(&theta, &star).max(1e-20)));
+        sgd_curve.push((k as f64, dist2(&theta, &star)));
         let (_, g) = sampler_f(sampler.next_index(), &theta);
         opt.step(&mut theta, &g).expect("0.1/beta is stable");
     }
@@ -105,7 +105,7 @@ fn main() {
     let (mut theta, mut opt) = (vec![0.0; p], Adam::new(adam_lr));
     let mut adam_curve = Vec::new();
     for k in 0..steps {
-        adam_curve.push((k as f64, dist2(&theta, &star).max(1e-20)));
+        adam_curve.push((k as f64, dist2(&theta, &star)));
         let (_, g) = f(&theta);
         opt.step(&mut theta, &g).expect("Adam stays finite here");
     }
@@ -132,7 +132,7 @@ fn main() {
     let mut theta = vec![0.0; p];
     let mut scaled_curve = Vec::new();
     for k in 0..steps {
-        scaled_curve.push((k as f64, dist2(&theta, &target).max(1e-20)));
+        scaled_curve.push((k as f64, dist2(&theta, &target)));
         let (_, g) = f(&theta);
         for ((t, gi), hi) in theta.iter_mut().zip(&g).zip(&narrow) {
             *t -= hi * gi / beta_h;
@@ -142,8 +142,7 @@ fn main() {
 
     let dir = args.out_dir();
     let paths = [dir.join("distance.svg"), dir.join("projections.svg")];
-    args.check(plot::lines(
-        &paths[0],
+    let distance = plot::lines(
         "Distance to the interpolant each method heads for",
         ("step k", "||theta_k - target||^2"),
         &[
@@ -152,31 +151,34 @@ fn main() {
             Series::new("Adam from 0", adam_curve),
             Series::new("scaled GD, 1/beta_H", scaled_curve),
         ],
-        true,
-    ));
-    let curves: Vec<Series> = projections
+    )
+    .log_y()
+    .floor(1e-20);
+    args.check(distance.save(&paths[0]));
+    // The course's four panels: one projection each, y in [-1.5, 1.5] on [-1.1, 1.1].
+    let panels: Vec<_> = projections
         .iter()
         .map(|(c, pc, _)| {
             let pred = grid_phi.matmul(pc);
-            Series::new(
-                &format!("projection of {c} a"),
+            let fit = Series::new(
+                "projection of c a",
                 grid.iter()
                     .enumerate()
                     .map(|(i, &t)| (t, pred[(i, 0)]))
                     .collect(),
-            )
+            );
+            let truth = Series::new("the truth", grid.iter().map(|&t| (t, truth(t))).collect());
+            plot::fit(&format!("c = {c}"), (&x, y.as_slice()), &[truth, fit])
+                .xlim(-1.1, 1.1)
+                .ylim(-1.5, 1.5)
+                .size(420.0, 280.0)
         })
-        .chain([Series::new(
-            "the truth",
-            grid.iter().map(|&t| (t, truth(t))).collect(),
-        )])
         .collect();
-    args.check(plot::fit(
-        &paths[1],
-        "Interpolants: projections of c a onto the solutions",
-        (&x, y.as_slice()),
-        &curves,
-    ));
+    let mut figure = Figure::new("Interpolants: projections of c a onto the solutions");
+    for pair in panels.chunks(2) {
+        figure = figure.row(pair.to_vec());
+    }
+    args.check(figure.save(&paths[1]));
 
     if args.json() {
         outln!(

@@ -17,7 +17,7 @@ use tapegrad::jacobian::ntk;
 use tapegrad::linalg::sym_eig;
 use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, Theta, mlp};
 use tapegrad::optim::{Adam, Lbfgs, Sgd, StrongWolfe};
-use tapegrad::plot::{self, Series};
+use tapegrad::plot::{self, Dash, Marker, Series};
 use tapegrad::train::{History, Loss, Trainer};
 use tapegrad::{Rng, Tensor};
 
@@ -219,16 +219,23 @@ fn main() {
         ntk_mins.sort_by(f64::total_cmp);
         let median_ntk = ntk_mins[ntk_mins.len() / 2];
         let per_set = outcomes.iter().map(|o| o.seconds).sum::<f64>() / outcomes.len() as f64;
-        for o in outcomes.iter().take(3) {
-            curves.push(Series::new(
-                &o.history.name,
-                o.history
-                    .steps
-                    .iter()
-                    .zip(&o.history.losses)
-                    .map(|(&k, &l)| (k as f64, l.max(1e-20)))
-                    .collect(),
-            ));
+        // One colour per d, one dash pattern per data set; losses of exactly 0 are drawn at
+        // the panel's floor, which the legend names.
+        for (set, o) in outcomes.iter().take(3).enumerate() {
+            curves.push(
+                Series::new(
+                    &o.history.name,
+                    o.history
+                        .steps
+                        .iter()
+                        .zip(&o.history.losses)
+                        .map(|(&k, &l)| (k as f64, l))
+                        .collect(),
+                )
+                .color(plot::color_of(&format!("d = {d}")))
+                .dash(Dash::ALL[set % 3])
+                .marker(Marker::None),
+            );
         }
         rows.push(json!({
             "d": d, "sets": sets, "successes": successes, "fraction": successes as f64 / sets as f64,
@@ -244,25 +251,28 @@ fn main() {
         .iter()
         .map(|r| (r["d"].as_f64().unwrap(), r["fraction"].as_f64().unwrap()))
         .collect();
-    args.check(plot::lines(
-        &paths[0],
+    let success = plot::lines(
         "Fraction of data sets interpolated (loss < 1e-8)",
         ("input dimension d", "fraction"),
-        &[Series::new("success fraction", success)],
-        false,
-    ));
+        &[Series::new("success fraction", success).marker(Marker::Circle)],
+    )
+    // Fractions live in [0, 1]; a little room above 1 keeps a full success off the frame.
+    .ylim(-0.03, 1.05)
+    .hline(0.8, "the homework's bar: 80% of sets");
+    args.check(success.save(&paths[0]));
     let x_label = if s.optimizer == "lbfgs" {
         "L-BFGS iteration"
     } else {
         "step"
     };
-    args.check(plot::lines(
-        &paths[1],
+    let losses = plot::lines(
         "Training loss, three data sets per d",
         (x_label, "loss"),
         &curves,
-        true,
-    ));
+    )
+    .log_y()
+    .hline(1e-8, "interpolated: loss < 1e-8");
+    args.check(losses.save(&paths[1]));
     if args.json() {
         outln!(
             "{}",

@@ -158,7 +158,6 @@ fn main() {
             distances,
         });
     }
-    let max_evals = runs.iter().map(|r| r.losses.len()).max().unwrap_or(1);
     let paths = [
         args.out_dir().join("lbfgs_loss.svg"),
         args.out_dir().join("lbfgs_distance.svg"),
@@ -176,18 +175,15 @@ fn main() {
                     .collect(),
             )
         })
-        .chain([Series::new(
-            "closed form (QR)",
-            vec![(1.0, qr_loss), (max_evals as f64, qr_loss)],
-        )])
         .collect();
-    args.check(plot::lines(
-        &paths[0],
+    let loss_panel = plot::lines(
         "L-BFGS on W4: the loss falls...",
         ("evaluations of f", "f(w)"),
         &loss_series,
-        true,
-    ));
+    )
+    .log_y()
+    .hline(qr_loss, &format!("closed form (QR): {qr_loss:.1e}"));
+    args.check(loss_panel.save(&paths[0]));
     // ...while w stays far from w*.
     let dist_series: Vec<Series> = runs
         .iter()
@@ -202,13 +198,14 @@ fn main() {
             )
         })
         .collect();
-    args.check(plot::lines(
-        &paths[1],
-        "...while w stays far from w*",
-        ("evaluations of f", "||w - w*|| / ||w*||"),
-        &dist_series,
-        false,
-    ));
+    args.check(
+        plot::lines(
+            "...while w stays far from w*",
+            ("evaluations of f", "||w - w*|| / ||w*||"),
+            &dist_series,
+        )
+        .save(&paths[1]),
+    );
 
     if args.json() {
         let runs: Vec<Value> = runs

@@ -159,33 +159,31 @@ fn main() {
                 .replace("__", "_")
                 .to_lowercase()
         ));
-        args.check(plot::landscape_2d(
-            &path,
-            &format!("{}: L(theta* + a Delta_1 + b Delta_2)", net.name),
-            (&axis, &axis),
-            &z,
-            8,
-        ));
+        args.check(
+            plot::landscape_2d(
+                &format!("{}: L(theta* + a Delta_1 + b Delta_2)", net.name),
+                (&axis, &axis),
+                &z,
+                8,
+            )
+            .save(&path),
+        );
         paths.push(path);
         rows.push(json!({
             "network": net.name, "loss": at(0.0, 0.0), "curvature_along_delta": curvature,
             "loss_at_t_1": at(1.0, 0.0), "loss_at_t_10": at(10.0, 0.0),
         }));
     }
-    args.check(plot::lines(
-        &paths[0],
-        "L(theta* + t Delta), t in [-1, 1]",
-        ("t", "loss"),
-        &small,
-        true,
-    ));
-    args.check(plot::lines(
-        &paths[1],
-        "L(theta* + t Delta), t in [-10, 10]",
-        ("t", "loss"),
-        &large,
-        true,
-    ));
+    args.check(
+        plot::lines("L(theta* + t Delta), t in [-1, 1]", ("t", "loss"), &small)
+            .log_y()
+            .save(&paths[0]),
+    );
+    args.check(
+        plot::lines("L(theta* + t Delta), t in [-10, 10]", ("t", "loss"), &large)
+            .log_y()
+            .save(&paths[1]),
+    );
     if args.json() {
         outln!("{}", json!({ "networks": rows, "plots": paths }));
         return;

@@ -20,14 +20,13 @@
 mod common;
 
 use common::{Args, Cli};
-use plotters::coord::Shift;
-use plotters::prelude::*;
 use serde_json::{Value, json};
 use tapegrad::Rng;
 use tapegrad::hessian::optimal_step;
 use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, Theta, mlp, mse};
 use tapegrad::optim::sampling::Minibatches;
 use tapegrad::optim::{Diverged, Optimizer, Sgd};
+use tapegrad::plot::{self, Marker, Panel, Series};
 use tapegrad::{Tape, Tensor};
 
 #[derive(Clone, Debug)]
@@ -204,58 +203,19 @@ fn to_json(c: &Config, rows: &[Row]) -> Value {
     json!({ "lr": c.lr, "batch": c.batch, "seed": c.seed, "rows": rows })
 }
 
-fn plot(
-    c: &Config,
-    rows: &[Row],
-    root: DrawingArea<SVGBackend<'_>, Shift>,
-) -> Result<(), Box<dyn std::error::Error>> {
-    let points: Vec<(usize, f64)> = rows
+/// alpha* at each measured step (dots joined), beside the learning rate (a reference line).
+fn plot(c: &Config, rows: &[Row]) -> Panel {
+    let points: Vec<(f64, f64)> = rows
         .iter()
-        .filter_map(|r| r.alpha.map(|a| (r.step, a)))
+        .filter_map(|r| r.alpha.map(|a| (r.step as f64, a)))
         .collect();
-    let smax = rows.last().map_or(1, |r| r.step).max(1);
-    let (lo, hi) = points
-        .iter()
-        .fold((c.lr, c.lr), |(l, h), &(_, a)| (l.min(a), h.max(a)));
-    root.fill(&WHITE)?;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(
-            "Locally optimal step alpha* along -g vs the SGD learning rate",
-            ("sans-serif", 20),
-        )
-        .margin(15)
-        .x_label_area_size(35)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0..smax, (lo / 2.0..hi * 2.0).log_scale())?;
-    chart
-        .configure_mesh()
-        .x_desc("SGD step")
-        .y_desc("step size")
-        .y_label_formatter(&|v| format!("{v:.0e}"))
-        .draw()?;
-    let blue = RGBColor(31, 119, 180);
-    chart
-        .draw_series(LineSeries::new(
-            points.iter().copied(),
-            blue.stroke_width(2),
-        ))?
-        .label("alpha* = g'g / g'Hg (minibatch)")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], blue.stroke_width(2)));
-    chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, blue.filled())))?;
-    chart
-        .draw_series(LineSeries::new(
-            vec![(0, c.lr), (smax, c.lr)],
-            RED.stroke_width(2),
-        ))?
-        .label(format!("lr = {}", c.lr))
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RED.stroke_width(2)));
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()?;
-    root.present()?;
-    Ok(())
+    plot::lines(
+        "Locally optimal step alpha* along -g vs the SGD learning rate",
+        ("SGD step", "step size"),
+        &[Series::new("alpha* = g'g / g'Hg (minibatch)", points).marker(Marker::Circle)],
+    )
+    .log_y()
+    .hline(c.lr, &format!("learning rate {}", c.lr))
 }
 
 fn main() {
@@ -265,7 +225,7 @@ fn main() {
         std::process::exit(1);
     });
     let path = args.out_dir().join("alpha_star.svg");
-    args.write_svg(&path, (900, 500), |root| plot(&c, &rows, root));
+    args.check(plot(&c, &rows).save(&path));
     if args.json() {
         let mut json = to_json(&c, &rows);
         json["plots"] = json!([path]);

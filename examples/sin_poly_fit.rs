@@ -30,7 +30,7 @@ use tapegrad::hessian::hessian;
 use tapegrad::linalg::{condition_number, lstsq, mse_equivalent, mse_smoothness, sym_eig};
 use tapegrad::nn::{Init, Linear, Module, Params, Reduction, Theta, mse};
 use tapegrad::optim::{Adam, Diverged, Lbfgs, Optimizer, Sgd, StrongWolfe};
-use tapegrad::plot::{self, Series, XAxis};
+use tapegrad::plot::{self, Figure, Series, XAxis};
 use tapegrad::train::{History, Trainer};
 use tapegrad::{Tape, Tensor};
 

@@ -82,13 +82,15 @@ fn main() {
     }
     let path = args.out_dir().join("loss.svg");
     let refs: Vec<&History> = done.iter().collect();
-    args.check(histories(
-        &path,
-        "Training loss of a 1-32-32-1 MLP",
-        &refs,
-        XAxis::Steps,
-        None,
-    ));
+    args.check(
+        histories(
+            "Training loss of a 1-32-32-1 MLP",
+            &refs,
+            XAxis::Steps,
+            None,
+        )
+        .save(&path),
+    );
     if args.json() {
         let runs: Vec<_> = done
             .iter()

@@ -100,6 +100,7 @@ pub mod tensor;
 pub mod train;
 #[allow(unsafe_code)]
 mod wide;
+mod xml;
 
 pub use anomaly::{AnomalyMode, set_anomaly_detection};
 /// The `approx` crate, re-exported so that `assert_relative_eq!` on [`Tensor`]s works

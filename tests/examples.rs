@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-const EXAMPLES: [&str; 13] = [
+const EXAMPLES: [&str; 14] = [
     "sin_poly_fit",
     "optimal_step",
     "backprop_by_hand",
@@ -26,6 +26,7 @@ const EXAMPLES: [&str; 13] = [
     "mlp_choices",
     "check_my_backprop",
     "speed",
+    "gallery",
 ];
 
 /// Arguments that make each example quick (a few seconds at most in the dev profile).
@@ -42,6 +43,7 @@ fn quick(name: &str) -> &'static [&'static str] {
         "loss_landscape" => &["--steps", "500", "--grid", "5"],
         "mlp_choices" => &["--steps", "300"],
         "speed" => &["--quick", "--reps", "1"],
+        "gallery" => &["--only", "optimal_step,train_loop"],
         _ => &[],
     }
 }

@@ -395,29 +395,6 @@ impl Args {
             fail_io(self.name, path, &e);
         }
     }
-
-    /// Draws an SVG figure of `size` pixels with `draw` and writes it to `path` (a failed
-    /// write exits 1 naming the path; a drawing error, which is a bug, panics).
-    pub fn write_svg<F>(&self, path: &Path, size: (u32, u32), draw: F)
-    where
-        F: FnOnce(
-            plotters::drawing::DrawingArea<
-                plotters::prelude::SVGBackend<'_>,
-                plotters::coord::Shift,
-            >,
-        ) -> Result<(), Box<dyn std::error::Error>>,
-    {
-        use plotters::prelude::IntoDrawingArea;
-        let mut svg = String::new();
-        {
-            let root =
-                plotters::prelude::SVGBackend::with_string(&mut svg, size).into_drawing_area();
-            if let Err(e) = draw(root) {
-                panic!("{}: drawing {}: {e}", self.name, path.display());
-            }
-        }
-        self.write_file(path, &svg);
-    }
 }
 
 /// A failed file operation: the path and the OS error on stderr, exit code 1.

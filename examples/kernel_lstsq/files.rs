@@ -122,12 +122,6 @@ pub fn run(args: &Args, train: (String, String), iters: usize, history: usize) {
 
     let path = args.out_dir().join("train_loss.svg");
     let closed = mse(&x, &y, &fits[0].w);
-    let steps = fits
-        .iter()
-        .map(|f| f.losses.len())
-        .max()
-        .unwrap_or(1)
-        .max(2) as f64;
     let series: Vec<Series> = fits[1..]
         .iter()
         .map(|f| {
@@ -140,18 +134,15 @@ pub fn run(args: &Args, train: (String, String), iters: usize, history: usize) {
                     .collect(),
             )
         })
-        .chain([Series::new(
-            &fits[0].name,
-            vec![(0.0, closed), (steps, closed)],
-        )])
         .collect();
-    args.check(plot::lines(
-        &path,
+    let panel = plot::lines(
         "Training loss: iterative methods against the closed form",
         ("step / evaluation", "(1/N) ||X w - y||^2"),
         &series,
-        true,
-    ));
+    )
+    .log_y()
+    .hline(closed, &format!("{}: {closed:.3e}", fits[0].name));
+    args.check(panel.save(&path));
     let test_mse = |w: &[f64]| test.as_ref().map(|(xt, yt)| mse(xt, yt, w));
     if args.json() {
         let methods: Vec<_> = fits

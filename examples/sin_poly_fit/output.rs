@@ -197,65 +197,88 @@ pub(crate) fn plots(r: &Results, args: &Args) -> Vec<PathBuf> {
     let curve = |name: &str, theta: &[f64]| {
         Series::new(name, grid.iter().map(|&x| (x, poly(theta, x))).collect())
     };
-    let mut curves = vec![curve("closed form (QR)", &r.theta_star)];
-    if r.points.from_sin {
-        curves.push(Series::new(
-            "sin(x)",
-            grid.iter().map(|&x| (x, x.sin())).collect(),
-        ));
-    }
-    curves.extend(
-        r.runs
-            .iter()
-            .map(|run| curve(&run.history.name, &run.theta)),
-    );
+    // One panel per feature basis, each method in the same colour in both.
+    let fits_of = |basis: &str| {
+        let mut curves = vec![curve("closed form (QR)", &r.theta_star)];
+        if r.points.from_sin {
+            curves.push(Series::new(
+                "sin(x)",
+                grid.iter().map(|&x| (x, x.sin())).collect(),
+            ));
+        }
+        curves.extend(
+            r.runs
+                .iter()
+                .filter(|run| run.basis == basis)
+                .map(|run| curve(run.optimizer, &run.theta)),
+        );
+        plot::fit(
+            &format!("{basis} features"),
+            (&r.points.x, &r.points.y),
+            &curves,
+        )
+    };
     let paths = [
         dir.join("fits.svg"),
         dir.join("loss_gap_raw.svg"),
         dir.join("loss_gap_standardized.svg"),
         dir.join("loss_gap_lbfgs.svg"),
     ];
-    let first_order = |basis: &str| -> Vec<&History> {
+    // Each history under its method's name (the panel's title names the basis), so a
+    // method has one colour in every figure.
+    let named = |run: &Run| {
+        let mut h = run.history.clone();
+        h.name = run.optimizer.to_string();
+        h
+    };
+    let first_order = |basis: &str| -> Vec<History> {
         r.runs
             .iter()
             .filter(|run| run.basis == basis && !run.optimizer.starts_with("L-BFGS"))
-            .map(|run| &run.history)
+            .map(named)
             .collect()
     };
-    let lbfgs: Vec<&History> = r
+    let lbfgs: Vec<History> = r
         .runs
         .iter()
         .filter(|run| run.optimizer.starts_with("L-BFGS"))
-        .map(|run| &run.history)
+        .map(|run| {
+            let mut h = run.history.clone();
+            h.name = format!("{}, {}", run.optimizer, run.basis);
+            h
+        })
         .collect();
     let f_star = Some(r.loss_star);
-    args.check(plot::fit(
-        &paths[0],
-        "Polynomial fits to the points",
-        (&r.points.x, &r.points.y),
-        &curves,
-    ));
-    args.check(plot::histories(
-        &paths[1],
-        "Loss gap, raw features",
-        &first_order("raw"),
-        XAxis::Steps,
-        f_star,
-    ));
-    args.check(plot::histories(
-        &paths[2],
-        "Loss gap, standardized features",
-        &first_order("standardized"),
-        XAxis::Steps,
-        f_star,
-    ));
-    args.check(plot::histories(
-        &paths[3],
-        "Loss gap of L-BFGS",
-        &lbfgs,
-        XAxis::Evaluations,
-        f_star,
-    ));
+    let fits = Figure::new("Polynomial fits to the points, after each method's steps")
+        .row([fits_of("raw"), fits_of("standardized")]);
+    args.check(fits.save(&paths[0]));
+    args.check(
+        plot::histories(
+            "Loss gap, raw features",
+            &first_order("raw").iter().collect::<Vec<_>>(),
+            XAxis::Steps,
+            f_star,
+        )
+        .save(&paths[1]),
+    );
+    args.check(
+        plot::histories(
+            "Loss gap, standardized features",
+            &first_order("standardized").iter().collect::<Vec<_>>(),
+            XAxis::Steps,
+            f_star,
+        )
+        .save(&paths[2]),
+    );
+    args.check(
+        plot::histories(
+            "Loss gap of L-BFGS",
+            &lbfgs.iter().collect::<Vec<_>>(),
+            XAxis::Evaluations,
+            f_star,
+        )
+        .save(&paths[3]),
+    );
     paths.to_vec()
 }
 

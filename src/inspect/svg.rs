@@ -18,26 +18,6 @@ pub(super) const FONT_PX: f64 = 14.0;
 const CHAR_W: f64 = 8.5;
 const LINE_H: f64 = 18.0;
 
-/// `s` made safe for XML 1.0 text and attribute values: `&`, `<`, `>` and quotes escaped,
-/// and the characters XML forbids (C0 controls but tab, LF and CR; U+FFFE, U+FFFF) replaced
-/// by U+FFFD, so that a node's name cannot break the document.
-pub(super) fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out += "&amp;",
-            '<' => out += "&lt;",
-            '>' => out += "&gt;",
-            '"' => out += "&quot;",
-            '\'' => out += "&#39;",
-            '\t' | '\n' | '\r' => out.push(c),
-            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The text lines of each node's box: `index name: op [shape]`, the value, and the adjoint
 /// (possibly empty); above [`COMPACT_ABOVE`] nodes `index name: op` alone.
 pub(super) fn labels(tape: &Tape, grads: Option<&Grads>) -> Vec<Vec<String>> {
@@ -145,7 +125,7 @@ pub(super) fn body(tape: &Tape, labels: &[Vec<String>], l: &Layout) -> String {
                 "<text{id} x=\"{:.1}\" y=\"{:.1}\" font-family=\"monospace\" font-size=\"{FONT_PX}\">{}</text>",
                 p.x + 8.0,
                 p.y + 20.0 + j as f64 * LINE_H,
-                xml_escape(line)
+                crate::xml::escape(line)
             );
         }
         s += "</g>\n";
@@ -179,20 +159,5 @@ impl Tape {
             w = l.width.max(1.0),
             h = l.height.max(1.0)
         )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::xml_escape;
-
-    #[test]
-    fn escape_makes_any_name_xml() {
-        assert_eq!(xml_escape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&#39;");
-        assert_eq!(xml_escape("\t\n\r"), "\t\n\r");
-        assert_eq!(
-            xml_escape("x\u{0}\u{1f}\u{fffe}\u{ffff}é"),
-            "x\u{fffd}\u{fffd}\u{fffd}\u{fffd}é"
-        );
     }
 }

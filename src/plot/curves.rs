@@ -1,14 +1,7 @@
-//! Curves: training histories, any lines, and data with fitted curves.
+//! Curves: training histories, any lines, and data with fitted curves, each a [`Panel`].
 
-use super::{
-    AXIS, Drawn, Mark, Series, TICKS, TITLE, legend, lin_label, log_label, render, rgb, span,
-};
-use crate::io::DataError;
+use super::{Panel, Series};
 use crate::train::History;
-use plotters::coord::ranged1d::ValueFormatter;
-use plotters::coord::types::RangedCoordf64;
-use plotters::prelude::*;
-use std::path::Path;
 
 /// The horizontal axis of a history plot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,11 +16,9 @@ pub enum XAxis {
 }
 
 /// The losses of several runs on a log axis against `x`; with `gap_from = Some(f*)`, the
-/// optimality gap `f(θ_k) − f*` (values below `1e-16` drawn at `1e-16`, since a log axis
-/// cannot show 0). Each run is one curve with one point per record, named as its history.
-///
-/// # Errors
-/// A [`DataError`] naming the path if the file cannot be written.
+/// optimality gap `f(θ_k) − f*`, where gaps below `1e-16` (zero among them) are drawn at
+/// `1e-16` and the legend says so. Each run is one curve, one point per record, named as its
+/// history.
 ///
 /// ```
 /// use tapegrad::plot::{XAxis, histories};
@@ -40,18 +31,10 @@ pub enum XAxis {
 ///     h.lrs.push(0.1);
 ///     h.losses.push(0.9f64.powi(k as i32));
 /// }
-/// let path = std::env::temp_dir().join(format!("tapegrad-doc-h-{}.svg", std::process::id()));
-/// histories(&path, "Loss", &[&h], XAxis::Steps, None).unwrap();
-/// std::fs::remove_file(&path).unwrap();
+/// let svg = histories("Loss", &[&h], XAxis::Steps, None).to_svg();
+/// assert!(svg.contains("f(theta_k)") && svg.contains(">1e-2<"));
 /// ```
-pub fn histories(
-    path: impl AsRef<Path>,
-    title: &str,
-    runs: &[&History],
-    x: XAxis,
-    gap_from: Option<f64>,
-) -> Result<(), DataError> {
-    const FLOOR: f64 = 1e-16;
+pub fn histories(title: &str, runs: &[&History], x: XAxis, gap_from: Option<f64>) -> Panel {
     let series: Vec<Series> = runs
         .iter()
         .map(|h| {
@@ -61,8 +44,8 @@ pub fn histories(
                 XAxis::Seconds => h.seconds.clone(),
             };
             let ys = h.losses.iter().map(|&l| match gap_from {
-                Some(f) => (l - f).max(FLOOR),
-                None => l.max(FLOOR),
+                Some(f) => l - f,
+                None => l,
             });
             Series::new(&h.name, xs.into_iter().zip(ys).collect())
         })
@@ -72,62 +55,26 @@ pub fn histories(
         XAxis::Evaluations => "evaluations of f",
         XAxis::Seconds => "seconds",
     };
-    let y_label = if gap_from.is_some() {
-        "f(theta_k) - f*"
-    } else {
-        "f(theta_k)"
-    };
-    lines(path, title, (x_label, y_label), &series, true)
+    let p = lines(title, (x_label, "f(theta_k)"), &series).log_y();
+    match gap_from {
+        Some(_) => p.labels(x_label, "f(theta_k) - f*").floor(1e-16),
+        None => p,
+    }
 }
 
-/// Named curves on linear or log-`y` axes, one colour per name.
+/// Named curves, one colour per name, on linear axes (make them log with
+/// [`Panel::log_y`]).
 ///
-/// # Errors
-/// A [`DataError`] naming the path if the file cannot be written.
-pub fn lines(
-    path: impl AsRef<Path>,
-    title: &str,
-    (x_label, y_label): (&str, &str),
-    series: &[Series],
-    log_y: bool,
-) -> Result<(), DataError> {
-    let finite = |v: f64| v.is_finite() && (!log_y || v > 0.0);
-    let pts = || {
-        series
-            .iter()
-            .flat_map(|s| &s.points)
-            .filter(|p| p.0.is_finite() && finite(p.1))
-    };
-    let (x0, x1) = span(
-        pts().map(|p| p.0).fold(f64::INFINITY, f64::min),
-        pts().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max),
-    );
-    let (y0, y1) = span(
-        pts().map(|p| p.1).fold(f64::INFINITY, f64::min),
-        pts().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max),
-    );
-    let keep = move |p: &(f64, f64)| p.0.is_finite() && finite(p.1);
-    render(path.as_ref(), |plot, strip| {
-        if log_y {
-            let (lo, hi) = if y1 > y0 {
-                (y0 / 2.0, y1 * 2.0)
-            } else {
-                (y0 / 10.0, y0 * 10.0)
-            };
-            let mut chart = frame(plot, title).build_cartesian_2d(x0..x1, (lo..hi).log_scale())?;
-            axes_and_lines(&mut chart, (x_label, y_label), &log_label, series, &keep)?;
-        } else {
-            let pad = 0.05 * (y1 - y0);
-            let mut chart =
-                frame(plot, title).build_cartesian_2d(x0..x1, (y0 - pad)..(y1 + pad))?;
-            axes_and_lines(&mut chart, (x_label, y_label), &lin_label, series, &keep)?;
-        }
-        let entries: Vec<(String, Mark)> = series
-            .iter()
-            .map(|s| (s.name.clone(), Mark::Line(rgb(&s.name))))
-            .collect();
-        legend(strip, &entries)
-    })
+/// ```
+/// use tapegrad::plot::{Series, lines};
+/// let s = Series::new("x^2", (0..=10).map(|i| (i as f64, (i * i) as f64)).collect());
+/// let svg = lines("Squares", ("x", "x^2"), &[s]).to_svg();
+/// assert!(svg.contains("Squares"));
+/// ```
+pub fn lines(title: &str, (x_label, y_label): (&str, &str), series: &[Series]) -> Panel {
+    Panel::new(title)
+        .labels(x_label, y_label)
+        .all_series(series)
 }
 
 /// The most data points [`fit`] draws as dots.
@@ -138,118 +85,57 @@ pub const MAX_DOTS: usize = 2000;
 /// how many), so a million-point data set gives a figure of a few hundred kilobytes, not
 /// a hundred megabytes; the axes still span every point.
 ///
-/// # Errors
-/// A [`DataError`] naming the path if the file cannot be written.
+/// # Panics
+/// If `x` and `y` have different lengths.
 ///
 /// ```
 /// use tapegrad::plot::{Series, fit};
 /// let (x, y) = (vec![0.0, 1.0, 2.0], vec![1.0, 2.9, 5.1]);
 /// let line = Series::new("least squares", vec![(0.0, 1.0), (2.0, 5.0)]);
-/// let path = std::env::temp_dir().join(format!("tapegrad-doc-fit-{}.svg", std::process::id()));
-/// fit(&path, "A line through three points", (&x, &y), &[line]).unwrap();
-/// std::fs::remove_file(&path).unwrap();
+/// let svg = fit("A line through three points", (&x, &y), &[line]).ylim(0.0, 6.0).to_svg();
+/// assert!(svg.contains("least squares") && svg.contains(">data<"));
 /// ```
-pub fn fit(
-    path: impl AsRef<Path>,
-    title: &str,
-    (x, y): (&[f64], &[f64]),
-    curves: &[Series],
-) -> Result<(), DataError> {
-    let xs = x
+pub fn fit(title: &str, (x, y): (&[f64], &[f64]), curves: &[Series]) -> Panel {
+    assert!(
+        x.len() == y.len(),
+        "plot::fit: {} x values but {} y values",
+        x.len(),
+        y.len()
+    );
+    let stride = x.len().div_ceil(MAX_DOTS).max(1);
+    let name = if stride > 1 {
+        format!("data ({} of {} shown)", x.len().div_ceil(stride), x.len())
+    } else {
+        "data".to_string()
+    };
+    let dots: Vec<(f64, f64)> = x
         .iter()
         .copied()
-        .chain(curves.iter().flat_map(|c| c.points.iter().map(|p| p.0)));
-    let ys = y
-        .iter()
-        .copied()
-        .chain(curves.iter().flat_map(|c| c.points.iter().map(|p| p.1)));
-    let finite = |v: &f64| v.is_finite();
-    let (x0, x1) = span(
-        xs.clone().filter(finite).fold(f64::INFINITY, f64::min),
-        xs.filter(finite).fold(f64::NEG_INFINITY, f64::max),
-    );
-    let (y0, y1) = span(
-        ys.clone().filter(finite).fold(f64::INFINITY, f64::min),
-        ys.filter(finite).fold(f64::NEG_INFINITY, f64::max),
-    );
-    let pad = 0.08 * (y1 - y0);
-    render(path.as_ref(), |plot, strip| {
-        let mut chart = frame(plot, title).build_cartesian_2d(x0..x1, (y0 - pad)..(y1 + pad))?;
-        chart
-            .configure_mesh()
-            .x_desc("x")
-            .y_desc("y")
-            .axis_desc_style(("sans-serif", AXIS))
-            .label_style(("sans-serif", TICKS))
-            .x_label_formatter(&lin_label)
-            .y_label_formatter(&lin_label)
-            .draw()?;
-        for c in curves {
-            let color = rgb(&c.name);
-            chart.draw_series(LineSeries::new(
-                c.points.iter().copied(),
-                color.stroke_width(2),
-            ))?;
-        }
-        let stride = x.len().div_ceil(MAX_DOTS).max(1);
-        chart.draw_series(
-            x.iter()
-                .zip(y)
-                .step_by(stride)
-                .map(|(&a, &b)| Circle::new((a, b), 4, BLACK.filled())),
-        )?;
-        let data = if stride > 1 {
-            format!("data ({} of {} shown)", x.len().div_ceil(stride), x.len())
-        } else {
-            "data".to_string()
-        };
-        let mut entries = vec![(data, Mark::Dot(BLACK))];
-        entries.extend(
-            curves
+        .zip(y.iter().copied())
+        .step_by(stride)
+        .collect();
+    let mut p = Panel::new(title).labels("x", "y").all_series(curves);
+    if stride > 1 {
+        // The axes span every point: the extremes join the drawn subset.
+        let mut extremes = Vec::new();
+        for key in [|q: &(f64, f64)| q.0, |q: &(f64, f64)| q.1] {
+            let pts = x
                 .iter()
-                .map(|c| (c.name.clone(), Mark::Line(rgb(&c.name)))),
-        );
-        legend(strip, &entries)
-    })
-}
-
-/// The mesh with both axis labels, and one line per series in its colour, on a chart whose
-/// vertical axis `Y` is linear or logarithmic.
-fn axes_and_lines<Y>(
-    chart: &mut ChartContext<'_, SVGBackend<'_>, Cartesian2d<RangedCoordf64, Y>>,
-    (x_label, y_label): (&str, &str),
-    y_format: &dyn Fn(&f64) -> String,
-    series: &[Series],
-    keep: &dyn Fn(&(f64, f64)) -> bool,
-) -> Drawn
-where
-    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
-{
-    chart
-        .configure_mesh()
-        .x_desc(x_label)
-        .y_desc(y_label)
-        .axis_desc_style(("sans-serif", AXIS))
-        .label_style(("sans-serif", TICKS))
-        .x_label_formatter(&lin_label)
-        .y_label_formatter(y_format)
-        .draw()?;
-    for s in series {
-        let points = s.points.iter().copied().filter(|p| keep(p));
-        chart.draw_series(LineSeries::new(points, rgb(&s.name).stroke_width(2)))?;
+                .copied()
+                .zip(y.iter().copied())
+                .filter(|q| key(q).is_finite());
+            if let Some(lo) = pts.clone().min_by(|a, b| key(a).total_cmp(&key(b))) {
+                extremes.push(lo);
+            }
+            if let Some(hi) = pts.max_by(|a, b| key(a).total_cmp(&key(b))) {
+                extremes.push(hi);
+            }
+        }
+        let mut all = dots;
+        all.extend(extremes);
+        p = p.series(Series::dots(&name, all).color((0, 0, 0)));
+    } else {
+        p = p.series(Series::dots(&name, dots).color((0, 0, 0)));
     }
-    Ok(())
-}
-
-/// A chart builder with the figure's title and margins.
-pub(super) fn frame<'a, 'b>(
-    plot: &'a super::Area<'b>,
-    title: &str,
-) -> ChartBuilder<'a, 'b, plotters::prelude::SVGBackend<'b>> {
-    let mut b = ChartBuilder::on(plot);
-    b.caption(title, ("sans-serif", TITLE))
-        .margin(12)
-        .x_label_area_size(50)
-        .y_label_area_size(80);
-    b
+    p
 }

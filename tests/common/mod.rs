@@ -1,6 +1,8 @@
 //! Shared test settings.
 #![allow(dead_code)]
 
+pub mod figure;
+
 use proptest::test_runner::{Config, RngSeed};
 
 /// Proptest settings for this crate: `cases` random cases from a fixed seed, so every run
