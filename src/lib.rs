@@ -74,7 +74,8 @@
 //! - [`data`]: polynomial features, standardization, `(x, y)` points from CSV.
 //! - [`rng`]: [`Rng`], the seeded generator behind every random draw.
 //! - [`train`]: the training loop (batches, schedules, stop rules, L-BFGS) and its observers.
-//! - `plot` (feature `plot`, on by default): SVG figures of histories, fits, landscapes.
+//! - `plot` (feature `plot`, on by default): SVG figures written by the crate: a `Figure` of
+//!   `Panel`s (histories, fits, landscapes, histograms, any lines), as the course draws them.
 //! - [`io`]: safetensors for [`nn::Params`], NumPy `.npy` and matrix CSV, every reader fuzzed.
 //! - [`jacobian`]: Jacobians by reverse sweeps and the empirical neural tangent kernel.
 #![warn(missing_docs)]

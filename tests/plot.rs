@@ -313,6 +313,20 @@ fn reversed_limits_are_refused() {
     let _ = Panel::new("p").ylim(1.0, -1.0);
 }
 
+/// A run of a million steps draws its envelope in a figure of a few hundred kilobytes.
+#[test]
+fn a_long_run_is_thinned_to_what_the_pixels_show() {
+    let s = Series::new(
+        "SGD",
+        (0..1_000_000)
+            .map(|k| (k as f64, 1.0 + (k % 7) as f64 / 7.0))
+            .collect(),
+    );
+    let svg = lines("A million steps", ("k", "f"), &[s]).log_y().to_svg();
+    standard(&svg);
+    assert!(svg.len() < 300_000, "{} bytes", svg.len());
+}
+
 /// A million-point data set: the figure draws an evenly strided 2000 (and the extremes) and
 /// says so.
 #[test]

@@ -3,7 +3,7 @@
 //! notes, ticks and labels.
 
 use super::axis::{Axis, Scale};
-use super::geometry::{clip_polyline, inside, marker};
+use super::geometry::{clip_polyline, inside, marker, thin};
 use super::heat::HeatScale;
 use super::legend::{Entry, Legend, Sample};
 use super::panel::Panel;
@@ -253,7 +253,7 @@ impl<'a> Resolved<'a> {
             match s.kind {
                 Kind::Line => {
                     let attrs = format!("{} {tag}", stroke_attrs(st, "series"));
-                    for run in clip_polyline(&pts, frame) {
+                    for run in clip_polyline(&thin(&pts), frame) {
                         svg.polyline(&run, &attrs);
                     }
                     if st.marker != Marker::None {

@@ -9,6 +9,59 @@ pub(crate) fn inside((x, y): (f64, f64), ((x0, y0), (x1, y1)): ((f64, f64), (f64
     x >= x0 - 1e-6 && x <= x1 + 1e-6 && y >= y0 - 1e-6 && y <= y1 + 1e-6
 }
 
+/// A long line thinned to what a pixel can show: consecutive points in one pixel column keep
+/// only the first, the lowest, the highest and the last (in their order), so a run of 10^6
+/// steps draws the same envelope as the full line in a few thousand points. Missing points
+/// (`None`) are kept, so breaks stay breaks.
+pub(crate) fn thin(pts: &[Option<(f64, f64)>]) -> Vec<Option<(f64, f64)>> {
+    if pts.len() < 2000 {
+        return pts.to_vec();
+    }
+    let mut out = Vec::new();
+    let mut group: Vec<(f64, f64)> = Vec::new();
+    let flush = |group: &mut Vec<(f64, f64)>, out: &mut Vec<Option<(f64, f64)>>| {
+        if group.len() <= 4 {
+            out.extend(group.iter().copied().map(Some));
+        } else {
+            let (mut lo, mut hi) = (0, 0);
+            for (k, q) in group.iter().enumerate() {
+                if q.1 < group[lo].1 {
+                    lo = k;
+                }
+                if q.1 > group[hi].1 {
+                    hi = k;
+                }
+            }
+            let mut keep = [0, lo, hi, group.len() - 1];
+            keep.sort_unstable();
+            let mut last = usize::MAX;
+            for k in keep {
+                if k != last {
+                    out.push(Some(group[k]));
+                    last = k;
+                }
+            }
+        }
+        group.clear();
+    };
+    for p in pts {
+        match p {
+            Some(q) => {
+                if group.first().is_some_and(|g| g.0.floor() != q.0.floor()) {
+                    flush(&mut group, &mut out);
+                }
+                group.push(*q);
+            }
+            None => {
+                flush(&mut group, &mut out);
+                out.push(None);
+            }
+        }
+    }
+    flush(&mut group, &mut out);
+    out
+}
+
 /// The runs of a polyline inside the frame: each segment clipped (Liang-Barsky), a run
 /// broken where the line leaves the frame or a point is missing.
 pub(crate) fn clip_polyline(
@@ -162,6 +215,20 @@ pub(crate) fn marker(svg: &mut Svg, (x, y): (f64, f64), st: &Style, tag: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thinning_keeps_the_envelope_of_each_pixel_column() {
+        // 100 000 points over 500 pixel columns, oscillating between -1 and 1.
+        let pts: Vec<Option<(f64, f64)>> = (0..100_000)
+            .map(|i| Some((i as f64 / 200.0, if i % 2 == 0 { -1.0 } else { 1.0 })))
+            .collect();
+        let t = thin(&pts);
+        assert!(t.len() <= 4 * 500, "{}", t.len());
+        let ys: Vec<f64> = t.iter().flatten().map(|q| q.1).collect();
+        assert!(ys.contains(&-1.0) && ys.contains(&1.0));
+        assert_eq!(t.first(), pts.first());
+        assert_eq!(t.last(), pts.last());
+    }
 
     #[test]
     fn clipping_keeps_what_is_inside_and_breaks_at_the_edges() {

@@ -114,4 +114,22 @@ fn main() {
     let w = Tensor::column(&[0.5, -1.0]);
     let mse_of = |x: &Tensor, y: &Tensor| x.matmul(&w).sub(y).map(|r| r * r).mean();
     assert_relative_eq!(mse_of(&big_x, &big_y), mse_of(&small_x, &small_y), max_relative = 1e-9);
+
+    // The figure a student hands in: the loss and the fit side by side, the course's limits.
+    use tapegrad::plot::{Figure, Panel, Series};
+    let grid: Vec<f64> = (0..=100).map(|i| -1.1 + 2.2 * i as f64 / 100.0).collect();
+    // The net along the first input (the others at 0), over the data's first column.
+    let along = Tensor::from_fn(grid.len(), x.cols(), |i, j| if j == 0 { grid[i] } else { 0.0 });
+    let pred = model.predict(&params, &along);
+    let fit = Series::new("trained net", grid.iter().copied().zip(pred.as_slice().iter().copied()).collect());
+    let data = Series::dots("data", (0..x.rows()).map(|i| (x[(i, 0)], y[(i, 0)])).collect());
+    let losses = Series::new("loss", (0..10).map(|k| (k as f64, 0.5f64.powi(k))).collect());
+    let figure = Figure::new("My homework")
+        .row([Panel::new("Loss").labels("step", "loss").log_y().series(losses),
+              Panel::new("Fit").ylim(-1.5, 1.5).series(data).series(fit)]);
+    let path = std::env::temp_dir().join("downstream-figure.svg");
+    figure.save(&path).expect("the figure is written");
+    let svg = std::fs::read_to_string(&path).unwrap();
+    assert!(svg.contains("My homework") && svg.contains(">1e0<"));
+    println!("figure: {}", path.display());
 }
