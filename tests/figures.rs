@@ -169,14 +169,24 @@ fn every_figure_of_the_default_runs_renders_with_something_in_every_frame() {
         assert!(status.success(), "rsvg-convert failed on {}", svg.display());
         let text = std::fs::read_to_string(svg).unwrap();
         // A long run is thinned to what the pixels show: no figure weighs megabytes.
-        assert!(text.len() < 2_000_000, "{}: {} bytes", svg.display(), text.len());
+        assert!(
+            text.len() < 2_000_000,
+            "{}: {} bytes",
+            svg.display(),
+            text.len()
+        );
         let doc = roxmltree::Document::parse(&text).unwrap();
         let frames: Vec<(f64, f64, f64, f64)> = doc
             .descendants()
             .filter(|n| n.attribute("class") == Some("frame"))
             .map(|n| {
                 let v = |a: &str| n.attribute(a).unwrap().parse::<f64>().unwrap();
-                (v("x") / 2.0, v("y") / 2.0, v("width") / 2.0, v("height") / 2.0)
+                (
+                    v("x") / 2.0,
+                    v("y") / 2.0,
+                    v("width") / 2.0,
+                    v("height") / 2.0,
+                )
             })
             .collect();
         for (k, colours) in colours_in_frames(&png, &frames).into_iter().enumerate() {
