@@ -20,7 +20,8 @@ const ABOUT: &str = "An MLP (3 inputs, 4 tanh hidden units, 1 output) with its f
 backward pass written by hand, the way the homework asks, checked against finite differences \
 per parameter block and against the tape. --bug injects a classic mistake (a missing activation \
 derivative, a transposed weight gradient, a factor 2 missing from the MSE, a bias gradient not \
-summed over the batch) and the report names the block and the pattern.";
+summed over the batch) and the report names the block and the pattern. A failed check exits 1, as \
+a test does, so scripts and CI can read the status.";
 
 /// Which mistake to make.
 #[derive(Clone, Copy, PartialEq)]
@@ -163,9 +164,13 @@ fn main() {
                 "report": report_path,
             })
         );
-        return;
+    } else {
+        out!("{report}");
+        outln!("largest difference from the tape's gradient: {vs_tape:.3e}");
+        outln!("report written to {}", report_path.display());
     }
-    out!("{report}");
-    outln!("largest difference from the tape's gradient: {vs_tape:.3e}");
-    outln!("report written to {}", report_path.display());
+    // A check is a test: scripts and CI read the exit status.
+    if !report.passed() {
+        std::process::exit(1);
+    }
 }

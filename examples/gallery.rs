@@ -20,7 +20,7 @@ its default settings into its own folder under --out, and writes index.html ther
 figure beside the command that made it. The examples are built first if they are not.";
 
 /// The examples that draw figures, with what their figures show.
-const EXAMPLES: [(&str, &str); 10] = [
+const EXAMPLES: [(&str, &str); 11] = [
     (
         "sin_poly_fit",
         "Polynomial least squares on [2, 5]: fits and loss gaps per feature basis",
@@ -40,6 +40,10 @@ const EXAMPLES: [(&str, &str); 10] = [
     (
         "implicit_bias",
         "Exercise 4: implicit regularization, projections of c a",
+    ),
+    (
+        "flat_vs_sharp",
+        "Exercise 5: does SGD leave a sharp minimum that GD stays in?",
     ),
     (
         "interpolation",

@@ -94,7 +94,12 @@ fn main() {
     if args.json() {
         let runs: Vec<_> = done
             .iter()
-            .map(|h| json!({ "name": h.name, "final_loss": h.last_loss(), "history": h.to_json() }))
+            .map(|h| {
+                // The history as a JSON object (to_json writes its text).
+                let history: serde_json::Value =
+                    serde_json::from_str(&h.to_json()).expect("History::to_json is JSON");
+                json!({ "name": h.name, "final_loss": h.last_loss(), "history": history })
+            })
             .collect();
         outln!("{}", json!({ "runs": runs, "plots": [path] }));
         return;

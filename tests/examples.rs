@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-const EXAMPLES: [&str; 14] = [
+const EXAMPLES: [&str; 15] = [
     "sin_poly_fit",
     "optimal_step",
     "backprop_by_hand",
@@ -27,6 +27,7 @@ const EXAMPLES: [&str; 14] = [
     "check_my_backprop",
     "speed",
     "gallery",
+    "flat_vs_sharp",
 ];
 
 /// Arguments that make each example quick (a few seconds at most in the dev profile).
@@ -44,6 +45,7 @@ fn quick(name: &str) -> &'static [&'static str] {
         "mlp_choices" => &["--steps", "300"],
         "speed" => &["--quick", "--reps", "1"],
         "gallery" => &["--only", "optimal_step,train_loop"],
+        "flat_vs_sharp" => &["--seeds", "20"],
         _ => &[],
     }
 }
@@ -564,7 +566,9 @@ fn train_loop_records_every_step() {
     let runs = v["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 3);
     for r in runs {
-        let h: Value = serde_json::from_str(r["history"].as_str().unwrap()).unwrap();
+        // The history is a JSON object, not a string holding JSON.
+        let h = &r["history"];
+        assert!(h.is_object(), "{r}");
         assert_eq!(h["losses"].as_array().unwrap().len(), 40, "{r}");
     }
     let svg = std::fs::read_to_string(v["plots"][0].as_str().unwrap()).unwrap();
@@ -889,7 +893,20 @@ fn speed_reports_every_figure() {
 #[test]
 fn check_my_backprop_names_each_bug() {
     let diagnoses = |bug: &str| -> Vec<(String, String, Option<f64>)> {
-        let v = json("check_my_backprop", &["--bug", bug]);
+        // A failed check exits 1 (it is a test), with its report on stdout all the same.
+        let dir = temp_dir("check");
+        let out = run(
+            "check_my_backprop",
+            &["--json", "--bug", bug, "--out", dir.to_str().unwrap()],
+        );
+        let want = if bug == "none" { 0 } else { 1 };
+        assert_eq!(
+            out.status.code(),
+            Some(want),
+            "{bug}: {}",
+            text(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["passed"].as_bool(), Some(bug == "none"), "{bug}: {v}");
         let tape = v["max_difference_from_tape"].as_f64().unwrap();
         assert_eq!(tape < 1e-12, bug == "none", "{bug}: {tape}");
@@ -958,4 +975,58 @@ fn check_my_backprop_names_each_bug() {
     let out = run("check_my_backprop", &["--bug", "sign"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--bug: \"sign\" is not none, activation"));
+}
+
+/// flat_vs_sharp (exercise 5): GD from 5 with the course's phases ends where plain Python's
+/// GD ends (tests/fixtures/flat_vs_sharp/gd.py), inside the sharp basin; SGD leaves it in
+/// most runs; each conclusion the text states flips when the numbers do.
+#[test]
+fn flat_vs_sharp_runs_the_course_exercise_and_says_what_it_found() {
+    let want: Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/fixtures/flat_vs_sharp/gd.json").unwrap(),
+    )
+    .unwrap();
+    let dir = temp_dir("fvs");
+    let out = run("flat_vs_sharp", &["--json", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (got, py) = (
+        v["gd"]["final_x"].as_f64().unwrap(),
+        want["final_x"].as_f64().unwrap(),
+    );
+    assert!(
+        (got - py).abs() <= 1e-12,
+        "GD ends at {got}, Python at {py}"
+    );
+    assert_eq!(v["gd"]["in_sharp_basin"], true);
+    assert_eq!(v["settings"]["steps"], 2000);
+    assert_eq!(v["settings"]["lr"], 0.001);
+    assert!(v["study"]["seeds"].as_u64().unwrap() >= 100);
+    assert!(v["study"]["fraction_left"].as_f64().unwrap() > 0.5, "{v}");
+    // The flat minimum is near 0 and lower than the sharp one near 5.
+    let (flat, sharp) = (&v["minima"]["flat"], &v["minima"]["sharp"]);
+    assert!(
+        flat["x"].as_f64().unwrap().abs() < 0.5 && (sharp["x"].as_f64().unwrap() - 5.0).abs() < 0.1
+    );
+    assert!(flat["f"].as_f64().unwrap() < sharp["f"].as_f64().unwrap());
+    assert_eq!(v["plots"].as_array().unwrap().len(), 3);
+    // The verdict follows the numbers: the course's picture, a step too small to escape, a
+    // start outside the basin.
+    for (args, verdict) in [
+        (
+            &[][..],
+            "As the course says: SGD escapes the sharp minimum most of the time, GD does not.",
+        ),
+        (
+            &["--lr", "0.0001"][..],
+            "Unlike the course's claim, SGD escapes in at most half",
+        ),
+        (&["--x0", "4.4"][..], "Here GD leaves the sharp basin too"),
+    ] {
+        let mut a = vec!["--out", dir.to_str().unwrap(), "--seeds", "40"];
+        a.extend_from_slice(args);
+        let out = run("flat_vs_sharp", &a);
+        let t = text(&out.stdout);
+        assert!(t.contains(verdict), "{args:?}: {t}");
+    }
 }

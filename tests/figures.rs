@@ -11,7 +11,7 @@ use std::process::Command;
 
 /// The plotting examples and short settings for each (the figures' layout does not depend
 /// on the run's length).
-const PLOTTING: [(&str, &[&str]); 9] = [
+const PLOTTING: [(&str, &[&str]); 10] = [
     ("sin_poly_fit", &["--steps", "200"]),
     ("optimal_step", &["--epochs", "1", "--every", "8"]),
     ("kernel_lstsq", &["--iters", "5"]),
@@ -24,6 +24,7 @@ const PLOTTING: [(&str, &[&str]); 9] = [
     ("interpolation", &["--sets", "4", "--dims", "15,2"]),
     ("loss_landscape", &["--steps", "500", "--grid", "9"]),
     ("mlp_choices", &["--steps", "300"]),
+    ("flat_vs_sharp", &["--seeds", "20"]),
 ];
 
 fn binary(name: &str) -> PathBuf {

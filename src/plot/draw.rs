@@ -142,7 +142,11 @@ impl<'a> Resolved<'a> {
             };
             legend.entries.push(Entry { text, sample });
         }
-        for r in p.refs.iter().filter(|r| !r.label.is_empty()) {
+        // One entry per label: two lines with one label (the edges of a band) share it.
+        for (k, r) in p.refs.iter().enumerate() {
+            if r.label.is_empty() || p.refs[..k].iter().any(|e| e.label == r.label) {
+                continue;
+            }
             legend.entries.push(Entry {
                 text: r.label.clone(),
                 sample: Sample::Line(ref_style(&r.label)),

@@ -146,6 +146,8 @@ impl Panel {
     }
 
     /// A horizontal reference line `y = y`, named in the legend (a threshold such as 1e-16).
+    /// Lines with the same label share its colour and one legend entry (the two edges of a
+    /// band); an empty label draws the line with no entry.
     pub fn hline(mut self, y: f64, label: &str) -> Panel {
         self.refs.push(RefLine {
             vertical: false,
