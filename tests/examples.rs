@@ -517,10 +517,72 @@ fn kernel_lstsq_fits_your_own_files() {
             &p("yt.npy"),
             "--iters",
             "100",
+            "--save",
+            &p("saved"),
         ],
     );
     let methods = v["methods"].as_array().unwrap();
     assert_eq!(methods.len(), 3);
+    // The L1 test error (the forum question's measure) beside the MSE, each recomputed from
+    // the saved predictions; --save wrote w and the test predictions of every method.
+    let yt = xt.matmul(&w);
+    for m in methods {
+        let slug: String = m["method"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect::<String>()
+            .split('_')
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("_");
+        let pred = npy::read(dir.join("saved").join(format!("{slug}_test_pred.npy"))).unwrap();
+        let w_saved = npy::read(dir.join("saved").join(format!("{slug}_w.npy"))).unwrap();
+        assert_eq!(w_saved.shape(), (6, 1));
+        let l1 = pred
+            .sub(&yt)
+            .as_slice()
+            .iter()
+            .map(|v| v.abs())
+            .sum::<f64>()
+            / 20.0;
+        let l2 = pred.sub(&yt).as_slice().iter().map(|v| v * v).sum::<f64>() / 20.0;
+        assert!(
+            (m["test_l1"].as_f64().unwrap() - l1).abs() <= 1e-12 * (1.0 + l1),
+            "{m}"
+        );
+        assert!(
+            (m["test_mse"].as_f64().unwrap() - l2).abs() <= 1e-12 * (1.0 + l2),
+            "{m}"
+        );
+    }
+    assert_eq!(v["saved"].as_array().unwrap().len(), 6);
+    // A forgotten Y file is a usage error naming --test, not a file called "--out".
+    let out = run(
+        "kernel_lstsq",
+        &[
+            "--train",
+            &p("X.npy"),
+            &p("y.npy"),
+            "--test",
+            &p("Xt.csv"),
+            "--out",
+            &p("o"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--test needs two values (X Y)"),
+        "{}",
+        text(&out.stderr)
+    );
     assert!(
         methods[0]["method"]
             .as_str()

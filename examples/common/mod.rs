@@ -228,11 +228,20 @@ impl Cli {
                             let what = if count == 2 { "two values" } else { "a value" };
                             format!("--{} needs {what} ({})", flag.long, flag.metavar)
                         })?;
-                        parts.push(
-                            v.into_string().map_err(|v| {
-                                format!("--{}: {v:?} is not valid UTF-8", flag.long)
-                            })?,
-                        );
+                        let v = v
+                            .into_string()
+                            .map_err(|v| format!("--{}: {v:?} is not valid UTF-8", flag.long))?;
+                        // A flag where a pair's second value belongs (`--test Xt.npy --out
+                        // DIR`): the value was forgotten, not a file called "--out".
+                        if count == 2 && v.starts_with("--") {
+                            return Err(format!(
+                                "--{} needs two values ({}), got {:?} then the flag {v}",
+                                flag.long,
+                                flag.metavar,
+                                parts.first().map_or("", String::as_str)
+                            ));
+                        }
+                        parts.push(v);
                     }
                     let value = parts.join(PAIR_SEPARATOR);
                     values.insert(flag.long, value);
