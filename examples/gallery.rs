@@ -223,8 +223,8 @@ fn main() {
          body {{ font-family: DejaVu Sans, Verdana, sans-serif; margin: 24px; color: #222; }}\n\
          h2 {{ margin-bottom: 4px; }} code {{ background: #f2f2f2; padding: 1px 4px; }}\n\
          .grid {{ display: flex; flex-wrap: wrap; gap: 16px; }}\n\
-         figure {{ margin: 0; border: 1px solid #ddd; padding: 6px; max-width: 100%; }}\n\
-         figure img {{ max-width: min(900px, 100%); height: auto; display: block; }}\n\
+         figure {{ margin: 0; border: 1px solid #ddd; padding: 6px; max-width: 100%; overflow-x: auto; }}\n\
+         figure img {{ display: block; }}\n\
          figcaption {{ font-size: 14px; color: #555; }}\n</style></head><body>\n\
          <h1>tapegrad: every figure the examples draw</h1>\n\
          <p>Each example ran with its default settings. Click a figure for its SVG.</p>\n{}</body></html>\n",

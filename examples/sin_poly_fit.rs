@@ -1,5 +1,6 @@
 //! Fit a cubic to noisy samples of sin(x) on [2, 5], and see why plain gradient descent
-//! struggles there while the closed form, L-BFGS and standardized features do not.
+//! crawls there, how far standardized features help it, and how the closed form and L-BFGS
+//! get to the least-squares fit.
 //!
 //! ```text
 //! cargo run --example sin_poly_fit                      # the story, as a table, and SVG plots

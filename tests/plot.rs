@@ -59,7 +59,7 @@ fn histories_have_titles_labels_legends_decades_and_every_point() {
     let svg = histories("Loss, two runs", &[&a, &b], XAxis::Steps, None).to_svg();
     standard(&svg);
     let t = texts(&svg);
-    for want in ["Loss, two runs", "step k", "f(theta_k)", "GD", "Adam"] {
+    for want in ["Loss, two runs", "step k", "loss", "GD", "Adam"] {
         assert!(t.iter().any(|s| s == want), "no text {want:?} in {t:?}");
     }
     // 0.9^119 = 3.5e-6: every decade from 1e-6 to 1e0 labelled.
@@ -73,7 +73,7 @@ fn histories_have_titles_labels_legends_decades_and_every_point() {
     );
     let svg = histories("Gap", &[&a], XAxis::Evaluations, Some(0.0)).to_svg();
     let t = texts(&svg);
-    assert!(t.iter().any(|s| s == "evaluations of f") && t.iter().any(|s| s == "f(theta_k) - f*"));
+    assert!(t.iter().any(|s| s == "evaluations of f") && t.iter().any(|s| s == "loss - f*"));
     let svg = histories("Runs", &[&a], XAxis::Seconds, None).to_svg();
     assert!(texts(&svg).iter().any(|s| s == "seconds"));
 }

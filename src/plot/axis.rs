@@ -1,7 +1,8 @@
 //! Axes a reader can trust: linear ticks at round numbers (1, 2, 2.5 or 5 times a power of
 //! ten) printed in one format along the axis, and log ticks at decades, every decade of the
 //! range labelled, or every s-th from the bottom when there are more than [`MAX_LABELS`], the
-//! top decade always labelled too (so both ends of the data are within a decade of a label).
+//! top decade too when the last of those is two or more below it (so both ends of the data
+//! are within a decade of a label, and labels are never cramped).
 
 /// How an axis maps values to positions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -167,8 +168,9 @@ fn log(a: f64, b: f64, fixed: bool) -> Axis {
         (lo_dec, hi_dec, 10f64.powi(lo_dec), 10f64.powi(hi_dec))
     };
     let n = hi_dec - lo_dec;
-    // Every s-th decade from the bottom, and the top one; an interior label closer than
-    // s/2 to the top gives way to it.
+    // Every s-th decade from the bottom, evenly; the top decade too when the last of those is
+    // two or more decades below it (then what is drawn near the top is within a decade of a
+    // label either way, and no two labels are closer than s decades, or 2).
     let s = if n > MAX_LABELS {
         (n + MAX_LABELS - 1) / MAX_LABELS
     } else {
@@ -176,12 +178,9 @@ fn log(a: f64, b: f64, fixed: bool) -> Axis {
     };
     let mut labelled: Vec<i32> = (0..)
         .map(|k| lo_dec + k * s)
-        .take_while(|&d| d < hi_dec)
+        .take_while(|&d| d <= hi_dec)
         .collect();
-    if labelled.len() > 1 && 2 * (hi_dec - labelled[labelled.len() - 1]) < s {
-        labelled.pop();
-    }
-    if n >= 0 {
+    if labelled.last().is_some_and(|&d| hi_dec - d >= 2) {
         labelled.push(hi_dec);
     }
     let mut major = Vec::new();
@@ -262,15 +261,15 @@ mod tests {
         assert_eq!(l.last(), Some(&"1e1"));
         assert_eq!(a.major.last().unwrap().0, a.hi);
         assert!(l.len() <= MAX_LABELS as usize + 1, "{l:?}");
-        // 1e-29 .. 1e2: 31 decades; the labels every third from the bottom end at 1e-2,
-        // the top one (1e2) is labelled too and 1e1... not crowded next to it.
+        // 1e-29 .. 1e2: 31 decades; every third from the bottom ends at 1e1, a decade below
+        // the top, which is then not labelled (no cramped pair).
         let a = Axis::new(Scale::Log, (3e-29, 50.0), false);
         let l = labels(&a);
-        assert_eq!(
-            (l[0], l[l.len() - 2], l[l.len() - 1]),
-            ("1e-29", "1e-2", "1e2"),
-            "{l:?}"
-        );
+        assert_eq!((l[0], l[l.len() - 1]), ("1e-29", "1e1"), "{l:?}");
+        // 1e-29 .. 1e3: every third ends at 1e1, two below the top: 1e3 is labelled too.
+        let a = Axis::new(Scale::Log, (3e-29, 500.0), false);
+        let l = labels(&a);
+        assert_eq!((l[l.len() - 2], l[l.len() - 1]), ("1e1", "1e3"), "{l:?}");
         // Within a decade, 2 and 5 are labelled.
         let a = Axis::new(Scale::Log, (0.3, 0.9), false);
         assert_eq!(labels(&a), ["1e-1", "2e-1", "5e-1", "1e0"]);

@@ -32,7 +32,7 @@ pub enum XAxis {
 ///     h.losses.push(0.9f64.powi(k as i32));
 /// }
 /// let svg = histories("Loss", &[&h], XAxis::Steps, None).to_svg();
-/// assert!(svg.contains("f(theta_k)") && svg.contains(">1e-2<"));
+/// assert!(svg.contains(">loss<") && svg.contains(">1e-2<"));
 /// ```
 pub fn histories(title: &str, runs: &[&History], x: XAxis, gap_from: Option<f64>) -> Panel {
     let series: Vec<Series> = runs
@@ -55,9 +55,10 @@ pub fn histories(title: &str, runs: &[&History], x: XAxis, gap_from: Option<f64>
         XAxis::Evaluations => "evaluations of f",
         XAxis::Seconds => "seconds",
     };
-    let p = lines(title, (x_label, "f(theta_k)"), &series).log_y();
+    // "loss", not f(theta_k): a history of minibatch steps records each batch's loss.
+    let p = lines(title, (x_label, "loss"), &series).log_y();
     match gap_from {
-        Some(_) => p.labels(x_label, "f(theta_k) - f*").floor(1e-16),
+        Some(_) => p.labels(x_label, "loss - f*").floor(1e-16),
         None => p,
     }
 }

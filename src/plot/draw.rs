@@ -124,15 +124,16 @@ impl<'a> Resolved<'a> {
             Some(l) => Axis::new(p.y_scale, l, true),
             None => Axis::new(p.y_scale, yr, heat_tight),
         };
-        let styles = styles(p);
+        let same = same_as(p, &x, &y);
+        let styles = styles(p, &same);
         let heat = p.heat.as_ref().map(|h| h.scale());
         let mut legend = Legend::default();
         for (k, s) in p.series.iter().enumerate() {
-            let same = p.series[..k]
-                .iter()
-                .find(|e| e.kind == s.kind && !s.points.is_empty() && e.points == s.points);
-            let text = match same {
-                Some(e) => format!("{} (same as {})", s.name, e.name),
+            let text = match same[k] {
+                Some((e, true)) => format!("{} (same as {})", s.name, p.series[e].name),
+                Some((e, false)) => {
+                    format!("{} (within a pixel of {})", s.name, p.series[e].name)
+                }
                 None => s.name.clone(),
             };
             let sample = match s.kind {
@@ -412,4 +413,44 @@ impl<'a> Resolved<'a> {
         );
         svg.close();
     }
+}
+
+/// For each series, the earlier one it would hide or be hidden by: `(index, true)` when
+/// their points are equal, `(index, false)` when every point is drawn within a pixel of the
+/// other's (a fit and the closed form it converged to).
+fn same_as(p: &Panel, x: &Axis, y: &Axis) -> Vec<Option<(usize, bool)>> {
+    let (pw, ph) = p.size;
+    let at = |q: &(f64, f64)| {
+        (x.drawable(q.0) && y.drawable(q.1)).then(|| (x.frac(q.0) * pw, y.frac(q.1) * ph))
+    };
+    let close = |a: &[(f64, f64)], b: &[(f64, f64)]| {
+        a.len() == b.len()
+            && a.iter().zip(b).all(|(u, v)| match (at(u), at(v)) {
+                (Some(u), Some(v)) => (u.0 - v.0).abs() <= 1.0 && (u.1 - v.1).abs() <= 1.0,
+                (None, None) => true,
+                _ => false,
+            })
+    };
+    p.series
+        .iter()
+        .enumerate()
+        .map(|(k, s)| {
+            if s.points.is_empty() {
+                return None;
+            }
+            let earlier = |exact: bool| {
+                p.series[..k].iter().position(|e| {
+                    e.kind == s.kind
+                        && if exact {
+                            e.points == s.points
+                        } else {
+                            close(&e.points, &s.points)
+                        }
+                })
+            };
+            earlier(true)
+                .map(|e| (e, true))
+                .or_else(|| earlier(false).map(|e| (e, false)))
+        })
+        .collect()
 }

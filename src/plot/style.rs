@@ -51,19 +51,18 @@ pub(crate) fn stroke_attrs(st: &Style, class: &str) -> String {
     )
 }
 
-/// Each series' colour (its name's, unless set), dash (solid; dashed when it repeats an
-/// earlier series' points; a cycle of patterns beyond six lines) and marker (beyond six
-/// lines; a circle for dots), then no two line series left with one (colour, dash).
-pub(crate) fn styles(p: &Panel) -> Vec<Style> {
+/// Each series' colour (its name's, unless set), dash (solid; dashed when it would hide or
+/// be hidden by an earlier series, `same[k]`; a cycle of patterns beyond six lines) and marker
+/// (beyond six lines; a circle for dots), then no two line series left with one (colour, dash).
+pub(crate) fn styles(p: &Panel, same: &[Option<(usize, bool)>]) -> Vec<Style> {
     let lines = p.series.iter().filter(|s| s.kind == Kind::Line).count();
     let mut out: Vec<Style> = Vec::with_capacity(p.series.len());
     let mut position = 0;
     for (k, s) in p.series.iter().enumerate() {
-        let same = p.series[..k]
-            .iter()
-            .any(|e| e.kind == s.kind && !s.points.is_empty() && e.points == s.points);
-        let auto_dash = if same {
-            Dash::Dashed
+        let auto_dash = if same[k].is_some() {
+            // Several overlays take different patterns, so each shows through the others.
+            let before = same[..k].iter().filter(|e| e.is_some()).count();
+            Dash::ALL[1 + before % (Dash::ALL.len() - 1)]
         } else {
             p.auto_dash(position, lines)
         };
