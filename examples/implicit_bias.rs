@@ -71,15 +71,17 @@ impl Trace {
     }
 }
 
+/// The function the course samples: sin(5x) e^{|2x|} / 10.
+fn truth(t: f64) -> f64 {
+    (5.0 * t).sin() * (2.0 * t).abs().exp() / 10.0
+}
+
 /// The course's exercise-4 data: 7 points, features 1, x, ..., x⁹ (constant first).
-fn data() -> (Vec<f64>, Tensor, Tensor, fn(f64) -> f64) {
-    fn truth(t: f64) -> f64 {
-        (5.0 * t).sin() * (2.0 * t).abs().exp() / 10.0
-    }
+fn data() -> (Vec<f64>, Tensor, Tensor) {
     let x: Vec<f64> = (0..7).map(|i| -1.0 + 2.0 * i as f64 / 6.0).collect();
     let y = Tensor::column(&x.iter().map(|&t| truth(t)).collect::<Vec<_>>());
     let phi = poly_features(&x, 9, true);
-    (x, phi, y, truth)
+    (x, phi, y)
 }
 
 fn main() {
@@ -135,7 +137,7 @@ fn main() {
     if !(adam_lr > 0.0 && adam_lr <= 10.0) {
         args.fail(&format!("--adam-lr: need 0 < LR <= 10, got {adam_lr}"));
     }
-    let (x, phi, y, truth) = data();
+    let (x, phi, y) = data();
     let (n, p) = phi.shape();
     let f = least_squares(phi.clone(), y.clone());
     let star = min_norm(&phi, &y).expect("finite data").into_vec();
