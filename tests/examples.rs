@@ -699,7 +699,7 @@ fn gd_sgd_schedules_reaches_the_closed_forms() {
             );
         }
         let runs = d["runs"].as_array().unwrap();
-        let gd = runs[0]["distance_to_theta_star"].as_f64().unwrap();
+        let gd = runs[0]["relative_distance"].as_f64().unwrap();
         assert!(
             gd < 1e-6,
             "degree {degree}: GD from 0 reaches theta*: {gd:e}"
@@ -1151,4 +1151,31 @@ fn sin_poly_fit_says_what_the_numbers_say() {
     );
     let help = text(&run("sin_poly_fit", &["--help"]).stdout);
     assert!(help.contains("--degree 2 --n 3 --noise 0.2 --reduction sum --lr 0.01 --momentum 0.9 --init random --steps 1000"), "{help}");
+}
+
+/// gd_sgd_schedules says what its runs show, from their numbers: with 100 GD steps GD has not
+/// reached the least-squares solution, with the default it has; the lengths run are named.
+#[test]
+fn gd_sgd_schedules_says_what_its_runs_show() {
+    let dir = temp_dir("gds");
+    let says = |args: &[&str]| {
+        let mut a = vec!["--out", dir.to_str().unwrap(), "--sgd-steps", "3000"];
+        a.extend_from_slice(args);
+        text(&run("gd_sgd_schedules", &a).stdout)
+    };
+    let t = says(&[]);
+    assert!(
+        t.contains("GD from 0 reaches the least-squares solution"),
+        "{t}"
+    );
+    assert!(
+        t.contains("shorter or longer than the course's 100000 and 700000"),
+        "{t}"
+    );
+    let t = says(&["--gd-steps", "100"]);
+    assert!(t.contains("GD from 0 is still"), "{t}");
+    assert!(
+        !t.contains("GD from 0 reaches the least-squares solution"),
+        "{t}"
+    );
 }
