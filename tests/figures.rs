@@ -20,10 +20,20 @@ const PLOTTING: [(&str, &[&str]); 10] = [
         "gd_sgd_schedules",
         &["--gd-steps", "2000", "--sgd-steps", "2000"],
     ),
-    ("implicit_bias", &["--steps", "2000"]),
+    (
+        "implicit_bias",
+        &[
+            "--sgd-steps",
+            "20000",
+            "--adam-steps",
+            "20000",
+            "--scaled-steps",
+            "20000",
+        ],
+    ),
     ("interpolation", &["--sets", "4", "--dims", "15,2"]),
     ("loss_landscape", &["--steps", "500", "--grid", "9"]),
-    ("mlp_choices", &["--steps", "300"]),
+    ("mlp_choices", &["--epochs", "300"]),
     ("flat_vs_sharp", &["--seeds", "20"]),
 ];
 

@@ -163,8 +163,9 @@ fn log(a: f64, b: f64, fixed: bool) -> Axis {
     } else {
         // A value on a decade (a learning rate of 1e-3) gets a decade of room beyond it,
         // so that it is not drawn on the frame.
-        let lo_dec = (a.log10() - 0.02).floor() as i32;
-        let hi_dec = ((b.log10() + 0.02).ceil() as i32).max(lo_dec + 1);
+        // Within the decades f64 holds as normal numbers, whatever the data.
+        let lo_dec = ((a.log10() - 0.02).floor() as i32).clamp(-307, 306);
+        let hi_dec = ((b.log10() + 0.02).ceil() as i32).clamp(lo_dec + 1, 307);
         (lo_dec, hi_dec, 10f64.powi(lo_dec), 10f64.powi(hi_dec))
     };
     let n = hi_dec - lo_dec;
@@ -273,6 +274,13 @@ mod tests {
         // Within a decade, 2 and 5 are labelled.
         let a = Axis::new(Scale::Log, (0.3, 0.9), false);
         assert_eq!(labels(&a), ["1e-1", "2e-1", "5e-1", "1e0"]);
+    }
+
+    #[test]
+    fn the_whole_f64_range_stays_finite() {
+        let a = Axis::new(Scale::Log, (1e-320, 1.7e308), false);
+        assert!(a.lo > 0.0 && a.hi.is_finite() && a.major.len() <= MAX_LABELS as usize + 2);
+        assert!(a.major.iter().all(|m| m.0.is_finite()));
     }
 
     #[test]

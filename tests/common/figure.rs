@@ -159,9 +159,10 @@ pub fn problems(svg: &str) -> Vec<String> {
             let vertical = axis.attribute("data-axis") == Some("y");
             let (lo, hi) = (num(&axis, "data-lo"), num(&axis, "data-hi"));
             let span = if vertical { fh } else { fw };
-            let decade = span / (hi / lo).log10();
+            let decades = hi.log10() - lo.log10();
+            let decade = span / decades;
             let at = |v: f64| {
-                let f = (v / lo).log10() / (hi / lo).log10();
+                let f = (v.log10() - lo.log10()) / decades;
                 if vertical {
                     fy + (1.0 - f) * fh
                 } else {
