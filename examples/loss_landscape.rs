@@ -1,225 +1,312 @@
-//! Exercise 3 e: the loss around a trained network, `L(θ* + tΔ)` along random directions, in
-//! 1-D on `t ∈ [−1, 1]` and `[−10, 10]` and in 2-D as a heatmap with contours, for ReLU and
-//! 4·sigmoid networks trained by SGD and by Adam; with the curvature along each direction
-//! from an exact Hessian-vector product.
+//! Exercise 3e as the course sets it: a ReLU and a 4·sigmoid 1-10-10-1 network, each trained
+//! from the same initial point by full-batch SGD (lr 0.05, 2000 epochs, stopped below 1e-13),
+//! and the loss around each minimum along one random direction Δ ~ N(0, I), the same Δ for
+//! both: `L(θ* + tΔ)` for t in [-1, 1] and [-10, 10] (the course's 2x2), and over a plane of
+//! two directions on [-1, 1]² and [-10, 10]² (capped at 200, as the course caps it). Which
+//! minimum is sharper is measured two ways (the rise of the loss at |t| = 1 and the exact
+//! curvature ΔᵀHΔ/‖Δ‖² from a Hessian-vector product), and since one direction and one
+//! initial point are one draw, a study over seeds reports how often ReLU is the sharper.
 //!
 //! ```text
 //! cargo run --example loss_landscape
+//! cargo run --example loss_landscape -- --seeds 50 --json
 //! ```
 
 #[macro_use]
 mod common;
 
 use common::Cli;
-use serde_json::json;
+use serde_json::{Value, json};
 use tapegrad::hessian::optimal_step;
 use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, Theta, mlp, mse};
-use tapegrad::optim::{Adam, Optimizer, Sgd};
-use tapegrad::plot::{self, Series};
-use tapegrad::train::{Batches, Trainer};
+use tapegrad::optim::Sgd;
+use tapegrad::plot::{self, Figure, Panel};
+use tapegrad::train::{Landscape, Loss, Stopped, Trainer};
 use tapegrad::{Rng, Tensor};
 
-const ABOUT: &str = "Exercise 3 e: the loss landscape around trained 1-10-10-1 networks (ReLU and \
-4 sigmoid, trained by single-sample SGD and by Adam on the course's 7 points): L(theta* + t Delta) \
-along a random direction Delta scaled to ||theta*||, for t in [-1, 1] and [-10, 10], the 2-D \
-landscape over two directions as a heatmap with contours, and the curvature along Delta \
-(Delta' H Delta / ||Delta||^2, an exact Hessian-vector product) as a measure of sharpness.";
+const ABOUT: &str = "Exercise 3e with the course's settings: ReLU and 4 sigmoid 1-10-10-1 networks \
+trained from one initial point by full-batch SGD (lr 0.05, 2000 epochs, stop below 1e-13), and the \
+loss along one standard-normal direction Delta (the same for both) on t in [-1, 1] and [-10, 10], \
+and over a plane of two directions (the wide one capped at 200). Which minimum is sharper, by the \
+rise at |t| = 1 and by the exact curvature along Delta, and over many seeds how often ReLU is.";
 
+/// The course caps the wide 2-D landscape here.
+const CAP: f64 = 200.0;
+
+/// One trained network and its landscape numbers along Δ.
 struct Net {
-    name: String,
+    name: &'static str,
     model: Sequential,
     params: Params,
+    stopped: Stopped,
+    epochs: usize,
+    loss: f64,
+    /// `(L(θ*+Δ) + L(θ*−Δ))/2 − L(θ*)`.
+    rise: f64,
+    /// `ΔᵀHΔ / ‖Δ‖²`.
+    curvature: f64,
 }
 
-fn loss(model: &Sequential, params: &Params, theta: &[f64], x: &Tensor, y: &Tensor) -> f64 {
-    let mut p = params.clone();
-    p.set_flat(theta);
-    let pred = model.predict(&p, x);
-    pred.sub(y).as_slice().iter().map(|e| e * e).sum::<f64>() / y.rows() as f64
+fn normal(n: usize, rng: &mut Rng) -> Vec<f64> {
+    (0..n).map(|_| rng.normal()).collect()
+}
+
+/// Trains both networks from initial point `seed` and measures them along Δ (drawn from
+/// `seed` too); returns the networks and Δ.
+fn study(
+    seed: u64,
+    epochs: usize,
+    data: (&Tensor, &Tensor),
+) -> Result<(Vec<Net>, Vec<f64>), String> {
+    let (x, y) = data;
+    let mut nets = Vec::new();
+    let mut delta = Vec::new();
+    for (name, act) in [
+        ("ReLU", Activation::Relu),
+        ("4 sigmoid", Activation::Sigmoid.scaled(4.0)),
+    ] {
+        let mut params = Params::new();
+        let model = mlp(
+            &mut params,
+            &[1, 10, 10, 1],
+            act,
+            &Init::PyTorch,
+            &mut Rng::new(seed),
+        );
+        let report = Trainer::new(&model, x, y)
+            .steps(epochs)
+            .loss_below(1e-13)
+            .run(&mut params, &mut Sgd::new(0.05))
+            .map_err(|e| format!("{name}, seed {seed}: {e}"))?;
+        if delta.is_empty() {
+            delta = normal(params.len(), &mut Rng::new(seed + 1_000_000));
+        }
+        let land = Landscape::new(&model, &params, (x, y), Loss::Mse(Reduction::Mean));
+        let l = land.along(&delta, &[-1.0, 0.0, 1.0]);
+        let mut dir = params.clone();
+        dir.set_flat(&delta);
+        let step = optimal_step(
+            |tape, vars| {
+                let theta = Theta::from_vars(&params, vars);
+                mse(
+                    model.forward(&theta, tape.constant(x)),
+                    tape.constant(y),
+                    Reduction::Mean,
+                )
+            },
+            &params.tensors(),
+            &dir.tensors(),
+        );
+        let norm2: f64 = delta.iter().map(|v| v * v).sum();
+        nets.push(Net {
+            name,
+            loss: l[1],
+            rise: (l[0] + l[2]) / 2.0 - l[1],
+            curvature: step.curvature / norm2,
+            stopped: report.stopped,
+            epochs: report.steps,
+            model,
+            params,
+        });
+    }
+    Ok((nets, delta))
+}
+
+fn linspace(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64)
+        .collect()
 }
 
 fn main() {
     let args = Cli::new("loss_landscape", ABOUT)
-        .flag("steps", "K", 20_000, "training steps of each network")
-        .flag("grid", "G", 41, "points per axis of the 2-D landscape")
+        .flag(
+            "epochs",
+            "K",
+            2000,
+            "epochs of full-batch SGD (the course: 2000)",
+        )
+        .flag(
+            "grid",
+            "G",
+            41,
+            "points per axis of the 2-D landscapes (2..=201)",
+        )
         .flag(
             "seed",
             "S",
             0,
-            "seed of the initial weights, the samples and the directions",
+            "the initial point and Delta of the drawn landscapes",
         )
-        .example("cargo run --example loss_landscape -- --steps 50000 --grid 61")
+        .flag(
+            "seeds",
+            "M",
+            10,
+            "seeds S, S+1, ... in the study of which minimum is sharper (>= 1)",
+        )
+        .example("cargo run --example loss_landscape")
+        .example("cargo run --example loss_landscape -- --seeds 50 --json")
         .parse();
-    let (steps, grid, seed): (usize, usize, u64) =
-        (args.get("steps"), args.get("grid"), args.get("seed"));
-    if grid < 2 {
+    let (epochs, grid, seed, seeds): (usize, usize, u64, usize) = (
+        args.get("epochs"),
+        args.get("grid"),
+        args.get("seed"),
+        args.get("seeds"),
+    );
+    if !(1..=1_000_000).contains(&epochs) {
+        args.fail(&format!("--epochs: need 1 <= K <= 1000000, got {epochs}"));
+    }
+    if !(2..=201).contains(&grid) {
         args.fail(&format!(
-            "--grid: need at least 2 points per axis, got {grid}"
+            "--grid: need 2 <= G <= 201 points per axis, got {grid}"
         ));
+    }
+    if !(1..=1000).contains(&seeds) {
+        args.fail(&format!("--seeds: need 1 <= M <= 1000, got {seeds}"));
     }
     let xs: Vec<f64> = (0..7).map(|i| -1.0 + 2.0 * i as f64 / 6.0).collect();
     let x = Tensor::column(&xs);
     let y = x.map(|t| (5.0 * t).sin() * (2.0 * t).abs().exp() / 10.0);
-    let mut nets = Vec::new();
-    for (act_name, act) in [
-        ("ReLU", Activation::Relu),
-        ("4 sigmoid", Activation::Sigmoid.scaled(4.0)),
-    ] {
-        for opt_name in ["SGD", "Adam"] {
-            let mut params = Params::new();
-            let model = mlp(
-                &mut params,
-                &[1, 10, 10, 1],
-                act.clone(),
-                &Init::PyTorch,
-                &mut Rng::new(seed),
-            );
-            let (mut opt, batches): (Box<dyn Optimizer>, Batches) = match opt_name {
-                "SGD" => (Box::new(Sgd::new(0.01)), Batches::Sampled(1)),
-                _ => (Box::new(Adam::new(1e-3)), Batches::Full),
-            };
-            let trained = Trainer::new(&model, &x, &y)
-                .batches(batches)
-                .seed(seed)
-                .steps(steps)
-                .run(&mut params, opt.as_mut());
-            if let Err(e) = trained {
-                eprintln!("loss_landscape: {act_name}, {opt_name}: {e}");
-                std::process::exit(1);
-            }
-            nets.push(Net {
-                name: format!("{act_name}, {opt_name}"),
-                model,
-                params,
-            });
-        }
-    }
-    // Random directions, each scaled to the norm of the point it starts from.
-    let mut rng = Rng::new(seed + 1);
-    let mut rows = Vec::new();
-    let (mut small, mut large) = (Vec::new(), Vec::new());
+    let fail = |e: String| -> ! {
+        eprintln!("loss_landscape: {e}");
+        std::process::exit(1)
+    };
+    let (nets, delta) = study(seed, epochs, (&x, &y)).unwrap_or_else(|e| fail(e));
+    let delta2 = normal(delta.len(), &mut Rng::new(seed + 2_000_000));
+
+    // The course's 2x2 of 1-D landscapes, and the 2-D maps (the wide ones capped at 200).
     let dir = args.out_dir();
-    let mut paths = vec![
-        dir.join("landscape_1d.svg"),
-        dir.join("landscape_1d_wide.svg"),
-    ];
-    for net in &nets {
-        let star = net.params.as_slice().to_vec();
-        let norm = star.iter().map(|v| v * v).sum::<f64>().sqrt();
-        let mut direction = || {
-            let d: Vec<f64> = (0..star.len()).map(|_| rng.normal()).collect();
-            let n = d.iter().map(|v| v * v).sum::<f64>().sqrt();
-            d.into_iter().map(|v| v * norm / n).collect::<Vec<f64>>()
-        };
-        let (d1, d2) = (direction(), direction());
-        let at = |t: f64, s: f64| {
-            let theta: Vec<f64> = star
-                .iter()
-                .zip(&d1)
-                .zip(&d2)
-                .map(|((a, b), c)| a + t * b + s * c)
-                .collect();
-            loss(&net.model, &net.params, &theta, &x, &y)
-        };
-        let line = |lim: f64| -> Vec<(f64, f64)> {
-            (0..=200)
-                .map(|i| {
-                    let t = -lim + 2.0 * lim * i as f64 / 200.0;
-                    (t, at(t, 0.0))
-                })
-                .collect()
-        };
-        small.push(Series::new(&net.name, line(1.0)));
-        large.push(Series::new(&net.name, line(10.0)));
-        // Curvature along Δ: Δ'HΔ / ||Δ||², from one Hessian-vector product.
-        let tensors = net.params.tensors();
-        let mut dir_params = net.params.clone();
-        dir_params.set_flat(&d1);
-        let step = optimal_step(
-            |tape, vars| {
-                mse(
-                    net.model
-                        .forward(&Theta::from_vars(&net.params, vars), tape.constant(&x)),
-                    tape.constant(&y),
-                    Reduction::Mean,
-                )
-            },
-            &tensors,
-            &dir_params.tensors(),
+    let mut plots = Vec::new();
+    let one_d = |net: &Net, lim: f64| -> Panel {
+        let land = Landscape::new(
+            &net.model,
+            &net.params,
+            (&x, &y),
+            Loss::Mse(Reduction::Mean),
         );
-        let curvature = step.curvature / (norm * norm);
-        let axis: Vec<f64> = (0..grid)
-            .map(|i| -1.0 + 2.0 * i as f64 / (grid - 1) as f64)
-            .collect();
-        let z = Tensor::from_fn(grid, grid, |i, j| at(axis[j], axis[i]));
-        let path = dir.join(format!(
-            "landscape_2d_{}.svg",
-            net.name
-                .replace([' ', ','], "_")
-                .replace("__", "_")
-                .to_lowercase()
-        ));
-        args.check(
-            plot::landscape_2d(
-                &format!("{}: L(theta* + a Delta_1 + b Delta_2)", net.name),
-                (&axis, &axis),
-                &z,
-                8,
-            )
+        let ts = linspace(-lim, lim, 201);
+        let l = land.along(&delta, &ts);
+        plot::landscape_1d(&format!("{}, t in [-{lim}, {lim}]", net.name), &ts, &l)
+            .log_y()
+            .size(440.0, 280.0)
+    };
+    let path = dir.join("landscape_1d.svg");
+    args.check(
+        Figure::new("L(theta* + t Delta), Delta ~ N(0, I), the same for both networks")
+            .row([one_d(&nets[0], 1.0), one_d(&nets[1], 1.0)])
+            .row([one_d(&nets[0], 10.0), one_d(&nets[1], 10.0)])
             .save(&path),
+    );
+    plots.push(path);
+    let two_d = |net: &Net, lim: f64| -> Panel {
+        let land = Landscape::new(
+            &net.model,
+            &net.params,
+            (&x, &y),
+            Loss::Mse(Reduction::Mean),
         );
-        paths.push(path);
-        rows.push(json!({
-            "network": net.name, "loss": at(0.0, 0.0), "curvature_along_delta": curvature,
-            "loss_at_t_1": at(1.0, 0.0), "loss_at_t_10": at(10.0, 0.0),
-        }));
+        let axis = linspace(-lim, lim, grid);
+        let mut z = land.plane((&delta, &delta2), (&axis, &axis));
+        let title = if lim > 1.0 {
+            z = z.map(|v| v.min(CAP));
+            format!("{}, [-{lim}, {lim}]^2, capped at {CAP}", net.name)
+        } else {
+            format!("{}, [-{lim}, {lim}]^2", net.name)
+        };
+        plot::landscape_2d(&title, (&axis, &axis), &z, 8).size(340.0, 340.0)
+    };
+    let path = dir.join("landscape_2d.svg");
+    args.check(
+        Figure::new("L(theta* + a Delta_1 + b Delta_2)")
+            .row([two_d(&nets[0], 1.0), two_d(&nets[1], 1.0)])
+            .row([two_d(&nets[0], 10.0), two_d(&nets[1], 10.0)])
+            .save(&path),
+    );
+    plots.push(path);
+
+    // The study: over seeds, how often is ReLU the sharper by each measure?
+    let mut rows = Vec::new();
+    let (mut by_rise, mut by_curv) = (0, 0);
+    for s in seed..seed + seeds as u64 {
+        let (n, _) = study(s, epochs, (&x, &y)).unwrap_or_else(|e| fail(e));
+        by_rise += usize::from(n[0].rise > n[1].rise);
+        by_curv += usize::from(n[0].curvature > n[1].curvature);
+        rows.push(json!({ "seed": s,
+            "relu": { "loss": n[0].loss, "rise": n[0].rise, "curvature": n[0].curvature },
+            "sigmoid": { "loss": n[1].loss, "rise": n[1].rise, "curvature": n[1].curvature } }));
     }
-    args.check(
-        plot::lines("L(theta* + t Delta), t in [-1, 1]", ("t", "loss"), &small)
-            .log_y()
-            .save(&paths[0]),
-    );
-    args.check(
-        plot::lines("L(theta* + t Delta), t in [-10, 10]", ("t", "loss"), &large)
-            .log_y()
-            .save(&paths[1]),
-    );
+    let net_json = |n: &Net| -> Value {
+        json!({ "network": n.name, "loss": n.loss, "epochs": n.epochs,
+                "reached_1e-13": n.stopped == Stopped::LossBelow,
+                "rise_at_t_1": n.rise, "curvature_along_delta": n.curvature })
+    };
+    let mut said = Vec::new();
+    for n in &nets {
+        said.push(if n.stopped == Stopped::LossBelow {
+            format!("{}: reached loss {:.1e} (below 1e-13) at epoch {}: theta* is a minimum.", n.name, n.loss, n.epochs)
+        } else {
+            format!("{}: loss {:.2e} after {} epochs, not below 1e-13: theta* is where training stopped, not a converged minimum.", n.name, n.loss, n.epochs)
+        });
+    }
+    let sharper = |a: f64, b: f64| if a > b { "ReLU" } else { "4 sigmoid" };
+    said.push(format!(
+        "Along this Delta (seed {seed}), the {} network's theta* is the sharper by the rise at |t| = 1 ({:.2e} against {:.2e}), the {} network's by the curvature ({:.2e} against {:.2e}).",
+        sharper(nets[0].rise, nets[1].rise), nets[0].rise, nets[1].rise,
+        sharper(nets[0].curvature, nets[1].curvature), nets[0].curvature, nets[1].curvature
+    ));
+    let frac = |k: usize| 100.0 * k as f64 / seeds as f64;
+    said.push(format!(
+        "Over {seeds} seeds (initial point and Delta), ReLU is the sharper in {by_rise} ({:.0}%) by the rise and in {by_curv} ({:.0}%) by the curvature: {}.",
+        frac(by_rise),
+        frac(by_curv),
+        match (2 * by_rise > seeds, 2 * by_curv > seeds) {
+            (true, true) => "mostly ReLU, as the course found",
+            (false, false) => "mostly 4 sigmoid, unlike the course's finding",
+            _ => "the two measures disagree, so the answer depends on how sharpness is measured",
+        }
+    ));
+
     if args.json() {
-        outln!("{}", json!({ "networks": rows, "plots": paths }));
+        outln!(
+            "{}",
+            json!({
+                "settings": { "epochs": epochs, "lr": 0.05, "batch": "full (7 points)", "seed": seed, "delta": "N(0, I), the same for both networks", "cap": CAP },
+                "networks": nets.iter().map(net_json).collect::<Vec<_>>(),
+                "study": { "seeds": seeds, "relu_sharper_by_rise": by_rise, "relu_sharper_by_curvature": by_curv, "runs": rows },
+                "conclusions": said, "plots": plots,
+            })
+        );
         return;
     }
     outln!(
-        "1-10-10-1 networks on the course's 7 points, {steps} steps each; Delta random with ||Delta|| = ||theta*||.\n"
+        "1-10-10-1 networks on the course's 7 points: full-batch SGD, lr 0.05, up to {epochs} epochs; Delta ~ N(0, I).\n"
     );
     outln!(
-        "{:<18} {:>12} {:>22} {:>14} {:>14}",
+        "{:<12} {:>12} {:>8} {:>22} {:>24}",
         "network",
         "L(theta*)",
-        "curvature along Delta",
-        "L(t = 1)",
-        "L(t = 10)"
+        "epochs",
+        "rise at |t| = 1",
+        "curvature along Delta"
     );
-    for r in &rows {
-        let f = |k: &str| r[k].as_f64().unwrap();
+    for n in &nets {
         outln!(
-            "{:<18} {:>12.3e} {:>22.3e} {:>14.3e} {:>14.3e}",
-            r["network"].as_str().unwrap(),
-            f("loss"),
-            f("curvature_along_delta"),
-            f("loss_at_t_1"),
-            f("loss_at_t_10")
+            "{:<12} {:>12.3e} {:>8} {:>22.3e} {:>24.3e}",
+            n.name,
+            n.loss,
+            n.epochs,
+            n.rise,
+            n.curvature
         );
     }
-    for line in [
-        "",
-        "The curvature along a random direction (the second derivative of t -> L(theta* + t Delta) at 0,",
-        "per unit of ||Delta||^2) measures how sharp the minimum each optimizer found is; the 1-D curves",
-        "show the same at a distance, and the 2-D maps show the shape of the basin around theta*.",
-    ] {
-        outln!("{line}");
+    outln!(
+        "(rise: (L(theta*+Delta) + L(theta*-Delta))/2 - L(theta*); curvature: Delta'H Delta / ||Delta||^2, exact)\n"
+    );
+    for s in &said {
+        outln!("{s}");
     }
     outln!("\nPlots:");
-    for p in &paths {
+    for p in &plots {
         outln!("  {}", p.display());
     }
 }

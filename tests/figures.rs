@@ -32,7 +32,10 @@ const PLOTTING: [(&str, &[&str]); 10] = [
         ],
     ),
     ("interpolation", &["--sets", "4", "--dims", "15,2"]),
-    ("loss_landscape", &["--steps", "500", "--grid", "9"]),
+    (
+        "loss_landscape",
+        &["--epochs", "500", "--grid", "9", "--seeds", "2"],
+    ),
     ("mlp_choices", &["--epochs", "300"]),
     ("flat_vs_sharp", &["--seeds", "20"]),
 ];

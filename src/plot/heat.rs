@@ -132,6 +132,7 @@ impl Heat {
                 .collect()
         };
         svg.open("class=\"contours\"");
+        let mut placed: Vec<((f64, f64), f64)> = Vec::new();
         for level in levels {
             let t = scale.t(level);
             let color = if t < 0.6 { "#ffffff" } else { "#202020" };
@@ -154,15 +155,6 @@ impl Heat {
                 }
             }
             if let Some((len, run)) = longest.filter(|(len, _)| *len > 80.0) {
-                // The label at the point half way along the longest path.
-                let (mut walked, mut at) = (0.0, run[0]);
-                for w in run.windows(2) {
-                    walked += (w[1].0 - w[0].0).hypot(w[1].1 - w[0].1);
-                    at = w[1];
-                    if walked >= len / 2.0 {
-                        break;
-                    }
-                }
                 let text = scale
                     .axis
                     .major
@@ -170,8 +162,35 @@ impl Heat {
                     .find(|m| m.0 == level)
                     .map_or_else(|| format!("{level}"), |m| m.1.clone());
                 let w = super::svg::text_width(&text, font::TICK);
-                let x = at.0.clamp(fx0 + w / 2.0 + 2.0, fx1 - w / 2.0 - 2.0);
-                let y = (at.1 + font::TICK * 0.35).clamp(fy0 + font::TICK, fy1 - 3.0);
+                // The point a fraction of the way along the longest path, placed inside the
+                // frame; the first of a few fractions whose label clears the labels placed
+                // before it and the centre of the map (where theta* is marked).
+                let point = |frac: f64| {
+                    let (mut walked, mut at) = (0.0, run[0]);
+                    for seg in run.windows(2) {
+                        walked += (seg[1].0 - seg[0].0).hypot(seg[1].1 - seg[0].1);
+                        at = seg[1];
+                        if walked >= frac * len {
+                            break;
+                        }
+                    }
+                    let x = at.0.clamp(fx0 + w / 2.0 + 2.0, fx1 - w / 2.0 - 2.0);
+                    let y = (at.1 + font::TICK * 0.35).clamp(fy0 + font::TICK, fy1 - 3.0);
+                    (x, y)
+                };
+                let centre = ((fx0 + fx1) / 2.0, (fy0 + fy1) / 2.0);
+                let clear = |(x, y): (f64, f64)| {
+                    let boxed = |(a, b): (f64, f64), bw: f64| {
+                        (x - a).abs() < (w + bw) / 2.0 + 4.0 && (y - b).abs() < font::TICK + 4.0
+                    };
+                    !placed.iter().any(|&(p, pw)| boxed(p, pw)) && !boxed(centre, 12.0)
+                };
+                let spot = [0.5, 0.3, 0.7, 0.15, 0.85]
+                    .into_iter()
+                    .map(point)
+                    .find(|&p| clear(p));
+                let Some((x, y)) = spot else { continue };
+                placed.push(((x, y), w));
                 let halo =
                     "fill=\"#111111\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\"";
                 svg.text(

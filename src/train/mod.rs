@@ -32,6 +32,7 @@
 
 mod batch;
 mod evaluate;
+mod landscape;
 mod loss;
 mod observe;
 mod report;
@@ -39,6 +40,7 @@ mod report;
 use batch::Batch;
 pub use batch::Batches;
 use evaluate::{Evaluator, Problem};
+pub use landscape::Landscape;
 pub use loss::Loss;
 pub(crate) use loss::loss_at;
 pub use observe::{Average, Flow, History, KeepBest, Observer, Progress, Step, TestLoss};
