@@ -47,7 +47,7 @@ fn quick(name: &str) -> &'static [&'static str] {
             "--scaled-steps",
             "20000",
         ],
-        "interpolation" => &["--sets", "4", "--dims", "15,2"],
+        "interpolation" => &["--sets", "4", "--dims", "15,2", "--compare", "none"],
         "loss_landscape" => &["--epochs", "500", "--grid", "5", "--seeds", "2"],
         "mlp_choices" => &["--epochs", "300"],
         "speed" => &["--quick", "--reps", "1"],
@@ -801,7 +801,10 @@ fn implicit_bias_picks_the_minimum_norm_interpolant() {
 /// smaller in R^2 than in R^15.
 #[test]
 fn interpolation_succeeds_at_d_15_and_explains_small_d() {
-    let v = json("interpolation", &["--sets", "20", "--dims", "15,2"]);
+    let v = json(
+        "interpolation",
+        &["--sets", "20", "--dims", "15,2", "--compare", "lbfgs"],
+    );
     let studies = v["studies"].as_array().unwrap();
     assert!(
         studies[0]["fraction"].as_f64().unwrap() >= 0.8,
@@ -820,6 +823,36 @@ fn interpolation_succeeds_at_d_15_and_explains_small_d() {
     assert!(
         text(&out.stderr).contains("--activation: \"swish\" is not one of tanh, relu, sigmoid")
     );
+    // The default is the homework's gradient descent, with L-BFGS beside it.
+    assert_eq!(v["optimizer"], "gd");
+    assert_eq!(v["comparison"]["optimizer"], "lbfgs");
+    // What the text says follows the numbers; no success prints "-" for the steps, not 0.
+    let dir = temp_dir("interp");
+    let says = |args: &[&str]| {
+        let mut a = vec![
+            "--out",
+            dir.to_str().unwrap(),
+            "--sets",
+            "4",
+            "--compare",
+            "none",
+        ];
+        a.extend_from_slice(args);
+        text(&run("interpolation", &a).stdout)
+    };
+    let t = says(&["--dims", "15,2"]);
+    assert!(
+        t.contains("d = 15: gd interpolates 100% of the data sets: meets the homework's bar"),
+        "{t}"
+    );
+    assert!(t.contains("Small d is harder"), "{t}");
+    let t = says(&["--dims", "2", "--steps", "10"]);
+    assert!(t.contains("-, -, -"), "{t}");
+    assert!(t.contains("misses the homework's bar"), "{t}");
+    let t = says(&["--dims", "15,14"]);
+    assert!(t.contains("Small d is not harder here"), "{t}");
+    let out = run("interpolation", &["--width", "100000000"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
 }
 
 /// loss_landscape as the course sets exercise 3e: a ReLU and a 4 sigmoid network trained by
