@@ -49,7 +49,7 @@ fn main() {
     let runs: [(&str, Batches, Box<dyn Optimizer>); 3] = [
         ("GD, lr 0.1", Batches::Full, Box::new(Sgd::new(0.1))),
         (
-            "SGD + momentum, batch 8",
+            "SGD, lr 0.02, momentum 0.9, batch 8",
             Batches::Shuffled(8),
             Box::new(Sgd::new(0.02).momentum(0.9)),
         ),
