@@ -6,11 +6,13 @@
 //! `cargo test` builds the examples (as binaries in `target/<profile>/examples/`) before it
 //! runs this file; `cargo test --test examples` alone does not, and these tests then say so.
 
+mod common;
+
+use common::cli::{binary, quick, run, says, temp_dir, text};
 use serde_json::Value;
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 const EXAMPLES: [&str; 15] = [
     "sin_poly_fit",
@@ -29,74 +31,6 @@ const EXAMPLES: [&str; 15] = [
     "gallery",
     "flat_vs_sharp",
 ];
-
-/// Arguments that make each example quick (a few seconds at most in the dev profile).
-fn quick(name: &str) -> &'static [&'static str] {
-    match name {
-        "sin_poly_fit" => &["--steps", "200"],
-        "optimal_step" => &["--epochs", "1", "--every", "8"],
-        "kernel_lstsq" => &["--iters", "5"],
-        "save_and_load" => &["--steps", "200"],
-        "train_loop" => &["--steps", "50"],
-        "gd_sgd_schedules" => &["--gd-steps", "2000", "--sgd-steps", "2000"],
-        "implicit_bias" => &[
-            "--sgd-steps",
-            "20000",
-            "--adam-steps",
-            "20000",
-            "--scaled-steps",
-            "20000",
-        ],
-        "interpolation" => &["--sets", "4", "--dims", "15,2", "--compare", "none"],
-        "loss_landscape" => &["--epochs", "500", "--grid", "5", "--seeds", "2"],
-        "mlp_choices" => &["--epochs", "300"],
-        "speed" => &["--quick", "--reps", "1"],
-        "gallery" => &["--only", "optimal_step,train_loop"],
-        "flat_vs_sharp" => &["--seeds", "20"],
-        _ => &[],
-    }
-}
-
-/// The example's binary, next to this test's in the target directory.
-fn binary(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps");
-    let path = profile_dir.join("examples").join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: run the whole `cargo test` (it builds the examples) or `cargo build --examples`",
-        path.display()
-    );
-    path
-}
-
-/// A fresh, empty directory under the system's temp dir.
-fn temp_dir(tag: &str) -> PathBuf {
-    static COUNT: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "tapegrad-examples-{}-{tag}-{}",
-        std::process::id(),
-        COUNT.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn run(name: &str, args: &[&str]) -> Output {
-    Command::new(binary(name))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("running {name}: {e}"))
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// `--json` output (with `--out` in a temp dir and the quick arguments), parsed.
 fn json(name: &str, extra: &[&str]) -> Value {
@@ -534,25 +468,17 @@ fn kernel_lstsq_fits_your_own_files() {
     // the saved predictions; --save wrote w and the test predictions of every method.
     let yt = xt.matmul(&w);
     for m in methods {
-        let slug: String = m["method"]
-            .as_str()
+        let files: Vec<&str> = m["saved"]
+            .as_array()
             .unwrap()
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '_'
-                }
-            })
-            .collect::<String>()
-            .split('_')
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join("_");
-        let pred = npy::read(dir.join("saved").join(format!("{slug}_test_pred.npy"))).unwrap();
-        let w_saved = npy::read(dir.join("saved").join(format!("{slug}_w.npy"))).unwrap();
+            .iter()
+            .map(|f| f.as_str().unwrap())
+            .collect();
+        assert_eq!(files.len(), 2, "{m}");
+        let w_saved = npy::read(files[0]).unwrap();
+        let pred = npy::read(files[1]).unwrap();
         assert_eq!(w_saved.shape(), (6, 1));
+        assert_eq!(pred, xt.matmul(&w_saved));
         let l1 = pred
             .sub(&yt)
             .as_slice()
@@ -570,7 +496,6 @@ fn kernel_lstsq_fits_your_own_files() {
             "{m}"
         );
     }
-    assert_eq!(v["saved"].as_array().unwrap().len(), 6);
     // A forgotten Y file is a usage error naming --test, not a file called "--out".
     let out = run(
         "kernel_lstsq",
@@ -774,11 +699,7 @@ fn implicit_bias_picks_the_minimum_norm_interpolant() {
     assert_eq!(v["plots"].as_array().unwrap().len(), 3);
     // The sentences follow the numbers: a short Adam run does not interpolate; a short SGD
     // run does not converge.
-    let says = |args: &[&str]| {
-        let mut a = vec!["--out", dir.to_str().unwrap()];
-        a.extend_from_slice(args);
-        text(&run("implicit_bias", &a).stdout)
-    };
+    let says = |args: &[&str]| says("implicit_bias", &dir, args);
     let t = says(&[]);
     assert!(
         t.contains("it interpolates, but not with the minimum-norm interpolant."),
@@ -829,16 +750,9 @@ fn interpolation_succeeds_at_d_15_and_explains_small_d() {
     // What the text says follows the numbers; no success prints "-" for the steps, not 0.
     let dir = temp_dir("interp");
     let says = |args: &[&str]| {
-        let mut a = vec![
-            "--out",
-            dir.to_str().unwrap(),
-            "--sets",
-            "4",
-            "--compare",
-            "none",
-        ];
+        let mut a = vec!["--sets", "4", "--compare", "none"];
         a.extend_from_slice(args);
-        text(&run("interpolation", &a).stdout)
+        says("interpolation", &dir, &a)
     };
     let t = says(&["--dims", "15,2"]);
     assert!(
@@ -875,20 +789,11 @@ fn loss_landscape_runs_exercise_3e_and_studies_seeds() {
     assert_eq!(v["plots"].as_array().unwrap().len(), 2);
     let dir = temp_dir("ll");
     let said = |seed: &str| {
-        let out = run(
+        says(
             "loss_landscape",
-            &[
-                "--seed",
-                seed,
-                "--seeds",
-                "1",
-                "--grid",
-                "5",
-                "--out",
-                dir.to_str().unwrap(),
-            ],
-        );
-        text(&out.stdout)
+            &dir,
+            &["--seed", seed, "--seeds", "1", "--grid", "5"],
+        )
     };
     assert!(said("0").contains("mostly ReLU, as the course found"));
     assert!(said("1").contains("the two measures disagree"));
@@ -1252,11 +1157,7 @@ fn flat_vs_sharp_runs_the_course_exercise_and_says_what_it_found() {
 #[test]
 fn sin_poly_fit_says_what_the_numbers_say() {
     let dir = temp_dir("crawl");
-    let says = |args: &[&str]| {
-        let mut a = vec!["--out", dir.to_str().unwrap()];
-        a.extend_from_slice(args);
-        text(&run("sin_poly_fit", &a).stdout)
-    };
+    let says = |args: &[&str]| says("sin_poly_fit", &dir, args);
     let t = says(&[]);
     assert!(
         t.contains("Standardizing brings GD") && t.contains("but it still crawls"),
@@ -1277,9 +1178,9 @@ fn sin_poly_fit_says_what_the_numbers_say() {
 fn gd_sgd_schedules_says_what_its_runs_show() {
     let dir = temp_dir("gds");
     let says = |args: &[&str]| {
-        let mut a = vec!["--out", dir.to_str().unwrap(), "--sgd-steps", "3000"];
+        let mut a = vec!["--sgd-steps", "3000"];
         a.extend_from_slice(args);
-        text(&run("gd_sgd_schedules", &a).stdout)
+        says("gd_sgd_schedules", &dir, &a)
     };
     let t = says(&[]);
     assert!(

@@ -6,54 +6,25 @@
 
 mod common;
 
+use common::cli::{binary, quick};
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The plotting examples and short settings for each (the figures' layout does not depend
-/// on the run's length).
-const PLOTTING: [(&str, &[&str]); 10] = [
-    ("sin_poly_fit", &["--steps", "200"]),
-    ("optimal_step", &["--epochs", "1", "--every", "8"]),
-    ("kernel_lstsq", &["--iters", "5"]),
-    ("train_loop", &["--steps", "50"]),
-    (
-        "gd_sgd_schedules",
-        &["--gd-steps", "2000", "--sgd-steps", "2000"],
-    ),
-    (
-        "implicit_bias",
-        &[
-            "--sgd-steps",
-            "20000",
-            "--adam-steps",
-            "20000",
-            "--scaled-steps",
-            "20000",
-        ],
-    ),
-    ("interpolation", &["--sets", "4", "--dims", "15,2"]),
-    (
-        "loss_landscape",
-        &["--epochs", "500", "--grid", "9", "--seeds", "2"],
-    ),
-    ("mlp_choices", &["--epochs", "300"]),
-    ("flat_vs_sharp", &["--seeds", "20"]),
+/// The plotting examples (each run with `common::cli::quick`'s short settings: the figures'
+/// layout does not depend on the run's length).
+const PLOTTING: [&str; 10] = [
+    "sin_poly_fit",
+    "optimal_step",
+    "kernel_lstsq",
+    "train_loop",
+    "gd_sgd_schedules",
+    "implicit_bias",
+    "interpolation",
+    "loss_landscape",
+    "mlp_choices",
+    "flat_vs_sharp",
 ];
-
-fn binary(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps");
-    let path = dir.join("examples").join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: run the whole `cargo test` (it builds the examples) or `cargo build --examples`",
-        path.display()
-    );
-    path
-}
 
 /// Runs every plotting example into its own directory (with the short settings, or with
 /// its defaults as a student runs it); returns the SVGs written.
@@ -61,10 +32,10 @@ fn figures(tag: &str, defaults: bool) -> Vec<PathBuf> {
     let root = std::env::temp_dir().join(format!("tapegrad-figures-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
     let mut svgs = Vec::new();
-    for (name, args) in PLOTTING {
+    for name in PLOTTING {
         let dir = root.join(name);
         std::fs::create_dir_all(&dir).unwrap();
-        let args: &[&str] = if defaults { &[] } else { args };
+        let args: &[&str] = if defaults { &[] } else { quick(name) };
         let out = Command::new(binary(name))
             .args(args)
             .arg("--out")

@@ -17,6 +17,19 @@ use tapegrad::inspect::preview;
 use tapegrad::nn::{Activation, Init, Module, Params, Reduction, mlp, mse};
 use tapegrad::{Rng, Tape, Tensor, Var};
 
+/// The SVG or page `text` parsed as XML (a DTD allowed: the page's doctype), or a panic
+/// naming which one is not well-formed.
+fn well_formed<'a>(kind: &str, text: &'a str) -> roxmltree::Document<'a> {
+    roxmltree::Document::parse_with_options(
+        text,
+        roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{kind} is not well-formed: {e}"))
+}
+
 /// Arrows start at the bottom of their input's box, end at the top of their op's box, and
 /// never go up; boxes in one layer are disjoint, and layers are separate rows.
 fn assert_drawable(l: &Layout, edges: &[(usize, usize)]) {
@@ -153,14 +166,7 @@ fn svg_and_html_are_valid_offline_and_state_every_node() {
         ("svg", tape.to_svg(Some(&grads))),
         ("html", tape.to_html(loss)),
     ] {
-        let doc = roxmltree::Document::parse_with_options(
-            &text,
-            roxmltree::ParsingOptions {
-                allow_dtd: true,
-                ..Default::default()
-            },
-        )
-        .unwrap_or_else(|e| panic!("{kind} is not well-formed: {e}"));
+        let doc = well_formed(kind, &text);
         // The only "http" allowed is SVG's namespace name in the standalone file.
         let without_ns = text.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
         assert!(!without_ns.contains("http"), "{kind} refers to the network");
@@ -529,14 +535,7 @@ fn names_cannot_break_the_svg_or_the_page() {
         ("svg", tape.to_svg(Some(&grads))),
         ("html", tape.to_html(loss)),
     ] {
-        let doc = roxmltree::Document::parse_with_options(
-            &text,
-            roxmltree::ParsingOptions {
-                allow_dtd: true,
-                ..Default::default()
-            },
-        )
-        .unwrap_or_else(|e| panic!("{kind} is not well-formed: {e}"));
+        let doc = well_formed(kind, &text);
         if kind == "svg" {
             let shown: String = doc
                 .descendants()

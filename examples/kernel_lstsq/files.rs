@@ -169,8 +169,9 @@ pub fn run(args: &Args, train: (String, String), iters: usize, history: usize) {
     args.check(panel.save(&path));
     let test_mse = |w: &[f64]| test.as_ref().map(|(xt, yt)| mse(xt, yt, w));
     let test_mae = |w: &[f64]| test.as_ref().map(|(xt, yt)| mae(xt, yt, w));
-    // --save DIR: each method's w, and its predictions on the test rows, as .npy.
-    let mut saved = Vec::new();
+    // --save DIR: each method's w, and its predictions on the test rows, as .npy; per method
+    // the paths written (w, then the predictions).
+    let mut saved: Vec<Vec<std::path::PathBuf>> = vec![Vec::new(); fits.len()];
     if let Some(dir) = args.opt::<std::path::PathBuf>("save") {
         if let Err(e) = std::fs::create_dir_all(&dir) {
             eprintln!(
@@ -179,32 +180,33 @@ pub fn run(args: &Args, train: (String, String), iters: usize, history: usize) {
             );
             std::process::exit(1);
         }
-        for fit in &fits {
+        for (fit, paths) in fits.iter().zip(&mut saved) {
             let w = Tensor::column(&fit.w);
             let path = dir.join(format!("{}_w.npy", slug(&fit.name)));
             args.check(tapegrad::io::npy::write(&path, &w));
-            saved.push(path);
+            paths.push(path);
             if let Some((xt, _)) = &test {
                 let path = dir.join(format!("{}_test_pred.npy", slug(&fit.name)));
                 args.check(tapegrad::io::npy::write(&path, &xt.matmul(&w)));
-                saved.push(path);
+                paths.push(path);
             }
         }
     }
     if args.json() {
         let methods: Vec<_> = fits
             .iter()
-            .map(|fit| {
+            .zip(&saved)
+            .map(|(fit, files)| {
                 json!({ "method": fit.name, "train_loss": mse(&x, &y, &fit.w),
                         "test_mse": test_mse(&fit.w), "test_l1": test_mae(&fit.w),
-                        "seconds": fit.seconds })
+                        "seconds": fit.seconds, "saved": files })
             })
             .collect();
         outln!(
             "{}",
             json!({ "train": { "rows": x.rows(), "cols": p },
                     "test": test.as_ref().map(|(xt, _)| json!({ "rows": xt.rows() })),
-                    "methods": methods, "plots": [path], "saved": saved })
+                    "methods": methods, "plots": [path] })
         );
         return;
     }
@@ -248,10 +250,10 @@ pub fn run(args: &Args, train: (String, String), iters: usize, history: usize) {
             .unwrap_or("-");
         outln!("\nThe smallest test L1 error: {best}.");
     }
-    if !saved.is_empty() {
+    if saved.iter().any(|f| !f.is_empty()) {
         outln!(
             "Saved {} .npy files (w, test predictions) to {}",
-            saved.len(),
+            saved.iter().map(Vec::len).sum::<usize>(),
             args.opt::<std::path::PathBuf>("save")
                 .unwrap_or_default()
                 .display()

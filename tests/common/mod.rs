@@ -1,6 +1,7 @@
 //! Shared test settings.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod figure;
 
 use proptest::test_runner::{Config, RngSeed};
