@@ -175,6 +175,9 @@ fn main() {
             "cargo run --example save_and_load -- --load model.safetensors --check predictions.npy",
         )
         .parse();
+    if args.opt::<PathBuf>("check").is_some() && args.opt::<PathBuf>("load").is_none() {
+        args.fail("--check needs --load (it compares a loaded model's predictions)");
+    }
     if let Some(path) = args.opt::<PathBuf>("load") {
         let check: Option<PathBuf> = args.opt("check");
         load_and_check(&args, &path, check.as_deref());

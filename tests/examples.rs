@@ -154,6 +154,24 @@ fn usage_errors_exit_2_naming_the_flag() {
             "--iters: \"-3\" is not a whole number",
         ),
         ("backprop_by_hand", "--out", "", "--out: \"\" is not a path"),
+        (
+            "save_and_load",
+            "--check",
+            "predictions.npy",
+            "--check needs --load",
+        ),
+        (
+            "implicit_bias",
+            "--adam-lr",
+            "-1",
+            "--adam-lr: need 0 < LR <= 10, got -1",
+        ),
+        (
+            "loss_landscape",
+            "--grid",
+            "100000",
+            "--grid: need 2 <= G <= 201 points per axis, got 100000",
+        ),
     ] {
         let out = run(name, &[flag, value]);
         assert_eq!(out.status.code(), Some(2), "{name} {flag} {value}");
@@ -527,6 +545,19 @@ fn kernel_lstsq_fits_your_own_files() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr).contains("missing.npy: No such file"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Files with no rows are named, not trained on (the losses were NaN).
+    npy::write(p("empty.npy"), &Tensor::zeros(0, 6)).unwrap();
+    npy::write(p("empty_y.npy"), &Tensor::zeros(0, 1)).unwrap();
+    let out = run(
+        "kernel_lstsq",
+        &["--train", &p("empty.npy"), &p("empty_y.npy")],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("empty.npy: no data (0 rows, 6 columns)"),
         "{}",
         text(&out.stderr)
     );

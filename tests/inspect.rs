@@ -198,3 +198,24 @@ fn anomaly_detection_is_off_by_default() {
     assert!(!y.value().all_finite());
     assert!(tape.anomaly().is_none());
 }
+
+/// Names as data (issue 31): a 70 000-byte name prints in the table clipped with an ellipsis
+/// (it panicked: format widths stop at 65 535); a name with a quote, a backslash, a newline
+/// and a control character stays inside its DOT label.
+#[test]
+fn long_and_hostile_names_print_safely() {
+    let tape = Tape::new();
+    let long = "w".repeat(70_000);
+    let _ = tape.leaf(Tensor::scalar(1.0)).named(&long);
+    let table = tape.to_string();
+    assert!(table.contains(&format!("{}…", "w".repeat(59))), "clipped");
+    assert!(table.len() < 1000, "{} bytes", table.len());
+    let tape = Tape::new();
+    let _ = tape
+        .leaf(Tensor::scalar(1.0))
+        .named("layer \"a\"\\ \n x\u{7}");
+    let dot = tape.to_dot(false, None);
+    let line = dot.lines().find(|l| l.contains("n0 [")).unwrap();
+    assert!(line.contains(r#"layer \"a\"\\ \n x"#), "{line}");
+    assert!(line.ends_with("style=bold];"), "{line}");
+}

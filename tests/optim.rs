@@ -442,3 +442,21 @@ fn momentum_is_stable_up_to_its_own_bound() {
         "{err}"
     );
 }
+
+/// A diverged run quotes its step size readably (issue 31, U11): 1e308 in scientific
+/// notation, not 309 digits; 0.01 as given.
+#[test]
+fn a_divergence_quotes_its_step_size_readably() {
+    let mut theta = vec![1.0];
+    let mut opt = Sgd::new(1e308);
+    let mut last = Ok(());
+    for _ in 0..5 {
+        last = opt.step(&mut theta, &[1e10]);
+        if last.is_err() {
+            break;
+        }
+    }
+    let msg = last.unwrap_err().to_string();
+    assert!(msg.contains("step size 1e308"), "{msg}");
+    assert!(msg.len() < 300, "{msg}");
+}

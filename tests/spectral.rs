@@ -7,7 +7,8 @@
 use proptest::prelude::*;
 use tapegrad::data::poly_features;
 use tapegrad::linalg::{
-    condition_number, min_norm, null_space, pinv, rank, singular_values_via_gram, svd, sym_eig,
+    condition_estimate, condition_number, min_norm, null_space, pinv, rank,
+    singular_values_via_gram, svd, sym_eig,
 };
 use tapegrad::{Rng, Tensor};
 
@@ -233,4 +234,56 @@ fn qr_and_min_norm_accept_any_shape() {
 fn qr_of_a_wide_matrix_cannot_solve_r() {
     let qr = tapegrad::linalg::Qr::new(&gaussian(2, 3, 1));
     qr.solve_r(&Tensor::zeros(2, 1));
+}
+
+/// Extreme scales (issue 31, S3 and C10): `sym_eig` of `1e-200 [[2, 1], [1, 2]]` is
+/// `1e-200 {1, 3}` (it was `{2e-200, 2e-200}` after 0 sweeps), a random 6x6 at 1e-165 and at
+/// 1e150 has the eigenvalues of its unit-scale copy scaled, and the Gram route to singular
+/// values works for entries of 1e200 (it panicked on an overflowed Gram matrix).
+#[test]
+fn eigenvalues_and_gram_singular_values_at_extreme_scales() {
+    let a = Tensor::from_rows(&[[2.0, 1.0], [1.0, 2.0]]).scale(1e-200);
+    let v = sym_eig(&a).values;
+    assert!(
+        (v[0] / 1e-200 - 1.0).abs() < 1e-14 && (v[1] / 3e-200 - 1.0).abs() < 1e-14,
+        "{v:?}"
+    );
+    let unit = symmetric(6, 3);
+    let want = sym_eig(&unit).values;
+    for scale in [1e-165, 1e-300, 1e150, 1e300] {
+        let got = sym_eig(&unit.scale(scale)).values;
+        for (g, w) in got.iter().zip(&want) {
+            assert!(
+                (g / scale - w).abs() <= 1e-12 * w.abs().max(1.0),
+                "{scale:e}: {got:?} vs {want:?}"
+            );
+        }
+    }
+    let b = gaussian(5, 3, 9);
+    let s = singular_values_via_gram(&b.scale(1e200));
+    let t = svd(&b).s;
+    for (g, w) in s.iter().zip(&t) {
+        assert!((g / 1e200 - w).abs() <= 1e-10 * w, "{s:?} vs {t:?}");
+    }
+}
+
+/// A singular matrix has an infinite condition number (issue 31, S4), decided with `rank`'s
+/// tolerance: `[[1,2,3],[4,5,6],[7,8,9]]` (it gave 5.95e16) and a rank-25 50x50 (1.3e18); a
+/// NaN entry gives NaN from both the exact number and the estimate (S8: the estimate said
+/// infinite, "singular").
+#[test]
+fn singular_matrices_have_infinite_condition_numbers_and_nan_has_none() {
+    let a = Tensor::from_rows(&[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]);
+    assert_eq!(rank(&a), 2);
+    assert_eq!(condition_number(&a), f64::INFINITY);
+    let low = gaussian(50, 25, 1).matmul(&gaussian(25, 50, 2));
+    assert_eq!(rank(&low), 25);
+    assert_eq!(condition_number(&low), f64::INFINITY);
+    let mut nan = Tensor::eye(3);
+    nan[(1, 2)] = f64::NAN;
+    assert!(condition_number(&nan).is_nan());
+    assert!(condition_estimate(&nan).is_nan());
+    // A well-conditioned matrix keeps its number.
+    let x = Tensor::from_rows(&[[10.0, 0.0], [0.0, 0.1], [0.0, 0.0]]);
+    assert!((condition_number(&x) - 100.0).abs() < 1e-12);
 }

@@ -51,6 +51,17 @@ fn slug(name: &str) -> String {
 /// Reads `(X, y)`, checking that they fit together; a mismatch is a usage error naming both.
 fn load(args: &Args, flag: &str, (xp, yp): (String, String)) -> (Tensor, Tensor) {
     let (x, y) = (args.read_matrix(&xp), args.read_matrix(&yp));
+    // An empty file is data, not a problem with no rows: say so instead of losses of NaN.
+    for (path, m) in [(&xp, &x), (&yp, &y)] {
+        if m.rows() == 0 || m.cols() == 0 {
+            eprintln!(
+                "kernel_lstsq: {path}: no data ({} rows, {} columns): --{flag} needs at least one row",
+                m.rows(),
+                m.cols()
+            );
+            std::process::exit(1);
+        }
+    }
     if y.cols() != 1 || y.rows() != x.rows() {
         args.fail(&format!(
             "--{flag}: y ({yp}) must be one column with a row per row of X ({xp}); X is {}x{}, y is {}x{}",

@@ -24,10 +24,23 @@ impl Tape {
             "digraph tape {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n",
         );
         for (i, node) in nodes.iter().enumerate() {
-            // A name inside DOT's quoted label: backslashes and quotes escaped.
+            // A name inside DOT's quoted label: backslashes and quotes escaped, line breaks as
+            // DOT's \n, other control characters dropped (a name can come from a file).
             let name = self
                 .name_of(i)
-                .map(|n| format!(" {}", n.replace('\\', "\\\\").replace('"', "\\\"")))
+                .map(|n| {
+                    let mut e = String::from(" ");
+                    for c in n.chars() {
+                        match c {
+                            '\\' => e.push_str("\\\\"),
+                            '"' => e.push_str("\\\""),
+                            '\n' => e.push_str("\\n"),
+                            c if c.is_control() => {}
+                            c => e.push(c),
+                        }
+                    }
+                    e
+                })
                 .unwrap_or_default();
             let mut label = format!(
                 "{i}{name}: {}\\n{}",

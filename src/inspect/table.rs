@@ -62,7 +62,7 @@ impl fmt::Display for TapeTable<'_> {
                 };
                 [
                     i.to_string(),
-                    self.tape.name_of(i).unwrap_or_default(),
+                    clip(&self.tape.name_of(i).unwrap_or_default()),
                     node.op.name(),
                     if inputs.is_empty() {
                         "-".into()
@@ -85,16 +85,27 @@ impl fmt::Display for TapeTable<'_> {
         let widths: Vec<usize> = (0..cols)
             .map(|c| {
                 rows.iter()
-                    .map(|r| r[c].len())
+                    .map(|r| r[c].chars().count())
                     .chain([header[c].len()])
                     .max()
                     .unwrap_or(0)
             })
             .collect();
+        // Padding by hand: `format!`'s width argument is limited to u16 (a 65 536-byte cell
+        // made it panic), and widths here count characters, not bytes.
+        let pad = |s: &str, w: usize, right: bool| -> String {
+            let fill = " ".repeat(w.saturating_sub(s.chars().count()));
+            if right {
+                fill + s
+            } else {
+                s.to_string() + &fill
+            }
+        };
         let line = |cells: &[String]| -> String {
-            let mut out = format!("{:>w$}", cells[0], w = widths[0]);
+            let mut out = pad(&cells[0], widths[0], true);
             for c in 1..cols {
-                out += &format!("  {:<w$}", cells[c], w = widths[c]);
+                out += "  ";
+                out += &pad(&cells[c], widths[c], false);
             }
             out.trim_end().to_string()
         };
@@ -113,5 +124,17 @@ impl fmt::Display for Tape {
     /// The table of [`Tape::table`] without gradients.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.table(None).fmt(f)
+    }
+}
+
+/// The most characters of a name the table shows; longer names end in an ellipsis.
+const NAME_CHARS: usize = 60;
+
+/// `name` cut to [`NAME_CHARS`] characters with an ellipsis when longer.
+fn clip(name: &str) -> String {
+    if name.chars().count() <= NAME_CHARS {
+        name.to_string()
+    } else {
+        name.chars().take(NAME_CHARS - 1).chain(['…']).collect()
     }
 }

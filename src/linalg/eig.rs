@@ -67,6 +67,12 @@ const MAX_SWEEPS: usize = 100;
 /// ```
 pub fn sym_eig(a: &Tensor) -> SymEig {
     let n = check_symmetric("sym_eig", a);
+    // Work on `a` scaled exactly to unit size (as `svd` does): the rotations square entries,
+    // which underflow for entries near 1e-160 and overflow near 1e160. Scaling by a power of
+    // two changes no rounding, so ordinary inputs give the same bits; the eigenvalues are
+    // scaled back.
+    let e = super::scale::exponent(a);
+    let a = &super::scale::scaled(a, -e);
     let mut m = a.as_slice().to_vec();
     let mut v = Tensor::eye(n).into_vec();
     let norm = a.norm();
@@ -82,7 +88,10 @@ pub fn sym_eig(a: &Tensor) -> SymEig {
     // Sort ascending, moving the eigenvector columns along.
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&i, &j| m[i * n + i].total_cmp(&m[j * n + j]));
-    let values = order.iter().map(|&k| m[k * n + k]).collect();
+    let values = order
+        .iter()
+        .map(|&k| super::scale::times_pow2(m[k * n + k], e))
+        .collect();
     let vectors = Tensor::from_fn(n, n, |i, j| v[i * n + order[j]]);
     SymEig {
         values,

@@ -151,6 +151,10 @@ pub fn mse_smoothness(x: &Tensor) -> f64 {
 /// assert!((condition_estimate(&x) - 100.0).abs() < 1e-6);
 /// ```
 pub fn condition_estimate(x: &Tensor) -> f64 {
+    // A NaN or infinite entry has no condition number (not an "infinite", singular one).
+    if x.as_slice().iter().any(|v| !v.is_finite()) {
+        return f64::NAN;
+    }
     // κ is scale invariant: work on X scaled exactly to unit size (no overflow or underflow
     // in the power and inverse iterations).
     let x = super::scale::scaled(x, -super::scale::exponent(x));

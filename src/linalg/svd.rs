@@ -263,7 +263,8 @@ pub fn pinv(a: &Tensor) -> Tensor {
 }
 
 /// The exact 2-norm condition number `σ_max / σ_min` from the SVD (infinite for a
-/// rank-deficient matrix, `σ_min` taken over `min(m, n)` singular values). For large
+/// rank-deficient matrix, decided with the tolerance of [`rank`]; `σ_min` taken over
+/// `min(m, n)` singular values; NaN when an entry is NaN or infinite). For large
 /// matrices where an estimate will do, see [`condition_estimate`](super::condition_estimate).
 ///
 /// ```
@@ -272,9 +273,15 @@ pub fn pinv(a: &Tensor) -> Tensor {
 /// assert!((condition_number(&x) - 100.0).abs() < 1e-12);
 /// ```
 pub fn condition_number(a: &Tensor) -> f64 {
+    if a.as_slice().iter().any(|v| !v.is_finite()) {
+        return f64::NAN;
+    }
     let d = svd(a);
+    // Rank-deficient by the same tolerance as `rank` (a computed σ_min of 1e-16 σ_max on a
+    // singular matrix is rounding, not a condition number of 1e16).
+    let tol = d.tolerance();
     match (d.s.first(), d.s.last()) {
-        (Some(&big), Some(&small)) if small > 0.0 => big / small,
+        (Some(&big), Some(&small)) if small > tol => big / small,
         (Some(_), Some(_)) => f64::INFINITY,
         _ => f64::NAN,
     }
@@ -290,6 +297,10 @@ pub fn condition_number(a: &Tensor) -> f64 {
 /// assert!((s[0] - svd(&a).s[0]).abs() < 1e-13);
 /// ```
 pub fn singular_values_via_gram(a: &Tensor) -> Vec<f64> {
+    // The Gram matrix squares the entries: form it from `a` scaled exactly to unit size, and
+    // scale the singular values back.
+    let e = super::scale::exponent(a);
+    let a = &super::scale::scaled(a, -e);
     let gram = if a.rows() >= a.cols() {
         a.matmul_tn(a)
     } else {
@@ -302,7 +313,7 @@ pub fn singular_values_via_gram(a: &Tensor) -> Vec<f64> {
     let mut s: Vec<f64> = sym_eig(&gram)
         .values
         .iter()
-        .map(|l| l.max(0.0).sqrt())
+        .map(|l| super::scale::times_pow2(l.max(0.0).sqrt(), e))
         .collect();
     s.reverse();
     s

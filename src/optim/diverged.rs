@@ -177,11 +177,17 @@ impl fmt::Display for Diverged {
             NonFinite::Parameter(i) => format!("parameter {i}"),
             NonFinite::State(i) => format!("the optimizer's state for parameter {i}"),
         };
+        // The step size as given (0.001) in the usual range, in scientific notation outside it
+        // (1e308 is not 309 digits).
+        let lr = if (1e-4..1e6).contains(&self.lr.abs()) || self.lr == 0.0 {
+            format!("{}", self.lr)
+        } else {
+            format!("{:e}", self.lr)
+        };
         write!(
             f,
-            "diverged at step {}: {what} is not finite (step size {}; {})",
+            "diverged at step {}: {what} is not finite (step size {lr}; {})",
             self.step,
-            self.lr,
             self.method.explain()
         )
     }
