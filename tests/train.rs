@@ -325,3 +325,78 @@ fn replaying_trains_as_recording_does() {
         }
     }
 }
+
+/// A tiny problem for the checks of the loop's settings.
+fn tiny() -> (Params, tapegrad::nn::Sequential, Tensor, Tensor) {
+    let mut params = Params::new();
+    let model = mlp(
+        &mut params,
+        &[1, 3, 1],
+        Activation::Tanh,
+        &Init::PyTorch,
+        &mut Rng::new(0),
+    );
+    let x = Tensor::column(&[-1.0, 0.0, 1.0]);
+    let y = x.map(|v| v * v);
+    (params, model, x, y)
+}
+
+/// A schedule that passes `validate` but overflows (issue 31, C5) ends the run with an error
+/// naming the schedule's step size and the step, instead of a panic inside `Sgd`: gamma 0 and
+/// rate 10 give 0 until 10^k overflows at k = 309, where 0 * inf is NaN (the loss never moves
+/// before, so nothing else diverges first).
+#[test]
+fn a_schedule_that_overflows_is_a_divergence_naming_it() {
+    use tapegrad::optim::{NonFinite, Schedule};
+    let (mut params, model, x, y) = tiny();
+    let err = Trainer::new(&model, &x, &y)
+        .schedule(Schedule::Exponential {
+            gamma: 0.0,
+            rate: 10.0,
+        })
+        .steps(1000)
+        .run(&mut params, &mut Sgd::new(0.1))
+        .unwrap_err();
+    assert_eq!(err.what, NonFinite::StepSize, "{err}");
+    assert_eq!(err.step, 310, "{err}");
+    assert!(
+        err.to_string()
+            .contains("the step size the schedule gives is not finite"),
+        "{err}"
+    );
+}
+
+/// Stop rules and sizes that could never end or would exhaust memory are refused with the
+/// setting named (issue 31, C4, C9, U10).
+#[test]
+fn settings_that_cannot_end_are_refused() {
+    let panics = |f: &dyn Fn()| -> String {
+        let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_err();
+        err.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default()
+    };
+    let (_, model, x, y) = tiny();
+    let msg = panics(&|| {
+        let _ = Trainer::new(&model, &x, &y).seconds(f64::NAN);
+    });
+    assert!(
+        msg.contains("Trainer::seconds: need a positive, finite number of seconds, got NaN"),
+        "{msg}"
+    );
+    let msg = panics(&|| {
+        let _ = Trainer::new(&model, &x, &y).steps(0);
+    });
+    assert!(
+        msg.contains("Trainer::steps: need at least 1 step, got 0"),
+        "{msg}"
+    );
+    let msg = panics(&|| {
+        let _ = Trainer::new(&model, &x, &y).batches(Batches::Sampled(1 << 40));
+    });
+    assert!(
+        msg.contains("draws more than 16 times the 3 samples per step"),
+        "{msg}"
+    );
+}

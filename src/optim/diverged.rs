@@ -29,6 +29,9 @@ pub enum NonFinite {
     /// Entry `i` of the optimizer's state (Adam's second moment `v` after a gradient whose
     /// square overflows): every later step would silently leave `θ_i` where it is.
     State(usize),
+    /// The step size a [`Schedule`](super::Schedule) gives for this step (an exponential
+    /// schedule with rate above 1 overflows).
+    StepSize,
 }
 
 /// The kind of update an [`Optimizer`](super::Optimizer) makes, with the hyperparameters
@@ -176,6 +179,14 @@ impl fmt::Display for Diverged {
             NonFinite::Gradient(i) => format!("gradient entry {i}"),
             NonFinite::Parameter(i) => format!("parameter {i}"),
             NonFinite::State(i) => format!("the optimizer's state for parameter {i}"),
+            NonFinite::StepSize => {
+                return write!(
+                    f,
+                    "diverged at step {}: the step size the schedule gives is not finite ({}): a \
+                     schedule whose step size grows (Exponential with rate > 1) overflows",
+                    self.step, self.lr
+                );
+            }
         };
         // The step size as given (0.001) in the usual range, in scientific notation outside it
         // (1e308 is not 309 digits).

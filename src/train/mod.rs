@@ -121,10 +121,21 @@ impl<'a> Trainer<'a> {
     /// The batches (default: full batch).
     ///
     /// # Panics
-    /// If a batch size is 0.
+    /// If a batch size is 0, or a sampled batch holds more than 16 times the samples there
+    /// are (draws with replacement: `Sampled(1 << 40)` would allocate terabytes).
     pub fn batches(mut self, batches: Batches) -> Self {
         if let Batches::Sequential(b) | Batches::Shuffled(b) | Batches::Sampled(b) = batches {
-            assert!(b > 0, "Trainer: batch size must be >= 1");
+            assert!(
+                b > 0,
+                "Trainer::batches: {batches:?}: batch size must be >= 1"
+            );
+        }
+        if let Batches::Sampled(b) = batches {
+            let n = self.x.rows();
+            assert!(
+                b <= n.saturating_mul(16).max(16),
+                "Trainer::batches: {batches:?} draws more than 16 times the {n} samples per step"
+            );
         }
         self.batches = batches;
         self
@@ -149,31 +160,57 @@ impl<'a> Trainer<'a> {
     }
 
     /// Stop after `n` updates.
+    ///
+    /// # Panics
+    /// If `n` is 0 (a run of no step has no loss to report).
     pub fn steps(mut self, n: usize) -> Self {
+        assert!(n >= 1, "Trainer::steps: need at least 1 step, got 0");
         self.max_steps = Some(n);
         self
     }
 
     /// Stop after `n` epochs.
+    ///
+    /// # Panics
+    /// If `n` is 0.
     pub fn epochs(mut self, n: usize) -> Self {
+        assert!(n >= 1, "Trainer::epochs: need at least 1 epoch, got 0");
         self.max_epochs = Some(n);
         self
     }
 
     /// Stop (before updating) once the loss is below `tol`.
+    ///
+    /// # Panics
+    /// If `tol` is NaN.
     pub fn loss_below(mut self, tol: f64) -> Self {
+        assert!(!tol.is_nan(), "Trainer::loss_below: the tolerance is NaN");
         self.loss_below = Some(tol);
         self
     }
 
     /// Stop (before updating) once `||∇f||` is below `tol`.
+    ///
+    /// # Panics
+    /// If `tol` is NaN.
     pub fn grad_norm_below(mut self, tol: f64) -> Self {
+        assert!(
+            !tol.is_nan(),
+            "Trainer::grad_norm_below: the tolerance is NaN"
+        );
         self.grad_norm_below = Some(tol);
         self
     }
 
     /// Stop after `seconds` of wall time.
+    ///
+    /// # Panics
+    /// Unless `seconds` is positive and finite (a NaN budget never ends the run).
     pub fn seconds(mut self, seconds: f64) -> Self {
+        assert!(
+            seconds > 0.0 && seconds.is_finite(),
+            "Trainer::seconds: need a positive, finite number of seconds, got {seconds}"
+        );
         self.max_seconds = Some(seconds);
         self
     }
@@ -252,7 +289,16 @@ impl<'a> Trainer<'a> {
                     break 'run Stopped::Time;
                 }
                 if let Some(s) = &self.schedule {
-                    opt.set_lr(s.at(step));
+                    let lr = s.at(step);
+                    if !lr.is_finite() {
+                        return Err(Diverged {
+                            step: step + 1,
+                            what: NonFinite::StepSize,
+                            lr,
+                            method: opt.method(),
+                        });
+                    }
+                    opt.set_lr(lr);
                 }
                 let loss = evaluator.evaluate(&self.problem(), params, batch, &mut grad);
                 last_loss = loss;
