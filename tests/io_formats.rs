@@ -441,3 +441,84 @@ fn csv_reads_spreadsheet_habits() {
         (vec!["feature, one".to_string()], vec!["y".to_string()])
     );
 }
+
+/// Hostile files, round two (issue 31): many tensors parse and load in linear time, and past
+/// the limit are refused (C2: 80 000 zero-size tensors took 12 s to parse, 23 s to load); an
+/// error quotes at most 200 characters of a field (U3); lone-CR line ends are lines (U4); a
+/// header name with a line break round-trips (U5); an .npz and a truncated .npy are named
+/// for what they are (U6, U7).
+#[test]
+fn hostile_files_round_two() {
+    let many = |n: usize| -> Vec<u8> {
+        let entries: Vec<String> = (0..n)
+            .map(|k| format!("\"t{k}\":{{\"dtype\":\"F64\",\"shape\":[0],\"data_offsets\":[0,0]}}"))
+            .collect();
+        let header = format!("{{{}}}", entries.join(","));
+        let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+        bytes.extend_from_slice(header.as_bytes());
+        bytes
+    };
+    let start = std::time::Instant::now();
+    let bytes = many(80_000);
+    let st = safetensors::parse(&bytes, "many.safetensors").unwrap();
+    assert_eq!(st.tensors.len(), 80_000);
+    let path =
+        std::env::temp_dir().join(format!("tapegrad-many-{}.safetensors", std::process::id()));
+    std::fs::write(&path, &bytes).unwrap();
+    let (params, _) = safetensors::load(&path).unwrap();
+    assert_eq!(params.views().len(), 80_000);
+    let mut into = Params::new();
+    into.add("w", &Tensor::zeros(1, 1));
+    let err = safetensors::load_into(&mut into, &path)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("and 79991 more") && err.len() < 2000,
+        "{}",
+        &err[..err.len().min(300)]
+    );
+    std::fs::remove_file(&path).unwrap();
+    assert!(
+        start.elapsed().as_secs_f64() < 10.0,
+        "{:?}",
+        start.elapsed()
+    );
+    let err = safetensors::parse(&many(safetensors::MAX_TENSORS + 1), "m").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("more than the limit of 100000 tensors"),
+        "{err}"
+    );
+
+    let huge = format!("a\n{}x\n", "9".repeat(1_000_000));
+    let err = Csv::new().parse(&huge, "h.csv").unwrap_err().to_string();
+    assert!(
+        err.len() < 400 && err.contains("(1000001 characters)"),
+        "{}",
+        &err[..200]
+    );
+
+    let cr = Csv::new().parse("a,b\r1,2\r3,4\r", "mac.csv").unwrap();
+    assert_eq!(cr.x, Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]));
+
+    let t = Tensor::from_rows(&[[1.0, 2.0]]);
+    let text = tapegrad::io::csv::to_string(&t, Some(&["line\nbreak", "b"]));
+    let back = Csv::new().parse(&text, "t.csv").unwrap();
+    assert_eq!(
+        (back.x, back.x_names),
+        (t, vec!["line\nbreak".to_string(), "b".to_string()])
+    );
+
+    let dir = std::env::temp_dir();
+    let npz = dir.join(format!("tapegrad-{}.npz", std::process::id()));
+    std::fs::write(&npz, b"PK\x03\x04rest of a zip").unwrap();
+    let err = Csv::new().read(&npz).unwrap_err().to_string();
+    assert!(err.contains("is a zip archive (an .npz?)"), "{err}");
+    let err = npy::read(&npz).unwrap_err().to_string();
+    assert!(err.contains("is a zip archive, as an .npz is"), "{err}");
+    std::fs::remove_file(&npz).unwrap();
+    let err = npy::parse(b"\x93NUMPY\x01", "cut.npy")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("truncated: 7 bytes"), "{err}");
+}

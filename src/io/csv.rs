@@ -124,6 +124,22 @@ impl Csv {
         let path = path.as_ref();
         let name = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|e| DataError::io(name.clone(), e))?;
+        // Binary formats a user may hand over by mistake, named for what they are.
+        if bytes.starts_with(b"PK\x03\x04") {
+            return Err(DataError::new(
+                name,
+                0,
+                "is a zip archive (an .npz?), not CSV text: save one array with np.save and \
+                 read that .npy",
+            ));
+        }
+        if bytes.starts_with(b"\x93NUMPY") {
+            return Err(DataError::new(
+                name,
+                0,
+                "is a NumPy .npy file, not CSV text: read it with io::npy::read (or name it .npy)",
+            ));
+        }
         let text = std::str::from_utf8(&bytes).map_err(|e| {
             let line = 1 + bytes[..e.valid_up_to()]
                 .iter()
@@ -148,18 +164,18 @@ impl Csv {
     /// ```
     pub fn parse(&self, text: &str, file: &str) -> Result<Dataset, DataError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let mut records: Vec<(usize, Vec<String>)> = Vec::new();
-        for (k, raw) in text.split('\n').enumerate() {
-            let line = raw.strip_suffix('\r').unwrap_or(raw);
-            let trimmed = line.trim();
-            if trimmed.is_empty() || trimmed.starts_with('#') {
-                continue;
-            }
-            let fields = split_fields(line, self.delimiter)
-                .map_err(|(col, p)| DataError::at(file, k + 1, col, p))?;
-            records.push((k + 1, fields));
-        }
-        let Some((first_line, first)) = records.first() else {
+        // Records one at a time, straight into the numbers (no table of strings is kept: a
+        // one-column file costs its matrix, not ~95 bytes of RAM per byte of input).
+        let mut records = Records::new(text).filter(|(_, r)| {
+            let t = r.trim();
+            !t.is_empty() && !t.starts_with('#')
+        });
+        let fields_of = |(line, record): (usize, &str)| {
+            split_fields(record, self.delimiter)
+                .map(|f| (line, f))
+                .map_err(|(col, p)| DataError::at(file, line, col, p))
+        };
+        let Some((first_line, first)) = records.next().map(fields_of).transpose()? else {
             return Err(DataError::new(file, 0, "no data rows"));
         };
         let width = first.len();
@@ -173,17 +189,13 @@ impl Csv {
         } else {
             (1..=width).map(|c| format!("column {c}")).collect()
         };
-        let first_data = usize::from(is_header);
-        let rows = &records[first_data..];
-        if rows.is_empty() {
-            return Err(DataError::new(file, 0, "no data rows after the header"));
-        }
-        let mut data = Vec::with_capacity(rows.len().saturating_mul(width));
-        for (line, fields) in rows {
+        let mut data: Vec<f64> = Vec::new();
+        let mut rows = 0usize;
+        let mut take = |line: usize, fields: &[String]| -> Result<(), DataError> {
             if fields.len() != width {
                 return Err(DataError::at(
                     file,
-                    *line,
+                    line,
                     fields.len().min(width) + 1,
                     format!(
                         "expected {width} fields (as on line {first_line}), found {}",
@@ -196,27 +208,40 @@ impl Csv {
                     let what = if f.is_empty() {
                         "an empty field".to_string()
                     } else {
-                        format!("{f:?} is not a number")
+                        format!("{} is not a number", super::quote_short(f))
                     };
                     let col_name = if is_header {
-                        format!("column {:?}: ", names[c])
+                        format!("column {}: ", super::quote_short(&names[c]))
                     } else {
                         String::new()
                     };
-                    DataError::at(file, *line, c + 1, format!("{col_name}{what}"))
+                    DataError::at(file, line, c + 1, format!("{col_name}{what}"))
                 })?;
                 if !v.is_finite() {
                     return Err(DataError::at(
                         file,
-                        *line,
+                        line,
                         c + 1,
-                        format!("{f:?} is not finite"),
+                        format!("{} is not finite", super::quote_short(f)),
                     ));
                 }
                 data.push(v);
             }
+            rows += 1;
+            Ok(())
+        };
+        if !is_header {
+            take(first_line, &first)?;
         }
-        let table = Tensor::from_vec(rows.len(), width, data);
+        for record in records {
+            let (line, fields) = fields_of(record)?;
+            take(line, &fields)?;
+        }
+        if rows == 0 {
+            let after = if is_header { " after the header" } else { "" };
+            return Err(DataError::new(file, 0, format!("no data rows{after}")));
+        }
+        let table = Tensor::from_vec(rows, width, data);
         let resolve = |c: &Column| -> Result<usize, DataError> {
             match c {
                 Column::Index(i) if *i < width => Ok(*i),
@@ -226,10 +251,20 @@ impl Csv {
                     format!("column index {i} is out of range: the table has {width} columns"),
                 )),
                 Column::Name(n) => names.iter().position(|m| m == n).ok_or_else(|| {
+                    // The first 20 names (a header of a million is not one message).
+                    let mut shown: Vec<String> =
+                        names.iter().take(20).map(|m| super::clip(m)).collect();
+                    if names.len() > 20 {
+                        shown.push(format!("... {} columns in all", names.len()));
+                    }
                     DataError::new(
                         file,
                         0,
-                        format!("no column named {n:?} (columns: {})", names.join(", ")),
+                        format!(
+                            "no column named {} (columns: {})",
+                            super::quote_short(n),
+                            shown.join(", ")
+                        ),
                     )
                 }),
             }
@@ -245,9 +280,16 @@ impl Csv {
         };
         let pick =
             |cols: &[usize]| Tensor::from_fn(table.rows(), cols.len(), |i, j| table[(i, cols[j])]);
+        let y = pick(&targets);
+        // Every column, in order, as the features: the table itself, not a copy.
+        let x = if features.iter().copied().eq(0..width) {
+            table
+        } else {
+            pick(&features)
+        };
         Ok(Dataset {
-            x: pick(&features),
-            y: pick(&targets),
+            x,
+            y,
             x_names: features.iter().map(|&c| names[c].clone()).collect(),
             y_names: targets.iter().map(|&c| names[c].clone()).collect(),
         })
@@ -257,6 +299,61 @@ impl Csv {
 /// A field's number: `f64` syntax after trimming spaces.
 fn number(field: &str) -> Option<f64> {
     field.trim().parse::<f64>().ok()
+}
+
+/// The records of a CSV text with the line each starts on: split at line breaks (`\n`,
+/// `\r\n`, or a lone `\r` as old Mac files end lines) outside quoted fields, so a quoted
+/// field may hold a line break (as `to_string` writes a name with one).
+struct Records<'a> {
+    text: &'a str,
+    pos: usize,
+    line: usize,
+}
+
+impl<'a> Records<'a> {
+    fn new(text: &'a str) -> Records<'a> {
+        Records {
+            text,
+            pos: 0,
+            line: 1,
+        }
+    }
+}
+
+impl<'a> Iterator for Records<'a> {
+    type Item = (usize, &'a str);
+
+    fn next(&mut self) -> Option<(usize, &'a str)> {
+        if self.pos >= self.text.len() {
+            return None;
+        }
+        let bytes = self.text.as_bytes();
+        let (start, first_line) = (self.pos, self.line);
+        let mut quoted = false;
+        let mut i = start;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'"' => quoted = !quoted,
+                b'\n' | b'\r' if !quoted => break,
+                b'\n' => self.line += 1,
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => self.line += 1,
+                _ => {}
+            }
+            i += 1;
+        }
+        let record = &self.text[start..i];
+        // Past the break: \r\n counts once.
+        if i < bytes.len() {
+            i += if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                2
+            } else {
+                1
+            };
+            self.line += 1;
+        }
+        self.pos = i;
+        Some((first_line, record))
+    }
 }
 
 /// Splits one line into fields, unquoting `"..."` fields (`""` is a quote); unquoted fields

@@ -98,6 +98,21 @@ pub fn read(path: impl AsRef<Path>) -> Result<Tensor, DataError> {
 /// ```
 pub fn parse(bytes: &[u8], file: &str) -> Result<Tensor, DataError> {
     let err = |problem: String| DataError::new(file, 0, problem);
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Err(err(
+            "is a zip archive, as an .npz is: load it with np.load and save one array with \
+             np.save (or unzip it), then read that .npy"
+                .into(),
+        ));
+    }
+    // The start of a .npy cut short: a prefix of the magic, or the magic and less than the
+    // version and header length.
+    if !bytes.is_empty() && bytes.len() < 10 && MAGIC.starts_with(&bytes[..bytes.len().min(6)]) {
+        return Err(err(format!(
+            "truncated: {} bytes, shorter than the 10-byte .npy preamble",
+            bytes.len()
+        )));
+    }
     if bytes.len() < 10 || &bytes[..6] != MAGIC {
         return Err(err("not a .npy file (no \\x93NUMPY magic)".into()));
     }

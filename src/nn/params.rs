@@ -114,15 +114,7 @@ impl Params {
             self.find(name).is_none(),
             "Params::add: a parameter named {name:?} is already registered"
         );
-        let offset = self.data.len();
-        self.data.extend_from_slice(value.as_slice());
-        self.views.push(ParamView {
-            name: name.to_string(),
-            rows: value.rows(),
-            cols: value.cols(),
-            offset,
-        });
-        ParamId(self.views.len() - 1)
+        self.add_unique(name, value)
     }
 
     /// The total number of scalar parameters, `dim(theta)`.
@@ -184,6 +176,20 @@ impl Params {
                 self.views.len()
             )
         })
+    }
+
+    /// [`add`](Params::add) for a caller that knows `name` is new (the safetensors reader,
+    /// which checked every name of a file with a hash set): no scan of the names so far.
+    pub(crate) fn add_unique(&mut self, name: &str, value: &Tensor) -> ParamId {
+        let offset = self.data.len();
+        self.data.extend_from_slice(value.as_slice());
+        self.views.push(ParamView {
+            name: name.to_string(),
+            rows: value.rows(),
+            cols: value.cols(),
+            offset,
+        });
+        ParamId(self.views.len() - 1)
     }
 
     /// The parameter called `name`, if any.

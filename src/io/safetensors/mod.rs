@@ -24,8 +24,10 @@
 //! implementation requires.
 
 mod dtype;
+mod load;
 
 pub use dtype::Dtype;
+pub use load::{load, load_bytes_into, load_into};
 
 use super::DataError;
 use super::json::{self, Json};
@@ -35,6 +37,10 @@ use std::path::Path;
 
 /// The header's largest accepted length (the reference implementation's limit).
 const MAX_HEADER: u64 = 100_000_000;
+
+/// The most tensors a file may hold (a model of this crate has a few dozen; a header of
+/// 100 MB could otherwise describe millions of empty ones).
+pub const MAX_TENSORS: usize = 100_000;
 
 /// One tensor of a file: its name, stored dtype and shape, and its value as a matrix.
 #[derive(Clone, Debug, PartialEq)]
@@ -171,29 +177,50 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<SafeTensors, DataError> {
     else {
         return Err(err("the header is not a JSON object".into()));
     };
+    let count = members.iter().filter(|(k, _)| k != "__metadata__").count();
+    if count > MAX_TENSORS {
+        return Err(err(format!(
+            "the header lists {count} tensors, more than the limit of {MAX_TENSORS} tensors"
+        )));
+    }
     let mut metadata = Vec::new();
     let mut entries: Vec<(String, Dtype, Vec<usize>, usize, usize)> = Vec::new();
+    // Names seen so far: one hash look-up per tensor (a scan of the earlier ones made 80 000
+    // tensors take seconds).
+    let mut seen = std::collections::HashSet::new();
     for (name, v) in members {
         if name == "__metadata__" {
             metadata = parse_metadata(&v).map_err(err)?;
             continue;
         }
-        if entries.iter().any(|e| e.0 == name) {
-            return Err(err(format!("tensor {name:?} appears twice")));
+        if !seen.insert(name.clone()) {
+            return Err(err(format!(
+                "tensor {} appears twice",
+                super::quote_short(&name)
+            )));
         }
-        let (dtype, shape, begin, end) =
-            parse_entry(&v).map_err(|p| err(format!("tensor {name:?}: {p}")))?;
+        let (dtype, shape, begin, end) = parse_entry(&v)
+            .map_err(|p| err(format!("tensor {}: {p}", super::quote_short(&name))))?;
         let numel = shape
             .iter()
             .try_fold(1usize, |a, &d| a.checked_mul(d))
-            .ok_or_else(|| err(format!("tensor {name:?}: shape {shape:?} overflows")))?;
-        let size = numel
-            .checked_mul(dtype.size())
-            .ok_or_else(|| err(format!("tensor {name:?}: shape {shape:?} overflows")))?;
+            .ok_or_else(|| {
+                err(format!(
+                    "tensor {}: shape {shape:?} overflows",
+                    super::quote_short(&name)
+                ))
+            })?;
+        let size = numel.checked_mul(dtype.size()).ok_or_else(|| {
+            err(format!(
+                "tensor {}: shape {shape:?} overflows",
+                super::quote_short(&name)
+            ))
+        })?;
         if end < begin || end - begin != size {
             return Err(err(format!(
-                "tensor {name:?}: data_offsets [{begin}, {end}] do not hold {size} bytes for \
-                 shape {shape:?} of {dtype:?}"
+                "tensor {}: data_offsets [{begin}, {end}] do not hold {size} bytes for \
+                 shape {shape:?} of {dtype:?}",
+                super::quote_short(&name)
             )));
         }
         entries.push((name, dtype, shape, begin, end));
@@ -204,8 +231,9 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<SafeTensors, DataError> {
     for e in &entries {
         if e.3 != at {
             return Err(err(format!(
-                "tensor {:?} starts at byte {} of the data, expected {at} (overlap or gap)",
-                e.0, e.3
+                "tensor {} starts at byte {} of the data, expected {at} (overlap or gap)",
+                super::quote_short(&e.0),
+                e.3
             )));
         }
         at = e.4;
@@ -307,98 +335,4 @@ pub fn read(path: impl AsRef<Path>) -> Result<SafeTensors, DataError> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| DataError::io(name.clone(), e))?;
     parse(&bytes, &name)
-}
-
-/// A fresh [`Params`] from the file at `path`, in file order (`[n]` becomes `1 x n`), and the
-/// file's metadata.
-///
-/// # Errors
-/// As [`read`].
-pub fn load(path: impl AsRef<Path>) -> Result<(Params, Vec<(String, String)>), DataError> {
-    let st = read(path)?;
-    let mut params = Params::new();
-    for t in &st.tensors {
-        params.add(&t.name, &t.value);
-    }
-    Ok((params, st.metadata))
-}
-
-/// Loads the file at `path` into `params`, matching every view by name; returns the
-/// metadata. `params` is changed only if every name and shape matches.
-///
-/// # Errors
-/// As [`read`]; or one error listing every name that is missing from the file, extra in it,
-/// or stored with a shape that does not fit its view.
-///
-/// ```
-/// use tapegrad::{Rng, Tensor, io::safetensors, nn::{Activation, Init, Params, mlp}};
-/// let mut trained = Params::new();
-/// let _ = mlp(&mut trained, &[1, 4, 1], Activation::Tanh, &Init::PyTorch, &mut Rng::new(1));
-/// let bytes = safetensors::to_bytes(&trained, &[]);
-/// let mut fresh = Params::new();
-/// let _ = mlp(&mut fresh, &[1, 4, 1], Activation::Tanh, &Init::PyTorch, &mut Rng::new(2));
-/// safetensors::load_bytes_into(&mut fresh, &bytes, "m.safetensors").unwrap();
-/// assert_eq!(fresh, trained);
-/// let mut other = Params::new();
-/// let _ = mlp(&mut other, &[1, 5, 1], Activation::Tanh, &Init::PyTorch, &mut Rng::new(2));
-/// let err = safetensors::load_bytes_into(&mut other, &bytes, "m.safetensors").unwrap_err();
-/// assert!(err.to_string().contains("0.weight: stored [4, 1], the view is [5x1]"), "{err}");
-/// ```
-pub fn load_into(
-    params: &mut Params,
-    path: impl AsRef<Path>,
-) -> Result<Vec<(String, String)>, DataError> {
-    let path = path.as_ref();
-    let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| DataError::io(name.clone(), e))?;
-    load_bytes_into(params, &bytes, &name)
-}
-
-/// [`load_into`] from bytes in memory; `file` names them in errors.
-///
-/// # Errors
-/// As [`load_into`].
-pub fn load_bytes_into(
-    params: &mut Params,
-    bytes: &[u8],
-    file: &str,
-) -> Result<Vec<(String, String)>, DataError> {
-    let st = parse(bytes, file)?;
-    let mut problems = Vec::new();
-    let mut values = Vec::new();
-    for view in params.views() {
-        match st.tensors.iter().find(|t| t.name == view.name) {
-            None => problems.push(format!("{}: missing from the file", view.name)),
-            Some(t) => {
-                let fits = match t.shape[..] {
-                    [] => (view.rows, view.cols) == (1, 1),
-                    [n] => (view.rows == 1 || view.cols == 1) && view.len() == n,
-                    _ => t.value.shape() == (view.rows, view.cols),
-                };
-                if fits {
-                    values.push(t.value.as_slice().to_vec());
-                } else {
-                    problems.push(format!(
-                        "{}: stored {:?}, the view is [{}x{}]",
-                        view.name, t.shape, view.rows, view.cols
-                    ));
-                }
-            }
-        }
-    }
-    for t in &st.tensors {
-        if params.find(&t.name).is_none() {
-            problems.push(format!("{}: in the file but not in the parameters", t.name));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(DataError::new(
-            file,
-            0,
-            format!("does not match the parameters: {}", problems.join("; ")),
-        ));
-    }
-    let flat: Vec<f64> = values.concat();
-    params.set_flat(&flat);
-    Ok(st.metadata)
 }
