@@ -400,3 +400,86 @@ fn settings_that_cannot_end_are_refused() {
         "{msg}"
     );
 }
+
+/// Data the loop cannot use is named where it is (issue 31, U1, S5, U8): a NaN in the inputs
+/// (it was reported as a divergence, "try a smaller step size"); a class target that is not a
+/// whole number from 0 (NaN and -1 trained as class 0, 1.7 as class 1); a test set of the
+/// wrong width or another model's Params (they failed at the first observation, unnamed).
+#[test]
+fn data_the_loop_cannot_use_is_named() {
+    let panics = |f: &dyn Fn()| -> String {
+        let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_err();
+        err.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default()
+    };
+    let (params, model, x, y) = tiny();
+    let mut bad = x.clone();
+    bad[(1, 0)] = f64::NAN;
+    let msg = panics(&|| {
+        let _ = Trainer::new(&model, &bad, &y);
+    });
+    assert!(
+        msg.contains("the inputs [3x1] hold NaN at row 1, column 0"),
+        "{msg}"
+    );
+    // Two classes, a target of 1.7.
+    let mut p2 = Params::new();
+    let classifier = mlp(
+        &mut p2,
+        &[1, 3, 2],
+        Activation::Tanh,
+        &Init::PyTorch,
+        &mut Rng::new(0),
+    );
+    let labels = Tensor::column(&[0.0, 1.7, 1.0]);
+    let msg = panics(&|| {
+        let mut p = p2.clone();
+        let _ = Trainer::new(&classifier, &x, &labels)
+            .loss(Loss::CrossEntropy(Reduction::Mean))
+            .steps(1)
+            .run(&mut p, &mut Sgd::new(0.1));
+    });
+    assert!(
+        msg.contains("the target of row 1 is 1.7, not a class index"),
+        "{msg}"
+    );
+    let wide = Tensor::zeros(3, 2);
+    let msg = panics(&|| {
+        let _ = TestLoss::new(
+            "held-out",
+            &model,
+            &params,
+            (&wide, &y),
+            Loss::Mse(Reduction::Mean),
+            1,
+        );
+    });
+    assert!(
+        msg.contains(
+            "TestLoss held-out: the model cannot be evaluated on the test set (inputs [3x2]"
+        ),
+        "{msg}"
+    );
+    let msg = panics(&|| {
+        let _ = TestLoss::new(
+            "held-out",
+            &classifier,
+            &Params::new(),
+            (&x, &y),
+            Loss::Mse(Reduction::Mean),
+            1,
+        );
+    });
+    assert!(msg.contains("another model's Params?"), "{msg}");
+    // A test set that fits is accepted.
+    let _ = TestLoss::new(
+        "ok",
+        &model,
+        &params,
+        (&x, &y),
+        Loss::Mse(Reduction::Mean),
+        1,
+    );
+}

@@ -22,11 +22,22 @@ impl Loss {
         match self {
             Loss::Mse(r) => mse(pred, target, r),
             Loss::CrossEntropy(r) => {
+                // Each target a class index: a whole number from 0 (NaN, -1 and 1.7 are not,
+                // and `as usize` would silently make them 0, 0 and 1); `cross_entropy` checks
+                // it against the number of classes.
                 let classes: Vec<usize> = target
                     .value()
                     .as_slice()
                     .iter()
-                    .map(|&c| c as usize)
+                    .enumerate()
+                    .map(|(i, &c)| {
+                        assert!(
+                            c >= 0.0 && c.fract() == 0.0 && c < 4_294_967_296.0,
+                            "Loss::CrossEntropy: the target of row {i} is {c}, not a class index \
+                             (a whole number from 0)"
+                        );
+                        c as usize
+                    })
                     .collect();
                 cross_entropy(pred, &classes, r)
             }

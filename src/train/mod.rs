@@ -33,9 +33,11 @@
 mod batch;
 mod evaluate;
 mod landscape;
+mod lbfgs;
 mod loss;
 mod observe;
 mod report;
+mod test_loss;
 
 use batch::Batch;
 pub use batch::Batches;
@@ -43,11 +45,12 @@ use evaluate::{Evaluator, Problem};
 pub use landscape::Landscape;
 pub use loss::Loss;
 pub(crate) use loss::loss_at;
-pub use observe::{Average, Flow, History, KeepBest, Observer, Progress, Step, TestLoss};
+pub use observe::{Average, Flow, History, KeepBest, Observer, Progress, Step};
 pub use report::{Report, Stopped};
+pub use test_loss::TestLoss;
 
 use crate::nn::{Module, Params, Reduction};
-use crate::optim::{Diverged, Lbfgs, NonFinite, Optimizer, Schedule};
+use crate::optim::{Diverged, NonFinite, Optimizer, Schedule};
 use crate::rng::Rng;
 use crate::tensor::{Tensor, fmt_shape};
 use std::rc::Rc;
@@ -93,6 +96,19 @@ impl<'a> Trainer<'a> {
             "Trainer: no data (inputs {}): every batch would be empty",
             fmt_shape(x.shape())
         );
+        // A NaN or infinite entry in the data makes every loss NaN, which a run would report
+        // as a divergence ("try a smaller step size"): name the entry instead.
+        for (what, t) in [("inputs", x), ("targets", y)] {
+            if let Some(k) = t.as_slice().iter().position(|v| !v.is_finite()) {
+                panic!(
+                    "Trainer: the {what} {} hold {} at row {}, column {}: the data must be finite",
+                    fmt_shape(t.shape()),
+                    t.as_slice()[k],
+                    k / t.cols(),
+                    k % t.cols()
+                );
+            }
+        }
         Trainer {
             model,
             x: Rc::new(x.clone()),
@@ -347,69 +363,6 @@ impl<'a> Trainer<'a> {
             stopped,
             seconds: start.elapsed().as_secs_f64(),
         })
-    }
-
-    /// Trains `params` with L-BFGS on the full batch (one call of [`Lbfgs::minimize`], its
-    /// own stop rules; `steps` caps the iterations if set). Observers see every evaluation,
-    /// with `step` the iterations completed so far.
-    pub fn run_lbfgs(mut self, params: &mut Params, opt: &mut Lbfgs) -> Report {
-        let start = Instant::now();
-        let mut opt = match self.max_steps {
-            Some(n) => opt.clone().max_iter(n),
-            None => opt.clone(),
-        };
-        // One Params, refilled with each evaluation's θ (not a copy per evaluation).
-        let mut at = params.clone();
-        let iterations = std::cell::Cell::new(0);
-        let mut evaluations = 0;
-        let mut evaluator = Evaluator::new(false, self.loss);
-        let stop = std::cell::Cell::new(false);
-        let mut theta = params.as_slice().to_vec();
-        let lr = 1.0;
-        let report = {
-            let this = &mut self;
-            opt.minimize_observed(
-                &mut theta,
-                |th| {
-                    at.set_flat(th);
-                    let mut grad = vec![0.0; th.len()];
-                    let loss = evaluator.record(&this.problem(), &at, &Batch::All, &mut grad);
-                    evaluations += 1;
-                    let info = Step {
-                        step: iterations.get(),
-                        epoch: iterations.get(),
-                        evaluations,
-                        loss,
-                        grad: &grad,
-                        lr,
-                        theta: th,
-                        seconds: start.elapsed().as_secs_f64(),
-                    };
-                    if this.notify(&info) == Flow::Stop {
-                        stop.set(true);
-                    }
-                    (loss, grad)
-                },
-                |it| {
-                    iterations.set(it.iteration);
-                    !stop.get()
-                },
-            )
-        };
-        params.set_flat(&theta);
-        self.finish();
-        Report {
-            steps: report.iterations,
-            epochs: report.iterations,
-            evaluations: report.evaluations,
-            loss: report.f,
-            stopped: if stop.get() {
-                Stopped::Observer
-            } else {
-                Stopped::Lbfgs(report.reason)
-            },
-            seconds: start.elapsed().as_secs_f64(),
-        }
     }
 
     /// What the loss is evaluated with.

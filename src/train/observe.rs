@@ -1,11 +1,8 @@
 //! Observers: what a training run shows after each step, and the ready-made ones that record
 //! it ([`History`]), average the iterates ([`Average`]), keep the best point ([`KeepBest`]),
-//! evaluate a test loss ([`TestLoss`]) or print progress ([`Progress`]).
+//! evaluate a test loss ([`TestLoss`](super::TestLoss)) or print progress ([`Progress`]).
 
-use super::Loss;
-use crate::nn::{Module, Params};
 use crate::optim::IterateAverage;
-use crate::tensor::Tensor;
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 
@@ -283,61 +280,6 @@ impl Observer for KeepBest {
         let better = self.best.as_ref().is_none_or(|(l, _, _)| s.loss < *l);
         if better && s.loss.is_finite() {
             self.best = Some((s.loss, s.step, s.theta.to_vec()));
-        }
-        Flow::Continue
-    }
-}
-
-/// The loss on held-out data every `every` steps, as a [`History`] (named `name`).
-pub struct TestLoss<'a> {
-    model: &'a dyn Module,
-    layout: Params,
-    x: Tensor,
-    y: Tensor,
-    loss: Loss,
-    every: usize,
-    /// The test losses recorded.
-    pub history: History,
-}
-
-impl<'a> TestLoss<'a> {
-    /// The test loss of `model` (parameters laid out as `params`) on `(x, y)` every `every`
-    /// steps, with the training run's loss function.
-    ///
-    /// # Panics
-    /// If `every` is 0.
-    pub fn new(
-        name: &str,
-        model: &'a dyn Module,
-        params: &Params,
-        (x, y): (&Tensor, &Tensor),
-        loss: Loss,
-        every: usize,
-    ) -> TestLoss<'a> {
-        assert!(every > 0, "TestLoss: need every >= 1");
-        TestLoss {
-            model,
-            layout: params.clone(),
-            x: x.clone(),
-            y: y.clone(),
-            loss,
-            every,
-            history: History::new(name),
-        }
-    }
-}
-
-impl Observer for TestLoss<'_> {
-    fn observe(&mut self, s: &Step<'_>) -> Flow {
-        if s.step % self.every == 0 {
-            self.layout.set_flat(s.theta);
-            let l = super::loss_at(self.model, &self.layout, &self.x, &self.y, self.loss);
-            let h = &mut self.history;
-            h.steps.push(s.step);
-            h.evaluations.push(s.evaluations);
-            h.seconds.push(s.seconds);
-            h.lrs.push(s.lr);
-            h.losses.push(l);
         }
         Flow::Continue
     }
