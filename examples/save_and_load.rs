@@ -97,6 +97,23 @@ fn load_and_check(args: &Args, path: &Path, check: Option<&Path>) -> Option<f64>
                 path.display()
             ))
         });
+    // The metadata is data from a file: a model this example can build (one input and one
+    // output, for the grid), of a size a machine holds, or an error naming the file.
+    let params_needed = sizes.windows(2).try_fold(0usize, |n, w| {
+        w[0].checked_mul(w[1])?.checked_add(w[1])?.checked_add(n)
+    });
+    if sizes.len() < 2
+        || sizes.first() != Some(&1)
+        || sizes.last() != Some(&1)
+        || sizes.iter().any(|&n| n == 0)
+        || params_needed.is_none_or(|n| n > 10_000_000)
+    {
+        fail(format!(
+            "{}: metadata sizes {sizes:?} is not a network of this example (at least two layer \
+             sizes, one input, one output, none zero, at most 10000000 parameters)",
+            path.display()
+        ));
+    }
     let activation = match meta("activation").as_deref() {
         Some("tanh") => Activation::Tanh,
         Some("relu") => Activation::Relu,

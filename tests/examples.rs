@@ -548,6 +548,27 @@ fn kernel_lstsq_fits_your_own_files() {
         "{}",
         text(&out.stderr)
     );
+    // Data scaled by 1e200: Adam overflows and says so; the closed form and L-BFGS still
+    // report (issue 31, U2: the run exited on Adam's overflow and printed nothing).
+    npy::write(p("Xbig.npy"), &x.scale(1e200)).unwrap();
+    let out = run(
+        "kernel_lstsq",
+        &[
+            "--train",
+            &p("Xbig.npy"),
+            &p("y.npy"),
+            "--out",
+            &p("big"),
+            "--iters",
+            "20",
+        ],
+    );
+    let t = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        t.contains("closed form (QR)") && t.contains("stopped: diverged"),
+        "{t}"
+    );
     // Files with no rows are named, not trained on (the losses were NaN).
     npy::write(p("empty.npy"), &Tensor::zeros(0, 6)).unwrap();
     npy::write(p("empty_y.npy"), &Tensor::zeros(0, 1)).unwrap();
@@ -1228,4 +1249,26 @@ fn gd_sgd_schedules_says_what_its_runs_show() {
         !t.contains("GD from 0 reaches the least-squares solution"),
         "{t}"
     );
+}
+
+/// save_and_load --load reads the architecture from the file's metadata: crafted sizes are an
+/// error naming the file (issue 31, C7: they panicked four ways, one allocating without bound).
+#[test]
+fn save_and_load_refuses_crafted_metadata() {
+    use tapegrad::io::safetensors;
+    use tapegrad::nn::Params;
+    let dir = temp_dir("crafted");
+    let mut params = Params::new();
+    params.add("0.weight", &tapegrad::Tensor::zeros(1, 1));
+    for sizes in ["0,1", "1", "2,1", "1,100000000,100000000,1", "1,x"] {
+        let path = dir.join("m.safetensors");
+        safetensors::save(&params, &path, &[("sizes", sizes), ("activation", "tanh")]).unwrap();
+        let out = run("save_and_load", &["--load", path.to_str().unwrap()]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{sizes}: {err}");
+        assert!(
+            err.contains("m.safetensors: ") && !err.contains("panicked"),
+            "{sizes}: {err}"
+        );
+    }
 }

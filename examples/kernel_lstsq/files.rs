@@ -16,6 +16,8 @@ struct Fit {
     w: Vec<f64>,
     seconds: f64,
     losses: Vec<f64>,
+    /// Why the method stopped short (an overflow), if it did: the others still report.
+    failed: Option<String>,
 }
 
 /// `(1/N) ||X w − y||²`.
@@ -114,6 +116,7 @@ pub fn run(args: &Args, train: (String, String), iters: usize, history: usize) {
         w: w.into_vec(),
         seconds: start.elapsed().as_secs_f64(),
         losses: Vec::new(),
+        failed: None,
     });
 
     let mut w = vec![0.0; p];
@@ -129,23 +132,33 @@ pub fn run(args: &Args, train: (String, String), iters: usize, history: usize) {
         losses.push(l);
         (l, g)
     });
+    // Values that overflowed (data near 1e200) are said as such, not trained on silently.
+    let failed = losses.iter().position(|l| !l.is_finite()).map(|k| {
+        format!(
+            "the loss overflowed to {} at evaluation {}",
+            losses[k],
+            k + 1
+        )
+    });
     fits.push(Fit {
         name: format!("L-BFGS ({iters} iterations)"),
         w,
         seconds: start.elapsed().as_secs_f64(),
         losses,
+        failed,
     });
 
     let mut w = vec![0.0; p];
     let mut losses = Vec::new();
     let mut adam = Adam::new(adam_lr);
     let start = Instant::now();
+    let mut failed = None;
     for _ in 0..adam_steps {
         let (l, g) = f(&w);
         losses.push(l);
         if let Err(e) = adam.step(&mut w, &g) {
-            eprintln!("kernel_lstsq: Adam: {e}");
-            std::process::exit(1);
+            failed = Some(e.to_string());
+            break;
         }
     }
     fits.push(Fit {
@@ -153,6 +166,7 @@ pub fn run(args: &Args, train: (String, String), iters: usize, history: usize) {
         w,
         seconds: start.elapsed().as_secs_f64(),
         losses,
+        failed,
     });
 
     let path = args.out_dir().join("train_loss.svg");
@@ -210,7 +224,7 @@ pub fn run(args: &Args, train: (String, String), iters: usize, history: usize) {
             .map(|(fit, files)| {
                 json!({ "method": fit.name, "train_loss": mse(&x, &y, &fit.w),
                         "test_mse": test_mse(&fit.w), "test_l1": test_mae(&fit.w),
-                        "seconds": fit.seconds, "saved": files })
+                        "seconds": fit.seconds, "saved": files, "failed": fit.failed })
             })
             .collect();
         outln!(
@@ -239,6 +253,10 @@ pub fn run(args: &Args, train: (String, String), iters: usize, history: usize) {
     );
     let num = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.6e}"));
     for fit in &fits {
+        if let Some(why) = &fit.failed {
+            outln!("{:<40} stopped: {why}", fit.name);
+            continue;
+        }
         outln!(
             "{:<40} {:>14.6e} {:>14} {:>14} {:>7.1} ms",
             fit.name,
@@ -252,6 +270,7 @@ pub fn run(args: &Args, train: (String, String), iters: usize, history: usize) {
         // Which method generalizes best, by the L1 error the forum compares.
         let best = fits
             .iter()
+            .filter(|f| f.failed.is_none())
             .min_by(|a, b| {
                 test_mae(&a.w)
                     .unwrap_or(f64::INFINITY)
