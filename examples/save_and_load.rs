@@ -105,7 +105,7 @@ fn load_and_check(args: &Args, path: &Path, check: Option<&Path>) -> Option<f64>
     if sizes.len() < 2
         || sizes.first() != Some(&1)
         || sizes.last() != Some(&1)
-        || sizes.iter().any(|&n| n == 0)
+        || sizes.contains(&0)
         || params_needed.is_none_or(|n| n > 10_000_000)
     {
         fail(format!(
