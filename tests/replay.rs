@@ -393,3 +393,60 @@ fn misuse_is_named() {
     });
     assert!(msg.contains("is on tape #"), "{msg}");
 }
+
+/// A step that reads values while it is recorded may branch on them (issue 31, S6): the
+/// replay says so, and `Trainer::replay(true)` records such a run instead, ending where the
+/// recorded run ends (a branching custom loss ended at 4.65e-2 replayed, 1.24e-3 recorded).
+#[test]
+fn a_recording_that_reads_values_is_not_replayed_blindly() {
+    use tapegrad::train::{Loss, Trainer};
+    // The mean squared error while it is above 0.05, the mean absolute error below.
+    fn branching<'t>(pred: Var<'t>, target: Var<'t>) -> Var<'t> {
+        let e = pred - target;
+        if e.square().mean().item() > 0.05 {
+            e.square().mean()
+        } else {
+            e.abs().mean()
+        }
+    }
+    let mut rng = Rng::new(3);
+    let x = Tensor::rand_uniform(16, 1, -1.0, 1.0, &mut rng);
+    let y = x.map(|v| (3.0 * v).sin());
+    let mut init = Params::new();
+    let model = mlp(
+        &mut init,
+        &[1, 8, 1],
+        Activation::Tanh,
+        &Init::PyTorch,
+        &mut rng,
+    );
+    let run = |replay: bool| {
+        let mut p = init.clone();
+        Trainer::new(&model, &x, &y)
+            .loss(Loss::Custom(branching))
+            .steps(400)
+            .replay(replay)
+            .run(&mut p, &mut Sgd::new(0.2))
+            .unwrap();
+        p
+    };
+    let (replayed, recorded) = (run(true), run(false));
+    assert_eq!(replayed, recorded);
+    // The run crossed the branch (its error fell below 0.05): a replay of the first branch
+    // would have gone on with the squared error.
+    let e = model.predict(&recorded, &x).sub(&y);
+    assert!(e.map(|v| v * v).mean() < 0.05, "{}", e.map(|v| v * v).mean());
+    // Replay::new flags the recording; a recording that reads nothing is not flagged.
+    let tape = Tape::new();
+    let theta = tape.params(&init);
+    let loss = branching(model.forward(&theta, tape.constant(&x)), tape.constant(&y));
+    assert!(Replay::new(&tape, loss, &theta).reads_values().is_some());
+    let tape = Tape::new();
+    let theta = tape.params(&init);
+    let loss = mse(
+        model.forward(&theta, tape.constant(&x)),
+        tape.constant(&y),
+        Reduction::Mean,
+    );
+    assert!(Replay::new(&tape, loss, &theta).reads_values().is_none());
+}

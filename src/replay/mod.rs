@@ -80,6 +80,8 @@ pub struct Replay {
     /// Each parameter: its leaf, where it lies in `θ`, and whether an adjoint reaches it.
     params: Vec<Param>,
     theta_len: usize,
+    /// A node whose value the recording read out before the loss (see [`Replay::reads_values`]).
+    reads: Option<NodeId>,
 }
 
 /// A parameter of the recording: its leaf, its range in `θ`, and whether the loss uses it.
@@ -124,6 +126,8 @@ impl Replay {
             );
         };
         own(loss, "loss");
+        // A value read out before the loss was recorded (this function's own reads come after).
+        let reads = tape.read_before(loss.index());
         assert!(
             loss.shape() == (1, 1),
             "Replay::new: the loss must be a [1x1] scalar, got {} (node {})",
@@ -177,6 +181,7 @@ impl Replay {
             })
             .collect();
         Replay {
+            reads,
             tape_id: tape.id(),
             loss: loss.index(),
             values,
@@ -186,6 +191,30 @@ impl Replay {
             params,
             theta_len,
         }
+    }
+
+    /// The node whose value the recording read out ([`Var::value`](crate::Var::value),
+    /// [`Var::item`](crate::Var::item)) before the loss was recorded, if any. Such a
+    /// recording may depend on the numbers (a branch on `loss.item()`, a mask or a constant
+    /// made from values, an argmax): a replay follows what the recording did, so it can differ
+    /// from a fresh recording at other values. [`Trainer::replay`](crate::train::Trainer::replay)
+    /// records every step of such a run instead of replaying it.
+    ///
+    /// ```
+    /// use tapegrad::nn::Params;
+    /// use tapegrad::replay::Replay;
+    /// use tapegrad::{Tape, Tensor};
+    /// let mut p = Params::new();
+    /// p.add("w", &Tensor::row(&[1.0, -2.0]));
+    /// let tape = Tape::new();
+    /// let theta = tape.params(&p);
+    /// let w = theta.vars()[0];
+    /// // A branch on the numbers: |w|^2 or sum(w), whichever the recorded sign says.
+    /// let loss = if w.sum().item() < 0.0 { w.square().sum() } else { w.sum() };
+    /// assert!(Replay::new(&tape, loss, &theta).reads_values().is_some());
+    /// ```
+    pub fn reads_values(&self) -> Option<NodeId> {
+        self.reads
     }
 
     /// One step: the loss at `theta` (the flat parameter vector, in the layout of the

@@ -47,6 +47,10 @@ pub struct Tape {
     names: RefCell<Names>,
     anomaly: AnomalyMode,
     first_anomaly: RefCell<Option<Anomaly>>,
+    /// The first value read out by [`Var::value`] or [`Var::item`] since the tape was made
+    /// or cleared: the node, and how many nodes the tape held then (a read before the loss
+    /// was recorded means the recording may have branched on the numbers).
+    first_read: std::cell::Cell<Option<(NodeId, usize)>>,
 }
 
 /// The names of nodes, `(node, name)` in the order given (a later name of the same node
@@ -139,6 +143,7 @@ impl Tape {
             names: RefCell::new(Names::default()),
             anomaly: mode,
             first_anomaly: RefCell::new(None),
+            first_read: std::cell::Cell::new(None),
         }
     }
 
@@ -166,7 +171,23 @@ impl Tape {
         self.nodes.get_mut().clear();
         self.names.get_mut().clear();
         *self.first_anomaly.get_mut() = None;
+        self.first_read.set(None);
         self.id = NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Notes that the value of `node` was read out (the first read since the last clear).
+    pub(crate) fn note_read(&self, node: NodeId) {
+        if self.first_read.get().is_none() {
+            self.first_read.set(Some((node, self.nodes.borrow().len())));
+        }
+    }
+
+    /// The node whose value was read out while the tape held at most `len` nodes, if any:
+    /// with `len` the loss's index, a read made before the loss was recorded.
+    pub(crate) fn read_before(&self, len: usize) -> Option<NodeId> {
+        self.first_read
+            .get()
+            .and_then(|(node, at)| (at <= len).then_some(node))
     }
 
     /// This tape's number (as printed in error messages).

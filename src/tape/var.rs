@@ -93,6 +93,7 @@ impl<'t> Var<'t> {
     /// assert_eq!(x.sqrt().value(), Tensor::row(&[1.0, 2.0]));
     /// ```
     pub fn value(self) -> Tensor {
+        self.tape.note_read(self.index);
         Tensor::clone(&self.tape.nodes.borrow()[self.index].value)
     }
 
@@ -107,6 +108,7 @@ impl<'t> Var<'t> {
     /// assert_eq!((tape.leaf(2.0) * 3.0).item(), 6.0);
     /// ```
     pub fn item(self) -> f64 {
+        self.tape.note_read(self.index);
         self.tape.nodes.borrow()[self.index].value.item()
     }
 

@@ -68,9 +68,17 @@ impl Evaluator {
                 let theta = tape.params(params);
                 let (x, y) = inputs(&tape, p, batch);
                 let loss = p.loss.apply(p.model.forward(&theta, x), y);
+                let replay = Replay::new(&tape, loss, &theta);
+                if replay.reads_values().is_some() {
+                    // The step read values while it was recorded (a custom loss or module
+                    // that branches on the numbers): a replay could follow a stale branch, so
+                    // this run records every step instead.
+                    self.replays = None;
+                    return self.record(p, params, batch, grad);
+                }
                 replays.push(Recorded {
                     rows,
-                    replay: Replay::new(&tape, loss, &theta),
+                    replay,
                     inputs: (x.index(), y.index()),
                 });
                 replays.len() - 1

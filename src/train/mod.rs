@@ -237,8 +237,10 @@ impl<'a> Trainer<'a> {
     /// and, to rounding, the same gradients, in about half the time of a small model's step.
     ///
     /// The recording is a trace: the model's graph must be the same for every batch of a size
-    /// (true of every module of [`crate::nn`]; a custom [`Module`] or [`Loss::Custom`] that
-    /// branches on the numbers is replayed along the branch it first took). A
+    /// (true of every module of [`crate::nn`]). A custom [`Module`] or [`Loss::Custom`] that
+    /// reads values while it records (to branch on them, or to make a mask or a constant of
+    /// them) is noticed ([`Replay::reads_values`](crate::replay::Replay::reads_values)) and
+    /// such a run records every step instead of replaying. A
     /// [`Loss::CrossEntropy`] run records every step anyway: its one-hot targets are made
     /// from the numbers of each batch.
     ///
