@@ -559,3 +559,46 @@ fn names_cannot_break_the_svg_or_the_page() {
         }
     }
 }
+
+/// The body of DOT's quoted string starting at `s` (after the opening quote), or `None` if it
+/// never closes: backslash escapes consumed, a raw line break refused.
+fn dot_string(s: &str) -> Option<&str> {
+    let mut chars = s.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next()?;
+            }
+            '"' => return Some(&s[..i]),
+            '\n' | '\r' => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+proptest! {
+    #![proptest_config(common::proptest_config(64))]
+
+    /// Any name (any Unicode, control characters, quotes, backslashes, markup) keeps the SVG
+    /// and the page well-formed XML and stays inside its DOT label: the label closes where
+    /// the node statement expects it (issue 31, S1 and S2).
+    #[test]
+    fn any_name_keeps_svg_page_and_dot_well_formed(name in any::<String>()) {
+        let tape = Tape::new();
+        let x = tape.leaf(Tensor::scalar(1.0)).named(&name);
+        let loss = (x * 2.0).named(&name);
+        let grads = tape.backward(loss);
+        let _ = well_formed("svg", &tape.to_svg(Some(&grads)));
+        let _ = well_formed("html", &tape.to_html(loss));
+        let dot = tape.to_dot(true, Some(&grads));
+        for node in 0..2 {
+            let start = format!("  n{node} [label=\"");
+            let at = dot.find(&start).expect("a node statement") + start.len();
+            let body = dot_string(&dot[at..]);
+            prop_assert!(body.is_some(), "label of n{node} does not close: {dot:?}");
+            let rest = &dot[at + body.unwrap().len() + 1..];
+            prop_assert!(rest.starts_with("];") || rest.starts_with(", style="), "{rest:?}");
+        }
+    }
+}

@@ -346,3 +346,17 @@ fn a_large_data_set_is_drawn_as_a_subset() {
     let marks = svg.matches("class=\"marker\"").count() - 1; // and the legend's
     assert!((2000..=2004).contains(&marks), "{marks}");
 }
+
+proptest::proptest! {
+    #![proptest_config(common::proptest_config(64))]
+
+    /// Any title, label and series name (any Unicode, controls, markup) gives a well-formed
+    /// SVG (issue 31, S2: control characters were written raw).
+    #[test]
+    fn any_text_gives_well_formed_svg(title in proptest::prelude::any::<String>(), name in proptest::prelude::any::<String>()) {
+        let svg = Figure::new(&title)
+            .row([Panel::new(&name).labels(&name, &title).series(Series::new(&name, vec![(0.0, 1.0), (1.0, 2.0)]))])
+            .to_svg();
+        proptest::prop_assert!(roxmltree::Document::parse(&svg).is_ok());
+    }
+}

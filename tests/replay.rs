@@ -435,7 +435,11 @@ fn a_recording_that_reads_values_is_not_replayed_blindly() {
     // The run crossed the branch (its error fell below 0.05): a replay of the first branch
     // would have gone on with the squared error.
     let e = model.predict(&recorded, &x).sub(&y);
-    assert!(e.map(|v| v * v).mean() < 0.05, "{}", e.map(|v| v * v).mean());
+    assert!(
+        e.map(|v| v * v).mean() < 0.05,
+        "{}",
+        e.map(|v| v * v).mean()
+    );
     // Replay::new flags the recording; a recording that reads nothing is not flagged.
     let tape = Tape::new();
     let theta = tape.params(&init);
