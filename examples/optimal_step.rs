@@ -183,11 +183,19 @@ fn table(c: &Config, rows: &[Row]) -> String {
     if !alphas.is_empty() {
         let mut sorted = alphas.clone();
         sorted.sort_by(f64::total_cmp);
-        s += &format!(
-            "\nmedian alpha* = {:.4e}: {:.0}x the lr; the lr is far below the locally optimal step.\n",
-            sorted[sorted.len() / 2],
-            sorted[sorted.len() / 2] / c.lr
-        );
+        let median = sorted[sorted.len() / 2];
+        let ratio = median / c.lr;
+        // Said from the ratio: within a factor 1.5 the lr is close to alpha*.
+        let verdict = if ratio > 10.0 {
+            "the lr is far below the locally optimal step"
+        } else if ratio > 1.5 {
+            "the lr is below the locally optimal step"
+        } else if ratio >= 1.0 / 1.5 {
+            "the lr is close to the locally optimal step"
+        } else {
+            "the lr is above the locally optimal step"
+        };
+        s += &format!("\nmedian alpha* = {median:.4e}: {ratio:.3}x the lr; {verdict}.\n");
     }
     s
 }

@@ -1272,3 +1272,28 @@ fn save_and_load_refuses_crafted_metadata() {
         );
     }
 }
+
+/// optimal_step and kernel_lstsq say what their numbers say: at lr 1e-3 alpha* is hundreds of
+/// times the lr, at lr 1 it is below it; 500 L-BFGS iterations drop W4's loss by orders of
+/// magnitude with w still far from w*, one iteration does not.
+#[test]
+fn optimal_step_and_kernel_lstsq_say_what_the_numbers_say() {
+    let dir = temp_dir("said");
+    let t = says("optimal_step", &dir, &["--epochs", "1"]);
+    assert!(
+        t.contains("the lr is far below the locally optimal step"),
+        "{t}"
+    );
+    let t = says("optimal_step", &dir, &["--epochs", "1", "--lr", "1"]);
+    assert!(
+        t.contains("the lr is above the locally optimal step"),
+        "{t}"
+    );
+    let t = says("kernel_lstsq", &dir, &["--iters", "100"]);
+    assert!(t.contains("while w stays"), "{t}");
+    let t = says("kernel_lstsq", &dir, &["--iters", "1"]);
+    assert!(
+        t.contains("In this run the loss fell only by a factor"),
+        "{t}"
+    );
+}
