@@ -3,6 +3,8 @@
 //! loss's bits and the replayed gradient is the tape's to 1e-13, at the recorded parameters
 //! and at new ones (against a fresh tape there); a replayed training run follows the tape's.
 
+mod common;
+
 use proptest::prelude::*;
 use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, Theta, mlp, mse};
 use tapegrad::optim::{Optimizer, Sgd};
@@ -159,7 +161,7 @@ fn theta_of(values: &[f64]) -> Params {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(common::proptest_config(48))]
 
     /// Recorded at one theta and run at it and at another: the replay is the tape.
     #[test]

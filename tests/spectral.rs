@@ -4,6 +4,8 @@
 //! matrix norm: Jacobi methods are backward stable, so residuals are a small multiple of
 //! `n eps ||A||`; 1e-12 leaves a margin of 10-100 at n = 200.
 
+mod common;
+
 use proptest::prelude::*;
 use tapegrad::data::poly_features;
 use tapegrad::linalg::{
@@ -169,7 +171,7 @@ fn condition_number_is_the_singular_value_ratio() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(common::proptest_config(24))]
 
     #[test]
     fn eig_identities_hold_for_random_symmetric(n in 1usize..=24, seed in 0u64..1000) {
