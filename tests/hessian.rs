@@ -203,6 +203,23 @@ fn optimal_step_is_the_exact_line_minimizer_on_a_quadratic() {
     assert!(
         f_of(&at(alpha)) < f_of(&at(alpha * 1.001)) && f_of(&at(alpha)) < f_of(&at(alpha * 0.999))
     );
+    // And independently of its formula: a golden-section search of f along the line finds the
+    // same step.
+    let (mut lo, mut hi) = (0.0, 4.0 * alpha);
+    let r = (5f64.sqrt() - 1.0) / 2.0;
+    for _ in 0..200 {
+        let (c, d) = (hi - r * (hi - lo), lo + r * (hi - lo));
+        if f_of(&at(c)) < f_of(&at(d)) {
+            hi = d;
+        } else {
+            lo = c;
+        }
+    }
+    let searched = (lo + hi) / 2.0;
+    assert!(
+        (searched - alpha).abs() <= 1e-6 * alpha,
+        "line search {searched} vs alpha* {alpha}"
+    );
 }
 
 #[test]
