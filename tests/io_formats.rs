@@ -307,7 +307,8 @@ fn malformed_npy_get_named_errors() {
         b
     };
     let cases: Vec<(Vec<u8>, &str)> = vec![
-        (b"PK\x03\x04".to_vec(), "not a .npy file"),
+        (b"PK\x03\x04".to_vec(), "is a zip archive, as an .npz is"),
+        (b"GIF89a, not an array".to_vec(), "not a .npy file"),
         (
             b"\x93NUMPY\x01\x00\xff\x00{".to_vec(),
             "header length 255 exceeds the file's 11 bytes",
