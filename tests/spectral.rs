@@ -190,9 +190,12 @@ proptest! {
         let a = gaussian(m, r, seed).matmul(&gaussian(r, n, seed + 1));
         let p = pinv(&a);
         let scale = a.norm() * p.norm();
-        // A A⁺ A = A and A⁺ A A⁺ = A⁺
+        // All four: A A⁺ A = A, A⁺ A A⁺ = A⁺, and A A⁺ and A⁺ A symmetric.
         prop_assert!(a.matmul(&p).matmul(&a).sub(&a).norm() <= 1e-10 * a.norm() * scale.max(1.0));
         prop_assert!(p.matmul(&a).matmul(&p).sub(&p).norm() <= 1e-10 * p.norm() * scale.max(1.0));
+        let (ap, pa) = (a.matmul(&p), p.matmul(&a));
+        prop_assert!(ap.sub(&ap.t()).norm() <= 1e-10 * scale.max(1.0), "A A+ is not symmetric");
+        prop_assert!(pa.sub(&pa.t()).norm() <= 1e-10 * scale.max(1.0), "A+ A is not symmetric");
     }
 }
 
