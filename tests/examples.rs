@@ -8,29 +8,11 @@
 
 mod common;
 
-use common::cli::{binary, quick, run, says, temp_dir, text};
+use common::cli::{EXAMPLES, binary, quick, run, says, temp_dir, text};
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
-
-const EXAMPLES: [&str; 15] = [
-    "sin_poly_fit",
-    "optimal_step",
-    "backprop_by_hand",
-    "kernel_lstsq",
-    "save_and_load",
-    "train_loop",
-    "gd_sgd_schedules",
-    "implicit_bias",
-    "interpolation",
-    "loss_landscape",
-    "mlp_choices",
-    "check_my_backprop",
-    "speed",
-    "gallery",
-    "flat_vs_sharp",
-];
 
 /// `--json` output (with `--out` in a temp dir and the quick arguments), parsed.
 fn json(name: &str, extra: &[&str]) -> Value {

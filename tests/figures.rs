@@ -6,25 +6,10 @@
 
 mod common;
 
-use common::cli::{binary, quick};
+use common::cli::{PLOTTING, binary, quick};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// The plotting examples (each run with `common::cli::quick`'s short settings: the figures'
-/// layout does not depend on the run's length).
-const PLOTTING: [&str; 10] = [
-    "sin_poly_fit",
-    "optimal_step",
-    "kernel_lstsq",
-    "train_loop",
-    "gd_sgd_schedules",
-    "implicit_bias",
-    "interpolation",
-    "loss_landscape",
-    "mlp_choices",
-    "flat_vs_sharp",
-];
 
 /// Runs every plotting example into its own directory (with the short settings, or with
 /// its defaults as a student runs it); returns the SVGs written.

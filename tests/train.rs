@@ -326,6 +326,15 @@ fn replaying_trains_as_recording_does() {
     }
 }
 
+/// The message `f` panics with (and a failure if it does not panic).
+fn panics(f: &dyn Fn()) -> String {
+    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_err();
+    err.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
 /// A tiny problem for the checks of the loop's settings.
 fn tiny() -> (Params, tapegrad::nn::Sequential, Tensor, Tensor) {
     let mut params = Params::new();
@@ -370,13 +379,6 @@ fn a_schedule_that_overflows_is_a_divergence_naming_it() {
 /// setting named (issue 31, C4, C9, U10).
 #[test]
 fn settings_that_cannot_end_are_refused() {
-    let panics = |f: &dyn Fn()| -> String {
-        let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_err();
-        err.downcast_ref::<String>()
-            .cloned()
-            .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default()
-    };
     let (_, model, x, y) = tiny();
     let msg = panics(&|| {
         let _ = Trainer::new(&model, &x, &y).seconds(f64::NAN);
@@ -407,13 +409,6 @@ fn settings_that_cannot_end_are_refused() {
 /// wrong width or another model's Params (they failed at the first observation, unnamed).
 #[test]
 fn data_the_loop_cannot_use_is_named() {
-    let panics = |f: &dyn Fn()| -> String {
-        let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_err();
-        err.downcast_ref::<String>()
-            .cloned()
-            .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default()
-    };
     let (params, model, x, y) = tiny();
     let mut bad = x.clone();
     bad[(1, 0)] = f64::NAN;

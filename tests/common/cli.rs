@@ -5,6 +5,39 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// Every example, as `cargo run --example NAME` runs it.
+pub const EXAMPLES: [&str; 15] = [
+    "sin_poly_fit",
+    "optimal_step",
+    "backprop_by_hand",
+    "kernel_lstsq",
+    "save_and_load",
+    "train_loop",
+    "gd_sgd_schedules",
+    "implicit_bias",
+    "interpolation",
+    "loss_landscape",
+    "mlp_choices",
+    "check_my_backprop",
+    "speed",
+    "gallery",
+    "flat_vs_sharp",
+];
+
+/// The examples that draw figures through `tapegrad::plot`.
+pub const PLOTTING: [&str; 10] = [
+    "sin_poly_fit",
+    "optimal_step",
+    "kernel_lstsq",
+    "train_loop",
+    "gd_sgd_schedules",
+    "implicit_bias",
+    "interpolation",
+    "loss_landscape",
+    "mlp_choices",
+    "flat_vs_sharp",
+];
+
 /// Arguments that make each example quick (a few seconds at most in the dev profile).
 pub fn quick(name: &str) -> &'static [&'static str] {
     match name {
