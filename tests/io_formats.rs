@@ -499,6 +499,20 @@ fn hostile_files_round_two() {
         &err[..200]
     );
 
+    // A stray quote in a comment or inside an unquoted field does not join the lines after it.
+    let d = Csv::new()
+        .parse("# a 12\" screen\nx,y\n1,2\n3,4\n", "c.csv")
+        .unwrap();
+    assert_eq!(d.x.rows(), 2);
+    let d = Csv::new().parse("in\",y\n1,2\n", "q.csv").unwrap();
+    assert_eq!(d.x_names[0], "in\"");
+    // Names with a lone CR, or starting with '#', round-trip too.
+    let t1 = Tensor::from_rows(&[[1.0, 2.0]]);
+    let text = tapegrad::io::csv::to_string(&t1, Some(&["a\rb", "#c"]));
+    assert_eq!(
+        Csv::new().parse(&text, "n.csv").unwrap().x_names,
+        ["a\rb", "#c"]
+    );
     let cr = Csv::new().parse("a,b\r1,2\r3,4\r", "mac.csv").unwrap();
     assert_eq!(cr.x, Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]));
 

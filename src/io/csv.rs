@@ -166,7 +166,7 @@ impl Csv {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         // Records one at a time, straight into the numbers (no table of strings is kept: a
         // one-column file costs its matrix, not ~95 bytes of RAM per byte of input).
-        let mut records = Records::new(text).filter(|(_, r)| {
+        let mut records = Records::new(text, self.delimiter).filter(|(_, r)| {
             let t = r.trim();
             !t.is_empty() && !t.starts_with('#')
         });
@@ -303,17 +303,23 @@ fn number(field: &str) -> Option<f64> {
 
 /// The records of a CSV text with the line each starts on: split at line breaks (`\n`,
 /// `\r\n`, or a lone `\r` as old Mac files end lines) outside quoted fields, so a quoted
-/// field may hold a line break (as `to_string` writes a name with one).
+/// field may hold a line break (as `to_string` writes a name with one). A quote opens a
+/// quoted field only at the start of a field (after spaces); a quote inside an unquoted field
+/// or a comment line (`#`) is an ordinary character, so a stray one cannot join lines.
 struct Records<'a> {
     text: &'a str,
+    delimiter: u8,
     pos: usize,
     line: usize,
 }
 
 impl<'a> Records<'a> {
-    fn new(text: &'a str) -> Records<'a> {
+    fn new(text: &'a str, delimiter: char) -> Records<'a> {
         Records {
             text,
+            // A multi-byte delimiter never matches a byte: quotes then open only at the
+            // start of a record, which is all such files need.
+            delimiter: u8::try_from(delimiter).unwrap_or(0),
             pos: 0,
             line: 1,
         }
@@ -329,15 +335,32 @@ impl<'a> Iterator for Records<'a> {
         }
         let bytes = self.text.as_bytes();
         let (start, first_line) = (self.pos, self.line);
-        let mut quoted = false;
+        let comment = bytes[start..]
+            .iter()
+            .find(|b| !matches!(b, b' ' | b'\t'))
+            .is_some_and(|&b| b == b'#');
+        let (mut quoted, mut field_start) = (false, !comment);
         let mut i = start;
         while i < bytes.len() {
-            match bytes[i] {
-                b'"' => quoted = !quoted,
-                b'\n' | b'\r' if !quoted => break,
-                b'\n' => self.line += 1,
-                b'\r' if bytes.get(i + 1) != Some(&b'\n') => self.line += 1,
-                _ => {}
+            let b = bytes[i];
+            if quoted {
+                match b {
+                    b'"' if bytes.get(i + 1) == Some(&b'"') => i += 1,
+                    b'"' => quoted = false,
+                    b'\n' => self.line += 1,
+                    b'\r' if bytes.get(i + 1) != Some(&b'\n') => self.line += 1,
+                    _ => {}
+                }
+            } else {
+                match b {
+                    b'\n' | b'\r' => break,
+                    b'"' if field_start => quoted = true,
+                    b' ' | b'\t' => {}
+                    _ => field_start = !comment && b == self.delimiter,
+                }
+                if b == b'"' {
+                    field_start = false;
+                }
             }
             i += 1;
         }
@@ -450,9 +473,11 @@ pub fn write(path: impl AsRef<Path>, t: &Tensor, names: Option<&[&str]>) -> Resu
         .map_err(|e| DataError::io(path.display().to_string(), e))
 }
 
-/// A header name, quoted if it holds a comma, a quote or surrounding spaces.
+/// A header name, quoted if it holds a comma, a quote, a line break or surrounding spaces, or
+/// starts with `#`.
 fn quote_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) || s.trim() != s {
+    // A line break of any kind, and a leading '#' (a comment line), are quoted too.
+    if s.contains([',', '"', '\n', '\r']) || s.starts_with('#') || s.trim() != s {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
