@@ -455,4 +455,8 @@ fn a_recording_that_reads_values_is_not_replayed_blindly() {
         Reduction::Mean,
     );
     assert!(Replay::new(&tape, loss, &theta).reads_values().is_none());
+    // A second replay of the same tape, for a loss recorded later, is not flagged by the
+    // first one's own look at the parameters.
+    let loss2 = loss * 2.0;
+    assert!(Replay::new(&tape, loss2, &theta).reads_values().is_none());
 }

@@ -88,6 +88,12 @@ pub(crate) fn nice_step(raw: f64) -> f64 {
 
 fn linear(a: f64, b: f64, fixed: bool) -> Axis {
     let (a, b) = widen(a, b, Scale::Linear);
+    // A span that overflows (data from -1e308 to 1e308) is halved until it is finite.
+    let (a, b) = if (b - a).is_finite() {
+        (a, b)
+    } else {
+        (a / 4.0, b / 4.0)
+    };
     let (lo, hi) = if fixed {
         (a, b)
     } else {
@@ -164,9 +170,15 @@ fn log(a: f64, b: f64, fixed: bool) -> Axis {
         // A value on a decade (a learning rate of 1e-3) gets a decade of room beyond it,
         // so that it is not drawn on the frame.
         // Within the decades f64 holds as normal numbers, whatever the data.
-        let lo_dec = ((a.log10() - 0.02).floor() as i32).clamp(-307, 306);
-        let hi_dec = ((b.log10() + 0.02).ceil() as i32).clamp(lo_dec + 1, 307);
-        (lo_dec, hi_dec, 10f64.powi(lo_dec), 10f64.powi(hi_dec))
+        let lo_dec = ((a.log10() - 0.02).floor() as i32).clamp(-307, 307);
+        let hi_dec = ((b.log10() + 0.02).ceil() as i32).clamp(lo_dec + 1, 308);
+        // Above 1e308 no decade is finite: the top is the data itself.
+        (
+            lo_dec,
+            hi_dec,
+            10f64.powi(lo_dec),
+            10f64.powi(hi_dec).max(b),
+        )
     };
     let n = hi_dec - lo_dec;
     // Every s-th decade from the bottom, evenly; the top decade too when the last of those is
@@ -212,6 +224,12 @@ fn log(a: f64, b: f64, fixed: bool) -> Axis {
         }
     }
     major.sort_by(|p, q| p.0.total_cmp(&q.0));
+    // Fixed limits inside one decade (0.3 to 0.45) hold no decade, 2 or 5: round values
+    // between them are labelled instead.
+    if major.len() < 2 {
+        let lin = linear(lo, hi, true);
+        major = lin.major.into_iter().filter(|m| m.0 > 0.0).collect();
+    }
     Axis {
         scale: Scale::Log,
         lo,
@@ -281,6 +299,19 @@ mod tests {
         let a = Axis::new(Scale::Log, (1e-320, 1.7e308), false);
         assert!(a.lo > 0.0 && a.hi.is_finite() && a.major.len() <= MAX_LABELS as usize + 2);
         assert!(a.major.iter().all(|m| m.0.is_finite()));
+    }
+
+    #[test]
+    fn extreme_limits_still_get_ticks() {
+        let a = Axis::new(Scale::Linear, (-1e308, 1e308), true);
+        assert!(
+            a.major.iter().all(|m| m.0.is_finite()) && a.major.len() >= 2,
+            "{a:?}"
+        );
+        let b = Axis::new(Scale::Log, (0.3, 0.45), true);
+        assert!(b.major.len() >= 2, "{b:?}");
+        let c = Axis::new(Scale::Log, (1e300, 1.5e308), false);
+        assert!(c.hi.is_finite() && c.hi >= 1.5e308, "{c:?}");
     }
 
     #[test]

@@ -104,11 +104,6 @@ pub fn fit(title: &str, (x, y): (&[f64], &[f64]), curves: &[Series]) -> Panel {
         y.len()
     );
     let stride = x.len().div_ceil(MAX_DOTS).max(1);
-    let name = if stride > 1 {
-        format!("data ({} of {} shown)", x.len().div_ceil(stride), x.len())
-    } else {
-        "data".to_string()
-    };
     let dots: Vec<(f64, f64)> = x
         .iter()
         .copied()
@@ -133,10 +128,16 @@ pub fn fit(title: &str, (x, y): (&[f64], &[f64]), curves: &[Series]) -> Panel {
             }
         }
         let mut all = dots;
-        all.extend(extremes);
+        for e in extremes {
+            if !all.contains(&e) {
+                all.push(e);
+            }
+        }
+        // The count is of what is drawn: the strided subset and the extremes added to it.
+        let name = format!("data ({} of {} shown)", all.len(), x.len());
         p = p.series(Series::dots(&name, all).color((0, 0, 0)));
     } else {
-        p = p.series(Series::dots(&name, dots).color((0, 0, 0)));
+        p = p.series(Series::dots("data", dots).color((0, 0, 0)));
     }
     p
 }

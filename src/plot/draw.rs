@@ -8,7 +8,7 @@ use super::heat::HeatScale;
 use super::legend::{Entry, Legend, Sample};
 use super::panel::Panel;
 use super::style::{FLOOR_STYLE, Style, ref_style, stroke_attrs, styles};
-use super::svg::{Anchor, Svg, escape, hex, px, text_width};
+use super::svg::{Anchor, Svg, escape, fit_text, hex, px, text_width};
 use super::{Kind, Marker, font};
 
 /// A panel ready to draw.
@@ -154,7 +154,12 @@ impl<'a> Resolved<'a> {
             });
         }
         if let Some((f, true)) = floor {
-            let f = super::axis::linear_labels(&[f], f).remove(0);
+            // The floor as given (1.5e-3, 1e-16), not rounded to a tick's digits.
+            let f = if (1e-3..1e5).contains(&f) {
+                format!("{f}")
+            } else {
+                format!("{f:e}")
+            };
             legend.entries.push(Entry {
                 text: format!("values below {f} drawn at {f}"),
                 sample: Sample::Line(FLOOR_STYLE),
@@ -188,7 +193,11 @@ impl<'a> Resolved<'a> {
         let (lw, lh) = self.legend.extent(self.panel.size.1);
         Margins {
             left: 10.0 + font::LABEL + GAP + widest(&self.y) + GAP + TICK_LEN,
-            right: if lw > 0.0 { 16.0 + lw } else { last_x + 10.0 },
+            right: if lw > 0.0 {
+                legend_gap(last_x) + lw
+            } else {
+                last_x + 10.0
+            },
             top: if self.panel.title.is_empty() {
                 14.0
             } else {
@@ -292,6 +301,9 @@ impl<'a> Resolved<'a> {
                         0.0
                     };
                     for &(a, h) in &s.points {
+                        if !(self.x.drawable(a) && self.x.drawable(a + width)) {
+                            continue; // a bar from 0 or below has no place on a log x axis
+                        }
                         let (x0, x1) = (sx(a).max(fx), sx(a + width).min(fx + pw));
                         let (y0, y1) = (sy(h.max(base)).max(fy), sy(base).min(fy + ph));
                         if x1 > x0 && y1 > y0 && h.is_finite() {
@@ -326,6 +338,7 @@ impl<'a> Resolved<'a> {
             if !(self.x.drawable(*a) && self.y.drawable(*b)) {
                 continue;
             }
+            let text = &fit_text(text, font::LEGEND, pw - 8.0);
             let w = text_width(text, font::LEGEND);
             let x = sx(*a).clamp(fx + 4.0, (fx + pw - 4.0 - w).max(fx + 4.0));
             let y = sy(*b).clamp(fy + font::LEGEND + 2.0, fy + ph - 4.0);
@@ -337,7 +350,13 @@ impl<'a> Resolved<'a> {
             "class=\"border\" fill=\"none\" stroke=\"#444444\"",
         );
         self.ticks(svg, (fx, fy));
-        self.legend.draw(svg, (fx + pw + 16.0, fy), ph);
+        let last_x = self
+            .x
+            .major
+            .last()
+            .map_or(0.0, |m| text_width(&m.1, font::TICK) / 2.0);
+        self.legend
+            .draw(svg, (fx + pw + legend_gap(last_x), fy), ph);
         svg.close();
     }
 
@@ -373,9 +392,12 @@ impl<'a> Resolved<'a> {
             svg.text((x, y), label, font::TICK, Anchor::Middle, "tick", &extra);
         }
         let y = fy + ph + TICK_LEN + GAP + font::TICK + 12.0 + font::LABEL * 0.8;
+        // Axis labels and notes are cut to the room they have (with an ellipsis): a long one
+        // stays inside its panel.
+        let x_label = fit_text(&p.x_label, font::LABEL, pw + 60.0);
         svg.text(
             (fx + pw / 2.0, y),
-            &p.x_label,
+            &x_label,
             font::LABEL,
             Anchor::Middle,
             "label",
@@ -403,9 +425,10 @@ impl<'a> Resolved<'a> {
         let x = fx - TICK_LEN - GAP - widest - GAP - font::LABEL * 0.25;
         let (cx, cy) = (x, fy + ph / 2.0);
         let rot = format!("transform=\"rotate(-90 {} {})\"", px(cx), px(cy));
+        let y_label = fit_text(&p.y_label, font::LABEL, ph + 40.0);
         svg.text(
             (cx, cy),
-            &p.y_label,
+            &y_label,
             font::LABEL,
             Anchor::Middle,
             "label",
@@ -413,6 +436,12 @@ impl<'a> Resolved<'a> {
         );
         svg.close();
     }
+}
+
+/// The room between the frame and the legend: 16 px, or more when the last x tick label
+/// reaches further right (a tall legend sits beside the tick labels).
+fn legend_gap(last_x_half_width: f64) -> f64 {
+    16.0f64.max(last_x_half_width + 6.0)
 }
 
 /// For each series, the earlier one it would hide or be hidden by: `(index, true)` when

@@ -84,9 +84,25 @@ pub(crate) fn clip_polyline(
             }
         }
     }
-    for w in pts.windows(2) {
+    for (k, w) in pts.windows(2).enumerate() {
         let (Some(a), Some(b)) = (w[0], w[1]) else {
             flush(&mut current, &mut runs);
+            // A point between two gaps (or a gap and an end) is drawn as a dot of a run.
+            let alone = |i: usize| {
+                pts[i].is_some()
+                    && (i == 0 || pts[i - 1].is_none())
+                    && pts.get(i + 1).is_none_or(|q| q.is_none())
+            };
+            if w[0].is_none() && k + 1 < pts.len() && alone(k + 1) {
+                if let Some(q) = pts[k + 1].filter(|&q| inside(q, frame)) {
+                    runs.push(vec![q, q]);
+                }
+            }
+            if k == 0 && alone(0) {
+                if let Some(q) = pts[0].filter(|&q| inside(q, frame)) {
+                    runs.push(vec![q, q]);
+                }
+            }
             continue;
         };
         match clip_segment(a, b, frame) {
@@ -246,8 +262,17 @@ mod tests {
             assert!(r.iter().all(|&q| inside(q, frame)));
         }
         // A missing point breaks the line; a segment wholly outside draws nothing.
+        // A point alone between gaps is kept as a dot (a run of one point twice).
         let pts = [Some((1.0, 1.0)), None, Some((2.0, 2.0)), Some((3.0, 3.0))];
-        assert_eq!(clip_polyline(&pts, frame).len(), 1);
+        assert_eq!(
+            clip_polyline(&pts, frame),
+            vec![vec![(1.0, 1.0), (1.0, 1.0)], vec![(2.0, 2.0), (3.0, 3.0)]]
+        );
+        let pts = [None, Some((4.0, 4.0)), None];
+        assert_eq!(
+            clip_polyline(&pts, frame),
+            vec![vec![(4.0, 4.0), (4.0, 4.0)]]
+        );
         assert!(clip_polyline(&[Some((20.0, 1.0)), Some((30.0, 1.0))], frame).is_empty());
     }
 }

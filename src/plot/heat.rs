@@ -174,8 +174,10 @@ impl Heat {
                             break;
                         }
                     }
-                    let x = at.0.clamp(fx0 + w / 2.0 + 2.0, fx1 - w / 2.0 - 2.0);
-                    let y = (at.1 + font::TICK * 0.35).clamp(fy0 + font::TICK, fy1 - 3.0);
+                    let (x_lo, x_hi) = (fx0 + w / 2.0 + 2.0, fx1 - w / 2.0 - 2.0);
+                    let x = at.0.clamp(x_lo, x_hi.max(x_lo));
+                    let y = (at.1 + font::TICK * 0.35)
+                        .clamp(fy0 + font::TICK, (fy1 - 3.0).max(fy0 + font::TICK));
                     (x, y)
                 };
                 let centre = ((fx0 + fx1) / 2.0, (fy0 + fy1) / 2.0);

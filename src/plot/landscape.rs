@@ -103,12 +103,15 @@ pub fn histogram(title: &str, x_label: &str, values: &[f64], bins: usize) -> Pan
     if !(lo.is_finite() && hi.is_finite()) {
         (lo, hi) = (0.0, 1.0);
     } else if hi <= lo {
-        (lo, hi) = (lo - 0.5, hi + 0.5);
+        // One value: a bin around it, wide enough to survive rounding at its magnitude.
+        let pad = 0.5f64.max(lo.abs() * 1e-9);
+        (lo, hi) = (lo - pad, hi + pad);
     }
-    let width = (hi - lo) / bins as f64;
+    // Each end divided first, so a span past f64's range (-1e308 to 1e308) stays finite.
+    let width = hi / bins as f64 - lo / bins as f64;
     let mut counts = vec![0usize; bins];
     for v in &finite {
-        counts[(((v - lo) / width) as usize).min(bins - 1)] += 1;
+        counts[((v / width - lo / width) as usize).min(bins - 1)] += 1;
     }
     let bars: Vec<(f64, f64)> = counts
         .iter()

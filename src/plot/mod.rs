@@ -14,8 +14,9 @@
 //! The standard every figure meets (the crate's tests check it on every figure the examples
 //! write): text at 14 px or more (ticks and legends 14, axis labels 16, panel titles 17,
 //! figure titles 20); every text inside the canvas; a labelled tick at every decade of a log
-//! axis (every s-th past 12 decades, both ends labelled) and round numbers in one format on a
-//! linear one; values a log axis cannot show drawn at a floor the legend names; beyond six
+//! axis (every s-th past 12 decades, from the bottom; the top decade too unless the last label
+//! is a decade below it, so both ends of the data are within a decade of a label) and round
+//! numbers in one format on a linear one; values a log axis cannot show drawn at a floor the legend names; beyond six
 //! series, dashes and markers as well as colours; a series identical to an earlier one drawn
 //! dashed over it and named "same as" it in the legend. A series keeps its colour across
 //! every figure of a program (the first name drawn gets the first colour).

@@ -102,7 +102,8 @@ impl Panel {
     /// the frame.
     ///
     /// # Panics
-    /// Unless `lo < hi`, both finite (and positive on a log axis, checked when drawn).
+    /// Unless `lo < hi`, both finite. On a log axis the limits must be positive too; limits
+    /// that are not are replaced by `[0.1, 1]` when drawn.
     pub fn xlim(mut self, lo: f64, hi: f64) -> Panel {
         self.x_lim = Some(checked_range("xlim", lo, hi));
         self

@@ -45,7 +45,7 @@ pub(crate) fn stroke_attrs(st: &Style, class: &str) -> String {
         format!(" stroke-dasharray=\"{dash}\"")
     };
     format!(
-        "class=\"{class}\" stroke=\"{}\" stroke-width=\"{}\" stroke-linejoin=\"round\"{dash}",
+        "class=\"{class}\" stroke=\"{}\" stroke-width=\"{}\" stroke-linejoin=\"round\" stroke-linecap=\"round\"{dash}",
         hex(st.color),
         px(st.width)
     )

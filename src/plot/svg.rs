@@ -27,6 +27,16 @@ pub(crate) fn px(v: f64) -> String {
     format!("{r}")
 }
 
+/// `text` cut so its estimated width is at most `max_px` at `size` px, ending in an ellipsis
+/// when cut.
+pub(crate) fn fit_text(text: &str, size: f64, max_px: f64) -> String {
+    if text_width(text, size) <= max_px {
+        return text.to_string();
+    }
+    let keep = ((max_px / (size * CHAR_EM)).floor() as usize).saturating_sub(1);
+    text.chars().take(keep).chain(['…']).collect()
+}
+
 /// An RGB colour as `#rrggbb`.
 pub(crate) fn hex((r, g, b): (u8, u8, u8)) -> String {
     format!("#{r:02x}{g:02x}{b:02x}")

@@ -176,7 +176,8 @@ impl Replay {
             .map(|&(v, offset)| Param {
                 node: v.index(),
                 offset,
-                len: v.value().len(),
+                // The shape, not the value: reading it would count as a read of the recording.
+                len: v.shape().0 * v.shape().1,
                 reached: v.index() < n && reached[v.index()],
             })
             .collect();

@@ -83,7 +83,8 @@ impl<'a> Trainer<'a> {
     ///
     /// # Panics
     /// If `x` and `y` have different numbers of rows, or no rows: the mean loss of an empty
-    /// batch is `0/0 = NaN`, which would train on nothing without an error.
+    /// batch is `0/0 = NaN`, which would train on nothing without an error. If an entry of
+    /// `x` or `y` is NaN or infinite (the message names its row and column).
     pub fn new(model: &'a dyn Module, x: &Tensor, y: &Tensor) -> Trainer<'a> {
         assert!(
             x.rows() == y.rows(),
@@ -309,6 +310,7 @@ impl<'a> Trainer<'a> {
                 if let Some(s) = &self.schedule {
                     let lr = s.at(step);
                     if !lr.is_finite() {
+                        self.finish();
                         return Err(Diverged {
                             step: step + 1,
                             what: NonFinite::StepSize,
@@ -321,6 +323,7 @@ impl<'a> Trainer<'a> {
                 let loss = evaluator.evaluate(&self.problem(), params, batch, &mut grad);
                 last_loss = loss;
                 if !loss.is_finite() {
+                    self.finish();
                     return Err(Diverged {
                         step: step + 1,
                         what: NonFinite::Loss,
@@ -347,7 +350,10 @@ impl<'a> Trainer<'a> {
                 if self.grad_norm_below.is_some_and(|t| info.grad_norm() < t) {
                     break 'run Stopped::GradNormBelow;
                 }
-                opt.step(params.as_mut_slice(), &grad)?;
+                if let Err(e) = opt.step(params.as_mut_slice(), &grad) {
+                    self.finish();
+                    return Err(e);
+                }
                 step += 1;
             }
             epoch += 1;

@@ -21,7 +21,9 @@ impl<'a> TestLoss<'a> {
     /// steps, with the training run's loss function.
     ///
     /// # Panics
-    /// If `every` is 0.
+    /// If `every` is 0; if the test inputs and targets have different numbers of rows; if
+    /// the model uses parameters `params` does not hold (another model's); or if the model
+    /// cannot be evaluated on the test set (the wrong width): each message names the test set.
     pub fn new(
         name: &str,
         model: &'a dyn Module,

@@ -26,8 +26,8 @@ pub fn load(path: impl AsRef<Path>) -> Result<(Params, Vec<(String, String)>), D
 /// metadata. `params` is changed only if every name and shape matches.
 ///
 /// # Errors
-/// As [`read`]; or one error listing every name that is missing from the file, extra in it,
-/// or stored with a shape that does not fit its view.
+/// As [`read`]; or one error listing the names that are missing from the file, extra in it,
+/// or stored with a shape that does not fit its view (the first ten, and how many more).
 ///
 /// ```
 /// use tapegrad::{Rng, Tensor, io::safetensors, nn::{Activation, Init, Params, mlp}};
