@@ -1,7 +1,8 @@
 //! safetensors, `.npy` and matrix CSV: round trips (bit for bit) over random names and shapes,
 //! files written by PyTorch and NumPy read to the expected values, files the crate writes kept
-//! byte for byte (and checked to load in PyTorch and NumPy by the fixture script), and the
-//! exact error for each kind of malformed input.
+//! byte for byte (and checked to load in NumPy and the safetensors package by
+//! `fixtures/io/check_crate_files.py`, which `.ci/run` runs in a venv; in PyTorch too by the
+//! fixture script), and the exact error for each kind of malformed input.
 //!
 //! Fixtures: `tests/fixtures/io/make.py` (PyTorch, NumPy and the `safetensors` package; the
 //! versions are recorded in `expected.json`). Set `TAPEGRAD_BLESS=1` to rewrite the crate's
