@@ -63,7 +63,8 @@ impl MatmulKernel {
     /// Every kernel the crate carries, slowest first.
     pub const ALL: [MatmulKernel; 3] = [Self::Portable, Self::Avx2Fma, Self::Avx512];
 
-    /// True if this CPU (and this build) runs the kernel.
+    /// True if this CPU (and this build) runs the kernel and `TAPEGRAD_MATMUL_KERNEL` does not
+    /// cap it out.
     ///
     /// ```
     /// use tapegrad::linalg::matmul::MatmulKernel;
@@ -73,11 +74,14 @@ impl MatmulKernel {
     /// }
     /// ```
     pub fn is_supported(self) -> bool {
-        match self {
+        let here = match self {
             Self::Portable => true,
             Self::Avx2Fma => simd::detected(),
             Self::Avx512 => simd::detected() && avx512_detected(),
-        }
+        };
+        // A kernel above the cap of `TAPEGRAD_MATMUL_KERNEL` is not used, asked for by name
+        // either: `portable` then means the same bits everywhere, whatever the caller picks.
+        here && self <= cap()
     }
 
     /// The fastest kernel this CPU supports for large products, within the cap set by
@@ -208,7 +212,8 @@ impl MatmulKernel {
         super::check(form.name(), a, b, c, mkn);
         assert!(
             self.is_supported(),
-            "{}: the {self} kernel is not supported on this CPU (best: {})",
+            "{}: the {self} kernel is not supported on this CPU, or is above the cap of \
+             TAPEGRAD_MATMUL_KERNEL (best: {})",
             form.name(),
             Self::best()
         );
