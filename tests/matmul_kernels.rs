@@ -180,13 +180,24 @@ fn an_unsupported_kernel_is_refused_by_name() {
     // capped to the portable one, so the refusal is checked here too.
     if refused.is_empty() {
         let out = std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "an_unsupported_kernel_is_refused_by_name", "--nocapture"])
+            .args([
+                "--exact",
+                "an_unsupported_kernel_is_refused_by_name",
+                "--nocapture",
+            ])
             .env("TAPEGRAD_MATMUL_KERNEL", "portable")
             .output()
             .unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
-        assert!(text.contains("refused: 2"), "the capped run refused no kernel: {text}");
+        assert!(
+            out.status.success(),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            text.contains("refused: 2"),
+            "the capped run refused no kernel: {text}"
+        );
     }
 }
 
