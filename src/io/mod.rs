@@ -9,6 +9,7 @@
 //! bytes to each reader (`tests/io_fuzz.rs`).
 
 pub mod csv;
+mod csv_records;
 mod error;
 pub mod json;
 pub mod npy;

@@ -1,14 +1,14 @@
 //! A panel resolved for drawing (its axes fixed, each series' style chosen, its legend
 //! listed) and drawn: frame, grid, heatmap, series clipped at the frame, reference lines,
-//! notes, ticks and labels.
+//! notes (the axes themselves: `axes_draw.rs`).
 
 use super::axis::{Axis, Scale};
 use super::geometry::{clip_polyline, inside, marker, thin};
 use super::heat::HeatScale;
 use super::legend::{Entry, Legend, Sample};
 use super::panel::Panel;
-use super::style::{FLOOR_STYLE, Style, ref_style, stroke_attrs, styles};
-use super::svg::{Anchor, Svg, escape, fit_text, hex, px, text_width};
+use super::style::{FLOOR_STYLE, Style, ref_style, same_as, stroke_attrs, styles};
+use super::svg::{Anchor, Svg, escape, fit_text, hex, text_width};
 use super::{Kind, Marker, font};
 
 /// A panel ready to draw.
@@ -24,8 +24,8 @@ pub(crate) struct Resolved<'a> {
 }
 
 /// Pixels between the frame and its tick labels, and the tick length.
-const TICK_LEN: f64 = 5.0;
-const GAP: f64 = 6.0;
+pub(super) const TICK_LEN: f64 = 5.0;
+pub(super) const GAP: f64 = 6.0;
 /// The most markers drawn along one line.
 const MARKS_PER_LINE: usize = 12;
 
@@ -359,127 +359,10 @@ impl<'a> Resolved<'a> {
             .draw(svg, (fx + pw + legend_gap(last_x), fy), ph);
         svg.close();
     }
-
-    /// Ticks, their labels and the axis labels.
-    fn ticks(&self, svg: &mut Svg, (fx, fy): (f64, f64)) {
-        let p = self.panel;
-        let (pw, ph) = p.size;
-        let axis_attrs = |name: &str, a: &Axis| {
-            let scale = if a.scale == Scale::Log {
-                "log"
-            } else {
-                "linear"
-            };
-            format!(
-                "class=\"axis\" data-axis=\"{name}\" data-scale=\"{scale}\" data-lo=\"{:e}\" data-hi=\"{:e}\"",
-                a.lo, a.hi
-            )
-        };
-        svg.open(&axis_attrs("x", &self.x));
-        for v in &self.x.minor {
-            let x = fx + self.x.frac(*v) * pw;
-            svg.line(
-                (x, fy + ph),
-                (x, fy + ph + TICK_LEN / 2.0),
-                "stroke=\"#444444\"",
-            );
-        }
-        for (v, label) in &self.x.major {
-            let x = fx + self.x.frac(*v) * pw;
-            svg.line((x, fy + ph), (x, fy + ph + TICK_LEN), "stroke=\"#444444\"");
-            let extra = format!("data-value=\"{v:e}\"");
-            let y = fy + ph + TICK_LEN + GAP + font::TICK * 0.8;
-            svg.text((x, y), label, font::TICK, Anchor::Middle, "tick", &extra);
-        }
-        let y = fy + ph + TICK_LEN + GAP + font::TICK + 12.0 + font::LABEL * 0.8;
-        // Axis labels and notes are cut to the room they have (with an ellipsis): a long one
-        // stays inside its panel.
-        let x_label = fit_text(&p.x_label, font::LABEL, pw + 60.0);
-        svg.text(
-            (fx + pw / 2.0, y),
-            &x_label,
-            font::LABEL,
-            Anchor::Middle,
-            "label",
-            "",
-        );
-        svg.close();
-        svg.open(&axis_attrs("y", &self.y));
-        for v in &self.y.minor {
-            let y = fy + (1.0 - self.y.frac(*v)) * ph;
-            svg.line((fx - TICK_LEN / 2.0, y), (fx, y), "stroke=\"#444444\"");
-        }
-        for (v, label) in &self.y.major {
-            let y = fy + (1.0 - self.y.frac(*v)) * ph;
-            svg.line((fx - TICK_LEN, y), (fx, y), "stroke=\"#444444\"");
-            let extra = format!("data-value=\"{v:e}\"");
-            let at = (fx - TICK_LEN - GAP, y + font::TICK * 0.35);
-            svg.text(at, label, font::TICK, Anchor::End, "tick", &extra);
-        }
-        let widest = self
-            .y
-            .major
-            .iter()
-            .map(|m| text_width(&m.1, font::TICK))
-            .fold(0.0, f64::max);
-        let x = fx - TICK_LEN - GAP - widest - GAP - font::LABEL * 0.25;
-        let (cx, cy) = (x, fy + ph / 2.0);
-        let rot = format!("transform=\"rotate(-90 {} {})\"", px(cx), px(cy));
-        let y_label = fit_text(&p.y_label, font::LABEL, ph + 40.0);
-        svg.text(
-            (cx, cy),
-            &y_label,
-            font::LABEL,
-            Anchor::Middle,
-            "label",
-            &rot,
-        );
-        svg.close();
-    }
 }
 
 /// The room between the frame and the legend: 16 px, or more when the last x tick label
 /// reaches further right (a tall legend sits beside the tick labels).
 fn legend_gap(last_x_half_width: f64) -> f64 {
     16.0f64.max(last_x_half_width + 6.0)
-}
-
-/// For each series, the earlier one it would hide or be hidden by: `(index, true)` when
-/// their points are equal, `(index, false)` when every point is drawn within a pixel of the
-/// other's (a fit and the closed form it converged to).
-fn same_as(p: &Panel, x: &Axis, y: &Axis) -> Vec<Option<(usize, bool)>> {
-    let (pw, ph) = p.size;
-    let at = |q: &(f64, f64)| {
-        (x.drawable(q.0) && y.drawable(q.1)).then(|| (x.frac(q.0) * pw, y.frac(q.1) * ph))
-    };
-    let close = |a: &[(f64, f64)], b: &[(f64, f64)]| {
-        a.len() == b.len()
-            && a.iter().zip(b).all(|(u, v)| match (at(u), at(v)) {
-                (Some(u), Some(v)) => (u.0 - v.0).abs() <= 1.0 && (u.1 - v.1).abs() <= 1.0,
-                (None, None) => true,
-                _ => false,
-            })
-    };
-    p.series
-        .iter()
-        .enumerate()
-        .map(|(k, s)| {
-            if s.points.is_empty() {
-                return None;
-            }
-            let earlier = |exact: bool| {
-                p.series[..k].iter().position(|e| {
-                    e.kind == s.kind
-                        && if exact {
-                            e.points == s.points
-                        } else {
-                            close(&e.points, &s.points)
-                        }
-                })
-            };
-            earlier(true)
-                .map(|e| (e, true))
-                .or_else(|| earlier(false).map(|e| (e, false)))
-        })
-        .collect()
 }

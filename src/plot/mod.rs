@@ -38,6 +38,7 @@
 //! std::fs::remove_file(&path).unwrap();
 //! ```
 
+mod axes_draw;
 mod axis;
 mod curves;
 mod draw;

@@ -1,6 +1,7 @@
 //! How each series is drawn: its colour (its name's, unless set), dash pattern and marker,
 //! chosen so that the series of a panel can be told apart; reference and floor lines.
 
+use super::axis::Axis;
 use super::panel::Panel;
 use super::svg::{hex, px};
 use super::{Dash, Kind, Marker, Rgb, color_of};
@@ -94,4 +95,44 @@ pub(crate) fn styles(p: &Panel, same: &[Option<(usize, bool)>]) -> Vec<Style> {
         out.push(st);
     }
     out
+}
+
+/// For each series, the earlier one it would hide or be hidden by: `(index, true)` when
+/// their points are equal, `(index, false)` when every point is drawn within a pixel of the
+/// other's (a fit and the closed form it converged to).
+pub(crate) fn same_as(p: &Panel, x: &Axis, y: &Axis) -> Vec<Option<(usize, bool)>> {
+    let (pw, ph) = p.size;
+    let at = |q: &(f64, f64)| {
+        (x.drawable(q.0) && y.drawable(q.1)).then(|| (x.frac(q.0) * pw, y.frac(q.1) * ph))
+    };
+    let close = |a: &[(f64, f64)], b: &[(f64, f64)]| {
+        a.len() == b.len()
+            && a.iter().zip(b).all(|(u, v)| match (at(u), at(v)) {
+                (Some(u), Some(v)) => (u.0 - v.0).abs() <= 1.0 && (u.1 - v.1).abs() <= 1.0,
+                (None, None) => true,
+                _ => false,
+            })
+    };
+    p.series
+        .iter()
+        .enumerate()
+        .map(|(k, s)| {
+            if s.points.is_empty() {
+                return None;
+            }
+            let earlier = |exact: bool| {
+                p.series[..k].iter().position(|e| {
+                    e.kind == s.kind
+                        && if exact {
+                            e.points == s.points
+                        } else {
+                            close(&e.points, &s.points)
+                        }
+                })
+            };
+            earlier(true)
+                .map(|e| (e, true))
+                .or_else(|| earlier(false).map(|e| (e, false)))
+        })
+        .collect()
 }
