@@ -98,10 +98,10 @@ pub mod replay;
 pub mod rng;
 pub mod tape;
 pub mod tensor;
+mod text;
 pub mod train;
 #[allow(unsafe_code)]
 mod wide;
-mod xml;
 
 pub use anomaly::{AnomalyMode, set_anomaly_detection};
 /// The `approx` crate, re-exported so that `assert_relative_eq!` on [`Tensor`]s works

@@ -125,7 +125,7 @@ pub(super) fn body(tape: &Tape, labels: &[Vec<String>], l: &Layout) -> String {
                 "<text{id} x=\"{:.1}\" y=\"{:.1}\" font-family=\"monospace\" font-size=\"{FONT_PX}\">{}</text>",
                 p.x + 8.0,
                 p.y + 20.0 + j as f64 * LINE_H,
-                crate::xml::escape(line)
+                crate::text::escape(line)
             );
         }
         s += "</g>\n";

@@ -132,9 +132,5 @@ const NAME_CHARS: usize = 60;
 
 /// `name` cut to [`NAME_CHARS`] characters with an ellipsis when longer.
 fn clip(name: &str) -> String {
-    if name.chars().count() <= NAME_CHARS {
-        name.to_string()
-    } else {
-        name.chars().take(NAME_CHARS - 1).chain(['…']).collect()
-    }
+    crate::text::clip(name, NAME_CHARS)
 }

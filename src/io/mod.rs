@@ -17,26 +17,4 @@ pub mod safetensors;
 
 pub use error::DataError;
 
-/// The most characters of an input an error message quotes.
-const QUOTE_CHARS: usize = 200;
-
-/// `s` quoted for an error message (as `{:?}` does), cut to 200 characters with the full
-/// length said when longer: a 200 MB field or a 1 MB name is not copied into a message.
-pub(crate) fn quote_short(s: &str) -> String {
-    let n = s.chars().count();
-    if n <= QUOTE_CHARS {
-        format!("{s:?}")
-    } else {
-        let head: String = s.chars().take(QUOTE_CHARS).collect();
-        format!("{head:?}... ({n} characters)")
-    }
-}
-
-/// `s` as a message shows it unquoted: at most 200 characters, then an ellipsis.
-pub(crate) fn clip(s: &str) -> String {
-    if s.chars().count() <= QUOTE_CHARS {
-        s.to_string()
-    } else {
-        s.chars().take(QUOTE_CHARS).chain(['…']).collect()
-    }
-}
+pub(crate) use crate::text::{clip_message as clip, quote_short};

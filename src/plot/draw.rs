@@ -9,7 +9,7 @@ use super::legend::{Entry, Legend, Sample};
 use super::panel::Panel;
 use super::style::{FLOOR_STYLE, Style, ref_style, same_as, stroke_attrs, styles};
 use super::svg::{Anchor, Svg, escape, fit_text, hex, text_width};
-use super::{Kind, Marker, font};
+use super::{Kind, Marker, font, range};
 
 /// A panel ready to draw.
 pub(crate) struct Resolved<'a> {
@@ -38,12 +38,6 @@ pub(crate) struct Margins {
     pub(crate) bottom: f64,
     /// The height the legend strip needs from the frame's top.
     pub(crate) legend_height: f64,
-}
-
-fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
-    values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-        (lo.min(v), hi.max(v))
-    })
 }
 
 impl<'a> Resolved<'a> {

@@ -61,9 +61,7 @@ impl Heat {
     /// The colour scale: log when the positive values span more than 3 decades.
     pub(crate) fn scale(&self) -> HeatScale {
         let finite = self.z.iter().copied().filter(|v| v.is_finite());
-        let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-            (a.min(v), b.max(v))
-        });
+        let (lo, hi) = super::range(finite);
         let log = lo > 0.0 && hi / lo > 1e3;
         let (label, scale) = if log {
             (format!("{} (log scale)", self.label), Scale::Log)

@@ -95,11 +95,7 @@ pub fn histogram(title: &str, x_label: &str, values: &[f64], bins: usize) -> Pan
         "histogram: bins must be in 1..={MAX_BINS}, got {bins}"
     );
     let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-    let (mut lo, mut hi) = finite
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
-            (a.min(v), b.max(v))
-        });
+    let (mut lo, mut hi) = super::range(finite.iter().copied());
     if !(lo.is_finite() && hi.is_finite()) {
         (lo, hi) = (0.0, 1.0);
     } else if hi <= lo {

@@ -259,6 +259,13 @@ pub fn color_of(name: &str) -> Rgb {
     PALETTE[k % PALETTE.len()]
 }
 
+/// `(min, max)` of `values` (`(inf, -inf)` when there are none).
+pub(crate) fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    })
+}
+
 /// Font sizes in pixels: figure title, panel title, axis labels, ticks, legend and notes.
 pub(crate) mod font {
     pub(crate) const FIGURE_TITLE: f64 = 20.0;

@@ -18,7 +18,7 @@ pub(crate) fn text_width(text: &str, size: f64) -> f64 {
     text.chars().count() as f64 * size * CHAR_EM
 }
 
-pub(crate) use crate::xml::escape;
+pub(crate) use crate::text::escape;
 
 /// A coordinate in pixels, printed with at most two decimals.
 pub(crate) fn px(v: f64) -> String {
