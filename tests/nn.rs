@@ -7,7 +7,7 @@ use serde_json::Value;
 use tapegrad::Rng;
 use tapegrad::gradcheck::{GradcheckConfig, gradcheck_with};
 use tapegrad::nn::{Activation, Init, Linear, Module, Params, Reduction, Theta, mlp, mse};
-use tapegrad::ops::Op;
+use tapegrad::ops::{Op, Unary};
 use tapegrad::{Tape, Tensor};
 
 fn rng(seed: u64) -> Rng {
@@ -21,7 +21,7 @@ fn min_relu_input(tape: &Tape) -> f64 {
     nodes
         .iter()
         .filter_map(|n| match n.op {
-            Op::Relu(z) => Some(
+            Op::Map(Unary::Relu(_), z) => Some(
                 nodes[z]
                     .value
                     .as_slice()

@@ -25,7 +25,9 @@ use std::hint::black_box;
 use tapegrad::Tensor;
 use tapegrad::linalg::matmul::{gemm, gemm_nt, gemm_tn};
 use tapegrad::nn::{Module, Reduction, mse};
-use tapegrad::ops::{arith, matmul, reduce, unary};
+use tapegrad::ops::Op;
+use tapegrad::ops::arith::{Add, Div, Sub};
+use tapegrad::ops::unary::{self, PowI, Relu};
 use tapegrad::optim::{Optimizer, Sgd};
 use tapegrad::replay::Replay;
 
@@ -157,20 +159,26 @@ fn ops_step(
     let sq = r.map(|v| unary::powi(v, 2));
     let s = Tensor::scalar(sq.sum());
     let loss = s.div(n);
-    let [ds, _] = arith::div_vjp(&Tensor::scalar(1.0), &loss, &s, n, true, false);
-    let dsq = reduce::sum_vjp(&ds.expect("needed"), &sq);
-    let dr = unary::powi_vjp(&dsq, &r, 2);
-    let dz3 = arith::sub_vjp(&dr, &z3, y, true, false)[0]
-        .take()
-        .expect("needed");
-    let [dm3, db3] = arith::add_vjp(&dz3, &m3, &b[2], true, true);
-    let [dh2, dw3] = matmul::matmul_t_vjp(&dm3.expect("needed"), &h2, &w[2], true, true);
-    let dz2 = unary::relu_vjp(&dh2.expect("needed"), &z2);
-    let [dm2, db2] = arith::add_vjp(&dz2, &m2, &b[1], true, true);
-    let [dh1, dw2] = matmul::matmul_t_vjp(&dm2.expect("needed"), &h1, &w[1], true, true);
-    let dz1 = unary::relu_vjp(&dh1.expect("needed"), &z1);
-    let [dm1, db1] = arith::add_vjp(&dz1, &m1, &b[0], true, true);
-    let [_, dw1] = matmul::matmul_t_vjp(&dm1.expect("needed"), x, &w[0], false, true);
+    // Each node's rule, by its op (`Op::vjp`) over the values above, numbered as a tape would.
+    let vals = [
+        x, &w[0], &b[0], &w[1], &b[1], &w[2], &b[2], y, n, &m1, &z1, &h1, &m2, &z2, &h2, &m3, &z3,
+        &r, &sq, &s, &loss,
+    ];
+    let rule = |op: Op, node: usize, dy: &Tensor| {
+        op.vjp(dy, vals[node], |k| vals[k], |k| !matches!(k, 0 | 7 | 8))
+    };
+    let [ds, _] = rule(Op::Zip(Div.into(), 19, 8), 20, &Tensor::scalar(1.0));
+    let [dsq, _] = rule(Op::Sum(18), 19, &ds.expect("needed"));
+    let [dr, _] = rule(Op::Map(PowI(2).into(), 17), 18, &dsq.expect("needed"));
+    let [dz3, _] = rule(Op::Zip(Sub.into(), 16, 7), 17, &dr.expect("needed"));
+    let [dm3, db3] = rule(Op::Zip(Add.into(), 15, 6), 16, &dz3.expect("needed"));
+    let [dh2, dw3] = rule(Op::MatMulT(14, 5), 15, &dm3.expect("needed"));
+    let [dz2, _] = rule(Op::Map(Relu.into(), 13), 14, &dh2.expect("needed"));
+    let [dm2, db2] = rule(Op::Zip(Add.into(), 12, 4), 13, &dz2.expect("needed"));
+    let [dh1, dw2] = rule(Op::MatMulT(11, 3), 12, &dm2.expect("needed"));
+    let [dz1, _] = rule(Op::Map(Relu.into(), 10), 11, &dh1.expect("needed"));
+    let [dm1, db1] = rule(Op::Zip(Add.into(), 9, 2), 10, &dz1.expect("needed"));
+    let [_, dw1] = rule(Op::MatMulT(0, 1), 9, &dm1.expect("needed"));
     let grads = [dw1, dw2, dw3, db1, db2, db3].map(|g| g.expect("needed"));
     for (p, g) in w.iter_mut().chain(b.iter_mut()).zip(&grads) {
         for (p, &g) in p.as_mut_slice().iter_mut().zip(g.as_slice()) {

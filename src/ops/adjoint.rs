@@ -1,7 +1,7 @@
 //! [`Adjoint`]: the arithmetic a backward rule may use, and its implementation on numbers
 //! ([`Tensor`]); the recorded implementation (on [`crate::Var`]) lives with the tape.
 
-use super::{index, unary};
+use super::{Binary, Custom, Unary, index, unary};
 use crate::tensor::Tensor;
 
 /// The arithmetic a backward rule is allowed to use. Implemented by [`Tensor`] (numbers)
@@ -41,15 +41,6 @@ pub trait Adjoint: Clone {
     fn expand(&self, rows: usize, cols: usize) -> Self;
     /// Sum down to `rows x cols`, a shape this value was broadcast from.
     fn sum_to(&self, rows: usize, cols: usize) -> Self;
-    /// `f` applied to this value's entries, as a constant: no derivative flows through it.
-    /// Used for piecewise-constant factors such as `1[x > 0]` (relu) and `sign(x)` (abs),
-    /// whose own derivative is zero wherever it exists.
-    fn detached(&self, f: impl Fn(f64) -> f64) -> Tensor;
-    /// `f(self_ij, other_ij)` as a constant, broadcasting: a routing weight computed from two
-    /// values (maximum, minimum).
-    fn detached_with(&self, other: &Self, f: impl Fn(f64, f64) -> f64) -> Tensor;
-    /// `self ⊙ c` for a constant `c` of the same shape.
-    fn mul_const(&self, c: &Tensor) -> Self;
     /// `exp(self)` entrywise.
     fn exp(&self) -> Self;
     /// `sin(self)` entrywise.
@@ -66,6 +57,22 @@ pub trait Adjoint: Clone {
     fn gather_rows(&self, idx: &Self) -> Self;
     /// The rows of `self` added into rows `idx` of zeros with `rows` rows.
     fn scatter_rows(&self, idx: &Self, rows: usize) -> Self;
+    /// An entrywise op's rule ([`Unary`]) run on this type: `dx` from `dy`, `x` and `y`.
+    #[doc(hidden)]
+    fn map_rule(op: Unary, dy: &Self, x: &Self, y: &Self) -> Self;
+    /// A broadcasting op's rules ([`Binary`]) run on this type: `[da, db]`, each summed to its
+    /// input's shape, each only if needed.
+    #[doc(hidden)]
+    fn zip_rule(
+        op: Binary,
+        dy: &Self,
+        inputs: [&Self; 2],
+        y: &Self,
+        need: [bool; 2],
+    ) -> [Option<Self>; 2];
+    /// A user's op's rule ([`Custom`]) run on this type.
+    #[doc(hidden)]
+    fn custom_rule(f: Custom, dy: &Self, inputs: &[&Self], y: &Self) -> Vec<Self>;
     /// `self <- self + g`: how the reverse sweep adds a new contribution `g` into an adjoint
     /// (for [`Tensor`], in its own buffer).
     fn add_in_place(&mut self, g: &Self) {
@@ -122,14 +129,20 @@ impl Adjoint for Tensor {
     fn sum_to(&self, rows: usize, cols: usize) -> Self {
         Tensor::sum_to(self, rows, cols)
     }
-    fn detached(&self, f: impl Fn(f64) -> f64) -> Tensor {
-        self.map(f)
+    fn map_rule(op: Unary, dy: &Self, x: &Self, y: &Self) -> Self {
+        op.backward(dy, x, y)
     }
-    fn detached_with(&self, other: &Self, f: impl Fn(f64, f64) -> f64) -> Tensor {
-        self.broadcast_map(other, "detached_with", f)
+    fn zip_rule(
+        op: Binary,
+        dy: &Self,
+        inputs: [&Self; 2],
+        y: &Self,
+        need: [bool; 2],
+    ) -> [Option<Self>; 2] {
+        op.backward(dy, inputs, y, need)
     }
-    fn mul_const(&self, c: &Tensor) -> Self {
-        self.zip_map(c, "mul", |a, b| a * b)
+    fn custom_rule(f: Custom, dy: &Self, inputs: &[&Self], y: &Self) -> Vec<Self> {
+        f.0.backward_numbers(dy, inputs, y)
     }
     fn exp(&self) -> Self {
         self.map(f64::exp)

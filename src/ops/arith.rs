@@ -1,18 +1,17 @@
-//! Arithmetic: `+ - * /` between Vars (broadcasting) and with `f64`, and unary `-`.
+//! Arithmetic: `+ - * /` between Vars (broadcasting, [`Zip`] ops) and with `f64`, and
+//! unary `-` ([`Map`] ops).
 //!
 //! Broadcasting: one operand may be a `1x1` scalar, a `1xn` row (over the rows of an
 //! `m x n` matrix) or an `m x 1` column (over its columns). The forward pass repeats the
 //! small operand; the backward pass therefore *sums* its gradient back down to its shape:
 //! `da = sum_to(dy ⊙ dy/da, shape(a))` (a value used `n` times gets `n` contributions).
 
-use super::Adjoint;
-use crate::ops::Op;
+use super::{Map, Real, Zip};
 use crate::tape::Var;
-use std::iter::Sum;
-use std::ops::{Add, Div, Mul, Neg, Sub};
+use std::iter::Sum as SumOf;
 
 impl<'t> Var<'t> {
-    /// `y = x + c` for a scalar `c`  =>  `dx = dy`.
+    /// `y = x + c` for a scalar `c`  =>  `dx = dy` ([`AddScalar`]).
     ///
     /// ```
     /// use tapegrad::Tape;
@@ -22,10 +21,10 @@ impl<'t> Var<'t> {
     /// assert_eq!((y.item(), tape.backward(y)[x].item()), (3.0, 1.0));
     /// ```
     pub fn add_scalar(self, c: f64) -> Var<'t> {
-        self.record(Op::AddScalar(self.index(), c))
+        self.apply_map(AddScalar(c))
     }
 
-    /// `y = c x` for a scalar `c`  =>  `dx = c dy`.
+    /// `y = c x` for a scalar `c`  =>  `dx = c dy` ([`MulScalar`]).
     ///
     /// ```
     /// use tapegrad::Tape;
@@ -35,168 +34,199 @@ impl<'t> Var<'t> {
     /// assert_eq!((y.item(), tape.backward(y)[x].item()), (-4.0, -4.0));
     /// ```
     pub fn mul_scalar(self, c: f64) -> Var<'t> {
-        self.record(Op::MulScalar(self.index(), c))
+        self.apply_map(MulScalar(c))
     }
 }
 
-/// `y = a + b`  =>  `da = sum_to(dy, a)`, `db = sum_to(dy, b)`.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// use tapegrad::ops::arith::add_vjp;
-/// // y = a + b with b a 1x2 row broadcast over a 2x2 a: db sums dy over the rows.
-/// let (a, b) = (Tensor::zeros(2, 2), Tensor::zeros(1, 2));
-/// let dy = Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]);
-/// let [da, db] = add_vjp(&dy, &a, &b, true, true);
-/// assert_eq!(da.unwrap(), dy);
-/// assert_eq!(db.unwrap(), Tensor::row(&[4.0, 6.0]));
-/// ```
-pub fn add_vjp<V: Adjoint>(dy: &V, a: &V, b: &V, need_a: bool, need_b: bool) -> [Option<V>; 2] {
-    [
-        need_a.then(|| sum_to_shape(dy, a)),
-        need_b.then(|| sum_to_shape(dy, b)),
-    ]
+/// `y = a + b`  =>  `da = dy`, `db = dy` (each summed over its broadcast axes).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Add;
+
+impl Zip for Add {
+    fn name(&self) -> &'static str {
+        "add"
+    }
+    fn formula(&self) -> &'static str {
+        "y = a + b;  da = dy,  db = dy (summed over broadcast axes)"
+    }
+    fn f(&self, a: f64, b: f64) -> f64 {
+        a + b
+    }
+    fn da<S: Real>(&self, dy: S, _a: S, _b: S, _y: S) -> S {
+        dy
+    }
+    fn db<S: Real>(&self, dy: S, _a: S, _b: S, _y: S) -> S {
+        dy
+    }
 }
 
-/// `y = a - b`  =>  `da = sum_to(dy, a)`, `db = -sum_to(dy, b)`.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// use tapegrad::ops::arith::sub_vjp;
-/// let (a, b, dy) = (Tensor::scalar(5.0), Tensor::scalar(2.0), Tensor::scalar(1.0));
-/// let [da, db] = sub_vjp(&dy, &a, &b, true, true);
-/// assert_eq!((da.unwrap().item(), db.unwrap().item()), (1.0, -1.0));
-/// ```
-pub fn sub_vjp<V: Adjoint>(dy: &V, a: &V, b: &V, need_a: bool, need_b: bool) -> [Option<V>; 2] {
-    [
-        need_a.then(|| sum_to_shape(dy, a)),
-        need_b.then(|| sum_to_shape(dy, b).neg()),
-    ]
+/// `y = a − b`  =>  `da = dy`, `db = −dy`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sub;
+
+impl Zip for Sub {
+    fn name(&self) -> &'static str {
+        "sub"
+    }
+    fn formula(&self) -> &'static str {
+        "y = a − b;  da = dy,  db = −dy (summed over broadcast axes)"
+    }
+    fn f(&self, a: f64, b: f64) -> f64 {
+        a - b
+    }
+    fn da<S: Real>(&self, dy: S, _a: S, _b: S, _y: S) -> S {
+        dy
+    }
+    fn db<S: Real>(&self, dy: S, _a: S, _b: S, _y: S) -> S {
+        -dy
+    }
 }
 
-/// `y = a ⊙ b`  =>  `da = sum_to(dy ⊙ b, a)`, `db = sum_to(dy ⊙ a, b)`.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// use tapegrad::ops::arith::mul_vjp;
-/// let (a, b, dy) = (Tensor::scalar(3.0), Tensor::scalar(4.0), Tensor::scalar(1.0));
-/// let [da, db] = mul_vjp(&dy, &a, &b, true, false);  // only da is needed
-/// assert_eq!(da.unwrap().item(), 4.0);               // d(ab)/da = b
-/// assert!(db.is_none());
-/// ```
-pub fn mul_vjp<V: Adjoint>(dy: &V, a: &V, b: &V, need_a: bool, need_b: bool) -> [Option<V>; 2] {
-    [
-        need_a.then(|| sum_to_shape(&dy.mul(b), a)),
-        need_b.then(|| sum_to_shape(&dy.mul(a), b)),
-    ]
+/// `y = a ⊙ b`  =>  `da = dy ⊙ b`, `db = dy ⊙ a`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Mul;
+
+impl Zip for Mul {
+    fn name(&self) -> &'static str {
+        "mul"
+    }
+    fn formula(&self) -> &'static str {
+        "y = a ⊙ b;  da = dy ⊙ b,  db = dy ⊙ a (summed over broadcast axes)"
+    }
+    fn f(&self, a: f64, b: f64) -> f64 {
+        a * b
+    }
+    fn da<S: Real>(&self, dy: S, _a: S, b: S, _y: S) -> S {
+        dy * b
+    }
+    fn db<S: Real>(&self, dy: S, a: S, _b: S, _y: S) -> S {
+        dy * a
+    }
 }
 
-/// `y = a ⊘ b`  =>  `da = sum_to(dy ⊘ b, a)`, `db = -sum_to(dy ⊙ y ⊘ b, b)`
-/// (since `dy/db = -a / b^2 = -y / b`).
-///
-/// ```
-/// use tapegrad::Tensor;
-/// use tapegrad::ops::arith::div_vjp;
-/// let (a, b) = (Tensor::scalar(6.0), Tensor::scalar(2.0));
-/// let y = a.div(&b);
-/// let [da, db] = div_vjp(&Tensor::scalar(1.0), &y, &a, &b, true, true);
-/// assert_eq!(da.unwrap().item(), 0.5);               // 1 / b
-/// assert_eq!(db.unwrap().item(), -1.5);              // -a / b^2
-/// ```
-pub fn div_vjp<V: Adjoint>(
-    dy: &V,
-    y: &V,
-    a: &V,
-    b: &V,
-    need_a: bool,
-    need_b: bool,
-) -> [Option<V>; 2] {
-    [
-        need_a.then(|| sum_to_shape(&dy.div(b), a)),
-        need_b.then(|| sum_to_shape(&dy.mul(y).div(b), b).neg()),
-    ]
+/// `y = a ⊘ b`  =>  `da = dy ⊘ b`, `db = −dy ⊙ y ⊘ b` (since `∂y/∂b = −a / b² = −y / b`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Div;
+
+impl Zip for Div {
+    fn name(&self) -> &'static str {
+        "div"
+    }
+    fn formula(&self) -> &'static str {
+        "y = a ⊘ b;  da = dy ⊘ b,  db = −dy ⊙ y ⊘ b (summed over broadcast axes)"
+    }
+    fn f(&self, a: f64, b: f64) -> f64 {
+        a / b
+    }
+    fn da<S: Real>(&self, dy: S, _a: S, b: S, _y: S) -> S {
+        dy / b
+    }
+    fn db<S: Real>(&self, dy: S, _a: S, b: S, y: S) -> S {
+        -(dy * y / b)
+    }
 }
 
-/// `y = -x`  =>  `dx = -dy`.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// assert_eq!(tapegrad::ops::arith::neg_vjp(&Tensor::scalar(2.0)).item(), -2.0);
-/// ```
-pub fn neg_vjp<V: Adjoint>(dy: &V) -> V {
-    dy.neg()
+/// `y = −x`  =>  `dx = −dy`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Neg;
+
+impl Map for Neg {
+    fn name(&self) -> String {
+        "neg".into()
+    }
+    fn formula(&self) -> &'static str {
+        "y = −a;  da = −dy"
+    }
+    fn f(&self, x: f64) -> f64 {
+        -x
+    }
+    fn dx<S: Real>(&self, dy: S, _x: S, _y: S) -> S {
+        -dy
+    }
 }
 
 /// `y = x + c`  =>  `dx = dy`.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// assert_eq!(tapegrad::ops::arith::add_scalar_vjp(&Tensor::scalar(2.0)).item(), 2.0);
-/// ```
-pub fn add_scalar_vjp<V: Adjoint>(dy: &V) -> V {
-    dy.clone()
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AddScalar(pub f64);
+
+impl Map for AddScalar {
+    fn name(&self) -> String {
+        format!("add_scalar({})", self.0)
+    }
+    fn formula(&self) -> &'static str {
+        "y = a + c;  da = dy"
+    }
+    fn f(&self, x: f64) -> f64 {
+        x + self.0
+    }
+    fn dx<S: Real>(&self, dy: S, _x: S, _y: S) -> S {
+        dy
+    }
 }
 
 /// `y = c x`  =>  `dx = c dy`.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// assert_eq!(tapegrad::ops::arith::mul_scalar_vjp(&Tensor::scalar(2.0), 3.0).item(), 6.0);
-/// ```
-pub fn mul_scalar_vjp<V: Adjoint>(dy: &V, c: f64) -> V {
-    dy.scale(c)
-}
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MulScalar(pub f64);
 
-/// `sum_to(g, x)`: sums a broadcast gradient `g` back to the shape of the operand `x`.
-fn sum_to_shape<V: Adjoint>(g: &V, x: &V) -> V {
-    let (r, c) = x.shape();
-    g.sum_to(r, c)
+impl Map for MulScalar {
+    fn name(&self) -> String {
+        format!("mul_scalar({})", self.0)
+    }
+    fn formula(&self) -> &'static str {
+        "y = c a;  da = c dy"
+    }
+    fn f(&self, x: f64) -> f64 {
+        self.0 * x
+    }
+    fn dx<S: Real>(&self, dy: S, _x: S, _y: S) -> S {
+        dy * self.0
+    }
 }
 
 // ----- operator overloading -------------------------------------------------------------
 
-impl<'t> Add for Var<'t> {
+impl<'t> std::ops::Add for Var<'t> {
     type Output = Var<'t>;
-    /// `a + b`, broadcasting. See [`add_vjp`].
+    /// `a + b`, broadcasting. See [`Add`].
     fn add(self, rhs: Var<'t>) -> Var<'t> {
-        self.binary(rhs, Op::Add(self.index(), rhs.index()))
+        self.apply_zip(rhs, Add)
     }
 }
 
-impl<'t> Sub for Var<'t> {
+impl<'t> std::ops::Sub for Var<'t> {
     type Output = Var<'t>;
-    /// `a - b`, broadcasting. See [`sub_vjp`].
+    /// `a - b`, broadcasting. See [`Sub`].
     fn sub(self, rhs: Var<'t>) -> Var<'t> {
-        self.binary(rhs, Op::Sub(self.index(), rhs.index()))
+        self.apply_zip(rhs, Sub)
     }
 }
 
-impl<'t> Mul for Var<'t> {
+impl<'t> std::ops::Mul for Var<'t> {
     type Output = Var<'t>;
-    /// `a ⊙ b` (entrywise), broadcasting. See [`mul_vjp`]. For the matrix product use
+    /// `a ⊙ b` (entrywise), broadcasting. See [`Mul`]. For the matrix product use
     /// [`Var::matmul`].
     fn mul(self, rhs: Var<'t>) -> Var<'t> {
-        self.binary(rhs, Op::Mul(self.index(), rhs.index()))
+        self.apply_zip(rhs, Mul)
     }
 }
 
-impl<'t> Div for Var<'t> {
+impl<'t> std::ops::Div for Var<'t> {
     type Output = Var<'t>;
-    /// `a ⊘ b` (entrywise), broadcasting. See [`div_vjp`].
+    /// `a ⊘ b` (entrywise), broadcasting. See [`Div`].
     fn div(self, rhs: Var<'t>) -> Var<'t> {
-        self.binary(rhs, Op::Div(self.index(), rhs.index()))
+        self.apply_zip(rhs, Div)
     }
 }
 
-impl<'t> Neg for Var<'t> {
+impl<'t> std::ops::Neg for Var<'t> {
     type Output = Var<'t>;
-    /// `-x`. See [`neg_vjp`].
+    /// `-x`. See [`Neg`].
     fn neg(self) -> Var<'t> {
-        self.record(Op::Neg(self.index()))
+        self.apply_map(Neg)
     }
 }
 
-impl<'t> Add<f64> for Var<'t> {
+impl<'t> std::ops::Add<f64> for Var<'t> {
     type Output = Var<'t>;
     /// `x + c`.
     fn add(self, c: f64) -> Var<'t> {
@@ -204,7 +234,7 @@ impl<'t> Add<f64> for Var<'t> {
     }
 }
 
-impl<'t> Add<Var<'t>> for f64 {
+impl<'t> std::ops::Add<Var<'t>> for f64 {
     type Output = Var<'t>;
     /// `c + x`.
     fn add(self, x: Var<'t>) -> Var<'t> {
@@ -212,7 +242,7 @@ impl<'t> Add<Var<'t>> for f64 {
     }
 }
 
-impl<'t> Sub<f64> for Var<'t> {
+impl<'t> std::ops::Sub<f64> for Var<'t> {
     type Output = Var<'t>;
     /// `x - c`, recorded as `x + (-c)`.
     fn sub(self, c: f64) -> Var<'t> {
@@ -220,7 +250,7 @@ impl<'t> Sub<f64> for Var<'t> {
     }
 }
 
-impl<'t> Sub<Var<'t>> for f64 {
+impl<'t> std::ops::Sub<Var<'t>> for f64 {
     type Output = Var<'t>;
     /// `c - x`, recorded as `(-x) + c`.
     fn sub(self, x: Var<'t>) -> Var<'t> {
@@ -228,7 +258,7 @@ impl<'t> Sub<Var<'t>> for f64 {
     }
 }
 
-impl<'t> Mul<f64> for Var<'t> {
+impl<'t> std::ops::Mul<f64> for Var<'t> {
     type Output = Var<'t>;
     /// `x c`.
     fn mul(self, c: f64) -> Var<'t> {
@@ -236,7 +266,7 @@ impl<'t> Mul<f64> for Var<'t> {
     }
 }
 
-impl<'t> Mul<Var<'t>> for f64 {
+impl<'t> std::ops::Mul<Var<'t>> for f64 {
     type Output = Var<'t>;
     /// `c x`.
     fn mul(self, x: Var<'t>) -> Var<'t> {
@@ -244,7 +274,7 @@ impl<'t> Mul<Var<'t>> for f64 {
     }
 }
 
-impl<'t> Div<f64> for Var<'t> {
+impl<'t> std::ops::Div<f64> for Var<'t> {
     type Output = Var<'t>;
     /// `x / c`, recorded as `x ⊘ c` with `c` a `1x1` constant (exact division, as PyTorch).
     fn div(self, c: f64) -> Var<'t> {
@@ -252,7 +282,7 @@ impl<'t> Div<f64> for Var<'t> {
     }
 }
 
-impl<'t> Div<Var<'t>> for f64 {
+impl<'t> std::ops::Div<Var<'t>> for f64 {
     type Output = Var<'t>;
     /// `c / x`, recorded as `c ⊘ x` with `c` a `1x1` constant.
     fn div(self, x: Var<'t>) -> Var<'t> {
@@ -260,7 +290,7 @@ impl<'t> Div<Var<'t>> for f64 {
     }
 }
 
-impl<'t> Sum for Var<'t> {
+impl<'t> SumOf for Var<'t> {
     /// `x_1 + x_2 + ... + x_n`, recorded as `n - 1` additions (broadcasting as `+` does).
     ///
     /// # Panics
@@ -284,7 +314,7 @@ impl<'t> Sum for Var<'t> {
     }
 }
 
-impl<'a, 't> Sum<&'a Var<'t>> for Var<'t> {
+impl<'a, 't> SumOf<&'a Var<'t>> for Var<'t> {
     /// As `Sum<Var>`, for an iterator of references.
     fn sum<I: Iterator<Item = &'a Var<'t>>>(iter: I) -> Var<'t> {
         iter.copied().sum()

@@ -265,3 +265,11 @@ pub fn concat_cols_vjp<V: Adjoint>(
         need_b.then(|| dy.slice(0, rows, ca, ca + cb)),
     ]
 }
+
+/// The lines of the windows, gathers and concatenations for the tape's pages.
+pub(crate) const SLICE_TEXT: &str = "y = a[r0..r1, c0..c1];  da = dy placed back, zeros elsewhere";
+pub(crate) const PAD_TEXT: &str = "y = a placed in zeros;  da = dy's window";
+pub(crate) const GATHER_TEXT: &str = "yₖ = a_{idx k};  da_{idx k} += dyₖ (repeats add up)";
+pub(crate) const SCATTER_TEXT: &str = "y_{idx k} += aₖ;  daₖ = dy_{idx k}";
+pub(crate) const CONCAT_ROWS_TEXT: &str = "y = [a; b];  da, db = dy's top and bottom rows";
+pub(crate) const CONCAT_COLS_TEXT: &str = "y = [a, b];  da, db = dy's left and right columns";

@@ -2,6 +2,7 @@
 //! `x W^T`, PyTorch's `F.linear`), and the transpose.
 
 use super::Adjoint;
+use crate::linalg::matmul::Form;
 use crate::ops::Op;
 use crate::tape::Var;
 use crate::tensor::fmt_shape;
@@ -78,45 +79,97 @@ impl<'t> Var<'t> {
     }
 }
 
-/// `Y = A B`  =>  `dA = dY B^T`, `dB = A^T dY`.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// use tapegrad::ops::matmul::matmul_vjp;
-/// let a = Tensor::from_rows(&[[1.0, 2.0]]);
-/// let b = Tensor::column(&[3.0, 4.0]);
-/// let [da, db] = matmul_vjp(&Tensor::scalar(1.0), &a, &b, true, true);
-/// assert_eq!(da.unwrap(), b.t());                     // dA = dY B^T
-/// assert_eq!(db.unwrap(), a.t());                     // dB = A^T dY
-/// ```
-pub fn matmul_vjp<V: Adjoint>(dy: &V, a: &V, b: &V, need_a: bool, need_b: bool) -> [Option<V>; 2] {
-    [
-        need_a.then(|| dy.matmul_nt(b)),
-        need_b.then(|| a.matmul_tn(dy)),
-    ]
+/// An operand of a product's rule: the adjoint `dY` or one of the two factors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Of {
+    Dy,
+    A,
+    B,
 }
 
-/// `Y = A B^T`  =>  `dA = dY B`, `dB = dY^T A`.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// use tapegrad::ops::matmul::matmul_t_vjp;
-/// let a = Tensor::from_rows(&[[1.0, 2.0]]);
-/// let b = Tensor::from_rows(&[[3.0, 4.0]]);
-/// let [da, db] = matmul_t_vjp(&Tensor::scalar(1.0), &a, &b, true, true);
-/// assert_eq!(da.unwrap(), b);                         // dA = dY B
-/// assert_eq!(db.unwrap(), a);                         // dB = dY^T A
-/// ```
-pub fn matmul_t_vjp<V: Adjoint>(
-    dy: &V,
-    a: &V,
-    b: &V,
-    need_a: bool,
-    need_b: bool,
+/// One adjoint of a product, itself a product: `op(left) op(right)` in `form`
+/// (`L R`, `L Rᵀ` or `Lᵀ R`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Term {
+    pub form: Form,
+    pub left: Of,
+    pub right: Of,
+}
+
+const fn term(form: Form, left: Of, right: Of) -> Term {
+    Term { form, left, right }
+}
+
+/// A product's forward and rule, each a product of operands: what the tape evaluates and
+/// what a replay plans its kernels from.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ProductRule {
+    /// `Y` from `A` and `B`.
+    pub y: Term,
+    /// `dA` and `dB` from `dY`, `A` and `B`.
+    pub grads: [Term; 2],
+}
+
+/// `Y = A B`  =>  `dA = dY Bᵀ`,  `dB = Aᵀ dY`.
+pub(crate) const MATMUL: ProductRule = ProductRule {
+    y: term(Form::AB, Of::A, Of::B),
+    grads: [
+        term(Form::ABt, Of::Dy, Of::B),
+        term(Form::AtB, Of::A, Of::Dy),
+    ],
+};
+
+/// `Y = A Bᵀ`  =>  `dA = dY B`,  `dB = dYᵀ A`.
+pub(crate) const MATMUL_T: ProductRule = ProductRule {
+    y: term(Form::ABt, Of::A, Of::B),
+    grads: [
+        term(Form::AB, Of::Dy, Of::B),
+        term(Form::AtB, Of::Dy, Of::A),
+    ],
+};
+
+/// The lines of the products for the tape's pages.
+pub(crate) const MATMUL_TEXT: &str = "y = A B;  dA = dy Bᵀ,  dB = Aᵀ dy";
+pub(crate) const MATMUL_T_TEXT: &str = "y = A Bᵀ;  dA = dy B,  dB = dyᵀ A";
+pub(crate) const TRANSPOSE_TEXT: &str = "y = aᵀ;  da = dyᵀ";
+
+impl Term {
+    /// `(m, k, n)` of this product, `C` (`m x n`) `= op(L) op(R)` with the inner size `k`,
+    /// given each operand's shape.
+    pub(crate) fn mkn(&self, shape: impl Fn(Of) -> (usize, usize)) -> (usize, usize, usize) {
+        let (left, right) = (shape(self.left), shape(self.right));
+        match self.form {
+            Form::AB => (left.0, left.1, right.1),
+            Form::ABt => (left.0, left.1, right.0),
+            Form::AtB => (left.1, left.0, right.1),
+        }
+    }
+
+    /// The product on any [`Adjoint`] (numbers or the tape), given each operand.
+    pub(crate) fn eval<'v, V: Adjoint + 'v>(&self, operand: impl Fn(Of) -> &'v V) -> V {
+        let (l, r) = (operand(self.left), operand(self.right));
+        match self.form {
+            Form::AB => l.matmul(r),
+            Form::ABt => l.matmul_nt(r),
+            Form::AtB => l.matmul_tn(r),
+        }
+    }
+}
+
+/// `[dA, dB]` of a product by its rule, each only if needed.
+pub(crate) fn product_vjp<V: Adjoint>(
+    rule: &ProductRule,
+    [dy, a, b]: [&V; 3],
+    need: [bool; 2],
 ) -> [Option<V>; 2] {
+    let operand = |of: Of| match of {
+        Of::Dy => dy,
+        Of::A => a,
+        Of::B => b,
+    };
     [
-        need_a.then(|| dy.matmul(b)),
-        need_b.then(|| dy.matmul_tn(a)),
+        need[0].then(|| rule.grads[0].eval(operand)),
+        need[1].then(|| rule.grads[1].eval(operand)),
     ]
 }
 

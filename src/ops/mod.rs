@@ -23,6 +23,7 @@
 //!   ([`crate::Tape::backward_graph`]).
 
 pub mod arith;
+pub mod custom;
 pub mod index;
 pub mod matmul;
 pub mod reduce;
@@ -33,8 +34,15 @@ pub mod unary;
 
 mod adjoint;
 mod eval;
+mod map;
+mod real;
+mod zip;
 
 pub use adjoint::Adjoint;
+pub use custom::{Custom, Function};
+pub use map::{Map, Unary};
+pub use real::Real;
+pub use zip::{Binary, Zip};
 
 #[cfg(doc)]
 use crate::tensor::Tensor;
@@ -45,7 +53,8 @@ pub type NodeId = usize;
 /// One recorded operation: what produced a node, with the indices of its inputs.
 ///
 /// The `match` in [`Op::vjp`] is exhaustive, so an op without a backward rule does not
-/// compile.
+/// compile. The entrywise ops are two variants, each holding its op's own type:
+/// [`Op::Map`] ([`Unary`]: `relu`, `sigmoid`, ...) and [`Op::Zip`] ([`Binary`]: `+`, `⊙`, ...).
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Op {
@@ -53,38 +62,10 @@ pub enum Op {
     Leaf,
     /// A value held fixed (data, targets); it gets no gradient.
     Constant,
-    /// `y = a + b`, broadcasting.
-    Add(NodeId, NodeId),
-    /// `y = a - b`, broadcasting.
-    Sub(NodeId, NodeId),
-    /// `y = a ⊙ b`, broadcasting.
-    Mul(NodeId, NodeId),
-    /// `y = a ⊘ b`, broadcasting.
-    Div(NodeId, NodeId),
-    /// `y = -x`.
-    Neg(NodeId),
-    /// `y = x + c`.
-    AddScalar(NodeId, f64),
-    /// `y = c x`.
-    MulScalar(NodeId, f64),
-    /// `y = x^n`, integer `n`.
-    PowI(NodeId, i32),
-    /// `y = x^p`, real `p`.
-    PowF(NodeId, f64),
-    /// `y = sqrt(x)`.
-    Sqrt(NodeId),
-    /// `y = exp(x)`.
-    Exp(NodeId),
-    /// `y = ln(x)`.
-    Ln(NodeId),
-    /// `y = |x|`.
-    Abs(NodeId),
-    /// `y = max(x, 0)`.
-    Relu(NodeId),
-    /// `y = 1 / (1 + exp(-x))`.
-    Sigmoid(NodeId),
-    /// `y = tanh(x)`.
-    Tanh(NodeId),
+    /// `y = f(x)` entrywise: `Map(op, x)` ([`Map`]).
+    Map(Unary, NodeId),
+    /// `y = f(a, b)` entrywise, broadcasting: `Zip(op, a, b)` ([`Zip`]).
+    Zip(Binary, NodeId, NodeId),
     /// `Y = A B`.
     MatMul(NodeId, NodeId),
     /// `Y = A B^T` (a linear layer's `x W^T`).
@@ -99,14 +80,6 @@ pub enum Op {
     SumEachCol(NodeId),
     /// `Y = x` broadcast to `rows x cols`.
     Expand(NodeId, usize, usize),
-    /// `y = sin(x)`.
-    Sin(NodeId),
-    /// `y = cos(x)`.
-    Cos(NodeId),
-    /// `y = ln(1 + e^x)`.
-    Softplus(NodeId),
-    /// `y = ln σ(x)`.
-    LogSigmoid(NodeId),
     /// `y = log_softmax(x)` over each row.
     LogSoftmax(NodeId),
     /// `Y = X[r0..r1, c0..c1]`: `Slice(x, r0, r1, c0, c1)`.
@@ -121,12 +94,10 @@ pub enum Op {
     ConcatRows(NodeId, NodeId),
     /// `Y = [A, B]`.
     ConcatCols(NodeId, NodeId),
-    /// `y = max(a, b)` entrywise.
-    Maximum(NodeId, NodeId),
-    /// `y = min(a, b)` entrywise.
-    Minimum(NodeId, NodeId),
     /// `y = m ? a : b`: `Select(mask, a, b)`, `mask` a constant node.
     Select(NodeId, NodeId, NodeId),
+    /// A user's op ([`Function`]) of one or two inputs: `Custom(op, a, b)`.
+    Custom(Custom, NodeId, Option<NodeId>),
 }
 
 impl Op {
@@ -142,22 +113,8 @@ impl Op {
         match *self {
             Op::Leaf => "leaf".into(),
             Op::Constant => "constant".into(),
-            Op::Add(..) => "add".into(),
-            Op::Sub(..) => "sub".into(),
-            Op::Mul(..) => "mul".into(),
-            Op::Div(..) => "div".into(),
-            Op::Neg(_) => "neg".into(),
-            Op::AddScalar(_, c) => format!("add_scalar({c})"),
-            Op::MulScalar(_, c) => format!("mul_scalar({c})"),
-            Op::PowI(_, n) => format!("powi({n})"),
-            Op::PowF(_, p) => format!("powf({p})"),
-            Op::Sqrt(_) => "sqrt".into(),
-            Op::Exp(_) => "exp".into(),
-            Op::Ln(_) => "ln".into(),
-            Op::Abs(_) => "abs".into(),
-            Op::Relu(_) => "relu".into(),
-            Op::Sigmoid(_) => "sigmoid".into(),
-            Op::Tanh(_) => "tanh".into(),
+            Op::Map(op, _) => op.name(),
+            Op::Zip(op, ..) => op.name().into(),
             Op::MatMul(..) => "matmul".into(),
             Op::MatMulT(..) => "matmul_t".into(),
             Op::Transpose(_) => "transpose".into(),
@@ -165,10 +122,6 @@ impl Op {
             Op::SumEachRow(_) => "sum_each_row".into(),
             Op::SumEachCol(_) => "sum_each_col".into(),
             Op::Expand(_, r, c) => format!("expand({r}x{c})"),
-            Op::Sin(_) => "sin".into(),
-            Op::Cos(_) => "cos".into(),
-            Op::Softplus(_) => "softplus".into(),
-            Op::LogSigmoid(_) => "log_sigmoid".into(),
             Op::LogSoftmax(_) => "log_softmax".into(),
             Op::Slice(_, r0, r1, c0, c1) => format!("slice[{r0}..{r1}, {c0}..{c1}]"),
             Op::Pad(_, r0, c0, r, c) => format!("pad({r0}, {c0} in {r}x{c})"),
@@ -176,9 +129,42 @@ impl Op {
             Op::ScatterRows(_, idx, r) => format!("scatter_rows(#{idx}, {r})"),
             Op::ConcatRows(..) => "concat_rows".into(),
             Op::ConcatCols(..) => "concat_cols".into(),
-            Op::Maximum(..) => "maximum".into(),
-            Op::Minimum(..) => "minimum".into(),
             Op::Select(m, _, _) => format!("select(#{m})"),
+            Op::Custom(f, ..) => f.name(),
+        }
+    }
+
+    /// The op's forward and rule in one line, as the tape's pages show them, written beside
+    /// the rule itself (in the op's file).
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let tape = Tape::new();
+    /// let y = tape.leaf(2.0).tanh();
+    /// assert_eq!(y.op().formula(), "y = tanh(a);  da = dy ⊙ (1 − y²)");
+    /// ```
+    pub fn formula(&self) -> &'static str {
+        match *self {
+            Op::Leaf => "a parameter: its adjoint is the gradient dL/dθ",
+            Op::Constant => "a constant: no gradient flows into it",
+            Op::Map(op, _) => op.formula(),
+            Op::Zip(op, ..) => op.formula(),
+            Op::MatMul(..) => matmul::MATMUL_TEXT,
+            Op::MatMulT(..) => matmul::MATMUL_T_TEXT,
+            Op::Transpose(_) => matmul::TRANSPOSE_TEXT,
+            Op::Sum(_) => reduce::SUM_TEXT,
+            Op::SumEachRow(_) => reduce::SUM_EACH_ROW_TEXT,
+            Op::SumEachCol(_) => reduce::SUM_EACH_COL_TEXT,
+            Op::Expand(..) => reduce::EXPAND_TEXT,
+            Op::LogSoftmax(_) => softmax::LOG_SOFTMAX,
+            Op::Slice(..) => index::SLICE_TEXT,
+            Op::Pad(..) => index::PAD_TEXT,
+            Op::GatherRows(..) => index::GATHER_TEXT,
+            Op::ScatterRows(..) => index::SCATTER_TEXT,
+            Op::ConcatRows(..) => index::CONCAT_ROWS_TEXT,
+            Op::ConcatCols(..) => index::CONCAT_COLS_TEXT,
+            Op::Select(..) => select::SELECT,
+            Op::Custom(f, ..) => f.formula(),
         }
     }
 
@@ -195,43 +181,34 @@ impl Op {
     pub fn inputs(&self) -> Inputs {
         match *self {
             Op::Leaf | Op::Constant => Inputs::None,
-            Op::Add(a, b)
-            | Op::Sub(a, b)
-            | Op::Mul(a, b)
-            | Op::Div(a, b)
+            Op::Zip(_, a, b)
             | Op::MatMul(a, b)
-            | Op::MatMulT(a, b) => Inputs::Two(a, b),
-            Op::Neg(x)
-            | Op::AddScalar(x, _)
-            | Op::MulScalar(x, _)
-            | Op::PowI(x, _)
-            | Op::PowF(x, _)
-            | Op::Sqrt(x)
-            | Op::Exp(x)
-            | Op::Ln(x)
-            | Op::Abs(x)
-            | Op::Relu(x)
-            | Op::Sigmoid(x)
-            | Op::Tanh(x)
+            | Op::MatMulT(a, b)
+            | Op::ConcatRows(a, b)
+            | Op::ConcatCols(a, b)
+            | Op::Select(_, a, b)
+            | Op::Custom(_, a, Some(b)) => Inputs::Two(a, b),
+            Op::Map(_, x)
             | Op::Transpose(x)
             | Op::Sum(x)
             | Op::SumEachRow(x)
             | Op::SumEachCol(x)
             | Op::Expand(x, _, _)
-            | Op::Sin(x)
-            | Op::Cos(x)
-            | Op::Softplus(x)
-            | Op::LogSigmoid(x)
             | Op::LogSoftmax(x)
             | Op::Slice(x, ..)
             | Op::Pad(x, ..)
             | Op::GatherRows(x, _)
-            | Op::ScatterRows(x, _, _) => Inputs::One(x),
-            Op::ConcatRows(a, b)
-            | Op::ConcatCols(a, b)
-            | Op::Maximum(a, b)
-            | Op::Minimum(a, b)
-            | Op::Select(_, a, b) => Inputs::Two(a, b),
+            | Op::ScatterRows(x, _, _)
+            | Op::Custom(_, x, None) => Inputs::One(x),
+        }
+    }
+
+    /// The rule of a product: its two adjoints as products ([`matmul`]).
+    pub(crate) fn product_rule(&self) -> Option<&'static matmul::ProductRule> {
+        match self {
+            Op::MatMul(..) => Some(&matmul::MATMUL),
+            Op::MatMulT(..) => Some(&matmul::MATMUL_T),
+            _ => None,
         }
     }
 
@@ -242,10 +219,10 @@ impl Op {
     ///
     /// ```
     /// use tapegrad::Tensor;
-    /// use tapegrad::ops::Op;
+    /// use tapegrad::ops::{Op, arith::Mul};
     /// // The rule of node 2 = mul(node 0, node 1), given the values of the tape.
     /// let values = [Tensor::scalar(3.0), Tensor::scalar(4.0), Tensor::scalar(12.0)];
-    /// let [da, db] = Op::Mul(0, 1).vjp(&Tensor::scalar(1.0), &values[2], &|i| &values[i], &|_| true);
+    /// let [da, db] = Op::Zip(Mul.into(), 0, 1).vjp(&Tensor::scalar(1.0), &values[2], &|i| &values[i], &|_| true);
     /// assert_eq!((da.unwrap().item(), db.unwrap().item()), (4.0, 3.0));
     /// ```
     pub fn vjp<'a, V: Adjoint + 'a>(
@@ -258,33 +235,17 @@ impl Op {
         let one = |g: V| [Some(g), None];
         match *self {
             Op::Leaf | Op::Constant => [None, None],
-            Op::Add(a, b) => arith::add_vjp(dy, value(a), value(b), need(a), need(b)),
-            Op::Sub(a, b) => arith::sub_vjp(dy, value(a), value(b), need(a), need(b)),
-            Op::Mul(a, b) => arith::mul_vjp(dy, value(a), value(b), need(a), need(b)),
-            Op::Div(a, b) => arith::div_vjp(dy, y, value(a), value(b), need(a), need(b)),
-            Op::Neg(_) => one(arith::neg_vjp(dy)),
-            Op::AddScalar(_, _) => one(arith::add_scalar_vjp(dy)),
-            Op::MulScalar(_, c) => one(arith::mul_scalar_vjp(dy, c)),
-            Op::PowI(x, n) => one(unary::powi_vjp(dy, value(x), n)),
-            Op::PowF(x, p) => one(unary::powf_vjp(dy, value(x), p)),
-            Op::Sqrt(_) => one(unary::sqrt_vjp(dy, y)),
-            Op::Exp(_) => one(unary::exp_vjp(dy, y)),
-            Op::Ln(x) => one(unary::ln_vjp(dy, value(x))),
-            Op::Abs(x) => one(unary::abs_vjp(dy, value(x))),
-            Op::Relu(x) => one(unary::relu_vjp(dy, value(x))),
-            Op::Sigmoid(_) => one(unary::sigmoid_vjp(dy, y)),
-            Op::Tanh(_) => one(unary::tanh_vjp(dy, y)),
-            Op::MatMul(a, b) => matmul::matmul_vjp(dy, value(a), value(b), need(a), need(b)),
-            Op::MatMulT(a, b) => matmul::matmul_t_vjp(dy, value(a), value(b), need(a), need(b)),
+            Op::Map(op, x) => one(V::map_rule(op, dy, value(x), y)),
+            Op::Zip(op, a, b) => V::zip_rule(op, dy, [value(a), value(b)], y, [need(a), need(b)]),
+            Op::MatMul(a, b) | Op::MatMulT(a, b) => {
+                let rule = self.product_rule().expect("a product");
+                matmul::product_vjp(rule, [dy, value(a), value(b)], [need(a), need(b)])
+            }
             Op::Transpose(_) => one(matmul::transpose_vjp(dy)),
             Op::Sum(x) | Op::SumEachRow(x) | Op::SumEachCol(x) => {
                 one(reduce::sum_vjp(dy, value(x)))
             }
             Op::Expand(x, _, _) => one(reduce::expand_vjp(dy, value(x))),
-            Op::Sin(x) => one(trig::sin_vjp(dy, value(x))),
-            Op::Cos(x) => one(trig::cos_vjp(dy, value(x))),
-            Op::Softplus(x) => one(softmax::softplus_vjp(dy, value(x))),
-            Op::LogSigmoid(x) => one(softmax::log_sigmoid_vjp(dy, value(x))),
             Op::LogSoftmax(_) => one(softmax::log_softmax_vjp(dy, y)),
             Op::Slice(x, r0, _, c0, _) => one(index::slice_vjp(dy, value(x), r0, c0)),
             Op::Pad(x, r0, c0, _, _) => one(index::pad_vjp(dy, value(x), r0, c0)),
@@ -296,9 +257,14 @@ impl Op {
             Op::ConcatCols(a, b) => {
                 index::concat_cols_vjp(dy, value(a), value(b), need(a), need(b))
             }
-            Op::Maximum(a, b) => select::maximum_vjp(dy, value(a), value(b), need(a), need(b)),
-            Op::Minimum(a, b) => select::minimum_vjp(dy, value(a), value(b), need(a), need(b)),
             Op::Select(m, a, b) => select::select_vjp(dy, value(m), need(a), need(b)),
+            Op::Custom(f, a, b) => {
+                let inputs: Vec<&V> = std::iter::once(a).chain(b).map(&value).collect();
+                let grads = V::custom_rule(f, dy, &inputs, y);
+                custom::check_grads(f, &grads, &inputs);
+                let mut grads = grads.into_iter();
+                [grads.next(), grads.next()]
+            }
         }
     }
 }

@@ -169,3 +169,9 @@ pub fn expand_vjp<V: Adjoint>(dy: &V, x: &V) -> V {
     let (r, c) = x.shape();
     dy.sum_to(r, c)
 }
+
+/// The lines of the sums and `expand` for the tape's pages.
+pub(crate) const SUM_TEXT: &str = "y = Σᵢⱼ aᵢⱼ;  da = dy 1 (dy copied to every entry)";
+pub(crate) const SUM_EACH_ROW_TEXT: &str = "yᵢ = Σⱼ aᵢⱼ;  daᵢⱼ = dyᵢ";
+pub(crate) const SUM_EACH_COL_TEXT: &str = "yⱼ = Σᵢ aᵢⱼ;  daᵢⱼ = dyⱼ";
+pub(crate) const EXPAND_TEXT: &str = "y = a broadcast;  da = dy summed over the broadcast axes";

@@ -15,7 +15,7 @@
 //! A NaN in either input of `maximum`/`minimum` gives NaN (PyTorch's `torch.maximum`), never
 //! the other value.
 
-use super::Adjoint;
+use super::{Adjoint, Real, Zip};
 use crate::ops::Op;
 use crate::tape::Var;
 use crate::tensor::{Tensor, fmt_shape};
@@ -35,7 +35,7 @@ impl<'t> Var<'t> {
     /// assert_eq!((g[a].clone(), g[b].clone()), (Tensor::row(&[0.0, 1.0, 0.5]), Tensor::row(&[1.0, 0.0, 0.5])));
     /// ```
     pub fn maximum(self, other: Var<'t>) -> Var<'t> {
-        self.binary(other, Op::Maximum(self.index(), other.index()))
+        self.apply_zip(other, Maximum)
     }
 
     /// `y = min(a, b)` entrywise, broadcasting as `+` does. A tie splits the gradient in half;
@@ -50,7 +50,7 @@ impl<'t> Var<'t> {
     /// assert_eq!(tape.backward(clipped.sum())[x], Tensor::row(&[1.0, 0.0]));
     /// ```
     pub fn minimum(self, other: Var<'t>) -> Var<'t> {
-        self.binary(other, Op::Minimum(self.index(), other.index()))
+        self.apply_zip(other, Minimum)
     }
 
     /// `y = mask ? a : b` entrywise: `a` where the mask is nonzero, `b` elsewhere. The mask is
@@ -108,7 +108,7 @@ pub(crate) fn select_values(mask: &Tensor, a: &Tensor, b: &Tensor) -> Tensor {
 
 /// The weight of `a` in `maximum(a, b)`: 1, 1/2 at a tie, 0; NaN if either is NaN (the
 /// output is NaN, and so is the gradient it sends to both, never a finite number).
-fn max_weight(a: f64, b: f64) -> f64 {
+pub(crate) fn max_weight(a: f64, b: f64) -> f64 {
     if a.is_nan() || b.is_nan() {
         f64::NAN
     } else if a > b {
@@ -125,45 +125,53 @@ fn min_weight(a: f64, b: f64) -> f64 {
     max_weight(b, a)
 }
 
-/// `y = maximum(a, b)`  =>  `da = sum_to(dy ⊙ w, a)`, `db = sum_to(dy ⊙ (1 − w), b)`.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// let [da, db] = tapegrad::ops::select::maximum_vjp(&Tensor::scalar(1.0), &Tensor::scalar(2.0), &Tensor::scalar(2.0), true, true);
-/// assert_eq!((da.unwrap().item(), db.unwrap().item()), (0.5, 0.5));
-/// ```
-pub fn maximum_vjp<V: Adjoint>(dy: &V, a: &V, b: &V, need_a: bool, need_b: bool) -> [Option<V>; 2] {
-    routed(dy, a, b, need_a, need_b, max_weight)
+/// `y = maximum(a, b)`  =>  `da = dy ⊙ w`, `db = dy ⊙ (1 − w)`, `w` = `max_weight(a, b)` held
+/// constant.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Maximum;
+
+impl Zip for Maximum {
+    fn name(&self) -> &'static str {
+        "maximum"
+    }
+    fn formula(&self) -> &'static str {
+        "y = max(a, b);  da = dy ⊙ [a > b],  db = dy ⊙ [b > a] (ties: half each)"
+    }
+    fn f(&self, a: f64, b: f64) -> f64 {
+        nan_or(a, b, f64::max)
+    }
+    fn da<S: Real>(&self, dy: S, a: S, b: S, _y: S) -> S {
+        dy * a.detach_with(b, max_weight)
+    }
+    fn db<S: Real>(&self, dy: S, a: S, b: S, _y: S) -> S {
+        dy * a.detach_with(b, |a, b| 1.0 - max_weight(a, b))
+    }
 }
 
-/// `y = minimum(a, b)`  =>  as [`maximum_vjp`] with `w = 1` where `a < b`.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// let [da, _] = tapegrad::ops::select::minimum_vjp(&Tensor::scalar(1.0), &Tensor::scalar(1.0), &Tensor::scalar(2.0), true, false);
-/// assert_eq!(da.unwrap().item(), 1.0);
-/// ```
-pub fn minimum_vjp<V: Adjoint>(dy: &V, a: &V, b: &V, need_a: bool, need_b: bool) -> [Option<V>; 2] {
-    routed(dy, a, b, need_a, need_b, min_weight)
+/// `y = minimum(a, b)`  =>  as [`Maximum`] with `w = 1` where `a < b`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Minimum;
+
+impl Zip for Minimum {
+    fn name(&self) -> &'static str {
+        "minimum"
+    }
+    fn formula(&self) -> &'static str {
+        "y = min(a, b);  da = dy ⊙ [a < b],  db = dy ⊙ [b < a] (ties: half each)"
+    }
+    fn f(&self, a: f64, b: f64) -> f64 {
+        nan_or(a, b, f64::min)
+    }
+    fn da<S: Real>(&self, dy: S, a: S, b: S, _y: S) -> S {
+        dy * a.detach_with(b, min_weight)
+    }
+    fn db<S: Real>(&self, dy: S, a: S, b: S, _y: S) -> S {
+        dy * a.detach_with(b, |a, b| 1.0 - min_weight(a, b))
+    }
 }
 
-/// `da = sum_to(dy ⊙ w(a, b), a)`, `db = sum_to(dy ⊙ (1 − w(a, b)), b)`, `w` a constant.
-fn routed<V: Adjoint>(
-    dy: &V,
-    a: &V,
-    b: &V,
-    need_a: bool,
-    need_b: bool,
-    weight: fn(f64, f64) -> f64,
-) -> [Option<V>; 2] {
-    let w = a.detached_with(b, weight);
-    let (ra, ca) = a.shape();
-    let (rb, cb) = b.shape();
-    [
-        need_a.then(|| dy.mul_const(&w).sum_to(ra, ca)),
-        need_b.then(|| dy.mul_const(&w.map(|x| 1.0 - x)).sum_to(rb, cb)),
-    ]
-}
+/// The line of `select` for the tape's pages.
+pub(crate) const SELECT: &str = "y = mask ? a : b;  da = dy ⊙ mask,  db = dy ⊙ (1 − mask)";
 
 /// `y = m ? a : b`  =>  `da = dy ⊙ m`, `db = dy − dy ⊙ m`.
 ///

@@ -11,7 +11,7 @@
 //! `p = e^y` (the softmax), `dx = dy − p ⊙ (Σ_j dy_ij)` per row. Softmax itself is `exp` of
 //! `log_softmax`; cross-entropy is built from `log_softmax` in [`crate::nn::cross_entropy`].
 
-use super::Adjoint;
+use super::{Adjoint, Map, Real};
 use crate::ops::Op;
 use crate::tape::Var;
 use crate::tensor::Tensor;
@@ -28,7 +28,7 @@ impl<'t> Var<'t> {
     /// assert_eq!(tape.leaf(1000.0).softplus().item(), 1000.0);
     /// ```
     pub fn softplus(self) -> Var<'t> {
-        self.record(Op::Softplus(self.index()))
+        self.apply_map(Softplus)
     }
 
     /// `y = ln σ(x) = −softplus(−x)`  =>  `dx = dy ⊙ σ(−x)`. No overflow for any `x`.
@@ -41,7 +41,7 @@ impl<'t> Var<'t> {
     /// assert_eq!((y.item(), tape.backward(y)[x].item()), (-1000.0, 1.0));
     /// ```
     pub fn log_sigmoid(self) -> Var<'t> {
-        self.record(Op::LogSigmoid(self.index()))
+        self.apply_map(LogSigmoid)
     }
 
     /// `y_ij = x_ij − ln Σ_k e^{x_ik}` over each row (the log-probabilities of the classes of
@@ -101,26 +101,46 @@ pub(crate) fn log_softmax_rows(x: &Tensor) -> Tensor {
     out
 }
 
-/// `y = softplus(x)`  =>  `dx = dy ⊙ σ(x)`.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// assert_eq!(tapegrad::ops::softmax::softplus_vjp(&Tensor::scalar(1.0), &Tensor::scalar(0.0)).item(), 0.5);
-/// ```
-pub fn softplus_vjp<V: Adjoint>(dy: &V, x: &V) -> V {
-    dy.mul(&x.sigmoid())
+/// `y = softplus(x) = ln(1 + e^x)`  =>  `dx = dy ⊙ σ(x)`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Softplus;
+
+impl Map for Softplus {
+    fn name(&self) -> String {
+        "softplus".into()
+    }
+    fn formula(&self) -> &'static str {
+        "y = ln(1 + eᵃ);  da = dy ⊙ σ(a)"
+    }
+    fn f(&self, x: f64) -> f64 {
+        softplus(x)
+    }
+    fn dx<S: Real>(&self, dy: S, x: S, _y: S) -> S {
+        dy * x.sigmoid()
+    }
 }
 
-/// `y = log_sigmoid(x)`  =>  `dx = dy ⊙ σ(−x)`.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// let dx = tapegrad::ops::softmax::log_sigmoid_vjp(&Tensor::scalar(1.0), &Tensor::scalar(0.0));
-/// assert_eq!(dx.item(), 0.5);
-/// ```
-pub fn log_sigmoid_vjp<V: Adjoint>(dy: &V, x: &V) -> V {
-    dy.mul(&x.neg().sigmoid())
+/// `y = ln σ(x)`  =>  `dx = dy ⊙ σ(−x)`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LogSigmoid;
+
+impl Map for LogSigmoid {
+    fn name(&self) -> String {
+        "log_sigmoid".into()
+    }
+    fn formula(&self) -> &'static str {
+        "y = ln σ(a);  da = dy ⊙ σ(−a)"
+    }
+    fn f(&self, x: f64) -> f64 {
+        log_sigmoid(x)
+    }
+    fn dx<S: Real>(&self, dy: S, x: S, _y: S) -> S {
+        dy * (-x).sigmoid()
+    }
 }
+
+/// The line of `log_softmax` for the tape's pages.
+pub(crate) const LOG_SOFTMAX: &str = "yᵢⱼ = aᵢⱼ − ln Σₖ exp aᵢₖ;  daᵢⱼ = dyᵢⱼ − exp(y)ᵢⱼ Σₖ dyᵢₖ";
 
 /// `y = log_softmax(x)` per row  =>  `dx = dy − e^y ⊙ (Σ_j dy_ij)` (the row sums broadcast
 /// over the columns).

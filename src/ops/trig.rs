@@ -4,8 +4,7 @@
 //! arithmetic, the recorded backward differentiates them again, so second derivatives come
 //! from the same two lines.
 
-use super::Adjoint;
-use crate::ops::Op;
+use super::{Map, Real};
 use crate::tape::Var;
 
 impl<'t> Var<'t> {
@@ -19,7 +18,7 @@ impl<'t> Var<'t> {
     /// assert_eq!((y.item(), tape.backward(y)[x].item()), (0.0, 1.0));
     /// ```
     pub fn sin(self) -> Var<'t> {
-        self.record(Op::Sin(self.index()))
+        self.apply_map(Sin)
     }
 
     /// `y = cos(x)`  =>  `dx = −dy ⊙ sin(x)`.
@@ -32,28 +31,44 @@ impl<'t> Var<'t> {
     /// assert!((tape.backward(y)[x].item() + 1.0).abs() < 1e-15);   // −sin(π/2)
     /// ```
     pub fn cos(self) -> Var<'t> {
-        self.record(Op::Cos(self.index()))
+        self.apply_map(Cos)
     }
 }
 
 /// `y = sin(x)`  =>  `dx = dy ⊙ cos(x)`.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// let dx = tapegrad::ops::trig::sin_vjp(&Tensor::scalar(2.0), &Tensor::scalar(0.0));
-/// assert_eq!(dx.item(), 2.0);
-/// ```
-pub fn sin_vjp<V: Adjoint>(dy: &V, x: &V) -> V {
-    dy.mul(&x.cos())
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sin;
+
+impl Map for Sin {
+    fn name(&self) -> String {
+        "sin".into()
+    }
+    fn formula(&self) -> &'static str {
+        "y = sin(a);  da = dy ⊙ cos(a)"
+    }
+    fn f(&self, x: f64) -> f64 {
+        x.sin()
+    }
+    fn dx<S: Real>(&self, dy: S, x: S, _y: S) -> S {
+        dy * x.cos()
+    }
 }
 
 /// `y = cos(x)`  =>  `dx = −dy ⊙ sin(x)`.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// let x = Tensor::scalar(std::f64::consts::FRAC_PI_2);
-/// assert_eq!(tapegrad::ops::trig::cos_vjp(&Tensor::scalar(1.0), &x).item(), -1.0);
-/// ```
-pub fn cos_vjp<V: Adjoint>(dy: &V, x: &V) -> V {
-    dy.mul(&x.sin()).neg()
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Cos;
+
+impl Map for Cos {
+    fn name(&self) -> String {
+        "cos".into()
+    }
+    fn formula(&self) -> &'static str {
+        "y = cos(a);  da = −dy ⊙ sin(a)"
+    }
+    fn f(&self, x: f64) -> f64 {
+        x.cos()
+    }
+    fn dx<S: Real>(&self, dy: S, x: S, _y: S) -> S {
+        -(dy * x.sin())
+    }
 }

@@ -8,8 +8,7 @@
 //! second derivatives are 0 wherever they exist (the factors `1[x > 0]` and `sign(x)` are
 //! held constant), so Hessian-vector products through relu and abs are exact away from 0.
 
-use super::Adjoint;
-use crate::ops::Op;
+use super::{Map, Real};
 use crate::tape::Var;
 
 impl<'t> Var<'t> {
@@ -23,7 +22,7 @@ impl<'t> Var<'t> {
     /// assert_eq!((y.item(), tape.backward(y)[x].item()), (8.0, 12.0));  // 3 x^2
     /// ```
     pub fn powi(self, n: i32) -> Var<'t> {
-        self.record(Op::PowI(self.index(), n))
+        self.apply_map(PowI(n))
     }
 
     /// `y = x^p` for a real `p`  =>  `dx = dy ⊙ p x^(p-1)`. NaN for `x < 0` and
@@ -37,7 +36,7 @@ impl<'t> Var<'t> {
     /// assert_eq!((y.item(), tape.backward(y)[x].item()), (8.0, 3.0));   // 1.5 x^0.5
     /// ```
     pub fn powf(self, p: f64) -> Var<'t> {
-        self.record(Op::PowF(self.index(), p))
+        self.apply_map(PowF(p))
     }
 
     /// `y = x^2`, recorded as `powi(2)`  =>  `dx = 2 x ⊙ dy`.
@@ -63,7 +62,7 @@ impl<'t> Var<'t> {
     /// assert_eq!((y.item(), tape.backward(y)[x].item()), (2.0, 0.25));  // 1 / (2 y)
     /// ```
     pub fn sqrt(self) -> Var<'t> {
-        self.record(Op::Sqrt(self.index()))
+        self.apply_map(Sqrt)
     }
 
     /// `y = exp(x)`  =>  `dx = dy ⊙ y`.
@@ -76,7 +75,7 @@ impl<'t> Var<'t> {
     /// assert_eq!(tape.backward(y)[x].item(), y.item());                 // exp' = exp
     /// ```
     pub fn exp(self) -> Var<'t> {
-        self.record(Op::Exp(self.index()))
+        self.apply_map(Exp)
     }
 
     /// `y = ln(x)` (natural log)  =>  `dx = dy ⊘ x`.
@@ -89,7 +88,7 @@ impl<'t> Var<'t> {
     /// assert_eq!(tape.backward(y)[x].item(), 0.5);                      // 1 / x
     /// ```
     pub fn ln(self) -> Var<'t> {
-        self.record(Op::Ln(self.index()))
+        self.apply_map(Ln)
     }
 
     /// `y = |x|`  =>  `dx = dy ⊙ sign(x)`, with `sign(0) = 0`.
@@ -102,7 +101,7 @@ impl<'t> Var<'t> {
     /// assert_eq!(tape.backward(y)[x], Tensor::row(&[-1.0, 0.0, 1.0]));  // sign(x), sign(0) = 0
     /// ```
     pub fn abs(self) -> Var<'t> {
-        self.record(Op::Abs(self.index()))
+        self.apply_map(Abs)
     }
 
     /// `y = max(x, 0)`  =>  `dx = dy ⊙ 1[x > 0]` (so `relu'(0) = 0`).
@@ -116,7 +115,7 @@ impl<'t> Var<'t> {
     /// assert_eq!(tape.backward(y.sum())[x], Tensor::row(&[0.0, 0.0, 1.0])); // relu'(0) = 0
     /// ```
     pub fn relu(self) -> Var<'t> {
-        self.record(Op::Relu(self.index()))
+        self.apply_map(Relu)
     }
 
     /// `y = σ(x) = 1 / (1 + exp(-x))`  =>  `dx = dy ⊙ y ⊙ (1 - y)`.
@@ -131,7 +130,7 @@ impl<'t> Var<'t> {
     /// assert_eq!((y.item(), tape.backward(y)[x].item()), (0.5, 0.25));  // y (1 - y)
     /// ```
     pub fn sigmoid(self) -> Var<'t> {
-        self.record(Op::Sigmoid(self.index()))
+        self.apply_map(Sigmoid)
     }
 
     /// `y = tanh(x)`  =>  `dx = dy ⊙ (1 - y^2)`.
@@ -144,7 +143,7 @@ impl<'t> Var<'t> {
     /// assert_eq!((y.item(), tape.backward(y)[x].item()), (0.0, 1.0));   // 1 - y^2
     /// ```
     pub fn tanh(self) -> Var<'t> {
-        self.record(Op::Tanh(self.index()))
+        self.apply_map(Tanh)
     }
 }
 
@@ -209,7 +208,7 @@ pub(crate) fn step(x: f64) -> f64 {
 }
 
 /// `sign(x)`: abs's derivative, with `sign(0) = 0` (and NaN for NaN).
-fn sign(x: f64) -> f64 {
+pub(crate) fn sign(x: f64) -> f64 {
     if x > 0.0 {
         1.0
     } else if x < 0.0 {
@@ -222,106 +221,179 @@ fn sign(x: f64) -> f64 {
 }
 
 /// `y = x^n`  =>  `dx = dy ⊙ n x^(n-1)` (and `dx = 0` for `n = 0`, also at `x = 0`).
-///
-/// ```
-/// use tapegrad::Tensor;
-/// let x = Tensor::scalar(2.0);
-/// assert_eq!(tapegrad::ops::unary::powi_vjp(&Tensor::scalar(1.0), &x, 3).item(), 12.0);
-/// ```
-pub fn powi_vjp<V: Adjoint>(dy: &V, x: &V, n: i32) -> V {
-    if n == 0 {
-        return dy.scale(0.0);
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PowI(pub i32);
+
+impl Map for PowI {
+    fn name(&self) -> String {
+        format!("powi({})", self.0)
     }
-    match n.checked_sub(1) {
-        Some(m) => dy.mul(&x.powi(m).scale(n as f64)),
-        // n = i32::MIN: n − 1 does not fit an i32; x^(n−1) = x^n / x.
-        None => dy.mul(&x.powi(n).div(x).scale(n as f64)),
+    fn formula(&self) -> &'static str {
+        "y = aⁿ;  da = dy ⊙ n aⁿ⁻¹"
+    }
+    fn f(&self, x: f64) -> f64 {
+        powi(x, self.0)
+    }
+    fn dx<S: Real>(&self, dy: S, x: S, _y: S) -> S {
+        let n = self.0;
+        match n.checked_sub(1) {
+            _ if n == 0 => dy * 0.0,
+            Some(m) => dy * (x.powi(m) * n as f64),
+            // n = i32::MIN: n − 1 does not fit an i32; x^(n−1) = x^n / x.
+            None => dy * (x.powi(n) / x * n as f64),
+        }
     }
 }
 
 /// `y = x^p`  =>  `dx = dy ⊙ p x^(p-1)`.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// let x = Tensor::scalar(4.0);
-/// assert_eq!(tapegrad::ops::unary::powf_vjp(&Tensor::scalar(1.0), &x, 0.5).item(), 0.25);
-/// ```
-pub fn powf_vjp<V: Adjoint>(dy: &V, x: &V, p: f64) -> V {
-    dy.mul(&x.powf(p - 1.0).scale(p))
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PowF(pub f64);
+
+impl Map for PowF {
+    fn name(&self) -> String {
+        format!("powf({})", self.0)
+    }
+    fn formula(&self) -> &'static str {
+        "y = aᵖ;  da = dy ⊙ p aᵖ⁻¹"
+    }
+    fn f(&self, x: f64) -> f64 {
+        x.powf(self.0)
+    }
+    fn dx<S: Real>(&self, dy: S, x: S, _y: S) -> S {
+        dy * (x.powf(self.0 - 1.0) * self.0)
+    }
 }
 
 /// `y = sqrt(x)`  =>  `dx = dy ⊘ (2 y)`.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// let y = Tensor::scalar(2.0);                      // y = sqrt(4)
-/// assert_eq!(tapegrad::ops::unary::sqrt_vjp(&Tensor::scalar(1.0), &y).item(), 0.25);
-/// ```
-pub fn sqrt_vjp<V: Adjoint>(dy: &V, y: &V) -> V {
-    dy.div(&y.scale(2.0))
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sqrt;
+
+impl Map for Sqrt {
+    fn name(&self) -> String {
+        "sqrt".into()
+    }
+    fn formula(&self) -> &'static str {
+        "y = √a;  da = dy ⊘ (2y)"
+    }
+    fn f(&self, x: f64) -> f64 {
+        x.sqrt()
+    }
+    fn dx<S: Real>(&self, dy: S, _x: S, y: S) -> S {
+        dy / (y * 2.0)
+    }
 }
 
 /// `y = exp(x)`  =>  `dx = dy ⊙ y`.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// let y = Tensor::scalar(1f64.exp());
-/// assert_eq!(tapegrad::ops::unary::exp_vjp(&Tensor::scalar(2.0), &y).item(), 2.0 * 1f64.exp());
-/// ```
-pub fn exp_vjp<V: Adjoint>(dy: &V, y: &V) -> V {
-    dy.mul(y)
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Exp;
+
+impl Map for Exp {
+    fn name(&self) -> String {
+        "exp".into()
+    }
+    fn formula(&self) -> &'static str {
+        "y = exp(a);  da = dy ⊙ y"
+    }
+    fn f(&self, x: f64) -> f64 {
+        x.exp()
+    }
+    fn dx<S: Real>(&self, dy: S, _x: S, y: S) -> S {
+        dy * y
+    }
 }
 
 /// `y = ln(x)`  =>  `dx = dy ⊘ x`.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// assert_eq!(tapegrad::ops::unary::ln_vjp(&Tensor::scalar(1.0), &Tensor::scalar(4.0)).item(), 0.25);
-/// ```
-pub fn ln_vjp<V: Adjoint>(dy: &V, x: &V) -> V {
-    dy.div(x)
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Ln;
+
+impl Map for Ln {
+    fn name(&self) -> String {
+        "ln".into()
+    }
+    fn formula(&self) -> &'static str {
+        "y = ln(a);  da = dy ⊘ a"
+    }
+    fn f(&self, x: f64) -> f64 {
+        x.ln()
+    }
+    fn dx<S: Real>(&self, dy: S, x: S, _y: S) -> S {
+        dy / x
+    }
 }
 
-/// `y = |x|`  =>  `dx = dy ⊙ sign(x)`, `sign(x)` held constant.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// let x = Tensor::row(&[-2.0, 0.0, 5.0]);
-/// assert_eq!(tapegrad::ops::unary::abs_vjp(&Tensor::ones(1, 3), &x), Tensor::row(&[-1.0, 0.0, 1.0]));
-/// ```
-pub fn abs_vjp<V: Adjoint>(dy: &V, x: &V) -> V {
-    dy.mul_const(&x.detached(sign))
+/// `y = |x|`  =>  `dx = dy ⊙ sign(x)`, `sign(x)` held constant (`sign(0) = 0`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Abs;
+
+impl Map for Abs {
+    fn name(&self) -> String {
+        "abs".into()
+    }
+    fn formula(&self) -> &'static str {
+        "y = |a|;  da = dy ⊙ sign(a)"
+    }
+    fn f(&self, x: f64) -> f64 {
+        x.abs()
+    }
+    fn dx<S: Real>(&self, dy: S, x: S, _y: S) -> S {
+        dy * x.detach(sign)
+    }
 }
 
-/// `y = relu(x)`  =>  `dx = dy ⊙ 1[x > 0]`, `1[x > 0]` held constant.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// let x = Tensor::row(&[-2.0, 0.0, 5.0]);
-/// assert_eq!(tapegrad::ops::unary::relu_vjp(&Tensor::ones(1, 3), &x), Tensor::row(&[0.0, 0.0, 1.0]));
-/// ```
-pub fn relu_vjp<V: Adjoint>(dy: &V, x: &V) -> V {
-    dy.mul_const(&x.detached(step))
+/// `y = relu(x)`  =>  `dx = dy ⊙ 1[x > 0]`, `1[x > 0]` held constant (`relu'(0) = 0`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Relu;
+
+impl Map for Relu {
+    fn name(&self) -> String {
+        "relu".into()
+    }
+    fn formula(&self) -> &'static str {
+        "y = max(a, 0);  da = dy ⊙ [a > 0]"
+    }
+    fn f(&self, x: f64) -> f64 {
+        relu(x)
+    }
+    fn dx<S: Real>(&self, dy: S, x: S, _y: S) -> S {
+        dy * x.detach(step)
+    }
 }
 
-/// `y = σ(x)`  =>  `dx = dy ⊙ y ⊙ (1 - y)`.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// let y = Tensor::scalar(0.5);                      // sigma(0)
-/// assert_eq!(tapegrad::ops::unary::sigmoid_vjp(&Tensor::scalar(1.0), &y).item(), 0.25);
-/// ```
-pub fn sigmoid_vjp<V: Adjoint>(dy: &V, y: &V) -> V {
-    dy.mul(&y.mul(&y.neg().add_scalar(1.0)))
+/// `y = σ(x)`  =>  `dx = dy ⊙ y ⊙ (1 − y)`: a primitive, not a composite, because its rule
+/// uses the saved output.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sigmoid;
+
+impl Map for Sigmoid {
+    fn name(&self) -> String {
+        "sigmoid".into()
+    }
+    fn formula(&self) -> &'static str {
+        "y = σ(a);  da = dy ⊙ y (1 − y)"
+    }
+    fn f(&self, x: f64) -> f64 {
+        sigmoid(x)
+    }
+    fn dx<S: Real>(&self, dy: S, _x: S, y: S) -> S {
+        dy * (y * (-y + 1.0))
+    }
 }
 
-/// `y = tanh(x)`  =>  `dx = dy ⊙ (1 - y^2)`.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// let y = Tensor::scalar(0.5);
-/// assert_eq!(tapegrad::ops::unary::tanh_vjp(&Tensor::scalar(1.0), &y).item(), 0.75);
-/// ```
-pub fn tanh_vjp<V: Adjoint>(dy: &V, y: &V) -> V {
-    dy.mul(&y.powi(2).neg().add_scalar(1.0))
+/// `y = tanh(x)`  =>  `dx = dy ⊙ (1 − y²)`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Tanh;
+
+impl Map for Tanh {
+    fn name(&self) -> String {
+        "tanh".into()
+    }
+    fn formula(&self) -> &'static str {
+        "y = tanh(a);  da = dy ⊙ (1 − y²)"
+    }
+    fn f(&self, x: f64) -> f64 {
+        x.tanh()
+    }
+    fn dx<S: Real>(&self, dy: S, _x: S, y: S) -> S {
+        dy * (-(y * y) + 1.0)
+    }
 }

@@ -1,189 +1,52 @@
 //! The reverse pass of a replay: each node's adjoint `dy` sent to its inputs, written
 //! straight into their adjoint buffers, `dx = g` for the first contribution the plan found
-//! and `dx += g` for later ones. No local gradient is made as a tensor of its own on the
-//! common ops: the rule's formula is evaluated entry by entry into `dx` (or, for a product,
-//! by the matmul kernel adding into it). Every other op runs its own rule ([`Op::vjp`]) and
-//! its local gradients are then put into the buffers.
+//! and `dx += g` for later ones. The rules are the ops' own: an entrywise op's
+//! ([`crate::ops::Map::dx`], [`crate::ops::Zip::da`]/`db`) is evaluated entry by entry into
+//! `dx`; a product's adjoints are the products its rule names, run by the kernels the plan
+//! chose; every other op runs its rule ([`Op::vjp`]) into tensors, which are then put into
+//! the buffers. No rule is written here.
 
-use super::forward::Strides;
 use super::plan::Backward;
-use crate::linalg::matmul::Write;
-use crate::ops::{NodeId, Op, unary};
+use crate::ops::matmul::Of;
+use crate::ops::{NodeId, Op};
 use crate::tape::Value;
 use crate::tensor::Tensor;
+use crate::tensor::loops::each;
 
 /// Sends node `b.node`'s adjoint to the adjoints of its inputs.
 #[inline(always)]
 pub(super) fn run(b: &Backward, adjoints: &mut [Tensor], values: &[Value]) {
     let (below, here) = adjoints.split_at_mut(b.node);
-    let dy = here[0].as_slice();
+    let dy = &here[0];
     let v = |k: NodeId| &*values[k];
-    let (y, ys) = (v(b.node), v(b.node).as_slice());
-    // A product's adjoint products (`dA`, `dB`), each of its fixed shape and kernel.
-    let product = |which: usize| b.products[which].expect("a product has its adjoints' products");
+    let y = v(b.node);
     for (which, into) in b.into.iter().enumerate() {
         let Some((k, write)) = *into else { continue };
-        let x = v(k);
-        let (xs, dx) = (x.as_slice(), below[k].as_mut_slice());
-        let same = x.shape() == y.shape();
-        match (b.op, which) {
-            // y = a + b  =>  da = sum_to(dy, a), db = sum_to(dy, b)
-            (Op::Add(..), _) => sum_to_dy(dx, x, y, write, dy, 1.0),
-            // y = a - b  =>  da = sum_to(dy, a), db = -sum_to(dy, b)
-            (Op::Sub(..), 0) => sum_to_dy(dx, x, y, write, dy, 1.0),
-            (Op::Sub(..), _) => sum_to_dy(dx, x, y, write, dy, -1.0),
-            // y = a ⊙ b  =>  da = sum_to(dy ⊙ b, a), db = sum_to(dy ⊙ a, b)
-            (Op::Mul(_, o), 0) | (Op::Mul(o, _), _) => {
-                let (os, s) = (v(o).as_slice(), Strides::of(v(o)));
-                match same && v(o).shape() == y.shape() {
-                    true => each(dx, write, [dy, os], |[d, o]| d * o),
-                    false => sum_to(dx, x, y, write, |k, i, j| dy[k] * os[s.at(i, j)]),
-                }
+        let dx = below[k].as_mut_slice();
+        match b.op {
+            Op::Map(op, x) => op.backward_into(dx, write, [dy, v(x), y].map(Tensor::as_slice)),
+            Op::Zip(op, a, c) => op.backward_into(which, dx, write, [dy, v(a), v(c), y]),
+            Op::MatMul(a, c) | Op::MatMulT(a, c) => {
+                let p = b.products[which].expect("a product has its adjoints' products");
+                let operand = |of: Of| match of {
+                    Of::Dy => dy.as_slice(),
+                    Of::A => v(a).as_slice(),
+                    Of::B => v(c).as_slice(),
+                };
+                p.run(operand, dx, write);
             }
-            // y = a ⊘ b  =>  da = sum_to(dy ⊘ b, a), db = -sum_to(dy ⊙ y ⊘ b, b)
-            (Op::Div(_, divisor), which) => {
-                let (bs, s) = (v(divisor).as_slice(), Strides::of(v(divisor)));
-                match which {
-                    0 => sum_to(dx, x, y, write, |k, i, j| dy[k] / bs[s.at(i, j)]),
-                    _ => sum_to(dx, x, y, write, |k, i, j| -(dy[k] * ys[k] / bs[s.at(i, j)])),
-                }
-            }
-            // y = -x  =>  dx = -dy
-            (Op::Neg(_), _) => each(dx, write, [dy], |[d]| -d),
-            // y = x + c  =>  dx = dy
-            (Op::AddScalar(..), _) => each(dx, write, [dy], |[d]| d),
-            // y = c x  =>  dx = c dy
-            (Op::MulScalar(_, c), _) => each(dx, write, [dy], |[d]| d * c),
-            // y = x^n  =>  dx = dy ⊙ n x^(n-1)
-            (Op::PowI(_, n), _) if n != 0 && n != i32::MIN => {
-                each(dx, write, [dy, xs], |[d, x]| {
-                    d * (unary::powi(x, n - 1) * n as f64)
-                })
-            }
-            // y = relu(x)  =>  dx = dy ⊙ 1[x > 0]
-            (Op::Relu(_), _) => each(dx, write, [dy, xs], |[d, x]| d * unary::step(x)),
-            // y = σ(x)  =>  dx = dy ⊙ y ⊙ (1 - y)
-            (Op::Sigmoid(_), _) => each(dx, write, [dy, ys], |[d, y]| d * (y * (-y + 1.0))),
-            // y = tanh(x)  =>  dx = dy ⊙ (1 - y^2)
-            (Op::Tanh(_), _) => each(dx, write, [dy, ys], |[d, y]| d * (-(y * y) + 1.0)),
-            // y = exp(x)  =>  dx = dy ⊙ y
-            (Op::Exp(_), _) => each(dx, write, [dy, ys], |[d, y]| d * y),
-            // y = sum_ij x_ij  =>  dx_ij = dy
-            (Op::Sum(_), _) => {
-                let d = dy[0];
-                match write {
-                    Write::Overwrite => dx.fill(d),
-                    Write::Add => dx.iter_mut().for_each(|dx| *dx += d),
-                }
-            }
-            // Y = A B  =>  dA = dY B^T,  dB = A^T dY
-            (Op::MatMul(_, bm), 0) => product(0).run(dy, v(bm).as_slice(), dx, write),
-            (Op::MatMul(a, _), _) => product(1).run(v(a).as_slice(), dy, dx, write),
-            // Y = A B^T  =>  dA = dY B,  dB = dY^T A
-            (Op::MatMulT(_, bm), 0) => product(0).run(dy, v(bm).as_slice(), dx, write),
-            (Op::MatMulT(a, _), _) => product(1).run(dy, v(a).as_slice(), dx, write),
-            // Every other op (`in_place` is false exactly for these).
-            _ => return by_rule(b, below, &here[0], values),
+            _ => return by_rule(b, below, dy, values),
         }
     }
 }
 
-/// True if `op`'s rule runs in place here (false: its own rule, [`Op::vjp`], into tensors):
-/// the ops with an arm of their own in [`run`] (a test holds the two together).
+/// True if `op`'s rule runs in place, into the adjoint buffers (false: its rule makes
+/// tensors first, [`by_rule`]): the entrywise ops and the products.
 pub(super) fn in_place(op: Op) -> bool {
-    match op {
-        Op::PowI(_, n) => n != 0 && n != i32::MIN,
-        _ => matches!(
-            op,
-            Op::Add(..)
-                | Op::Sub(..)
-                | Op::Mul(..)
-                | Op::Div(..)
-                | Op::Neg(_)
-                | Op::AddScalar(..)
-                | Op::MulScalar(..)
-                | Op::Relu(_)
-                | Op::Sigmoid(_)
-                | Op::Tanh(_)
-                | Op::Exp(_)
-                | Op::Sum(_)
-                | Op::MatMul(..)
-                | Op::MatMulT(..)
-        ),
-    }
-}
-
-/// `dx_k = g(s_k)`, or `dx_k += g(s_k)`, `s_k` the `k`-th entries of the slices `src` (of
-/// `dx`'s length): one loop for each mode, so that each vectorizes.
-#[inline(always)]
-fn each<const N: usize>(
-    dx: &mut [f64],
-    write: Write,
-    src: [&[f64]; N],
-    g: impl Fn([f64; N]) -> f64,
-) {
-    let n = dx.len();
-    let src = src.map(|s| &s[..n]);
-    match write {
-        Write::Overwrite => (0..n).for_each(|k| dx[k] = g(src.map(|s| s[k]))),
-        Write::Add => (0..n).for_each(|k| dx[k] += g(src.map(|s| s[k]))),
-    }
-}
-
-/// `dx = sum_to(G, shape(x))` (or `dx += ...`), `G` the local gradient at the output's shape
-/// given entry by entry as `g(k, i, j)` (`k = i cols + j`): entries of `G` over a broadcast
-/// row or column of `x` are summed into it, in row order.
-fn sum_to(
-    dx: &mut [f64],
-    x: &Tensor,
-    y: &Tensor,
-    write: Write,
-    g: impl Fn(usize, usize, usize) -> f64,
-) {
-    let (rows, cols) = y.shape();
-    let s = Strides::of(x);
-    if x.shape() == y.shape() {
-        match write {
-            Write::Overwrite => for_each_entry(rows, cols, |k, i, j| dx[k] = g(k, i, j)),
-            Write::Add => for_each_entry(rows, cols, |k, i, j| dx[k] += g(k, i, j)),
-        }
-        return;
-    }
-    if write == Write::Overwrite {
-        dx.fill(0.0);
-    }
-    for_each_entry(rows, cols, |k, i, j| dx[s.at(i, j)] += g(k, i, j));
-}
-
-/// `dx = sign · sum_to(dy, shape(x))` (or `dx += ...`), `sign` ±1: an add's or a
-/// subtraction's rule. A row `x` (a bias under every row of `y`) sums the rows of `dy`.
-fn sum_to_dy(dx: &mut [f64], x: &Tensor, y: &Tensor, write: Write, dy: &[f64], sign: f64) {
-    let cols = y.cols();
-    if x.shape() == y.shape() {
-        each(dx, write, [dy], |[d]| sign * d);
-    } else if x.rows() == 1 && x.cols() == cols && cols > 0 {
-        if write == Write::Overwrite {
-            dx.fill(0.0);
-        }
-        for row in dy.chunks_exact(cols) {
-            for (dx, &d) in dx.iter_mut().zip(row) {
-                *dx += sign * d;
-            }
-        }
-    } else {
-        sum_to(dx, x, y, write, |k, _, _| sign * dy[k]);
-    }
-}
-
-/// `f(k, i, j)` for every entry `(i, j)` of a `rows x cols` matrix, `k = i cols + j`, in
-/// row order.
-#[inline(always)]
-fn for_each_entry(rows: usize, cols: usize, mut f: impl FnMut(usize, usize, usize)) {
-    for i in 0..rows {
-        for j in 0..cols {
-            f(i * cols + j, i, j);
-        }
-    }
+    matches!(
+        op,
+        Op::Map(..) | Op::Zip(..) | Op::MatMul(..) | Op::MatMulT(..)
+    )
 }
 
 #[cfg(test)]

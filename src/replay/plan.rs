@@ -4,31 +4,37 @@
 //! one (added to it). The reverse sweep visits nodes in a fixed order, so which contribution
 //! comes first is known before any number is computed: no adjoint is zeroed per step.
 
-use crate::linalg::matmul::{Form, MatmulKernel, Write};
+use crate::linalg::matmul::{MatmulKernel, Write};
+use crate::ops::matmul::{Of, Term};
 use crate::ops::{NodeId, Op};
 use crate::tape::Node;
 
-/// A product `C = op(A) op(B)` of fixed shape, with the kernel chosen for that shape once.
+/// A product `C = op(L) op(R)` of fixed shape (a term of a product's rule, [`Term`]), with
+/// the kernel chosen for that shape once.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Product {
-    pub form: Form,
+    pub term: Term,
     pub mkn: (usize, usize, usize),
     pub kernel: MatmulKernel,
 }
 
 impl Product {
-    fn new(form: Form, mkn: (usize, usize, usize)) -> Product {
+    fn new(term: Term, shape: impl Fn(Of) -> (usize, usize)) -> Product {
+        let mkn = term.mkn(shape);
         let (m, k, n) = mkn;
         Product {
-            form,
+            term,
             mkn,
             kernel: MatmulKernel::for_shape(m, k, n),
         }
     }
 
-    /// `C <- op(A) op(B)` or `C <- C + op(A) op(B)`, as `write` says.
-    pub fn run(&self, a: &[f64], b: &[f64], c: &mut [f64], write: Write) {
-        self.kernel.run(self.form, self.mkn, a, b, (c, write));
+    /// `C <- op(L) op(R)` or `C <- C + op(L) op(R)`, as `write` says, the operands read by
+    /// `operand`.
+    #[inline(always)]
+    pub fn run<'a>(&self, operand: impl Fn(Of) -> &'a [f64], c: &mut [f64], write: Write) {
+        let (l, r) = (operand(self.term.left), operand(self.term.right));
+        self.kernel.run(self.term.form, self.mkn, l, r, (c, write));
     }
 }
 
@@ -69,16 +75,10 @@ pub(super) fn plan(
         .map(|(node, n)| Forward {
             node,
             op: n.op,
-            product: match n.op {
-                Op::MatMul(a, b) => {
-                    Some(Product::new(Form::AB, (shape(a).0, shape(a).1, shape(b).1)))
-                }
-                Op::MatMulT(a, b) => Some(Product::new(
-                    Form::ABt,
-                    (shape(a).0, shape(a).1, shape(b).0),
-                )),
-                _ => None,
-            },
+            product: n.op.product_rule().map(|rule| {
+                let [a, b] = n.op.inputs().as_array().map(Option::unwrap);
+                Product::new(rule.y, |of| if of == Of::A { shape(a) } else { shape(b) })
+            }),
         })
         .collect();
 
@@ -108,32 +108,27 @@ pub(super) fn plan(
                 node: i,
                 op: n.op,
                 into,
-                products: adjoint_products(n.op, &shape),
+                products: adjoint_products(i, n.op, &shape),
             });
         }
     }
     (forward, backward, reached)
 }
 
-/// The products of a product's input adjoints.
-/// `Y = A B` (`m x k` times `k x n`):  `dA = dY B^T` (`m x n` by `(k x n)^T`), `dB = A^T dY`.
-/// `Y = A B^T` (`m x k` times `(n x k)^T`):  `dA = dY B`, `dB = dY^T A`.
-fn adjoint_products(op: Op, shape: &dyn Fn(NodeId) -> (usize, usize)) -> [Option<Product>; 2] {
-    match op {
-        Op::MatMul(a, b) => {
-            let ((m, k), n) = (shape(a), shape(b).1);
-            [
-                Some(Product::new(Form::ABt, (m, n, k))),
-                Some(Product::new(Form::AtB, (k, m, n))),
-            ]
-        }
-        Op::MatMulT(a, b) => {
-            let ((m, k), n) = (shape(a), shape(b).0);
-            [
-                Some(Product::new(Form::AB, (m, n, k))),
-                Some(Product::new(Form::AtB, (n, m, k))),
-            ]
-        }
-        _ => [None, None],
-    }
+/// The products of a product's input adjoints, from its rule ([`Op::product_rule`]).
+fn adjoint_products(
+    node: NodeId,
+    op: Op,
+    shape: &dyn Fn(NodeId) -> (usize, usize),
+) -> [Option<Product>; 2] {
+    let Some(rule) = op.product_rule() else {
+        return [None, None];
+    };
+    let [a, b] = op.inputs().as_array().map(Option::unwrap);
+    let operand = |of: Of| match of {
+        Of::Dy => shape(node),
+        Of::A => shape(a),
+        Of::B => shape(b),
+    };
+    rule.grads.map(|term| Some(Product::new(term, operand)))
 }

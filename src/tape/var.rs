@@ -3,7 +3,7 @@
 use super::Grads;
 use super::Tape;
 use crate::inspect::preview;
-use crate::ops::{Adjoint, NodeId, Op};
+use crate::ops::{Adjoint, Binary, Custom, NodeId, Op, Unary};
 use crate::tensor::{Tensor, fmt_shape};
 use std::fmt;
 
@@ -147,6 +147,21 @@ impl<'t> Var<'t> {
         self.tape.push(op, value)
     }
 
+    /// Records the entrywise op `op` of `self`.
+    pub(crate) fn apply_map(self, op: impl Into<Unary>) -> Var<'t> {
+        self.record(Op::Map(op.into(), self.index))
+    }
+
+    /// Records the broadcasting op `op` of `self` and `rhs`.
+    pub(crate) fn apply_zip(self, rhs: Var<'t>, op: impl Into<Binary>) -> Var<'t> {
+        self.binary(rhs, Op::Zip(op.into(), self.index, rhs.index))
+    }
+
+    /// `f` of the value, without counting as a read of it (a rule's own use of a value).
+    pub(crate) fn peek<R>(self, f: impl FnOnce(&Tensor) -> R) -> R {
+        f(&self.tape.nodes.borrow()[self.index].value)
+    }
+
     /// Records `op` (an op of `self` and `rhs`), as [`Var::record`] does.
     ///
     /// # Panics
@@ -230,17 +245,20 @@ impl<'t> Adjoint for Var<'t> {
     fn sum_to(&self, rows: usize, cols: usize) -> Self {
         Var::sum_to(*self, rows, cols)
     }
-    fn detached(&self, f: impl Fn(f64) -> f64) -> Tensor {
-        self.tape.nodes.borrow()[self.index].value.map(f)
+    fn map_rule(op: Unary, dy: &Self, x: &Self, y: &Self) -> Self {
+        op.backward_recorded(*dy, *x, *y)
     }
-    fn detached_with(&self, other: &Self, f: impl Fn(f64, f64) -> f64) -> Tensor {
-        let nodes = self.tape.nodes.borrow();
-        nodes[self.index]
-            .value
-            .broadcast_map(&nodes[other.index].value, "detached_with", f)
+    fn zip_rule(
+        op: Binary,
+        dy: &Self,
+        [a, b]: [&Self; 2],
+        y: &Self,
+        need: [bool; 2],
+    ) -> [Option<Self>; 2] {
+        op.backward_recorded(*dy, [*a, *b], *y, need)
     }
-    fn mul_const(&self, c: &Tensor) -> Self {
-        *self * self.tape.constant(c.clone())
+    fn custom_rule(f: Custom, dy: &Self, inputs: &[&Self], y: &Self) -> Vec<Self> {
+        f.0.backward_recorded(dy, inputs, y)
     }
     fn exp(&self) -> Self {
         Var::exp(*self)

@@ -1,5 +1,6 @@
 //! Broadcasting and the elementwise operations built on it.
 
+use super::loops::{Write, broadcast_into, each};
 use super::{Tensor, fmt_shape};
 
 /// How the operands of an elementwise binary op line up. The three broadcast cases are the
@@ -77,8 +78,8 @@ impl Tensor {
     /// assert_eq!(x.map(f64::sqrt), Tensor::row(&[1.0, 2.0, 3.0]));
     /// ```
     pub fn map(&self, f: impl Fn(f64) -> f64) -> Tensor {
-        let mut data = super::buffer(self.data.len());
-        crate::wide::wide(|| data.extend(self.data.iter().map(|&x| f(x))));
+        let mut data = super::to_overwrite("map", self.rows, self.cols);
+        crate::wide::wide(|| each(&mut data, Write::Overwrite, [&self.data], |[x]| f(x)));
         Tensor {
             rows: self.rows,
             cols: self.cols,
@@ -127,54 +128,10 @@ impl Tensor {
     /// assert_eq!(x.broadcast_map(&mu, "center", |a, m| a - m), Tensor::from_rows(&[[-1.0, -1.0], [1.0, 1.0]]));
     /// ```
     pub fn broadcast_map(&self, other: &Tensor, op: &str, f: impl Fn(f64, f64) -> f64) -> Tensor {
-        let shape = broadcast_shape(op, self.shape(), other.shape());
-        // How an operand lines up with the output shape. One of the two has it already (an
-        // outer broadcast, row by column, was refused above).
-        let how = |t: &Tensor| Broadcast::classify(shape, t.shape()).expect("broadcast_shape");
-        match how(self) {
-            Broadcast::Same => self.map_with(other, how(other), f),
-            // The broadcast operand on the left: the same loops, the operands swapped.
-            left => other.map_with(self, left, |b, a| f(a, b)),
-        }
-    }
-
-    /// `f(self_ij, small_ij)` for `small` broadcast over `self`'s shape as `how`.
-    fn map_with(&self, small: &Tensor, how: Broadcast, f: impl Fn(f64, f64) -> f64) -> Tensor {
-        let (rows, cols) = self.shape();
-        let mut data = match how {
-            Broadcast::Same | Broadcast::Scalar => super::buffer(rows * cols),
-            // Every entry is written below: no zeros first.
-            Broadcast::Row | Broadcast::Col => super::to_overwrite("broadcast", rows, cols),
-        };
-        crate::wide::wide(|| match how {
-            Broadcast::Same => {
-                data.extend(self.data.iter().zip(&small.data).map(|(&a, &b)| f(a, b)))
-            }
-            Broadcast::Scalar => {
-                let b = small.data[0];
-                data.extend(self.data.iter().map(|&a| f(a, b)));
-            }
-            _ if cols == 0 => {}
-            // A row or a column: the output is written in place, row by row (one `extend` per
-            // row cost more than the arithmetic of a 32 x 5 bias).
-            row_or_col => {
-                let rows_of = data
-                    .chunks_exact_mut(cols)
-                    .zip(self.data.chunks_exact(cols));
-                for (i, (out, a_row)) in rows_of.enumerate() {
-                    if row_or_col == Broadcast::Row {
-                        for ((o, &a), &b) in out.iter_mut().zip(a_row).zip(&small.data) {
-                            *o = f(a, b);
-                        }
-                    } else {
-                        let b = small.data[i];
-                        for (o, &a) in out.iter_mut().zip(a_row) {
-                            *o = f(a, b);
-                        }
-                    }
-                }
-            }
-        });
+        let (rows, cols) = broadcast_shape(op, self.shape(), other.shape());
+        // Every entry is written: no zeros first.
+        let mut data = super::to_overwrite(op, rows, cols);
+        crate::wide::wide(|| broadcast_into(&mut data, self, other, f));
         Tensor { rows, cols, data }
     }
 

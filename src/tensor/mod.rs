@@ -12,6 +12,7 @@ mod compare;
 mod construct;
 mod display;
 mod index;
+pub(crate) mod loops;
 mod matrix;
 mod operators;
 mod pool;
@@ -113,6 +114,17 @@ pub(crate) fn to_overwrite(op: &str, rows: usize, cols: usize) -> Vec<f64> {
 }
 
 impl Tensor {
+    /// A tensor of `like`'s shape whose entries are all about to be written (recycled from the
+    /// pool, not zeroed).
+    pub(crate) fn to_overwrite_like(like: &Tensor, op: &str) -> Tensor {
+        let (rows, cols) = like.shape();
+        Tensor {
+            rows,
+            cols,
+            data: to_overwrite(op, rows, cols),
+        }
+    }
+
     // ----- access --------------------------------------------------------------------------
 
     /// `(rows, cols)`.
