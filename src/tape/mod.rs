@@ -21,6 +21,8 @@ mod value;
 mod var;
 
 pub use grads::{GradVars, Grads};
+/// The sweep with an observer, for the step-through of [`crate::inspect`].
+pub(crate) use sweep::reverse_sweep;
 pub use value::Value;
 pub use var::Var;
 

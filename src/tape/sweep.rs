@@ -181,7 +181,7 @@ pub(super) type Observer<'o, V> = &'o mut dyn FnMut(NodeId, &V, &[Option<V>; 2])
 /// `observe`, if given, sees each node's incoming adjoint and the local gradients its rule
 /// sends to its inputs (for the step-through and anomaly detection); the ordinary backward
 /// passes `None`.
-pub(super) fn reverse_sweep<'a, V: Adjoint + 'a>(
+pub(crate) fn reverse_sweep<'a, V: Adjoint + 'a>(
     output: NodeId,
     seed: V,
     op: &dyn Fn(NodeId) -> Op,

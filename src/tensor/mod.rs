@@ -21,6 +21,7 @@ mod reduce;
 
 pub use broadcast::{Broadcast, broadcast_shape};
 pub use compare::rel_diff;
+pub use display::preview;
 
 use std::ops::{Index, IndexMut};
 
