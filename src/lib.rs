@@ -61,9 +61,9 @@
 //! - [`anomaly`]: opt-in detection of the first op that produced a NaN or an infinity.
 //! - [`ops`]: the operations, one file per family, each method and formula beside its rule;
 //!   every op's forward in [`ops::Op::eval`].
-//! - [`gradcheck`](mod@gradcheck): reverse mode against finite differences, for your functions.
-//! - [`hessian`]: Hessian-vector products, Hessians, the optimal step along a direction,
-//!   `gradgradcheck`.
+//! - [`gradcheck`](mod@gradcheck): reverse mode against finite differences, for your functions,
+//!   and `gradgradcheck` (second derivatives against differences of the gradient).
+//! - [`hessian`]: Hessian-vector products, Hessians, the optimal step along a direction.
 //! - [`inspect`]: the tape as a table, a drawing, Graphviz DOT, and the step-through
 //!   [`Tape::backward_steps`].
 //! - [`nn`]: flat parameters with named views, `Linear`, activations, `mse`, `Sequential`, `mlp`.
