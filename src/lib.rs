@@ -92,6 +92,7 @@ pub mod linalg;
 pub mod nn;
 pub mod ops;
 pub mod optim;
+mod params;
 #[cfg(feature = "plot")]
 pub mod plot;
 pub mod replay;
