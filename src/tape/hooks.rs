@@ -1,7 +1,7 @@
 //! Anomaly detection: the checks the recording and the sweep make, and the first report.
 
+use super::anomaly::{Anomaly, AnomalyMode, Phase};
 use super::{Node, Tape};
-use crate::anomaly::{Anomaly, AnomalyMode, Phase};
 use crate::ops::{NodeId, Op};
 use crate::tensor::Tensor;
 

@@ -1,7 +1,7 @@
 //! The reverse sweep, and the three ways to run it: numeric, recorded, seeded.
 
+use super::anomaly::AnomalyMode;
 use super::{GradVars, Grads, Tape, Var};
-use crate::anomaly::AnomalyMode;
 use crate::ops::{Adjoint, NodeId, Op};
 use crate::tensor::{Tensor, fmt_shape};
 
