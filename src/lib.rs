@@ -89,6 +89,7 @@ pub mod inspect;
 pub mod io;
 pub mod jacobian;
 pub mod linalg;
+mod matmul;
 pub mod nn;
 pub mod ops;
 pub mod optim;
