@@ -1,9 +1,10 @@
-//! The crate's modules depend downward only (ARCHITECTURE.md draws the layers).
+//! The crate's modules depend downward only, in the layers ARCHITECTURE.md lists.
 //!
 //! The test reads the `src/` tree and collects, for each top-level module (`tensor`, `tape`,
 //! `nn`, ...: every `mod` declared in `src/lib.rs`), the other top-level modules it names with
 //! a `crate::<module>` path: in `use` lines (`use crate::{a::X, b::Y}` groups too) and inline
-//! paths, and through the crate root's re-exports (`crate::Tape` is `tape`). Comments (doc
+//! paths, through the crate root's re-exports (`crate::Tape` is `tape`), and with `super::`
+//! chains that climb to the root (`super::super::x` in `src/a/b.rs`). Comments (doc
 //! comments and the doc tests in them too), string literals and `#[cfg(test)]` items are left
 //! out: they are not part of the library's build graph.
 //!
@@ -221,60 +222,102 @@ fn is_ident(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
-/// The first path segments named after `crate::` in `code`: `crate::tape::Var` gives `tape`,
-/// `crate::{tape::Var, tensor::Tensor}` gives `tape` and `tensor`, `crate::Tape` gives `Tape`.
-fn crate_paths(code: &str) -> BTreeSet<String> {
-    let mut found = BTreeSet::new();
-    let mut rest = code;
-    while let Some(at) = rest.find("crate::") {
-        let before = rest[..at].chars().next_back();
-        rest = &rest[at + "crate::".len()..];
-        if before.is_some_and(is_ident) {
-            continue; // e.g. `mycrate::`
+/// The first segments of the paths that start at `rest` (just after `crate::`): one name,
+/// or each path's first name in a group `{a::X, b::{Y, Z}, C}`.
+fn first_segments(rest: &str, found: &mut BTreeSet<String>) {
+    let rest = rest.trim_start();
+    let Some(group) = rest.strip_prefix('{') else {
+        let name: String = rest.chars().take_while(|&c| is_ident(c)).collect();
+        if !name.is_empty() {
+            found.insert(name);
         }
-        let rest_trim = rest.trim_start();
-        if let Some(group) = rest_trim.strip_prefix('{') {
-            // The first segment of each path at depth 1 of the group.
-            let mut depth = 1usize;
-            let mut at_start = true;
-            let mut word = String::new();
-            for ch in group.chars() {
-                match ch {
-                    '{' => {
-                        if depth == 1 && !word.is_empty() {
-                            found.insert(std::mem::take(&mut word));
-                        }
-                        depth += 1;
-                        at_start = false;
-                    }
-                    '}' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            break;
-                        }
-                    }
-                    ',' if depth == 1 => {
-                        if !word.is_empty() {
-                            found.insert(std::mem::take(&mut word));
-                        }
-                        at_start = true;
-                    }
-                    c if depth == 1 && at_start && is_ident(c) => word.push(c),
-                    c if depth == 1 && at_start && !word.is_empty() && !c.is_whitespace() => {
-                        found.insert(std::mem::take(&mut word));
-                        at_start = false;
-                    }
-                    _ => {}
+        return;
+    };
+    let mut depth = 1usize;
+    let mut at_start = true;
+    let mut word = String::new();
+    for ch in group.chars() {
+        match ch {
+            '{' => {
+                if depth == 1 && !word.is_empty() {
+                    found.insert(std::mem::take(&mut word));
+                }
+                depth += 1;
+                at_start = false;
+            }
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
                 }
             }
-            if !word.is_empty() {
-                found.insert(word);
+            ',' if depth == 1 => {
+                if !word.is_empty() {
+                    found.insert(std::mem::take(&mut word));
+                }
+                at_start = true;
             }
-        } else {
-            let name: String = rest_trim.chars().take_while(|&c| is_ident(c)).collect();
-            if !name.is_empty() {
-                found.insert(name);
+            c if depth == 1 && at_start && is_ident(c) => word.push(c),
+            c if depth == 1 && at_start && !word.is_empty() && !c.is_whitespace() => {
+                found.insert(std::mem::take(&mut word));
+                at_start = false;
             }
+            _ => {}
+        }
+    }
+    if !word.is_empty() {
+        found.insert(word);
+    }
+}
+
+/// How many inline `mod name { ... }` blocks enclose byte `at` of `code`.
+fn inline_mod_depth(code: &str, at: usize) -> usize {
+    let mut stack = Vec::new();
+    for (k, ch) in code[..at].char_indices() {
+        match ch {
+            '{' => {
+                let before = code[..k].trim_end();
+                let name_start = before.trim_end_matches(is_ident);
+                let is_mod = name_start.len() < before.len()
+                    && name_start
+                        .trim_end()
+                        .strip_suffix("mod")
+                        .is_some_and(|b| !b.chars().next_back().is_some_and(is_ident));
+                stack.push(is_mod);
+            }
+            '}' => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    stack.into_iter().filter(|&m| m).count()
+}
+
+/// The first segments of the paths in `code` that start at the crate root: after `crate::`
+/// (`crate::tape::Var` gives `tape`, `crate::{tape::Var, tensor::Tensor}` gives `tape` and
+/// `tensor`, `crate::Tape` gives `Tape`), and after a chain of `super::` that climbs to the
+/// root from a file `depth` modules down (`super::super::x` in `src/a/b.rs` is `crate::x`).
+fn root_paths(code: &str, depth: usize) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    for (at, _) in code.match_indices("crate::") {
+        if !code[..at].chars().next_back().is_some_and(is_ident) {
+            first_segments(&code[at + "crate::".len()..], &mut found);
+        }
+    }
+    for (at, _) in code.match_indices("super::") {
+        let before = &code[..at];
+        if before.chars().next_back().is_some_and(is_ident) || before.ends_with("::") {
+            continue; // not the start of a chain
+        }
+        let mut rest = &code[at..];
+        let mut climbs = 0;
+        while let Some(r) = rest.strip_prefix("super::") {
+            rest = r;
+            climbs += 1;
+        }
+        if climbs == depth + inline_mod_depth(code, at) {
+            first_segments(rest, &mut found);
         }
     }
     found
@@ -325,7 +368,9 @@ fn module_graph() -> Graph {
             rel.display()
         );
         let code = without_test_items(&strip(&fs::read_to_string(&file).unwrap()));
-        for name in crate_paths(&code) {
+        // `a.rs` and `a/mod.rs` are one module below the root, `a/b.rs` two.
+        let depth = rel.components().count() - usize::from(rel.ends_with("mod.rs"));
+        for name in root_paths(&code, depth) {
             let target = if modules.contains(&name) {
                 name
             } else if let Some(m) = items.get(&name) {
@@ -537,8 +582,77 @@ fn scanner_reads_paths_as_the_compiler_does() {
         #[cfg(test)]
         fn layouts(t: &crate::plot::Figure) -> [(u8, u8); 3] { [(0, 0); 3] }
         fn h() { crate::data::points(); }
+        fn i() { super::super::io::read(); super::sibling(); }
+        mod inner { fn j() { super::super::super::train::fit(); } }
     "##;
+    // As in `src/a/b.rs`: two `super::` climb to the root, three from inside `mod inner`.
     let code = without_test_items(&strip(code));
-    let got: Vec<String> = crate_paths(&code).into_iter().collect();
-    assert_eq!(got, ["Rng", "data", "linalg", "tape", "tensor"]);
+    let got: Vec<String> = root_paths(&code, 2).into_iter().collect();
+    assert_eq!(
+        got,
+        ["Rng", "data", "io", "linalg", "tape", "tensor", "train"]
+    );
+}
+
+/// The layers of ARCHITECTURE.md: `module -> layer` from its `**N. Title**` headings and the
+/// `` - `module` `` (or `` - `a` + `b` ``) items under each.
+fn documented_layers() -> BTreeMap<String, usize> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md");
+    let text = fs::read_to_string(path).unwrap();
+    let mut layers = BTreeMap::new();
+    let mut layer = None;
+    for line in text.lines() {
+        if line.starts_with("## ") {
+            layer = None;
+        } else if let Some(title) = line.strip_prefix("**") {
+            layer = title
+                .split('.')
+                .next()
+                .and_then(|n| n.parse::<usize>().ok());
+        } else if let (Some(n), Some(item)) = (layer, line.strip_prefix("- ")) {
+            let head = item.split([':', '(', ',']).next().unwrap();
+            for name in head.split('+') {
+                let name = name.trim().trim_matches('`');
+                if !name.is_empty() && name.chars().all(is_ident) {
+                    layers.insert(name.to_string(), n);
+                }
+            }
+        }
+    }
+    layers
+}
+
+/// ARCHITECTURE.md lists every module, each in a layer above every module it uses (`ops` and
+/// `tape` share one): the page stays what the code is.
+#[test]
+fn architecture_md_matches_the_module_graph() {
+    let graph = module_graph();
+    let layers = documented_layers();
+    let mut wrong = Vec::new();
+    for module in graph.keys() {
+        if !layers.contains_key(module) {
+            wrong.push(format!("{module} is in no layer of ARCHITECTURE.md"));
+        }
+    }
+    for module in layers.keys() {
+        if !graph.contains_key(module) {
+            wrong.push(format!(
+                "ARCHITECTURE.md lists {module}, which src/lib.rs does not declare"
+            ));
+        }
+    }
+    for (from, tos) in &graph {
+        for (to, file) in tos {
+            let (Some(&a), Some(&b)) = (layers.get(from), layers.get(to)) else {
+                continue;
+            };
+            let one_layer = ONE_LAYER.contains(&from.as_str()) && ONE_LAYER.contains(&to.as_str());
+            if a <= b && !one_layer {
+                wrong.push(format!(
+                    "{from} (layer {a}) uses {to} (layer {b}) in src/{file}"
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
