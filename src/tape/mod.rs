@@ -22,7 +22,7 @@ mod value;
 mod var;
 
 pub use grads::{GradVars, Grads};
-/// The sweep with an observer, for the step-through of [`crate::inspect`].
+/// The sweep with an observer, for the step-through that the modules above the tape show.
 pub(crate) use sweep::reverse_sweep;
 pub use value::Value;
 pub use var::Var;
