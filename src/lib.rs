@@ -55,17 +55,17 @@
 //! - [`tensor`]: [`Tensor`], a row-major `rows x cols` `f64` matrix (a scalar is `1x1`),
 //!   with broadcasting in three written-out cases (scalar, row, column).
 //! - [`tape`]: [`Tape`], [`Var`] (a `Copy` handle, with operators), the reverse sweep,
-//!   [`Grads`], [`Tape::backward_graph`] (the gradient recorded, for second derivatives),
-//!   and the step-through [`Tape::backward_steps`].
+//!   [`Grads`], [`Tape::backward_graph`] (the gradient recorded, for second derivatives).
 //! - [`replay`]: a recorded step run again for new parameters, with no recording and no
 //!   allocation per step (a trace of the tape, the fastest training step).
 //! - [`anomaly`]: opt-in detection of the first op that produced a NaN or an infinity.
 //! - [`ops`]: the operations, one file per family, each method and formula beside its rule;
 //!   every op's forward in [`ops::Op::eval`].
-//! - [`gradcheck`](mod@gradcheck): reverse mode against finite differences, for your functions.
-//! - [`hessian`]: Hessian-vector products, Hessians, the optimal step along a direction,
-//!   `gradgradcheck`.
-//! - [`inspect`]: the tape as a table and as Graphviz DOT.
+//! - [`gradcheck`](mod@gradcheck): reverse mode against finite differences, for your functions,
+//!   and `gradgradcheck` (second derivatives against differences of the gradient).
+//! - [`hessian`]: Hessian-vector products, Hessians, the optimal step along a direction.
+//! - [`inspect`]: the tape as a table, a drawing, Graphviz DOT, and the step-through
+//!   [`Tape::backward_steps`].
 //! - [`nn`]: flat parameters with named views, `Linear`, activations, `mse`, `Sequential`, `mlp`.
 //! - [`optim`]: SGD (momentum, Nesterov), Adam/AdamW, L-BFGS with strong Wolfe, schedules,
 //!   iterate averaging, seeded sampling; PyTorch's update rules, step for step.
@@ -89,9 +89,11 @@ pub mod inspect;
 pub mod io;
 pub mod jacobian;
 pub mod linalg;
+mod matmul;
 pub mod nn;
 pub mod ops;
 pub mod optim;
+mod params;
 #[cfg(feature = "plot")]
 pub mod plot;
 pub mod replay;

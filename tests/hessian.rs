@@ -5,7 +5,8 @@ mod common;
 
 use proptest::prelude::*;
 use tapegrad::Rng;
-use tapegrad::hessian::{gradgradcheck, hessian, hvp, optimal_step};
+use tapegrad::gradcheck::gradgradcheck;
+use tapegrad::hessian::{hessian, hvp, optimal_step};
 use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Theta, mlp, mse};
 use tapegrad::{Tape, Tensor, Var};
 

@@ -9,7 +9,7 @@ pub use super::report::{Block, Diagnosis, Report, Worst};
 
 use super::GradcheckConfig;
 use super::report::compare;
-use crate::nn::Params;
+use crate::params::Params;
 use crate::tensor::Tensor;
 
 /// The finite-difference derivative of each output of `f` with respect to `θ_j`, for all j:

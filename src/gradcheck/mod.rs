@@ -23,6 +23,10 @@
 //! estimate is rounding noise, from being scored as a 100% error; above the floor the score
 //! is a plain relative error.
 //!
+//! Second derivatives: [`gradgradcheck`] checks the Hessian-vector product `H v` of
+//! [`crate::hessian::hvp`] (reverse mode over the reverse pass) against finite differences of
+//! the gradient, with the same estimate and settings.
+//!
 //! For code that is not on the tape (a hand-written backward pass, a Jacobian, a
 //! vector-Jacobian product), see [`closures`]: same estimate, same defaults, and a report that
 //! names the parameter block at fault and the pattern of the error.
@@ -34,6 +38,9 @@ pub mod closures;
 #[cfg(feature = "proptest")]
 pub mod property;
 mod report;
+mod second_order;
+
+pub use second_order::{gradgradcheck, gradgradcheck_with};
 
 use crate::tape::{Tape, Var};
 use crate::tensor::{Tensor, rel_diff};

@@ -20,8 +20,7 @@
 
 pub use proptest;
 
-use super::gradcheck;
-use crate::hessian::gradgradcheck;
+use super::{gradcheck, gradgradcheck};
 use crate::rng::Rng;
 use crate::tape::{Tape, Var};
 use crate::tensor::Tensor;

@@ -2,7 +2,7 @@
 //! [`Diagnosis`] of its pattern, and the worst entry.
 
 use super::{GradcheckConfig, Stencil};
-use crate::nn::Params;
+use crate::params::Params;
 use crate::tensor::{Tensor, rel_diff};
 use std::fmt;
 

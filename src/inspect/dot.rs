@@ -1,9 +1,9 @@
 //! The graph in Graphviz DOT.
 
-use super::preview;
 use crate::ops::Op;
 use crate::tape::{Grads, Tape};
 use crate::tensor::fmt_shape;
+use crate::tensor::preview;
 
 impl Tape {
     /// The graph in Graphviz DOT: one node per tape entry labelled with index, name, op and

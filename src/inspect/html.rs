@@ -1,10 +1,11 @@
 //! The backward sweep as a page: one self-contained HTML file (no network, no external
 //! scripts or fonts) with the drawn graph and a step control walking the sweep.
 
+use super::BackwardStep;
 use super::rules::rule;
 use super::svg::{body, graph_layout, labels};
-use super::{BackwardStep, preview};
 use crate::tape::{Tape, Var};
+use crate::tensor::preview;
 use crate::tensor::{Tensor, fmt_shape};
 
 /// A JSON string literal ([`crate::io::json::quote`], which escapes the C0 controls), made

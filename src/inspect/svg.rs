@@ -2,10 +2,10 @@
 //! DAG, one box per node (index, name, op, shape, value, adjoint), one arrow per input.
 
 use super::layout::{Layout, layout};
-use super::preview;
 use crate::ops::Op;
 use crate::tape::{Grads, Tape};
 use crate::tensor::fmt_shape;
+use crate::tensor::preview;
 
 /// Above this many nodes a box shows only its index and op (the full values stay in
 /// [`Tape::table`]), so that tapes of a few hundred nodes stay readable.

@@ -1,8 +1,8 @@
 //! The Wengert list as a table.
 
-use super::preview;
 use crate::tape::{Grads, Tape};
 use crate::tensor::fmt_shape;
+use crate::tensor::preview;
 use std::fmt;
 
 /// The tape as a table; made by [`Tape::table`], or `Display` for a tape without gradients.

@@ -9,17 +9,16 @@ mod activation;
 mod cross_entropy;
 mod linear;
 mod loss;
-mod params;
 mod sequential;
-mod theta;
 
 pub use activation::Activation;
 pub use cross_entropy::cross_entropy;
 pub use linear::{Init, Linear};
 pub use loss::{Reduction, least_squares, mse};
-pub use params::{ParamId, ParamView, Params};
+// The flat parameters and their views on a tape live in `crate::params`, below `nn`:
+// replay, the checks and the file formats use them without the layers.
+pub use crate::params::{ParamId, ParamView, Params, Theta};
 pub use sequential::{Sequential, mlp};
-pub use theta::Theta;
 
 use crate::tape::{Tape, Var};
 use crate::tensor::Tensor;

@@ -2,7 +2,7 @@
 //! `x W^T`, PyTorch's `F.linear`), and the transpose.
 
 use super::Adjoint;
-use crate::linalg::matmul::Form;
+use crate::matmul::Form;
 use crate::ops::Op;
 use crate::tape::Var;
 use crate::tensor::fmt_shape;

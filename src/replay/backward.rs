@@ -73,7 +73,7 @@ fn by_rule(b: &Backward, below: &mut [Tensor], dy: &Tensor, values: &[Value]) {
 mod tests {
     use super::super::Replay;
     use super::{BY_RULE, in_place};
-    use crate::nn::Params;
+    use crate::params::Params;
     use crate::{Tape, Tensor, Var};
 
     /// `in_place` names exactly the ops `run` has an arm for: over a graph

@@ -32,8 +32,8 @@ mod backward;
 mod forward;
 mod plan;
 
-use crate::nn::Theta;
 use crate::ops::{NodeId, Op};
+use crate::params::Theta;
 use crate::tape::{Tape, Value, Var};
 use crate::tensor::{Tensor, fmt_shape};
 use plan::{Backward, Forward};

@@ -4,7 +4,7 @@
 //! one (added to it). The reverse sweep visits nodes in a fixed order, so which contribution
 //! comes first is known before any number is computed: no adjoint is zeroed per step.
 
-use crate::linalg::matmul::{MatmulKernel, Write};
+use crate::matmul::{MatmulKernel, Write};
 use crate::ops::matmul::{Of, Term};
 use crate::ops::{NodeId, Op};
 use crate::tape::Node;

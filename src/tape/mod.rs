@@ -14,6 +14,7 @@
 //! A [`Var`] is a small `Copy` handle (a reference to the tape and a node index), so
 //! expressions read like the math: `(x.matmul(w) + b).relu()`.
 
+pub(crate) mod anomaly;
 mod grads;
 mod hooks;
 mod sweep;
@@ -21,13 +22,15 @@ mod value;
 mod var;
 
 pub use grads::{GradVars, Grads};
+/// The sweep with an observer, for the step-through that the modules above the tape show.
+pub(crate) use sweep::reverse_sweep;
 pub use value::Value;
 pub use var::Var;
 
-use crate::anomaly::{Anomaly, AnomalyMode};
 use crate::ops::{NodeId, Op};
 use crate::tensor::Tensor;
 use crate::tensor::fmt_shape;
+use anomaly::{Anomaly, AnomalyMode};
 use std::cell::{Ref, RefCell};
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -121,7 +124,7 @@ impl Tape {
     /// assert_eq!(tape.backward(y)[x].item(), 6.0);
     /// ```
     pub fn new() -> Tape {
-        Tape::with_anomaly_mode(crate::anomaly::thread_default())
+        Tape::with_anomaly_mode(anomaly::thread_default())
     }
 
     /// An empty tape with its own anomaly-detection mode (see [`set_anomaly_detection`](crate::anomaly::set_anomaly_detection)
@@ -299,7 +302,7 @@ impl Tape {
             && !value.all_finite()
         {
             let index = self.nodes.borrow().len();
-            self.report(crate::anomaly::Anomaly::data(index, op, &value));
+            self.report(Anomaly::data(index, op, &value));
         }
         let mut nodes = self.nodes.borrow_mut();
         nodes.push(Node {

@@ -1,7 +1,7 @@
 //! The reverse sweep, and the three ways to run it: numeric, recorded, seeded.
 
+use super::anomaly::AnomalyMode;
 use super::{GradVars, Grads, Tape, Var};
-use crate::anomaly::AnomalyMode;
 use crate::ops::{Adjoint, NodeId, Op};
 use crate::tensor::{Tensor, fmt_shape};
 
@@ -181,7 +181,7 @@ pub(super) type Observer<'o, V> = &'o mut dyn FnMut(NodeId, &V, &[Option<V>; 2])
 /// `observe`, if given, sees each node's incoming adjoint and the local gradients its rule
 /// sends to its inputs (for the step-through and anomaly detection); the ordinary backward
 /// passes `None`.
-pub(super) fn reverse_sweep<'a, V: Adjoint + 'a>(
+pub(crate) fn reverse_sweep<'a, V: Adjoint + 'a>(
     output: NodeId,
     seed: V,
     op: &dyn Fn(NodeId) -> Op,

@@ -2,8 +2,8 @@
 
 use super::Grads;
 use super::Tape;
-use crate::inspect::preview;
 use crate::ops::{Adjoint, Binary, Custom, NodeId, Op, Unary};
+use crate::tensor::preview;
 use crate::tensor::{Tensor, fmt_shape};
 use std::fmt;
 

@@ -1,4 +1,4 @@
-//! Printing: small tensors whole, large ones summarized.
+//! Printing: small tensors whole, large ones summarized; the one-line preview of a value.
 
 use super::{Tensor, fmt_shape};
 use std::fmt;
@@ -65,5 +65,40 @@ impl fmt::Display for Tensor {
 impl fmt::Debug for Tensor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(self, f)
+    }
+}
+
+/// A short preview of a value: a scalar as a number, up to four entries as a list, more as
+/// the first three, `...` and the count.
+///
+/// ```
+/// use tapegrad::{Tensor, tensor::preview};
+/// assert_eq!(preview(&Tensor::scalar(0.5)), "0.5000");
+/// assert_eq!(preview(&Tensor::row(&[1.0, 2.0])), "[1.0000, 2.0000]");
+/// assert!(preview(&Tensor::zeros(10, 10)).ends_with("(100 values)]"));
+/// ```
+pub fn preview(t: &Tensor) -> String {
+    let num = |x: f64| {
+        if x == 0.0 || (1e-3..1e5).contains(&x.abs()) || !x.is_finite() {
+            format!("{x:.4}")
+        } else {
+            format!("{x:.3e}")
+        }
+    };
+    let v = t.as_slice();
+    match v.len() {
+        1 => num(v[0]),
+        0..=4 => format!(
+            "[{}]",
+            v.iter().map(|&x| num(x)).collect::<Vec<_>>().join(", ")
+        ),
+        n => format!(
+            "[{}, ... ({n} values)]",
+            v[..3]
+                .iter()
+                .map(|&x| num(x))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }

@@ -8,7 +8,7 @@
 //! all call these: no executor has a loop of its own.
 
 use super::Tensor;
-pub(crate) use crate::linalg::matmul::Write;
+pub(crate) use crate::matmul::Write;
 
 /// Where entry `(i, j)` of a broadcast result reads an operand: a `1 x n` operand repeats its
 /// row (row stride 0), an `m x 1` its column (column stride 0).

@@ -1,7 +1,7 @@
 //! Matrix products and the transpose, on the crate's own kernels.
 
 use super::{Tensor, fmt_shape};
-use crate::linalg::matmul::Form;
+use crate::matmul::Form;
 
 impl Tensor {
     // ----- matrix ---------------------------------------------------------------------------
@@ -115,7 +115,7 @@ impl Tensor {
     fn product(&self, other: &Tensor, form: Form, mkn: (usize, usize, usize), op: &str) -> Tensor {
         let (m, _, n) = mkn;
         let mut data = super::to_overwrite(op, m, n);
-        crate::linalg::matmul::product(form, mkn, &self.data, &other.data, &mut data);
+        crate::matmul::product(form, mkn, &self.data, &other.data, &mut data);
         Tensor {
             rows: m,
             cols: n,

@@ -22,6 +22,7 @@ mod reduce;
 
 pub use broadcast::{Broadcast, broadcast_shape};
 pub use compare::rel_diff;
+pub use display::preview;
 
 use std::ops::{Index, IndexMut};
 

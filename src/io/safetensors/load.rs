@@ -4,7 +4,7 @@
 use super::{Stored, parse, read};
 use crate::io::DataError;
 use crate::io::clip;
-use crate::nn::Params;
+use crate::params::Params;
 use std::path::Path;
 
 /// A fresh [`Params`] from the file at `path`, in file order (`[n]` becomes `1 x n`), and the

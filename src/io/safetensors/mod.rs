@@ -31,7 +31,7 @@ pub use load::{load, load_bytes_into, load_into};
 
 use super::DataError;
 use super::json::{self, Json};
-use crate::nn::Params;
+use crate::params::Params;
 use crate::tensor::Tensor;
 use std::path::Path;
 

@@ -5,6 +5,10 @@
 //! view: a name, a shape and an offset, in registration order. Optimizers see the flat
 //! slice; models see the views; the gradient comes back flat, in the same layout.
 
+mod theta;
+
+pub use theta::Theta;
+
 use crate::tensor::{Tensor, fmt_shape};
 use std::fmt;
 
@@ -79,8 +83,8 @@ pub struct ParamId(pub usize);
 /// All parameters of a model in one flat `Vec<f64>` with named views.
 #[derive(Clone, Default, PartialEq)]
 pub struct Params {
-    pub(super) data: Vec<f64>,
-    pub(super) views: Vec<ParamView>,
+    data: Vec<f64>,
+    views: Vec<ParamView>,
 }
 
 impl Params {
