@@ -1279,3 +1279,38 @@ fn optimal_step_and_kernel_lstsq_say_what_the_numbers_say() {
         "{t}"
     );
 }
+
+/// custom_op: the two hand-written ops pass gradcheck and gradgradcheck, agree with the
+/// built-in softplus and matmul_t, replay as recorded, and the drawings name them with their
+/// formulas.
+#[test]
+fn custom_op_passes_every_check_and_is_drawn() {
+    let dir = temp_dir("custom_op");
+    let out = run("custom_op", &["--json", "--out", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["passed"].as_bool(), Some(true), "{v}");
+    for check in ["gradcheck", "gradgradcheck"] {
+        assert!(v[check]["max_rel_error"].as_f64().unwrap() < 1e-6, "{v}");
+    }
+    assert!(
+        v["max_difference_from_builtin"].as_f64().unwrap() < 1e-12,
+        "{v}"
+    );
+    assert!(
+        v["max_difference_replay_vs_recording"].as_f64().unwrap() < 1e-12,
+        "{v}"
+    );
+    for file in ["svg", "html"] {
+        let page = std::fs::read_to_string(v[file].as_str().unwrap()).unwrap();
+        assert!(
+            page.contains("my_softplus") && page.contains("my_linear"),
+            "{file}"
+        );
+    }
+    let html = std::fs::read_to_string(v["html"].as_str().unwrap()).unwrap();
+    assert!(
+        html.contains("dY W,  dW = dYᵀ X"),
+        "the page shows the op's formula"
+    );
+}

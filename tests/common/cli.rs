@@ -6,7 +6,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Every example, as `cargo run --example NAME` runs it.
-pub const EXAMPLES: [&str; 15] = [
+pub const EXAMPLES: [&str; 16] = [
     "sin_poly_fit",
     "optimal_step",
     "backprop_by_hand",
@@ -22,6 +22,7 @@ pub const EXAMPLES: [&str; 15] = [
     "speed",
     "gallery",
     "flat_vs_sharp",
+    "custom_op",
 ];
 
 /// The examples that draw figures through `tapegrad::plot`.
