@@ -129,7 +129,10 @@ impl Unary {
         impl MapVisitor for V<'_> {
             type Out = ();
             fn visit<M: Map>(self, m: M) {
-                crate::wide::wide(|| each(self.0, Write::Overwrite, [self.1], |[x]| m.f(x)));
+                crate::wide::wide(
+                    #[inline(always)]
+                    || each(self.0, Write::Overwrite, [self.1], |[x]| m.f(x)),
+                );
             }
         }
         self.visit(V(y, x))
@@ -143,7 +146,10 @@ impl Unary {
         impl MapVisitor for V<'_> {
             type Out = ();
             fn visit<M: Map>(self, m: M) {
-                crate::wide::wide(|| each(self.0, self.1, self.2, |[d, x, y]| m.dx(d, x, y)));
+                crate::wide::wide(
+                    #[inline(always)]
+                    || each(self.0, self.1, self.2, |[d, x, y]| m.dx(d, x, y)),
+                );
             }
         }
         self.visit(V(dx, write, [dy, x, y]))

@@ -242,10 +242,10 @@ impl Op {
                 matmul::product_vjp(rule, [dy, value(a), value(b)], [need(a), need(b)])
             }
             Op::Transpose(_) => one(matmul::transpose_vjp(dy)),
-            Op::Sum(x) | Op::SumEachRow(x) | Op::SumEachCol(x) => {
-                one(reduce::sum_vjp(dy, value(x)))
+            Op::Sum(x) | Op::SumEachRow(x) | Op::SumEachCol(x) | Op::Expand(x, ..) => {
+                let (map, _) = self.broadcasting().expect("a sum or an expand");
+                one(map.adjoint().apply(dy, value(x).shape()))
             }
-            Op::Expand(x, _, _) => one(reduce::expand_vjp(dy, value(x))),
             Op::LogSoftmax(_) => one(softmax::log_softmax_vjp(dy, y)),
             Op::Slice(x, r0, _, c0, _) => one(index::slice_vjp(dy, value(x), r0, c0)),
             Op::Pad(x, r0, c0, _, _) => one(index::pad_vjp(dy, value(x), r0, c0)),

@@ -112,3 +112,76 @@ impl Real for Var<'_> {
         self.tape().constant(c)
     }
 }
+
+/// Which operands an expression reads: a bit per operand, the operations joining them. A rule
+/// evaluated on `Uses` says, from the rule itself, what it depends on (Add's `da = dy` reads
+/// neither operand, so a bias's gradient needs no pass over the bias).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Uses(pub u8);
+
+impl Uses {
+    /// What either reads.
+    fn join(self, other: Uses) -> Uses {
+        Uses(self.0 | other.0)
+    }
+}
+
+macro_rules! uses_ops {
+    ($($tr:ident $f:ident),*) => {$(
+        impl std::ops::$tr for Uses {
+            type Output = Uses;
+            fn $f(self, rhs: Uses) -> Uses {
+                self.join(rhs)
+            }
+        }
+    )*};
+}
+uses_ops!(Add add, Sub sub, Mul mul, Div div);
+
+impl Neg for Uses {
+    type Output = Uses;
+    fn neg(self) -> Uses {
+        self
+    }
+}
+
+impl Add<f64> for Uses {
+    type Output = Uses;
+    fn add(self, _: f64) -> Uses {
+        self
+    }
+}
+
+impl Mul<f64> for Uses {
+    type Output = Uses;
+    fn mul(self, _: f64) -> Uses {
+        self
+    }
+}
+
+impl Real for Uses {
+    fn exp(self) -> Uses {
+        self
+    }
+    fn sin(self) -> Uses {
+        self
+    }
+    fn cos(self) -> Uses {
+        self
+    }
+    fn sigmoid(self) -> Uses {
+        self
+    }
+    fn powi(self, _: i32) -> Uses {
+        self
+    }
+    fn powf(self, _: f64) -> Uses {
+        self
+    }
+    fn detach(self, _: fn(f64) -> f64) -> Uses {
+        self
+    }
+    fn detach_with(self, z: Uses, _: fn(f64, f64) -> f64) -> Uses {
+        self.join(z)
+    }
+}

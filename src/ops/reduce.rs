@@ -7,8 +7,10 @@
 //! `mean(x) = sum(x) / count`.
 
 use super::Adjoint;
-use crate::ops::Op;
+use crate::ops::{NodeId, Op};
 use crate::tape::Var;
+use crate::tensor::Tensor;
+use crate::tensor::loops::{Write, expand_into, sum_to_into};
 use crate::tensor::{Broadcast, fmt_shape};
 
 impl<'t> Var<'t> {
@@ -145,29 +147,62 @@ impl<'t> Var<'t> {
     }
 }
 
-/// `y = sum(x)`, `sum_each_row(x)` or `sum_each_col(x)`  =>  `dx = expand(dy, shape(x))`.
+/// The two linear maps of broadcasting, each the other's adjoint: summing down to a smaller
+/// shape (`sum`, `sum_each_row`, `sum_each_col`) and repeating up to a larger one (`expand`).
+/// The rule of each is the other:
 ///
+/// ```text
+/// y = sum_to(x)   =>  dx = expand(dy, shape(x))     (every entry of x is counted once)
+/// y = expand(x)   =>  dx = sum_to(dy, shape(x))     (every copy sends its gradient back)
 /// ```
-/// use tapegrad::Tensor;
-/// let x = Tensor::zeros(2, 3);
-/// assert_eq!(tapegrad::ops::reduce::sum_vjp(&Tensor::scalar(2.0), &x), Tensor::full(2, 3, 2.0));
-/// ```
-pub fn sum_vjp<V: Adjoint>(dy: &V, x: &V) -> V {
-    let (r, c) = x.shape();
-    dy.expand(r, c)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Broadcasting {
+    SumTo,
+    Expand,
 }
 
-/// `Y = expand(x)`  =>  `dx = sum_to(dY, shape(x))`.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// let x = Tensor::zeros(1, 2);
-/// let dy = Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]);
-/// assert_eq!(tapegrad::ops::reduce::expand_vjp(&dy, &x), Tensor::row(&[4.0, 6.0]));
-/// ```
-pub fn expand_vjp<V: Adjoint>(dy: &V, x: &V) -> V {
-    let (r, c) = x.shape();
-    dy.sum_to(r, c)
+impl Broadcasting {
+    /// The rule: the map that takes `dy` to `dx`.
+    pub(crate) fn adjoint(self) -> Broadcasting {
+        match self {
+            Broadcasting::SumTo => Broadcasting::Expand,
+            Broadcasting::Expand => Broadcasting::SumTo,
+        }
+    }
+
+    /// The map applied to `x`, to `shape`, on any [`Adjoint`] (numbers or the tape).
+    pub(crate) fn apply<V: Adjoint>(self, x: &V, (rows, cols): (usize, usize)) -> V {
+        match self {
+            Broadcasting::SumTo => x.sum_to(rows, cols),
+            Broadcasting::Expand => x.expand(rows, cols),
+        }
+    }
+
+    /// The map applied to `x` into `out` (of `shape`), as `write` says: a replay's loops.
+    #[inline(always)]
+    pub(crate) fn apply_into(
+        self,
+        out: &mut [f64],
+        shape: (usize, usize),
+        x: &Tensor,
+        write: Write,
+    ) {
+        match self {
+            Broadcasting::SumTo => sum_to_into(out, shape, x, write),
+            Broadcasting::Expand => expand_into(out, shape, x, write),
+        }
+    }
+}
+
+impl Op {
+    /// A sum or an `expand`: which map, and its input.
+    pub(crate) fn broadcasting(&self) -> Option<(Broadcasting, NodeId)> {
+        match *self {
+            Op::Sum(x) | Op::SumEachRow(x) | Op::SumEachCol(x) => Some((Broadcasting::SumTo, x)),
+            Op::Expand(x, ..) => Some((Broadcasting::Expand, x)),
+            _ => None,
+        }
+    }
 }
 
 /// The lines of the sums and `expand` for the tape's pages.

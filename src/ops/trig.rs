@@ -1,6 +1,6 @@
 //! Trigonometric functions: `sin`, `cos`.
 //!
-//! Their rules use each other: `sin' = cos`, `cos' = −sin`. Written with [`Adjoint`]
+//! Their rules use each other: `sin' = cos`, `cos' = −sin`. Written over [`Real`]
 //! arithmetic, the recorded backward differentiates them again, so second derivatives come
 //! from the same two lines.
 

@@ -3,7 +3,8 @@
 //! and `dx += g` for later ones. The rules are the ops' own: an entrywise op's
 //! ([`crate::ops::Map::dx`], [`crate::ops::Zip::da`]/`db`) is evaluated entry by entry into
 //! `dx`; a product's adjoints are the products its rule names, run by the kernels the plan
-//! chose; every other op runs its rule ([`Op::vjp`]) into tensors, which are then put into
+//! chose; a sum's or an `expand`'s is the other map ([`crate::ops::reduce`]), run by its
+//! loop; every other op runs its rule ([`Op::vjp`]) into tensors, which are then put into
 //! the buffers. No rule is written here.
 
 use super::plan::Backward;
@@ -35,17 +36,32 @@ pub(super) fn run(b: &Backward, adjoints: &mut [Tensor], values: &[Value]) {
                 };
                 p.run(operand, dx, write);
             }
+            Op::Sum(x) | Op::SumEachRow(x) | Op::SumEachCol(x) | Op::Expand(x, ..) => {
+                let (map, _) = b.op.broadcasting().expect("a sum or an expand");
+                let shape = v(x).shape();
+                crate::wide::wide(
+                    #[inline(always)]
+                    || map.adjoint().apply_into(dx, shape, dy, write),
+                );
+            }
             _ => return by_rule(b, below, dy, values),
         }
     }
 }
 
 /// True if `op`'s rule runs in place, into the adjoint buffers (false: its rule makes
-/// tensors first, [`by_rule`]): the entrywise ops and the products.
+/// tensors first, [`by_rule`]): the entrywise ops, the products, the sums and `expand`.
 pub(super) fn in_place(op: Op) -> bool {
     matches!(
         op,
-        Op::Map(..) | Op::Zip(..) | Op::MatMul(..) | Op::MatMulT(..)
+        Op::Map(..)
+            | Op::Zip(..)
+            | Op::MatMul(..)
+            | Op::MatMulT(..)
+            | Op::Sum(_)
+            | Op::SumEachRow(_)
+            | Op::SumEachCol(_)
+            | Op::Expand(..)
     )
 }
 

@@ -1,7 +1,7 @@
 //! The forward pass of a replay: each node's value written over its buffer from the
 //! buffers of its inputs, by the op's own function (so the same bits as recording). An
 //! entrywise op runs its [`crate::ops::Map`] or [`crate::ops::Zip`] function into the buffer,
-//! a product its planned kernel; every other op is computed by [`Op::eval`] into a tensor
+//! a product its planned kernel, a sum or an `expand` its loop; every other op is computed by [`Op::eval`] into a tensor
 //! from the pool that replaces the buffer (the old one goes back to the pool, so after the
 //! first step that too allocates nothing).
 
@@ -26,6 +26,14 @@ pub(super) fn run(f: &Forward, values: &mut [Value]) {
             let p = f.product.expect("a product has its kernel");
             let operand = |of: Of| if of == Of::A { v(a) } else { v(b) }.as_slice();
             p.run(operand, out.as_mut_slice(), Write::Overwrite);
+        }
+        Op::Sum(_) | Op::SumEachRow(_) | Op::SumEachCol(_) | Op::Expand(..) => {
+            let (map, x) = f.op.broadcasting().expect("a sum or an expand");
+            let shape = out.shape();
+            crate::wide::wide(
+                #[inline(always)]
+                || map.apply_into(out.as_mut_slice(), shape, v(x), Write::Overwrite),
+            );
         }
         op => *out = op.eval(v),
     }

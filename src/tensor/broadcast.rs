@@ -79,7 +79,10 @@ impl Tensor {
     /// ```
     pub fn map(&self, f: impl Fn(f64) -> f64) -> Tensor {
         let mut data = super::to_overwrite("map", self.rows, self.cols);
-        crate::wide::wide(|| each(&mut data, Write::Overwrite, [&self.data], |[x]| f(x)));
+        crate::wide::wide(
+            #[inline(always)]
+            || each(&mut data, Write::Overwrite, [&self.data], |[x]| f(x)),
+        );
         Tensor {
             rows: self.rows,
             cols: self.cols,
@@ -106,9 +109,10 @@ impl Tensor {
             fmt_shape(other.shape())
         );
         let mut data = super::buffer(self.data.len());
-        crate::wide::wide(|| {
-            data.extend(self.data.iter().zip(&other.data).map(|(&a, &b)| f(a, b)))
-        });
+        crate::wide::wide(
+            #[inline(always)]
+            || data.extend(self.data.iter().zip(&other.data).map(|(&a, &b)| f(a, b))),
+        );
         Tensor {
             rows: self.rows,
             cols: self.cols,
@@ -131,19 +135,11 @@ impl Tensor {
         let (rows, cols) = broadcast_shape(op, self.shape(), other.shape());
         // Every entry is written: no zeros first.
         let mut data = super::to_overwrite(op, rows, cols);
-        crate::wide::wide(|| broadcast_into(&mut data, self, other, f));
+        crate::wide::wide(
+            #[inline(always)]
+            || broadcast_into(&mut data, self, other, f),
+        );
         Tensor { rows, cols, data }
-    }
-
-    /// Entry `(i, j)` of this tensor seen through broadcast case `b`.
-    #[inline]
-    pub(super) fn broadcast_at(&self, b: Broadcast, i: usize, j: usize) -> f64 {
-        match b {
-            Broadcast::Same => self.data[i * self.cols + j],
-            Broadcast::Scalar => self.data[0],
-            Broadcast::Row => self.data[j],
-            Broadcast::Col => self.data[i],
-        }
     }
 
     /// `self + other`, broadcasting.
@@ -241,10 +237,13 @@ impl Tensor {
             fmt_shape(self.shape()),
             fmt_shape(other.shape())
         );
-        crate::wide::wide(|| {
-            for (a, &b) in self.data.iter_mut().zip(&other.data) {
-                *a += b;
-            }
-        });
+        crate::wide::wide(
+            #[inline(always)]
+            || {
+                for (a, &b) in self.data.iter_mut().zip(&other.data) {
+                    *a += b;
+                }
+            },
+        );
     }
 }

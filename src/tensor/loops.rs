@@ -7,7 +7,7 @@
 //! [`Tensor`]'s own methods (`map`, `broadcast_map`), the tape's backward pass and the replay
 //! all call these: no executor has a loop of its own.
 
-use super::Tensor;
+use super::{Broadcast, Tensor, fmt_shape};
 pub(crate) use crate::matmul::Write;
 
 /// Where entry `(i, j)` of a broadcast result reads an operand: a `1 x n` operand repeats its
@@ -48,8 +48,16 @@ pub(crate) fn each<const N: usize>(
     let n = out.len();
     let src = src.map(|s| &s[..n]);
     match write {
-        Write::Overwrite => (0..n).for_each(|k| out[k] = g(src.map(|s| s[k]))),
-        Write::Add => (0..n).for_each(|k| out[k] += g(src.map(|s| s[k]))),
+        Write::Overwrite => {
+            for k in 0..n {
+                out[k] = g(src.map(|s| s[k]));
+            }
+        }
+        Write::Add => {
+            for k in 0..n {
+                out[k] += g(src.map(|s| s[k]));
+            }
+        }
     }
 }
 
@@ -59,24 +67,31 @@ pub(crate) fn each<const N: usize>(
 pub(crate) fn broadcast_into(out: &mut [f64], a: &Tensor, b: &Tensor, f: impl Fn(f64, f64) -> f64) {
     let (x, y) = (a.as_slice(), b.as_slice());
     if a.shape() == b.shape() {
-        return each(out, Write::Overwrite, [x, y], |[a, b]| f(a, b));
+        for ((o, &a), &b) in out.iter_mut().zip(x).zip(y) {
+            *o = f(a, b);
+        }
+        return;
     }
     let cols = a.cols().max(b.cols());
     if cols == 0 {
         return;
     }
     match (b.shape(), a.shape()) {
-        ((1, 1), _) => each(out, Write::Overwrite, [x], |[a]| f(a, y[0])),
-        (_, (1, 1)) => each(out, Write::Overwrite, [y], |[b]| f(x[0], b)),
+        ((1, 1), _) => out.iter_mut().zip(x).for_each(|(o, &a)| *o = f(a, y[0])),
+        (_, (1, 1)) => out.iter_mut().zip(y).for_each(|(o, &b)| *o = f(x[0], b)),
         // A row (a bias) under every row of `a`, written row by row.
         ((1, _), _) => {
             for (out, a) in out.chunks_exact_mut(cols).zip(x.chunks_exact(cols)) {
-                each(out, Write::Overwrite, [a, y], |[a, b]| f(a, b));
+                for ((o, &a), &b) in out.iter_mut().zip(a).zip(y) {
+                    *o = f(a, b);
+                }
             }
         }
         (_, (1, _)) => {
             for (out, b) in out.chunks_exact_mut(cols).zip(y.chunks_exact(cols)) {
-                each(out, Write::Overwrite, [x, b], |[a, b]| f(a, b));
+                for ((o, &a), &b) in out.iter_mut().zip(x).zip(b) {
+                    *o = f(a, b);
+                }
             }
         }
         _ => {
@@ -90,41 +105,23 @@ pub(crate) fn broadcast_into(out: &mut [f64], a: &Tensor, b: &Tensor, f: impl Fn
     }
 }
 
-/// Row `i` of an operand read at the output's shape: its own row (an operand of the output's
-/// shape, or a `1 x n` row repeated), or one value (a `1x1` scalar, or an `m x 1` column's entry
-/// `i`, repeated along the row).
-#[derive(Clone, Copy)]
-enum RowOf<'a> {
-    Slice(&'a [f64]),
-    Value(f64),
-}
-
-#[inline(always)]
-fn row_of(x: &Tensor, i: usize, cols: usize) -> RowOf<'_> {
-    let s = x.as_slice();
-    match x.shape() {
-        (1, 1) => RowOf::Value(s[0]),
-        (1, c) if c == cols => RowOf::Slice(&s[..cols]),
-        (_, 1) if cols != 1 => RowOf::Value(s[i]),
-        _ => RowOf::Slice(&s[i * cols..(i + 1) * cols]),
-    }
-}
-
 /// `dx = sum_to(G, shape(x))` (or `dx += ...`), `G = rule(dy, a, b, y)` entry by entry at the
 /// output's shape (`dy` and `y` of that shape, `a` and `b` broadcast to it), `x` one of `a`
 /// and `b`. Entries of `G` over a broadcast row or column of `x` are summed into it, in row
-/// order. One loop per row, compiled for each way the two operands read (a row of their own
-/// or one repeated value), so that each vectorizes.
+/// order. `reads` says which of `a` and `b` the rule reads (an operand it does not read is
+/// passed as 0). One loop per row, compiled for each way the two operands read (a row of
+/// their own or one repeated value), so that each vectorizes.
 #[inline(always)]
 pub(crate) fn sum_rule_into(
     dx: &mut [f64],
     write: Write,
     x: &Tensor,
     [dy, a, b, y]: [&Tensor; 4],
+    [reads_a, reads_b]: [bool; 2],
     rule: impl Fn(f64, f64, f64, f64) -> f64,
 ) {
     let (rows, cols) = y.shape();
-    if cols == 0 {
+    if rows * cols == 0 {
         return;
     }
     let same = x.shape() == (rows, cols);
@@ -160,48 +157,169 @@ pub(crate) fn sum_rule_into(
         }
         _ => {}
     }
-    if !same && write == Write::Overwrite {
-        dx.fill(0.0);
-    }
-    for i in 0..rows {
-        let (d, yr) = (&ds[i * cols..(i + 1) * cols], &ys[i * cols..(i + 1) * cols]);
-        // Where row i of G goes: its own row of dx, the row x is, or one entry of dx.
-        let (out, mode): (&mut [f64], Write) = match row_of(x, i, cols) {
-            _ if same => (&mut dx[i * cols..(i + 1) * cols], write),
-            RowOf::Slice(_) => (&mut dx[..cols], Write::Add),
-            RowOf::Value(_) => {
-                let k = if x.shape() == (1, 1) { 0 } else { i };
-                let g = |j: usize, av: f64, bv: f64| rule(d[j], av, bv, yr[j]);
-                let total = (0..cols).fold(dx[k], |acc, j| {
-                    let (av, bv) = (at(row_of(a, i, cols), j), at(row_of(b, i, cols), j));
-                    acc + g(j, av, bv)
-                });
-                dx[k] = total;
-                continue;
-            }
+    // The gradient of the full operand by a rule that does not read the small one (a sum's
+    // `da = dy`): one loop over the whole tensor, not one per row.
+    if same && !(if full_a { reads_b } else { reads_a }) {
+        let f = if full_a { a.as_slice() } else { b.as_slice() };
+        return match full_a {
+            true => each(dx, write, [ds, f, ys], |[d, a, y]| rule(d, a, 0.0, y)),
+            false => each(dx, write, [ds, f, ys], |[d, b, y]| rule(d, 0.0, b, y)),
         };
-        match (row_of(a, i, cols), row_of(b, i, cols)) {
-            (RowOf::Slice(ar), RowOf::Slice(br)) => {
-                each(out, mode, [d, ar, br, yr], |[d, a, b, y]| rule(d, a, b, y))
+    }
+    // One operand of the output's shape, the other a row or a column repeated across it.
+    let (fs, ss) = if full_a {
+        (a.as_slice(), b.as_slice())
+    } else {
+        (b.as_slice(), a.as_slice())
+    };
+    let small_is_row = rows != 1 && if full_a { b.rows() == 1 } else { a.rows() == 1 };
+    let rows_of = RowsOf {
+        cols,
+        ds,
+        fs,
+        ss,
+        ys,
+        small_is_row,
+        x_is_full: same,
+    };
+    match full_a {
+        true => rows_of.run(dx, write, &rule),
+        false => rows_of.run(dx, write, |d, f, s, y| rule(d, s, f, y)),
+    }
+}
+
+/// A broadcast rule's operands row by row: `dy`, `y` and the full operand `f` of the output's
+/// shape, the small one `s` a row (the same slice for every row) or a column (one value per
+/// row); the gradient goes to the full operand (`x_is_full`) or to the small one (summed).
+struct RowsOf<'a> {
+    cols: usize,
+    ds: &'a [f64],
+    fs: &'a [f64],
+    ss: &'a [f64],
+    ys: &'a [f64],
+    small_is_row: bool,
+    x_is_full: bool,
+}
+
+impl RowsOf<'_> {
+    /// `dx = sum_to(g(dy, f, s, y), shape(x))` (or `+=`), one vectorized loop per row.
+    #[inline(always)]
+    fn run(&self, dx: &mut [f64], write: Write, g: impl Fn(f64, f64, f64, f64) -> f64) {
+        let c = self.cols;
+        let rows = self
+            .ds
+            .chunks_exact(c)
+            .zip(self.fs.chunks_exact(c))
+            .zip(self.ys.chunks_exact(c));
+        match (self.x_is_full, self.small_is_row) {
+            (true, true) => {
+                let s = &self.ss[..c];
+                for (out, ((d, f), y)) in dx.chunks_exact_mut(c).zip(rows) {
+                    each(out, write, [d, f, s, y], |[d, f, s, y]| g(d, f, s, y));
+                }
             }
-            (RowOf::Slice(ar), RowOf::Value(bv)) => {
-                each(out, mode, [d, ar, yr], |[d, a, y]| rule(d, a, bv, y))
+            (true, false) => {
+                for ((out, ((d, f), y)), &s) in dx.chunks_exact_mut(c).zip(rows).zip(self.ss) {
+                    each(out, write, [d, f, y], |[d, f, y]| g(d, f, s, y));
+                }
             }
-            (RowOf::Value(av), RowOf::Slice(br)) => {
-                each(out, mode, [d, br, yr], |[d, b, y]| rule(d, av, b, y))
+            // The gradient of a row (a bias): each row of G added into it, in row order.
+            (false, true) => {
+                let s = &self.ss[..c];
+                if write == Write::Overwrite {
+                    dx.fill(0.0);
+                }
+                for ((d, f), y) in rows {
+                    each(&mut dx[..c], Write::Add, [d, f, s, y], |[d, f, s, y]| {
+                        g(d, f, s, y)
+                    });
+                }
             }
-            (RowOf::Value(av), RowOf::Value(bv)) => {
-                each(out, mode, [d, yr], |[d, y]| rule(d, av, bv, y))
+            // The gradient of a column: each row of G summed into its entry.
+            (false, false) => {
+                for ((dx, ((d, f), y)), &s) in dx.iter_mut().zip(rows).zip(self.ss) {
+                    let start = if write == Write::Add { *dx } else { 0.0 };
+                    *dx = (0..c).fold(start, |acc, j| acc + g(d[j], f[j], s, y[j]));
+                }
             }
         }
     }
 }
 
-/// Entry `j` of an operand's row.
+/// `out = sum_to(g, shape)` (or `out += ...`): `g` summed down to `shape`, a shape it could
+/// have been broadcast from (`1x1`, `1 x n`, `m x 1`, or its own). Every sum runs in row
+/// order, one running sum per entry of `out`.
+///
+/// # Panics
+/// If `g` cannot have been broadcast from `shape`.
 #[inline(always)]
-fn at(row: RowOf<'_>, j: usize) -> f64 {
-    match row {
-        RowOf::Slice(s) => s[j],
-        RowOf::Value(v) => v,
+pub(crate) fn sum_to_into(out: &mut [f64], shape: (usize, usize), g: &Tensor, write: Write) {
+    let (gs, cols) = (g.as_slice(), g.cols());
+    let put = |o: &mut f64, v: f64| match write {
+        Write::Overwrite => *o = v,
+        Write::Add => *o += v,
+    };
+    match Broadcast::classify(g.shape(), shape) {
+        Some(Broadcast::Same) => each(out, write, [gs], |[g]| g),
+        Some(Broadcast::Scalar) => put(&mut out[0], sum(gs)),
+        // No columns: every sum is of nothing.
+        Some(_) if cols == 0 => out.iter_mut().for_each(|o| put(o, 0.0)),
+        Some(Broadcast::Col) => {
+            for (o, row) in out.iter_mut().zip(gs.chunks_exact(cols)) {
+                put(o, sum(row));
+            }
+        }
+        Some(Broadcast::Row) => {
+            if write == Write::Overwrite {
+                out.fill(0.0);
+            }
+            for row in gs.chunks_exact(cols) {
+                each(out, Write::Add, [row], |[g]| g);
+            }
+        }
+        None => panic!(
+            "sum_to: {} cannot be summed to {}",
+            fmt_shape(g.shape()),
+            fmt_shape(shape)
+        ),
     }
+}
+
+/// `out = expand(x, shape)` (or `out += ...`): `x` (`1x1`, `1 x n`, `m x 1`, or of `shape`)
+/// repeated to `shape`.
+///
+/// # Panics
+/// If `x` cannot be broadcast to `shape`.
+#[inline(always)]
+pub(crate) fn expand_into(out: &mut [f64], shape: (usize, usize), x: &Tensor, write: Write) {
+    let (xs, cols) = (x.as_slice(), shape.1);
+    if out.is_empty() {
+        return;
+    }
+    match Broadcast::classify(shape, x.shape()) {
+        Some(Broadcast::Same) => each(out, write, [xs], |[x]| x),
+        Some(Broadcast::Scalar) => each(out, write, [], |[]| xs[0]),
+        Some(Broadcast::Row) => {
+            for row in out.chunks_exact_mut(cols) {
+                each(row, write, [xs], |[x]| x);
+            }
+        }
+        Some(Broadcast::Col) => {
+            for (row, &x) in out.chunks_exact_mut(cols).zip(xs) {
+                each(row, write, [], |[]| x);
+            }
+        }
+        None => panic!(
+            "expand: {} cannot be broadcast to {}",
+            fmt_shape(x.shape()),
+            fmt_shape(shape)
+        ),
+    }
+}
+
+/// `x_1 + x_2 + ... + x_n` in order, from `+0` (so an empty sum is `+0`): every sum of the
+/// crate, so that a sum's bits do not depend on which executor ran it.
+#[inline(always)]
+pub(crate) fn sum(xs: &[f64]) -> f64 {
+    xs.iter().fold(0.0, |acc, &x| acc + x)
 }

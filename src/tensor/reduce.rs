@@ -1,6 +1,7 @@
 //! Reductions, the broadcast adjoints `expand`/`sum_to`, and norms.
 
-use super::{Broadcast, Tensor, fmt_shape};
+use super::Tensor;
+use super::loops::{Write, expand_into, sum_to_into};
 
 impl Tensor {
     // ----- reductions -----------------------------------------------------------------------
@@ -12,7 +13,7 @@ impl Tensor {
     /// assert_eq!(Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]).sum(), 10.0);
     /// ```
     pub fn sum(&self) -> f64 {
-        self.data.iter().sum()
+        super::loops::sum(&self.data)
     }
 
     /// The mean of all entries (NaN for an empty tensor).
@@ -33,13 +34,7 @@ impl Tensor {
     /// assert_eq!(a.sum_each_row(), Tensor::column(&[3.0, 7.0]));
     /// ```
     pub fn sum_each_row(&self) -> Tensor {
-        let mut data = super::buffer(self.rows);
-        data.extend((0..self.rows).map(|i| self.row_slice(i).iter().sum::<f64>()));
-        Tensor {
-            rows: self.rows,
-            cols: 1,
-            data,
-        }
+        self.sum_to(self.rows, 1)
     }
 
     /// The sum of each column: `m x n -> 1 x n`.
@@ -50,26 +45,7 @@ impl Tensor {
     /// assert_eq!(a.sum_each_col(), Tensor::row(&[4.0, 6.0]));
     /// ```
     pub fn sum_each_col(&self) -> Tensor {
-        let mut data = super::buffer(self.cols);
-        data.resize(self.cols, 0.0);
-        crate::wide::wide(|| match self.cols {
-            0 => {}
-            // One column: one running sum, in the same order (a loop of 1-entry rows cost ten
-            // times the additions).
-            1 => data[0] = self.data.iter().fold(0.0, |acc, &x| acc + x),
-            n => {
-                for row in self.data.chunks_exact(n) {
-                    for (acc, &x) in data.iter_mut().zip(row) {
-                        *acc += x;
-                    }
-                }
-            }
-        });
-        Tensor {
-            rows: 1,
-            cols: self.cols,
-            data,
-        }
+        self.sum_to(1, self.cols)
     }
 
     /// Broadcasts a `1x1`, `1 x cols` or `rows x 1` tensor (or one already `rows x cols`) to
@@ -84,16 +60,12 @@ impl Tensor {
     /// assert_eq!(b.expand(2, 2), Tensor::from_rows(&[[1.0, 2.0], [1.0, 2.0]]));
     /// ```
     pub fn expand(&self, rows: usize, cols: usize) -> Tensor {
-        let b = Broadcast::classify((rows, cols), self.shape()).unwrap_or_else(|| {
-            panic!(
-                "expand: {} cannot be broadcast to [{rows}x{cols}]",
-                fmt_shape(self.shape())
-            )
-        });
-        if b == Broadcast::Same {
-            return self.clone();
-        }
-        Tensor::from_fn(rows, cols, |i, j| self.broadcast_at(b, i, j))
+        let mut data = super::to_overwrite("expand", rows, cols);
+        crate::wide::wide(
+            #[inline(always)]
+            || expand_into(&mut data, (rows, cols), self, Write::Overwrite),
+        );
+        Tensor { rows, cols, data }
     }
 
     /// Sums a `rows' x cols'` tensor down to a shape it was broadcast from (`1x1`, `1 x cols`,
@@ -109,16 +81,12 @@ impl Tensor {
     /// assert_eq!(g.sum_to(1, 1), Tensor::scalar(10.0));
     /// ```
     pub fn sum_to(&self, rows: usize, cols: usize) -> Tensor {
-        match Broadcast::classify(self.shape(), (rows, cols)) {
-            Some(Broadcast::Same) => self.clone(),
-            Some(Broadcast::Scalar) => Tensor::scalar(self.sum()),
-            Some(Broadcast::Row) => self.sum_each_col(),
-            Some(Broadcast::Col) => self.sum_each_row(),
-            None => panic!(
-                "sum_to: {} cannot be summed to [{rows}x{cols}]",
-                fmt_shape(self.shape())
-            ),
-        }
+        let mut data = super::to_overwrite("sum_to", rows, cols);
+        crate::wide::wide(
+            #[inline(always)]
+            || sum_to_into(&mut data, (rows, cols), self, Write::Overwrite),
+        );
+        Tensor { rows, cols, data }
     }
 
     /// The largest absolute entry (0 for an empty tensor; NaN if any entry is NaN).
