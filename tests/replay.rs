@@ -8,6 +8,7 @@ mod common;
 use proptest::prelude::*;
 use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, Theta, mlp, mse};
 use tapegrad::optim::{Optimizer, Sgd};
+use tapegrad::ops::{Adjoint, Function};
 use tapegrad::replay::Replay;
 use tapegrad::{Rng, Tape, Tensor, Var};
 
@@ -125,6 +126,11 @@ const CASES: &[(&str, Build)] = &[
             (w.sum() * 2.0 + data(t, 2, 2).exp().sum()) * (r.sum() * 0.0 + 1.0)
         },
     ),
+    ("a user's ops (Function), of one and of two inputs", |t| {
+        let (w, r, ..) = vars(t);
+        let scaled = Gate.apply(&[w, r]); // w ⊙ tanh(r), r broadcast over the rows
+        (Cube.apply(&[scaled]) + Cube.apply(&[w.sigmoid()])).sum()
+    }),
     (
         "a recorded gradient: ||grad f||^2 (pad, scatter, expand on the tape)",
         |t| {
@@ -135,6 +141,49 @@ const CASES: &[(&str, Build)] = &[
         },
     ),
 ];
+
+/// A user's op of one input: `y = x³`, `dx = 3 x² dy`.
+struct Cube;
+
+impl Function for Cube {
+    fn name(&self) -> String {
+        "cube".into()
+    }
+    fn formula(&self) -> &str {
+        "y = a³;  da = 3 a² ⊙ dy"
+    }
+    fn forward(&self, x: &[&Tensor]) -> Tensor {
+        x[0].map(|v| v * v * v)
+    }
+    fn backward<V: Adjoint>(&self, dy: &V, x: &[&V], _y: &V) -> Vec<V> {
+        vec![dy.mul(&x[0].powi(2).scale(3.0))]
+    }
+}
+
+/// A user's op of two inputs, broadcasting: `y = a ⊙ tanh(b)`, `da = dy ⊙ tanh(b)` (summed
+/// to `a`'s shape), `db = sum_to(dy ⊙ a ⊙ (1 − tanh²(b)), b)`.
+struct Gate;
+
+impl Function for Gate {
+    fn name(&self) -> String {
+        "gate".into()
+    }
+    fn formula(&self) -> &str {
+        "y = a ⊙ tanh(b);  da = dy ⊙ tanh(b),  db = dy ⊙ a ⊙ (1 − tanh² b)"
+    }
+    fn forward(&self, x: &[&Tensor]) -> Tensor {
+        x[0].mul(&x[1].map(f64::tanh))
+    }
+    fn backward<V: Adjoint>(&self, dy: &V, x: &[&V], _y: &V) -> Vec<V> {
+        let (a, b) = (x[0], x[1]);
+        let tb = b.exp().sub(&b.neg().exp()).div(&b.exp().add(&b.neg().exp())); // tanh b
+        let (ra, ca) = a.shape();
+        let (rb, cb) = b.shape();
+        let da = dy.mul(&tb).sum_to(ra, ca);
+        let db = dy.mul(a).mul(&tb.mul(&tb).neg().add_scalar(1.0)).sum_to(rb, cb);
+        vec![da, db]
+    }
+}
 
 /// The tape's loss and flat gradient at `theta` for `build`.
 fn by_tape(build: Build, p: &Params) -> (f64, Vec<f64>) {
