@@ -72,7 +72,7 @@ pub trait Optimizer {
 pub(crate) fn first_non_finite(v: &[f64]) -> Option<usize> {
     // `0 x` is ±0 for a finite x and NaN for ±inf or NaN: one vectorized pass says whether
     // to look, the search runs only on a vector that has a non-finite entry.
-    let finite = crate::wide::wide(|| {
+    let finite = {
         let mut acc = [0.0f64; 8];
         let chunks = v.chunks_exact(8);
         let tail: f64 = chunks.remainder().iter().map(|x| 0.0 * x).sum();
@@ -82,7 +82,7 @@ pub(crate) fn first_non_finite(v: &[f64]) -> Option<usize> {
             }
         }
         acc.iter().sum::<f64>() + tail == 0.0
-    });
+    };
     if finite {
         return None;
     }

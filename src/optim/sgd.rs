@@ -30,10 +30,8 @@ pub struct Sgd {
     nesterov: bool,
     weight_decay: f64,
     maximize: bool,
-    /// The momentum buffer `b` (None before the first step or without momentum).
+    /// The momentum buffer `b` (None before the first step).
     buf: Option<Vec<f64>>,
-    /// Work space for the effective gradient `g`.
-    g: Vec<f64>,
     k: usize,
 }
 
@@ -63,7 +61,6 @@ impl Sgd {
             weight_decay: 0.0,
             maximize: false,
             buf: None,
-            g: Vec::new(),
             k: 0,
         }
     }
@@ -178,47 +175,24 @@ impl Optimizer for Sgd {
         check_grad("Sgd", theta, grad, self.k, self.lr, self.method())?;
         let (mu, tau, lambda, lr) = (self.momentum, self.dampening, self.weight_decay, self.lr);
         let sign = if self.maximize { -1.0 } else { 1.0 };
-
-        if mu == 0.0 && lambda == 0.0 && !self.maximize {
-            // Plain gradient descent, g = ∇f(θ): θ = θ − γ g in one pass, no copy of g.
-            crate::wide::wide(|| {
-                for (ti, &gi) in theta.iter_mut().zip(grad) {
-                    *ti += -lr * gi;
-                }
-            });
-            return check_theta(theta, self.k, lr, self.method());
-        }
-
-        // g = ±∇f(θ) + λ θ
-        self.g.clear();
-        self.g
-            .extend(grad.iter().zip(theta.iter()).map(|(&gi, &ti)| {
-                let gi = sign * gi;
-                if lambda != 0.0 { gi + lambda * ti } else { gi }
-            }));
-
-        if mu != 0.0 {
-            match &mut self.buf {
-                // k = 1: b = g
-                None => self.buf = Some(self.g.clone()),
-                // b = μ b + (1 − τ) g
-                Some(b) => {
-                    assert!(b.len() == self.g.len(), "Sgd::step: theta changed length");
-                    for (bi, &gi) in b.iter_mut().zip(&self.g) {
-                        *bi = *bi * mu + (1.0 - tau) * gi;
-                    }
-                }
+        let first = self.buf.is_none();
+        // The buffer b (zeros until the first step writes it; untouched without momentum).
+        let b = self.buf.get_or_insert_with(|| vec![0.0; theta.len()]);
+        assert!(b.len() == theta.len(), "Sgd::step: theta changed length");
+        for ((ti, &gi), bi) in theta.iter_mut().zip(grad).zip(b.iter_mut()) {
+            // g = ±∇f(θ) + λ θ
+            let mut g = sign * gi;
+            if lambda != 0.0 {
+                g += lambda * *ti;
             }
-            let b = self.buf.as_ref().expect("set above");
-            for (gi, &bi) in self.g.iter_mut().zip(b) {
+            if mu != 0.0 {
+                // b = g at k = 1, then b = μ b + (1 − τ) g
+                *bi = if first { g } else { *bi * mu + (1.0 - tau) * g };
                 // g = g + μ b (Nesterov) or g = b
-                *gi = if self.nesterov { *gi + mu * bi } else { bi };
+                g = if self.nesterov { g + mu * *bi } else { *bi };
             }
-        }
-
-        // θ = θ − γ g
-        for (ti, &gi) in theta.iter_mut().zip(&self.g) {
-            *ti += -lr * gi;
+            // θ = θ − γ g
+            *ti += -lr * g;
         }
         check_theta(theta, self.k, lr, self.method())
     }
