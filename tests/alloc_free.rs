@@ -1,8 +1,9 @@
-//! The training step without allocation: with one tape cleared at each step
-//! ([`Tape::clear`]), the gradient written into a kept buffer ([`Tape::backward_into`]) and
-//! the tensor buffer pool, a step of peer workload W1 (1-10-10-1 ReLU MLP, 7 points, SGD)
-//! calls the allocator zero times after the first step. A counting global allocator counts
-//! the calls made by this thread.
+//! The training step's allocations: with one tape cleared at each step ([`Tape::clear`]), the
+//! gradient written into a kept buffer ([`Tape::backward_into`]) and the tensor buffer pool, a
+//! step of peer workload W1 (1-10-10-1 ReLU MLP, 7 points, SGD) calls the allocator once after
+//! the first step (the reverse sweep's list of adjoints: the tape keeps no store for it, which
+//! bought under 2% of a step); a replayed step calls it zero times. A counting global
+//! allocator counts the calls made by this thread.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -122,7 +123,7 @@ fn w1_data() -> (Tensor, Tensor) {
 }
 
 #[test]
-fn a_w1_step_allocates_nothing_after_the_first() {
+fn a_w1_step_allocates_once_after_the_first() {
     let (n, loss) = allocations_after_the_first_step(
         &[1, 10, 10, 1],
         w1_data(),
@@ -130,7 +131,10 @@ fn a_w1_step_allocates_nothing_after_the_first() {
         &mut Sgd::new(0.05),
         200,
     );
-    assert_eq!(n, 0, "W1: {n} allocations in 199 steps");
+    assert_eq!(
+        n, 199,
+        "W1: {n} allocations in 199 steps (one each: the adjoint list)"
+    );
     assert!(
         loss.is_finite() && loss < 0.2,
         "the run trains: loss {loss}"
@@ -140,7 +144,7 @@ fn a_w1_step_allocates_nothing_after_the_first() {
 /// The same with Adam (its moment buffers are made at the first step) and a wider MLP whose
 /// products take the packed matmul path (its panels are kept per thread).
 #[test]
-fn an_adam_step_of_a_wider_mlp_allocates_nothing_after_the_first() {
+fn an_adam_step_of_a_wider_mlp_allocates_once_after_the_first() {
     let mut rng = Rng::new(1);
     let x = Tensor::rand_normal(20, 15, 0.0, 1.0, &mut rng);
     let y = Tensor::rand_normal(20, 1, 0.0, 1.0, &mut rng);
@@ -151,7 +155,10 @@ fn an_adam_step_of_a_wider_mlp_allocates_nothing_after_the_first() {
         &mut Adam::new(1e-3),
         50,
     );
-    assert_eq!(n, 0, "W3 with Adam: {n} allocations in 49 steps");
+    assert_eq!(
+        n, 49,
+        "W3 with Adam: {n} allocations in 49 steps (one each: the adjoint list)"
+    );
     assert!(loss.is_finite());
 }
 

@@ -7,8 +7,8 @@ mod common;
 
 use proptest::prelude::*;
 use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, Theta, mlp, mse};
-use tapegrad::optim::{Optimizer, Sgd};
 use tapegrad::ops::{Adjoint, Function};
+use tapegrad::optim::{Optimizer, Sgd};
 use tapegrad::replay::Replay;
 use tapegrad::{Rng, Tape, Tensor, Var};
 
@@ -176,11 +176,17 @@ impl Function for Gate {
     }
     fn backward<V: Adjoint>(&self, dy: &V, x: &[&V], _y: &V) -> Vec<V> {
         let (a, b) = (x[0], x[1]);
-        let tb = b.exp().sub(&b.neg().exp()).div(&b.exp().add(&b.neg().exp())); // tanh b
+        let tb = b
+            .exp()
+            .sub(&b.neg().exp())
+            .div(&b.exp().add(&b.neg().exp())); // tanh b
         let (ra, ca) = a.shape();
         let (rb, cb) = b.shape();
         let da = dy.mul(&tb).sum_to(ra, ca);
-        let db = dy.mul(a).mul(&tb.mul(&tb).neg().add_scalar(1.0)).sum_to(rb, cb);
+        let db = dy
+            .mul(a)
+            .mul(&tb.mul(&tb).neg().add_scalar(1.0))
+            .sum_to(rb, cb);
         vec![da, db]
     }
 }

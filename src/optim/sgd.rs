@@ -30,7 +30,7 @@ pub struct Sgd {
     nesterov: bool,
     weight_decay: f64,
     maximize: bool,
-    /// The momentum buffer `b` (None before the first step).
+    /// The momentum buffer `b` (None before the first step or without momentum).
     buf: Option<Vec<f64>>,
     k: usize,
 }
@@ -176,10 +176,17 @@ impl Optimizer for Sgd {
         let (mu, tau, lambda, lr) = (self.momentum, self.dampening, self.weight_decay, self.lr);
         let sign = if self.maximize { -1.0 } else { 1.0 };
         let first = self.buf.is_none();
-        // The buffer b (zeros until the first step writes it; untouched without momentum).
-        let b = self.buf.get_or_insert_with(|| vec![0.0; theta.len()]);
-        assert!(b.len() == theta.len(), "Sgd::step: theta changed length");
-        for ((ti, &gi), bi) in theta.iter_mut().zip(grad).zip(b.iter_mut()) {
+        // The momentum buffer b (made at the first step; none without momentum).
+        let b = match &mut self.buf {
+            _ if mu == 0.0 => &mut [][..],
+            Some(b) => &mut b[..],
+            none => none.insert(vec![0.0; theta.len()]),
+        };
+        assert!(
+            mu == 0.0 || b.len() == theta.len(),
+            "Sgd::step: theta changed length"
+        );
+        for (i, (ti, &gi)) in theta.iter_mut().zip(grad).enumerate() {
             // g = ±∇f(θ) + λ θ
             let mut g = sign * gi;
             if lambda != 0.0 {
@@ -187,9 +194,13 @@ impl Optimizer for Sgd {
             }
             if mu != 0.0 {
                 // b = g at k = 1, then b = μ b + (1 − τ) g
-                *bi = if first { g } else { *bi * mu + (1.0 - tau) * g };
+                b[i] = if first {
+                    g
+                } else {
+                    b[i] * mu + (1.0 - tau) * g
+                };
                 // g = g + μ b (Nesterov) or g = b
-                g = if self.nesterov { g + mu * *bi } else { *bi };
+                g = if self.nesterov { g + mu * b[i] } else { b[i] };
             }
             // θ = θ − γ g
             *ti += -lr * g;

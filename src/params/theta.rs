@@ -157,9 +157,10 @@ impl Tape {
 impl Tape {
     /// The gradient `dL/dθ` of the scalar `loss` written into `grad` (the layout of `theta`,
     /// as [`Grads::flat`] returns it): the same sweep as `backward(loss).flat(&theta)`, with
-    /// no `Grads` built and the adjoint store kept on the tape. With [`Tape::clear`] and a
-    /// `grad` buffer kept across steps, a training step allocates nothing after the first
-    /// (`tests/alloc_free.rs` counts).
+    /// no `Grads` built. With [`Tape::clear`] and a `grad` buffer kept across steps, a
+    /// training step makes one allocation after the first (the sweep's list of adjoints; every
+    /// tensor comes from the pool), as `tests/alloc_free.rs` counts; a
+    /// [`crate::replay::Replay`] makes none.
     ///
     /// # Panics
     /// If `grad.len()` is not the length of `theta`, `loss` is not `1x1`, or `loss` and

@@ -44,8 +44,6 @@ static NEXT_TAPE_ID: AtomicUsize = AtomicUsize::new(0);
 pub struct Tape {
     id: usize,
     nodes: RefCell<Vec<Node>>,
-    /// The adjoint store of [`Tape::backward_into`], kept between sweeps for its capacity.
-    adjoints: RefCell<Vec<Option<Tensor>>>,
     /// Names given with [`Var::named`] (and to parameter leaves by [`Tape::params`]).
     names: RefCell<Names>,
     anomaly: AnomalyMode,
@@ -142,7 +140,6 @@ impl Tape {
         Tape {
             id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
             nodes: RefCell::new(Vec::with_capacity(32)),
-            adjoints: RefCell::new(Vec::new()),
             names: RefCell::new(Names::default()),
             anomaly: mode,
             first_anomaly: RefCell::new(None),
@@ -153,8 +150,8 @@ impl Tape {
     /// Empties the tape for the next evaluation, keeping what it has allocated: the node list
     /// keeps its capacity, and the values' buffers go back to the tensor pool, where the next
     /// evaluation's values take them again. A training loop that clears one tape per step,
-    /// instead of building a new one, allocates nothing after its first step (with
-    /// [`Tape::backward_into`] for the gradient).
+    /// instead of building a new one, makes one allocation per step after its first (the
+    /// list of adjoints of [`Tape::backward_into`]); a [`crate::replay::Replay`] makes none.
     ///
     /// The tape gets a new number, so [`Grads`] from before the clear cannot be read with the
     /// `Var`s recorded after it. (`&mut self`: no `Var` of the old evaluation is alive.)

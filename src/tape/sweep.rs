@@ -75,9 +75,9 @@ impl Tape {
         }
     }
 
-    /// Reverse mode from the scalar `loss` into the tape's own adjoint store (kept between
-    /// sweeps for its capacity), then `read(adjoints)`: `adjoints[i]` is `dL/dy_i`, `None`
-    /// where nothing flowed. For [`Tape::backward_into`].
+    /// Reverse mode from the scalar `loss`, then `read(adjoints)`: `adjoints[i]` is
+    /// `dL/dy_i`, `None` where nothing flowed. For [`Tape::backward_into`]. The list is made per
+    /// sweep (one allocation; the tensors in it come from the pool and go back to it).
     pub(crate) fn backward_in_place(&self, loss: Var<'_>, read: impl FnOnce(&[Option<Tensor>])) {
         self.check_owns(loss, "backward_into");
         assert!(
@@ -85,11 +85,9 @@ impl Tape {
             "backward_into: the loss must be a [1x1] scalar, got {}",
             fmt_shape(loss.shape())
         );
-        let mut adjoints = std::mem::take(&mut *self.adjoints.borrow_mut());
+        let mut adjoints = Vec::new();
         self.sweep_numeric(loss, Tensor::scalar(1.0), &mut adjoints);
         read(&adjoints);
-        adjoints.clear(); // the tensors go back to the pool; the store keeps its capacity
-        *self.adjoints.borrow_mut() = adjoints;
     }
 
     /// The numeric reverse sweep from `y` seeded with `seed`, into `adj`, watched by anomaly
