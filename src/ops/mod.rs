@@ -1,12 +1,14 @@
-//! The operations a tape records: each op's recording method, with its formula, next to its
-//! backward rule. The forward arithmetic of every op is one `match`, [`Op::eval`], which
-//! recording and [`crate::replay::Replay`] both run.
+//! The operations a tape records: each op's forward, its backward rule and the line the
+//! tape's pages show, written once, side by side, in its family's file; every executor (the
+//! tape on numbers, the recorded tape for second order, [`crate::replay::Replay`]) runs that
+//! one definition.
 //!
 //! One file per family: [`arith`] (add sub mul div neg, scalar add/mul, broadcasting),
 //! [`matmul`] (matmul, matmul_t, transpose), [`unary`] (powi powf sqrt exp ln abs relu sigmoid tanh),
 //! [`trig`] (sin cos), [`softmax`] (softplus, log_sigmoid, log_softmax),
 //! [`select`] (maximum, minimum, select), [`index`] (row and column windows, single entries,
-//! gathered rows, concatenation), [`reduce`] (sum, mean, per row and per column, and expand).
+//! gathered rows, concatenation), [`reduce`] (sum, mean, per row and per column, and expand),
+//! [`custom`] (your own ops, [`Function`]).
 //!
 //! # How a backward rule is written
 //! A rule is a vector-Jacobian product: given the adjoint `dy = dL/dy` of an op's output
@@ -14,13 +16,20 @@
 //! `dx = (dy/dx)^T dy`. Rules never add into anything; only the reverse sweep in
 //! [`crate::tape`] sums the contributions of every use of a value (fan-out).
 //!
-//! Each rule is written once, generic over [`Adjoint`]: the arithmetic a rule needs. Two
-//! types implement it:
-//! - [`Tensor`]: the rule runs on numbers. This is the ordinary, fast backward pass.
-//! - [`crate::Var`]: the rule's own arithmetic is recorded on the tape, so the gradient is
-//!   itself a differentiable expression (PyTorch's `create_graph=True`). Differentiating
-//!   `g(theta) . v` again gives the Hessian-vector product `H v` from the *same* rules
-//!   ([`crate::Tape::backward_graph`]).
+//! Three kinds of rule, each written once:
+//! - **Entrywise** ops ([`Map`]: `relu`, `sigmoid`, `exp`, ...; [`Zip`]: `+ − ⊙ ⊘`, `maximum`,
+//!   `minimum`) give `f` on one number and the rule on one entry, over [`Real`]: on `f64` it is
+//!   the ordinary backward pass (and the replay's loops), on [`crate::Var`] the rule's own
+//!   arithmetic is recorded, so the gradient is itself differentiable. Sigmoid is
+//!   `dx = dy * (y * (-y + 1.0))`, and that line is all there is of its rule.
+//! - **Products** state their adjoints as products ([`matmul`]: `dA = dY Bᵀ`, `dB = Aᵀ dY`),
+//!   which the tape evaluates and the replay plans kernels from; **sums and `expand`** are
+//!   each other's rule ([`reduce`]).
+//! - **Every other op** (windows, gathers, `log_softmax`, `select`, a user's [`Function`]) writes
+//!   its rule with [`Adjoint`]'s tensor arithmetic, generic over the type it runs on:
+//!   [`Tensor`] (numbers) or [`crate::Var`] (recorded, PyTorch's `create_graph=True`).
+//!   Differentiating `g(theta) . v` again gives the Hessian-vector product `H v` from the
+//!   *same* rules ([`crate::Tape::backward_graph`]).
 
 pub mod arith;
 pub mod custom;
