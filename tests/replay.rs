@@ -515,3 +515,45 @@ fn a_recording_that_reads_values_is_not_replayed_blindly() {
     let loss2 = loss * 2.0;
     assert!(Replay::new(&tape, loss2, &theta).reads_values().is_none());
 }
+
+/// An empty batch under a bias: the bias's gradient through the empty sum is zero, on the tape
+/// (whose buffers come recycled from the pool) and in a replay at every step (whose first
+/// contribution to an adjoint overwrites it).
+#[test]
+fn a_bias_over_an_empty_batch_gets_a_zero_gradient() {
+    let mut p = Params::new();
+    p.add("b", &Tensor::row(&[1.0, 2.0, 3.0]));
+    // Leave used buffers in the pool, so that an unwritten gradient would show their values.
+    drop((0..8).map(|_| Tensor::full(1, 3, 7.0)).collect::<Vec<_>>());
+    let tape = Tape::new();
+    let t = tape.params(&p);
+    let b = t.vars()[0];
+    let empty = tape.constant(Tensor::zeros(0, 3));
+    let loss = (empty + b).sum() + (empty * b).sum() + b.sum();
+    let want = vec![1.0; 3]; // only b.sum() reaches b
+    assert_eq!(tape.backward(loss).flat(&t), want);
+    let mut replay = Replay::new(&tape, loss, &t);
+    let mut grad = vec![f64::NAN; 3];
+    for _ in 0..3 {
+        replay.run(p.as_slice(), &mut grad);
+        assert_eq!(grad, want);
+    }
+}
+
+/// Two user ops are equal only if they are the same op, even when both are unit structs
+/// (which may share an address).
+#[test]
+fn different_user_ops_are_different_ops() {
+    let tape = Tape::new();
+    let x = tape.leaf(2.0);
+    let (a, b) = (Cube.apply(&[x]).op(), Gate.apply(&[x, x]).op());
+    let a2 = Cube.apply(&[x]).op();
+    let (tapegrad::ops::Op::Custom(fa, ..), tapegrad::ops::Op::Custom(fb, ..)) = (a, b) else {
+        unreachable!()
+    };
+    let tapegrad::ops::Op::Custom(fa2, ..) = a2 else {
+        unreachable!()
+    };
+    assert_ne!(fa, fb);
+    assert_eq!(fa, fa2);
+}

@@ -4,7 +4,7 @@
 //! Broadcasting: one operand may be a `1x1` scalar, a `1xn` row (over the rows of an
 //! `m x n` matrix) or an `m x 1` column (over its columns). The forward pass repeats the
 //! small operand; the backward pass therefore *sums* its gradient back down to its shape:
-//! `da = sum_to(dy ⊙ dy/da, shape(a))` (a value used `n` times gets `n` contributions).
+//! `da = sum_to(dy ⊙ ∂y/∂a, shape(a))` (a value used `n` times gets `n` contributions).
 
 use super::{Map, Real, Zip};
 use crate::tape::Var;
@@ -147,7 +147,10 @@ impl Map for Neg {
 
 /// `y = x + c`  =>  `dx = dy`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct AddScalar(pub f64);
+pub struct AddScalar(
+    /// `c`.
+    pub f64,
+);
 
 impl Map for AddScalar {
     fn name(&self) -> String {
@@ -166,7 +169,10 @@ impl Map for AddScalar {
 
 /// `y = c x`  =>  `dx = c dy`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct MulScalar(pub f64);
+pub struct MulScalar(
+    /// `c`.
+    pub f64,
+);
 
 impl Map for MulScalar {
     fn name(&self) -> String {

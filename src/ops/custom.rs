@@ -58,6 +58,27 @@ pub trait Function: 'static {
     /// # Panics
     /// If `inputs` does not hold one or two Vars, if they live on different tapes, or if the
     /// forward panics.
+    ///
+    /// ```
+    /// use tapegrad::ops::{Adjoint, Function};
+    /// use tapegrad::{Tape, Tensor};
+    /// /// y = a ⊙ b, by hand.
+    /// struct Times;
+    /// impl Function for Times {
+    ///     fn name(&self) -> String { "times".into() }
+    ///     fn formula(&self) -> &str { "y = a ⊙ b;  da = dy ⊙ b,  db = dy ⊙ a" }
+    ///     fn forward(&self, x: &[&Tensor]) -> Tensor { x[0].mul(x[1]) }
+    ///     fn backward<V: Adjoint>(&self, dy: &V, x: &[&V], _y: &V) -> Vec<V> {
+    ///         vec![dy.mul(x[1]), dy.mul(x[0])]
+    ///     }
+    /// }
+    /// let tape = Tape::new();
+    /// let (a, b) = (tape.leaf(3.0), tape.leaf(4.0));
+    /// let y = Times.apply(&[a, b]);
+    /// assert_eq!((y.item(), y.op().name()), (12.0, "times".to_string()));
+    /// let g = tape.backward(y);
+    /// assert_eq!((g[a].item(), g[b].item()), (4.0, 3.0));
+    /// ```
     fn apply<'t>(&'static self, inputs: &[Var<'t>]) -> Var<'t>
     where
         Self: Sized,
@@ -77,6 +98,7 @@ pub trait Function: 'static {
 
 /// The object-safe face of a [`Function`]: its rule instantiated for numbers and for the tape.
 pub(crate) trait DynFunction {
+    fn type_id(&self) -> std::any::TypeId;
     fn name(&self) -> String;
     fn formula(&self) -> &str;
     fn forward(&self, inputs: &[&Tensor]) -> Tensor;
@@ -85,6 +107,9 @@ pub(crate) trait DynFunction {
 }
 
 impl<F: Function> DynFunction for F {
+    fn type_id(&self) -> std::any::TypeId {
+        std::any::TypeId::of::<F>()
+    }
     fn name(&self) -> String {
         Function::name(self)
     }
@@ -128,7 +153,8 @@ impl Custom {
         self.0.name()
     }
 
-    /// The op's line for the tape's pages ([`Function::formula`]).
+    /// The op's line for the tape's pages ([`Function::formula`]); see [`Custom::name`] for
+    /// an example.
     pub fn formula(self) -> &'static str {
         self.0.formula()
     }
@@ -142,7 +168,8 @@ impl Custom {
 impl PartialEq for Custom {
     /// The same op: the same `Function` value.
     fn eq(&self, other: &Custom) -> bool {
-        std::ptr::addr_eq(self.0, other.0)
+        // Unit structs share addresses, so the type decides first.
+        self.0.type_id() == other.0.type_id() && std::ptr::addr_eq(self.0, other.0)
     }
 }
 

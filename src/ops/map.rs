@@ -26,7 +26,9 @@ use crate::tape::Var;
 use crate::tensor::Tensor;
 use crate::tensor::loops::{Write, each};
 
-/// An entrywise function `y = f(x)` with its backward rule `dx = dy ⊙ f'(x)`.
+/// An entrywise function `y = f(x)` with its backward rule `dx = dy ⊙ f'(x)`: the form of the
+/// built-in entrywise ops ([`Unary`] lists them). To record an op of your own, implement
+/// [`super::Function`].
 ///
 /// ```
 /// use tapegrad::ops::{Map, unary::Sigmoid};
@@ -56,9 +58,8 @@ macro_rules! unary_ops {
         /// The built-in entrywise ops: each variant holds its op ([`Map`]), whose file has its
         /// function, its rule and its formula.
         #[derive(Clone, Copy, Debug, PartialEq)]
-        #[allow(missing_docs)]
         pub enum Unary {
-            $($op($op)),*
+            $(#[doc = concat!("[`", stringify!($op), "`]")] $op($op)),*
         }
 
         impl Unary {
@@ -87,6 +88,11 @@ unary_ops!(
 
 impl Unary {
     /// The op's name, as [`Map::name`].
+    ///
+    /// ```
+    /// use tapegrad::ops::{Unary, unary::PowI};
+    /// assert_eq!(Unary::from(PowI(3)).name(), "powi(3)");
+    /// ```
     pub fn name(self) -> String {
         struct V;
         impl MapVisitor for V {
@@ -99,6 +105,11 @@ impl Unary {
     }
 
     /// The op's line for the tape's pages, as [`Map::formula`].
+    ///
+    /// ```
+    /// use tapegrad::ops::{Unary, unary::Exp};
+    /// assert_eq!(Unary::from(Exp).formula(), "y = exp(a);  da = dy ⊙ y");
+    /// ```
     pub fn formula(self) -> &'static str {
         struct V;
         impl MapVisitor for V {

@@ -13,8 +13,9 @@
 //! # How a backward rule is written
 //! A rule is a vector-Jacobian product: given the adjoint `dy = dL/dy` of an op's output
 //! and its inputs (and output), it returns the *local* gradient sent to each input,
-//! `dx = (dy/dx)^T dy`. Rules never add into anything; only the reverse sweep in
-//! [`crate::tape`] sums the contributions of every use of a value (fan-out).
+//! `dx = (dy/dx)^T dy`. Rules never add into anything; the executors sum the contributions of
+//! every use of a value (fan-out): the reverse sweep in [`crate::tape`], and a replay, which
+//! writes the first contribution to an adjoint and adds the later ones.
 //!
 //! Three kinds of rule, each written once:
 //! - **Entrywise** ops ([`Map`]: `relu`, `sigmoid`, `exp`, ...; [`Zip`]: `+ − ⊙ ⊘`, `maximum`,

@@ -173,7 +173,7 @@ impl Zip for Minimum {
 /// The line of `select` for the tape's pages.
 pub(crate) const SELECT: &str = "y = mask ? a : b;  da = dy ⊙ mask,  db = dy ⊙ (1 − mask)";
 
-/// `y = m ? a : b`  =>  `da = dy ⊙ m`, `db = dy − dy ⊙ m`.
+/// `y = m ? a : b`  =>  `da = dy ⊙ m`, `db = dy ⊙ (1 − m)`, computed as `dy − dy ⊙ m`.
 ///
 /// ```
 /// use tapegrad::Tensor;

@@ -222,7 +222,10 @@ pub(crate) fn sign(x: f64) -> f64 {
 
 /// `y = x^n`  =>  `dx = dy ⊙ n x^(n-1)` (and `dx = 0` for `n = 0`, also at `x = 0`).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct PowI(pub i32);
+pub struct PowI(
+    /// `n`.
+    pub i32,
+);
 
 impl Map for PowI {
     fn name(&self) -> String {
@@ -236,8 +239,10 @@ impl Map for PowI {
     }
     fn dx<S: Real>(&self, dy: S, x: S, _y: S) -> S {
         let n = self.0;
+        if n == 0 {
+            return dy * 0.0; // x^0 = 1, also at x = 0
+        }
         match n.checked_sub(1) {
-            _ if n == 0 => dy * 0.0,
             Some(m) => dy * (x.powi(m) * n as f64),
             // n = i32::MIN: n − 1 does not fit an i32; x^(n−1) = x^n / x.
             None => dy * (x.powi(n) / x * n as f64),
@@ -247,7 +252,10 @@ impl Map for PowI {
 
 /// `y = x^p`  =>  `dx = dy ⊙ p x^(p-1)`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct PowF(pub f64);
+pub struct PowF(
+    /// `p`.
+    pub f64,
+);
 
 impl Map for PowF {
     fn name(&self) -> String {

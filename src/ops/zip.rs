@@ -5,7 +5,8 @@
 //! `m x 1` column (over its columns). The forward repeats the small operand, so its gradient
 //! is the rule's value *summed* back down to its shape: `da = sum_to(rule_a(dy, a, b, y),
 //! shape(a))` (a value used `n` times gets `n` contributions). The rule is written per entry,
-//! as for [`super::Map`]; the sum is the executors' ([`crate::tensor`]'s `sum_to` loop).
+//! as for [`super::Map`]; the sum is the executors' (on numbers and in a replay one loop that
+//! sums as it writes; on the tape, `sum_to`).
 
 use super::Real;
 use super::arith::{Add, Div, Mul, Sub};
@@ -16,7 +17,9 @@ use crate::tensor::Tensor;
 use crate::tensor::loops::{Write, broadcast_into, sum_rule_into};
 
 /// An entrywise function of two values `y = f(a, b)` (broadcasting), with its rules
-/// `da = dy ⊙ ∂y/∂a` and `db = dy ⊙ ∂y/∂b` (each then summed over the broadcast axes).
+/// `da = dy ⊙ ∂y/∂a` and `db = dy ⊙ ∂y/∂b` (each then summed over the broadcast axes): the
+/// form of the built-in broadcasting ops ([`Binary`] lists them). To record an op of your
+/// own, implement [`super::Function`].
 ///
 /// ```
 /// use tapegrad::ops::{Zip, arith::Div};
@@ -48,9 +51,8 @@ macro_rules! binary_ops {
         /// The built-in broadcasting ops of two values: each variant holds its op ([`Zip`]),
         /// whose file has its function, its rules and its formula.
         #[derive(Clone, Copy, Debug, PartialEq)]
-        #[allow(missing_docs)]
         pub enum Binary {
-            $($op($op)),*
+            $(#[doc = concat!("[`", stringify!($op), "`]")] $op($op)),*
         }
 
         impl Binary {
@@ -76,6 +78,11 @@ binary_ops!(Add, Sub, Mul, Div, Maximum, Minimum);
 
 impl Binary {
     /// The op's name, as [`Zip::name`].
+    ///
+    /// ```
+    /// use tapegrad::ops::{Binary, arith::Mul};
+    /// assert_eq!(Binary::from(Mul).name(), "mul");
+    /// ```
     pub fn name(self) -> &'static str {
         struct V;
         impl ZipVisitor for V {
@@ -88,6 +95,11 @@ impl Binary {
     }
 
     /// The op's line for the tape's pages, as [`Zip::formula`].
+    ///
+    /// ```
+    /// use tapegrad::ops::{Binary, arith::Sub};
+    /// assert_eq!(Binary::from(Sub).formula(), "y = a − b;  da = dy,  db = −dy (summed over broadcast axes)");
+    /// ```
     pub fn formula(self) -> &'static str {
         struct V;
         impl ZipVisitor for V {
@@ -144,9 +156,10 @@ impl Binary {
                 let (dy, a, b, y) = (Uses(1), Uses(2), Uses(4), Uses(8));
                 let reads =
                     [z.da(dy, a, b, y), z.db(dy, a, b, y)].map(|u| [u.0 & 2 != 0, u.0 & 4 != 0]);
-                // Compiled for the baseline vector width, not through `wide`: a broadcast
-                // rule's rows are short, and AVX2's remainder loops cost more than they gain
-                // (W1: 16,415 against 17,394 instructions per step).
+                // Not through `wide` of its own: a broadcast rule's rows are short, and AVX2's
+                // remainder loops cost more than they gain (W1: 16,415 against 17,394
+                // instructions per step). The tape runs it at the baseline width; a replay
+                // runs it inside its passes' own `wide`.
                 match which {
                     0 => sum_rule_into(dx, write, ins[1], ins, reads[0], |d, a, b, y| {
                         z.da(d, a, b, y)

@@ -23,8 +23,9 @@
 //! [`crate::Tensor::mask`]) replays the branch that was recorded; record again when the
 //! graph changes, as for a new batch size. Anomaly detection does not watch a replay.
 //!
-//! Products, broadcasting arithmetic, the common entrywise functions and sums run in place;
-//! every other op runs its own forward and rule into tensors from the pool, which after the
+//! Every entrywise op ([`crate::ops::Map`], [`crate::ops::Zip`]), the products, the sums and
+//! `expand` run in place, by their own rules; every other op (and a user's
+//! [`crate::ops::Function`]) runs its forward and rule into tensors from the pool, which after the
 //! first step allocate nothing either, except a gather or scatter of rows (it reads its
 //! index list from its index node each step).
 

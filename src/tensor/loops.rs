@@ -4,8 +4,9 @@
 //! ([`Write::Overwrite`], the first contribution to a buffer; [`Write::Add`], a later one),
 //! with one loop per mode so that each vectorizes.
 //!
-//! [`Tensor`]'s own methods (`map`, `broadcast_map`), the tape's backward pass and the replay
-//! all call these: no executor has a loop of its own.
+//! [`Tensor`]'s own methods (`map`, `broadcast_map`, `sum_to`, `expand`), the tape's backward
+//! pass and the replay all call these: no executor has an entrywise or broadcast loop of its
+//! own.
 
 use super::{Broadcast, Tensor, fmt_shape};
 pub(crate) use crate::matmul::Write;
@@ -122,6 +123,10 @@ pub(crate) fn sum_rule_into(
 ) {
     let (rows, cols) = y.shape();
     if rows * cols == 0 {
+        // No entry of G: the gradient of a broadcast operand over an empty output is 0.
+        if write == Write::Overwrite {
+            dx.fill(0.0);
+        }
         return;
     }
     let same = x.shape() == (rows, cols);
