@@ -18,6 +18,9 @@ enum Values {
     Any,
     OffZero,
     Positive,
+    /// Input `k` on the grid `0.2 Z + 0.1 k`: no value of one input within 0.1 of a value of
+    /// the other, so finite differences never cross the kink of `maximum`/`minimum`.
+    Apart,
 }
 
 struct Entry {
@@ -61,7 +64,6 @@ impl Function for Cube {
 }
 
 const M: (usize, usize) = (3, 4);
-const ALL: [(usize, usize); 4] = [(3, 4), (1, 1), (1, 4), (3, 1)];
 
 const TABLE: &[Entry] = &[
     // Entrywise, one value.
@@ -89,8 +91,8 @@ const TABLE: &[Entry] = &[
     entry("Sub", &[M, M], Values::Any, |_, v| v[0] - v[1]),
     entry("Mul", &[M, M], Values::Any, |_, v| v[0] * v[1]),
     entry("Div", &[M, M], Values::OffZero, |_, v| v[0] / v[1]),
-    entry("Maximum", &[M, M], Values::Any, |_, v| v[0].maximum(v[1])),
-    entry("Minimum", &[M, M], Values::Any, |_, v| v[0].minimum(v[1])),
+    entry("Maximum", &[M, M], Values::Apart, |_, v| v[0].maximum(v[1])),
+    entry("Minimum", &[M, M], Values::Apart, |_, v| v[0].minimum(v[1])),
     // Products, sums, windows, gathers.
     entry("MatMul", &[(3, 4), (4, 2)], Values::Any, |_, v| {
         v[0].matmul(v[1])
@@ -178,13 +180,15 @@ fn kinds_in_the_crate() -> Vec<String> {
 fn inputs(shapes: &[(usize, usize)], values: Values, rng: &mut Rng) -> Vec<Tensor> {
     shapes
         .iter()
-        .map(|&(r, c)| {
+        .enumerate()
+        .map(|(k, &(r, c))| {
             Tensor::from_fn(r, c, |_, _| {
                 let x = rng.normal();
                 match values {
                     Values::Any => x,
                     Values::OffZero => x.signum() * (0.5 + x.abs()),
                     Values::Positive => 0.5 + x.abs(),
+                    Values::Apart => (5.0 * x).round() * 0.2 + 0.1 * k as f64,
                 }
             })
         })
@@ -250,18 +254,46 @@ fn every_op_of_the_crate_has_an_entry() {
     );
 }
 
+/// Entries whose op takes any shape: checked at `M` and at random shapes too.
+const ANY_SHAPE: &[&str] = &[
+    "Transpose",
+    "Sum",
+    "SumEachRow",
+    "SumEachCol",
+    "LogSoftmax",
+    "Custom",
+];
+
 #[test]
 fn every_op_is_right_to_first_and_second_order() {
     let mut rng = Rng::new(29);
     for e in TABLE {
-        if e.inputs.len() == 2 && e.inputs == [M, M] && e.kind != "Select" {
-            // An entrywise op of two values: every broadcast case, on each side.
-            for small in ALL {
-                check(e, &[M, small], &mut rng);
-                check(e, &[small, M], &mut rng);
+        let entrywise = e.inputs.len() == 2 && e.inputs == [M, M] && e.kind != "Select";
+        let free = entrywise
+            || ANY_SHAPE.contains(&e.kind)
+            || e.inputs == [M] && {
+                // The one-value entrywise ops: every name before the first two-value entry.
+                let first_zip = TABLE.iter().position(|t| t.kind == "Add").unwrap();
+                TABLE[..first_zip].iter().any(|t| t.kind == e.kind)
+            };
+        // The table's own shape, then random ones (1 to 4 rows and columns) where the op
+        // takes any shape.
+        let mut shapes = vec![M];
+        if free {
+            shapes.extend((0..3).map(|_| (1 + rng.index(4), 1 + rng.index(4))));
+        }
+        for (m, n) in shapes {
+            if entrywise {
+                // An entrywise op of two values: every broadcast case, on each side.
+                for small in [(m, n), (1, 1), (1, n), (m, 1)] {
+                    check(e, &[(m, n), small], &mut rng);
+                    check(e, &[small, (m, n)], &mut rng);
+                }
+            } else if free {
+                check(e, &vec![(m, n); e.inputs.len()], &mut rng);
+            } else {
+                check(e, e.inputs, &mut rng);
             }
-        } else {
-            check(e, e.inputs, &mut rng);
         }
     }
 }
