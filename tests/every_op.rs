@@ -4,8 +4,11 @@
 //! the source, and an op without an entry here fails the test by name. Each entry is also
 //! seen on its tape, so an entry cannot check some other op by mistake.
 
+mod common;
+
+use common::user_ops::Cube;
 use tapegrad::gradcheck::{gradcheck, gradgradcheck};
-use tapegrad::ops::{Adjoint, Function};
+use tapegrad::ops::Function;
 use tapegrad::{Rng, Tape, Tensor, Var};
 
 /// How an entry builds its value from its inputs.
@@ -42,24 +45,6 @@ const fn entry(
         inputs,
         values,
         build,
-    }
-}
-
-/// A user's op: `y = x³`, `dx = 3 x² dy`.
-struct Cube;
-
-impl Function for Cube {
-    fn name(&self) -> String {
-        "cube".into()
-    }
-    fn formula(&self) -> &str {
-        "y = a³;  da = 3 a² ⊙ dy"
-    }
-    fn forward(&self, x: &[&Tensor]) -> Tensor {
-        x[0].map(|v| v * v * v)
-    }
-    fn backward<V: Adjoint>(&self, dy: &V, x: &[&V], _y: &V) -> Vec<V> {
-        vec![dy.mul(&x[0].powi(2).scale(3.0))]
     }
 }
 

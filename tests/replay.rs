@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::user_ops::Cube;
 use proptest::prelude::*;
 use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, Theta, mlp, mse};
 use tapegrad::ops::{Adjoint, Function};
@@ -141,24 +142,6 @@ const CASES: &[(&str, Build)] = &[
         },
     ),
 ];
-
-/// A user's op of one input: `y = x³`, `dx = 3 x² dy`.
-struct Cube;
-
-impl Function for Cube {
-    fn name(&self) -> String {
-        "cube".into()
-    }
-    fn formula(&self) -> &str {
-        "y = a³;  da = 3 a² ⊙ dy"
-    }
-    fn forward(&self, x: &[&Tensor]) -> Tensor {
-        x[0].map(|v| v * v * v)
-    }
-    fn backward<V: Adjoint>(&self, dy: &V, x: &[&V], _y: &V) -> Vec<V> {
-        vec![dy.mul(&x[0].powi(2).scale(3.0))]
-    }
-}
 
 /// A user's op of two inputs, broadcasting: `y = a ⊙ tanh(b)`, `da = dy ⊙ tanh(b)` (summed
 /// to `a`'s shape), `db = sum_to(dy ⊙ a ⊙ (1 − tanh²(b)), b)`.

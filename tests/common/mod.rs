@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod figure;
+pub mod user_ops;
 
 use proptest::test_runner::{Config, RngSeed};
 
