@@ -1,6 +1,6 @@
 //! Every op the tape can record, checked to first order (`gradcheck`) and second order
 //! (`gradgradcheck`) from one table. The table is held to the crate's own lists: the variants
-//! of `ops::Op` and the registries of entrywise ops (`unary_ops!`, `binary_ops!`) are read from
+//! of `ops::Op` and the registries of entrywise ops (`registry!` in map.rs and zip.rs) are read from
 //! the source, and an op without an entry here fails the test by name. Each entry is also
 //! seen on its tape, so an entry cannot check some other op by mistake.
 
@@ -145,13 +145,15 @@ fn kinds_in_the_crate() -> Vec<String> {
         })
         .filter(|k| !matches!(k.as_str(), "Leaf" | "Constant" | "Map" | "Zip"))
         .collect();
-    for (file, registry) in [("map.rs", "unary_ops!("), ("zip.rs", "binary_ops!(")] {
+    for file in ["map.rs", "zip.rs"] {
         let text = src(file);
+        // `registry!(Name: Visitor, "doc"; Op, Op, ...);`: the names after the `;`.
         let list = text
-            .rsplit(registry)
-            .next()
-            .and_then(|rest| rest.split(')').next())
-            .unwrap_or_else(|| panic!("src/ops/{file} has its `{registry}...)` list"));
+            .split("registry!(")
+            .nth(1)
+            .and_then(|rest| rest.split(");").next())
+            .and_then(|call| call.rsplit(';').next())
+            .unwrap_or_else(|| panic!("src/ops/{file} has its `registry!(...)` list"));
         kinds.extend(
             list.split(',')
                 .map(|k| k.trim().to_string())

@@ -53,35 +53,11 @@ pub(crate) trait MapVisitor {
     fn visit<M: Map>(self, m: M) -> Self::Out;
 }
 
-macro_rules! unary_ops {
-    ($($op:ident),* $(,)?) => {
-        /// The built-in entrywise ops: each variant holds its op ([`Map`]), whose file has its
-        /// function, its rule and its formula.
-        #[derive(Clone, Copy, Debug, PartialEq)]
-        pub enum Unary {
-            $(#[doc = concat!("[`", stringify!($op), "`]")] $op($op)),*
-        }
-
-        impl Unary {
-            /// `v` run with this op's own type.
-            #[inline(always)]
-            pub(crate) fn visit<V: MapVisitor>(self, v: V) -> V::Out {
-                match self {
-                    $(Unary::$op(op) => v.visit(op)),*
-                }
-            }
-        }
-
-        $(impl From<$op> for Unary {
-            fn from(op: $op) -> Unary {
-                Unary::$op(op)
-            }
-        })*
-    };
-}
-
 // The registry: one name per entrywise op.
-unary_ops!(
+super::registry!(
+    Unary: MapVisitor,
+    "The built-in entrywise ops: each variant holds its op ([`Map`]), whose file has its \
+     function, its rule and its formula.";
     Neg, AddScalar, MulScalar, PowI, PowF, Sqrt, Exp, Ln, Abs, Relu, Sigmoid, Tanh, Sin, Cos,
     Softplus, LogSigmoid,
 );

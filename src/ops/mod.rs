@@ -32,6 +32,36 @@
 //!   Differentiating `g(theta) . v` again gives the Hessian-vector product `H v` from the
 //!   *same* rules ([`crate::Tape::backward_graph`]).
 
+/// A registry of built-in ops of one form: the enum `$name` whose variants hold the op types
+/// listed (one name per op), `From` each op type, and `visit`, which runs a visitor compiled
+/// for the variant's own type (so each executor's loop is that op's own loop).
+macro_rules! registry {
+    ($name:ident: $visitor:ident, $doc:literal; $($op:ident),* $(,)?) => {
+        #[doc = $doc]
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        pub enum $name {
+            $(#[doc = concat!("[`", stringify!($op), "`]")] $op($op)),*
+        }
+
+        impl $name {
+            /// `v` run with this op's own type.
+            #[inline(always)]
+            pub(crate) fn visit<V: $visitor>(self, v: V) -> V::Out {
+                match self {
+                    $($name::$op(op) => v.visit(op)),*
+                }
+            }
+        }
+
+        $(impl From<$op> for $name {
+            fn from(op: $op) -> $name {
+                $name::$op(op)
+            }
+        })*
+    };
+}
+use registry;
+
 pub mod arith;
 pub mod custom;
 pub mod index;

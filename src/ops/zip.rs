@@ -46,35 +46,13 @@ pub(crate) trait ZipVisitor {
     fn visit<Z: Zip>(self, z: Z) -> Self::Out;
 }
 
-macro_rules! binary_ops {
-    ($($op:ident),* $(,)?) => {
-        /// The built-in broadcasting ops of two values: each variant holds its op ([`Zip`]),
-        /// whose file has its function, its rules and its formula.
-        #[derive(Clone, Copy, Debug, PartialEq)]
-        pub enum Binary {
-            $(#[doc = concat!("[`", stringify!($op), "`]")] $op($op)),*
-        }
-
-        impl Binary {
-            /// `v` run with this op's own type.
-            #[inline(always)]
-            pub(crate) fn visit<V: ZipVisitor>(self, v: V) -> V::Out {
-                match self {
-                    $(Binary::$op(op) => v.visit(op)),*
-                }
-            }
-        }
-
-        $(impl From<$op> for Binary {
-            fn from(op: $op) -> Binary {
-                Binary::$op(op)
-            }
-        })*
-    };
-}
-
 // The registry: one name per broadcasting op of two values.
-binary_ops!(Add, Sub, Mul, Div, Maximum, Minimum);
+super::registry!(
+    Binary: ZipVisitor,
+    "The built-in broadcasting ops of two values: each variant holds its op ([`Zip`]), whose \
+     file has its function, its rules and its formula.";
+    Add, Sub, Mul, Div, Maximum, Minimum,
+);
 
 impl Binary {
     /// The op's name, as [`Zip::name`].
