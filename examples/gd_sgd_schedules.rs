@@ -119,15 +119,9 @@ fn run_degree(
         .chain([star[(0, 0)]])
         .collect();
     let mut params = Params::new();
-    let layer = Linear::new(
-        &mut params,
-        "0",
-        degree,
-        1,
-        true,
-        &Init::Zeros,
-        &mut Rng::new(0),
-    );
+    let layer = Linear::new(degree, 1)
+        .init(Init::Zeros)
+        .build(&mut params, "0", &mut Rng::new(0));
     let f_star = Gaps::new(&phi, &y, 0.0).loss(&theta_star);
     let rules: [(&str, Option<Schedule>); 4] = [
         ("GD, 1/beta", None),

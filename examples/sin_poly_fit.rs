@@ -149,7 +149,9 @@ struct Conditioning {
 fn loss_hessian(features: &Tensor, y: &Tensor) -> Tensor {
     let mut params = Params::new();
     let d = features.cols();
-    let layer = Linear::new(&mut params, "0", d, 1, true, &Init::Zeros, &mut Rng::new(0));
+    let layer = Linear::new(d, 1)
+        .init(Init::Zeros)
+        .build(&mut params, "0", &mut Rng::new(0));
     hessian(
         |tape, vars| {
             let theta = Theta::from_vars(&params, vars);
@@ -165,7 +167,9 @@ fn loss_hessian(features: &Tensor, y: &Tensor) -> Tensor {
 
 /// The model `Linear(d, 1)` with bias, its parameters registered in `params` (zeros).
 fn linear(d: usize, params: &mut Params) -> Linear {
-    Linear::new(params, "0", d, 1, true, &Init::Zeros, &mut Rng::new(0))
+    Linear::new(d, 1)
+        .init(Init::Zeros)
+        .build(params, "0", &mut Rng::new(0))
 }
 
 /// `θ ↦ (f(θ), ∇f(θ))` for `Linear(d, 1)` + MSE on the tape; `θ = (w_1..w_d, b)`.
@@ -174,15 +178,10 @@ fn objective<'a>(
     y: &'a Tensor,
 ) -> (Params, impl Fn(&[f64]) -> (f64, Vec<f64>) + 'a) {
     let mut params = Params::new();
-    let layer = Linear::new(
-        &mut params,
-        "0",
-        features.cols(),
-        1,
-        true,
-        &Init::Zeros,
-        &mut Rng::new(0),
-    );
+    let layer =
+        Linear::new(features.cols(), 1)
+            .init(Init::Zeros)
+            .build(&mut params, "0", &mut Rng::new(0));
     let template = params.clone();
     let f = move |theta: &[f64]| {
         let mut p = template.clone();
@@ -327,15 +326,10 @@ fn fit(config: Config) -> Result<Results, DataError> {
         } else {
             Init::Zeros
         };
-        let layer = Linear::new(
-            &mut p,
-            "0",
-            config.degree,
-            1,
-            true,
-            &init,
-            &mut Rng::new(config.seed),
-        );
+        let layer =
+            Linear::new(config.degree, 1)
+                .init(init)
+                .build(&mut p, "0", &mut Rng::new(config.seed));
         let mut opt = Sgd::new(lr).momentum(config.momentum);
         // The equivalent rows keep the mean, not the sum: a sum-reduced run uses the data.
         let (x_run, y_run) = if config.reduction == Reduction::Mean {

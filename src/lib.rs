@@ -12,14 +12,12 @@
 //!
 //! ```
 //! use tapegrad::linalg::mse_smoothness;
-//! use tapegrad::nn::{mse, Init, Linear, Module, Params, Reduction};
-//! use tapegrad::optim::{Optimizer, Sgd};
-//! use tapegrad::{Rng, Tape, Tensor};
+//! use tapegrad::prelude::*;          // Tensor, Tape, Params, Linear, mse, Sgd, Module, ...
 //!
 //! let t = Tensor::column(&[0.0, 1.0, 2.0, 3.0]);
 //! let y = Tensor::column(&[1.0, 3.0, 5.0, 7.0]);                  // y = 1 + 2 t
 //! let mut params = Params::new();                                 // θ = (w, b), one flat vector
-//! let layer = Linear::new(&mut params, "0", 1, 1, true, &Init::Zeros, &mut Rng::new(0));
+//! let layer = Linear::new(1, 1).init(Init::Zeros).build(&mut params, "0", &mut Rng::new(0));
 //! let beta = mse_smoothness(&Tensor::from_fn(4, 2, |i, j| if j == 0 { t[(i, 0)] } else { 1.0 }));
 //! let mut opt = Sgd::new(1.0 / beta);                             // θ ← θ − γ ∇f(θ), γ = 1/β
 //!
@@ -96,6 +94,7 @@ pub mod optim;
 mod params;
 #[cfg(feature = "plot")]
 pub mod plot;
+pub mod prelude;
 pub mod replay;
 pub mod rng;
 pub mod tape;

@@ -80,7 +80,7 @@ proptest! {
         let (x, y) = overdetermined(seed, p, extra);
         let n = x.rows();
         let mut params = Params::new();
-        let layer = Linear::new(&mut params, "0", p, 1, true, &Init::Zeros, &mut Rng::new(0));
+        let layer = Linear::new(p, 1).init(Init::Zeros).build(&mut params, "0", &mut Rng::new(0));
         let mut opt = Lbfgs::new().line_search(StrongWolfe::default()).max_iter(200).tolerance_grad(1e-13).polish(true);
         let mut theta = params.as_slice().to_vec();
         opt.minimize(&mut theta, |th| {

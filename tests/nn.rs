@@ -95,7 +95,7 @@ fn linear_mse_gradient_is_least_squares_gradient() {
     proptest!(common::proptest_config(64), |(n in 1usize..=10, p in 1usize..=5, bias in any::<bool>(), seed in 0u64..10_000)| {
         let mut r = rng(seed);
         let mut params = Params::new();
-        let layer = Linear::new(&mut params, "0", p, 1, bias, &Init::Normal(1.0), &mut r);
+        let layer = Linear::new(p, 1).bias(bias).init(Init::Normal(1.0)).build(&mut params, "0", &mut r);
         let x = Tensor::rand_normal(n, p, 0.0, 1.0, &mut r);
         let y = Tensor::rand_normal(n, 1, 0.0, 1.0, &mut r);
 
@@ -150,7 +150,10 @@ fn parameter_names_shapes_and_counts() {
         assert_eq!(p.len(), count, "{sizes:?}");
     }
     let mut p = Params::new();
-    Linear::new(&mut p, "head", 4, 3, false, &Init::Zeros, &mut rng(0));
+    Linear::new(4, 3)
+        .bias(false)
+        .init(Init::Zeros)
+        .build(&mut p, "head", &mut rng(0));
     assert_eq!(p.len(), 12);
     assert!(p.find("head.bias").is_none());
 }
@@ -179,49 +182,34 @@ fn init_bounds_hold_for_every_entry() {
     let (n_in, n_out) = (7, 5);
     let bound = 1.0 / (n_in as f64).sqrt();
     let mut p = Params::new();
-    Linear::new(&mut p, "0", n_in, n_out, true, &Init::PyTorch, &mut rng(3));
+    Linear::new(n_in, n_out).build(&mut p, "0", &mut rng(3));
     assert!(p.as_slice().iter().all(|v| v.abs() <= bound));
     let mut p = Params::new();
-    let l = Linear::new(
-        &mut p,
-        "0",
-        n_in,
-        n_out,
-        true,
-        &Init::XavierUniform,
-        &mut rng(3),
-    );
+    let l = Linear::new(n_in, n_out)
+        .init(Init::XavierUniform)
+        .build(&mut p, "0", &mut rng(3));
     let a = (6.0 / (n_in + n_out) as f64).sqrt();
     assert!(p.get(l.weight()).as_slice().iter().all(|v| v.abs() <= a));
     assert_eq!(p.get(l.bias().unwrap()), Tensor::zeros(1, n_out));
     // Kaiming normal: the sample variance of 64x256 draws is within 5% of 2/in.
     let mut p = Params::new();
-    let l = Linear::new(
-        &mut p,
-        "0",
-        256,
-        64,
-        false,
-        &Init::KaimingNormal,
-        &mut rng(4),
-    );
+    let l = Linear::new(256, 64)
+        .bias(false)
+        .init(Init::KaimingNormal)
+        .build(&mut p, "0", &mut rng(4));
     let w = p.get(l.weight());
     let var = w.as_slice().iter().map(|v| v * v).sum::<f64>() / w.len() as f64;
     assert!((var / (2.0 / 256.0) - 1.0).abs() < 0.05, "variance {var}");
     let mut p = Params::new();
-    Linear::new(&mut p, "0", 3, 2, true, &Init::Zeros, &mut rng(0));
+    Linear::new(3, 2)
+        .init(Init::Zeros)
+        .build(&mut p, "0", &mut rng(0));
     assert!(p.as_slice().iter().all(|&v| v == 0.0));
     let mut p = Params::new();
     let w = Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]);
-    let l = Linear::new(
-        &mut p,
-        "0",
-        2,
-        3,
-        true,
-        &Init::Values(w.clone(), Tensor::row(&[7.0, 8.0, 9.0])),
-        &mut rng(0),
-    );
+    let l = Linear::new(2, 3)
+        .init(Init::Values(w.clone(), Tensor::row(&[7.0, 8.0, 9.0])))
+        .build(&mut p, "0", &mut rng(0));
     assert_eq!(p.get(l.weight()), w);
     assert_eq!(p.as_slice(), &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]);
 }
@@ -246,16 +234,8 @@ fn same_seed_same_model_different_seed_different_model() {
 #[test]
 fn unused_parameter_gets_zero_gradient() {
     let mut params = Params::new();
-    let used = Linear::new(&mut params, "used", 2, 1, true, &Init::PyTorch, &mut rng(0));
-    Linear::new(
-        &mut params,
-        "unused",
-        2,
-        1,
-        true,
-        &Init::PyTorch,
-        &mut rng(1),
-    );
+    let used = Linear::new(2, 1).build(&mut params, "used", &mut rng(0));
+    Linear::new(2, 1).build(&mut params, "unused", &mut rng(1));
     let tape = Tape::new();
     let theta = tape.params(&params);
     let x = tape.constant(Tensor::from_rows(&[[1.0, 2.0]]));
@@ -302,15 +282,7 @@ fn wrong_input_width_names_the_layer() {
 #[test]
 #[should_panic(expected = "Linear 0: in and out features must be positive, got in = 0, out = 3")]
 fn zero_width_linear_is_refused() {
-    Linear::new(
-        &mut Params::new(),
-        "0",
-        0,
-        3,
-        true,
-        &Init::PyTorch,
-        &mut rng(0),
-    );
+    Linear::new(0, 3).build(&mut Params::new(), "0", &mut rng(0));
 }
 
 #[test]

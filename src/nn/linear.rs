@@ -35,39 +35,66 @@ pub struct Linear {
     bias: Option<ParamId>,
 }
 
-impl Linear {
-    /// Registers `{name}.weight` (and `{name}.bias` if `bias`) in `params` with `init`.
+/// A [`Linear`] layer's settings, from [`Linear::new`]: whether it has a bias and how its
+/// parameters start. [`build`](LinearBuilder::build) registers them.
+#[derive(Clone, Debug)]
+#[must_use = "a layer's settings do nothing until `build` registers its parameters"]
+pub struct LinearBuilder {
+    in_features: usize,
+    out_features: usize,
+    bias: bool,
+    init: Init,
+}
+
+impl LinearBuilder {
+    /// With a bias `b` (the default) or without (PyTorch's `bias=False`): `y = x W^T`.
+    ///
+    /// ```
+    /// use tapegrad::prelude::*;
+    /// let mut p = Params::new();
+    /// let layer = Linear::new(3, 2).bias(false).build(&mut p, "fc", &mut Rng::new(0));
+    /// assert!(layer.bias().is_none() && p.len() == 6);
+    /// ```
+    pub fn bias(mut self, on: bool) -> LinearBuilder {
+        self.bias = on;
+        self
+    }
+
+    /// How `W` and `b` start (default [`Init::PyTorch`]).
+    ///
+    /// ```
+    /// use tapegrad::prelude::*;
+    /// let mut p = Params::new();
+    /// Linear::new(3, 2).init(Init::Zeros).build(&mut p, "fc", &mut Rng::new(0));
+    /// assert!(p.as_slice().iter().all(|&v| v == 0.0));
+    /// ```
+    pub fn init(mut self, init: Init) -> LinearBuilder {
+        self.init = init;
+        self
+    }
+
+    /// Registers `{name}.weight` (`out x in`) and, with a bias, `{name}.bias` (`1 x out`) in
+    /// `params`, drawn from `rng` where the initialization is random.
     ///
     /// # Panics
-    /// If `in_features` or `out_features` is 0, or explicit `Init::Values` have the wrong
+    /// If `in_features` or `out_features` is 0, or explicit [`Init::Values`] have the wrong
     /// shapes.
     ///
     /// ```
-    /// use tapegrad::nn::{Init, Linear, Module, Params};
-    /// use tapegrad::{Rng, Tape, Tensor};
-    /// let mut params = Params::new();
-    /// let layer = Linear::new(&mut params, "0", 3, 2, true, &Init::PyTorch, &mut Rng::new(0));
-    /// assert_eq!(params.len(), 3 * 2 + 2);                  // 0.weight (2x3) and 0.bias (1x2)
-    /// let tape = Tape::new();
-    /// let y = layer.forward(&tape.params(&params), tape.constant(Tensor::zeros(5, 3)));
-    /// assert_eq!(y.shape(), (5, 2));
+    /// use tapegrad::prelude::*;
+    /// let mut p = Params::new();
+    /// let layer = Linear::new(3, 2).build(&mut p, "fc", &mut Rng::new(0));
+    /// assert_eq!(p.view(layer.weight()).name, "fc.weight");
     /// ```
-    pub fn new(
-        params: &mut Params,
-        name: &str,
-        in_features: usize,
-        out_features: usize,
-        bias: bool,
-        init: &Init,
-        rng: &mut Rng,
-    ) -> Linear {
+    pub fn build(self, params: &mut Params, name: &str, rng: &mut Rng) -> Linear {
+        let (in_features, out_features) = (self.in_features, self.out_features);
         assert!(
             in_features > 0 && out_features > 0,
             "Linear {name}: in and out features must be positive, got in = {in_features}, \
              out = {out_features}"
         );
-        let (n_in, n_out) = (in_features, out_features);
-        let (w, b) = match init {
+        let (n_in, n_out, bias) = (self.in_features, self.out_features, self.bias);
+        let (w, b) = match &self.init {
             Init::PyTorch => {
                 let bound = 1.0 / (n_in as f64).sqrt();
                 let w = Tensor::rand_uniform(n_out, n_in, -bound, bound, rng);
@@ -119,6 +146,34 @@ impl Linear {
             bias,
         }
     }
+}
+
+impl Linear {
+    /// A layer from `in_features` to `out_features`, to [`build`](LinearBuilder::build) into
+    /// a [`Params`]: with a bias and PyTorch's initialization ([`Init::PyTorch`]) unless told
+    /// otherwise, as PyTorch's `nn.Linear(in_features, out_features)`.
+    ///
+    /// # Panics
+    /// At [`build`](LinearBuilder::build), if `in_features` or `out_features` is 0, or
+    /// explicit [`Init::Values`] have the wrong shapes.
+    ///
+    /// ```
+    /// use tapegrad::prelude::*;
+    /// let mut params = Params::new();
+    /// let layer = Linear::new(3, 2).build(&mut params, "0", &mut Rng::new(0));
+    /// assert_eq!(params.len(), 3 * 2 + 2);                  // 0.weight (2x3) and 0.bias (1x2)
+    /// let tape = Tape::new();
+    /// let y = layer.forward(&tape.params(&params), tape.constant(Tensor::zeros(5, 3)));
+    /// assert_eq!(y.shape(), (5, 2));
+    /// ```
+    pub fn new(in_features: usize, out_features: usize) -> LinearBuilder {
+        LinearBuilder {
+            in_features,
+            out_features,
+            bias: true,
+            init: Init::PyTorch,
+        }
+    }
 
     /// The weight's handle in `Params` (`out x in`).
     ///
@@ -126,7 +181,7 @@ impl Linear {
     /// use tapegrad::nn::{Init, Linear, Params};
     /// use tapegrad::Rng;
     /// let mut p = Params::new();
-    /// let layer = Linear::new(&mut p, "fc", 3, 2, true, &Init::Zeros, &mut Rng::new(0));
+    /// let layer = Linear::new(3, 2).init(Init::Zeros).build(&mut p, "fc", &mut Rng::new(0));
     /// assert_eq!(p.view(layer.weight()).name, "fc.weight");
     /// ```
     pub fn weight(&self) -> ParamId {
@@ -139,7 +194,7 @@ impl Linear {
     /// use tapegrad::nn::{Init, Linear, Params};
     /// use tapegrad::Rng;
     /// let mut p = Params::new();
-    /// let layer = Linear::new(&mut p, "fc", 3, 2, false, &Init::Zeros, &mut Rng::new(0));
+    /// let layer = Linear::new(3, 2).bias(false).init(Init::Zeros).build(&mut p, "fc", &mut Rng::new(0));
     /// assert!(layer.bias().is_none());
     /// ```
     pub fn bias(&self) -> Option<ParamId> {
@@ -151,7 +206,7 @@ impl Linear {
     /// ```
     /// use tapegrad::nn::{Init, Linear, Params};
     /// use tapegrad::Rng;
-    /// let layer = Linear::new(&mut Params::new(), "0", 3, 2, true, &Init::Zeros, &mut Rng::new(0));
+    /// let layer = Linear::new(3, 2).init(Init::Zeros).build(&mut Params::new(), "0", &mut Rng::new(0));
     /// assert_eq!((layer.in_features(), layer.out_features()), (3, 2));
     /// ```
     pub fn in_features(&self) -> usize {
@@ -163,7 +218,7 @@ impl Linear {
     /// ```
     /// use tapegrad::nn::{Init, Linear, Params};
     /// use tapegrad::Rng;
-    /// let layer = Linear::new(&mut Params::new(), "0", 3, 2, true, &Init::Zeros, &mut Rng::new(0));
+    /// let layer = Linear::new(3, 2).init(Init::Zeros).build(&mut Params::new(), "0", &mut Rng::new(0));
     /// assert_eq!(layer.out_features(), 2);
     /// ```
     pub fn out_features(&self) -> usize {

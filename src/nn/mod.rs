@@ -44,7 +44,7 @@ pub trait Module: Send + Sync {
     /// use tapegrad::{Rng, Tensor};
     /// let mut params = Params::new();
     /// let w = Tensor::from_rows(&[[2.0]]);
-    /// let layer = Linear::new(&mut params, "0", 1, 1, true, &Init::Values(w, Tensor::scalar(1.0)), &mut Rng::new(0));
+    /// let layer = Linear::new(1, 1).init(Init::Values(w, Tensor::scalar(1.0))).build(&mut params, "0", &mut Rng::new(0));
     /// assert_eq!(layer.predict(&params, &Tensor::column(&[0.0, 3.0])), Tensor::column(&[1.0, 7.0]));
     /// ```
     fn predict(&self, params: &Params, x: &Tensor) -> Tensor {

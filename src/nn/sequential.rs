@@ -19,9 +19,9 @@ impl Sequential {
     /// use tapegrad::{Rng, Tape, Tensor};
     /// let (mut params, mut rng) = (Params::new(), Rng::new(0));
     /// let model = Sequential::new()
-    ///     .push(Linear::new(&mut params, "0", 2, 4, true, &Init::PyTorch, &mut rng))
+    ///     .push(Linear::new(2, 4).build(&mut params, "0", &mut rng))
     ///     .push(Activation::Tanh)
-    ///     .push(Linear::new(&mut params, "2", 4, 1, true, &Init::PyTorch, &mut rng));
+    ///     .push(Linear::new(4, 1).build(&mut params, "2", &mut rng));
     /// let tape = Tape::new();
     /// let y = model.forward(&tape.params(&params), tape.constant(Tensor::zeros(3, 2)));
     /// assert_eq!(y.shape(), (3, 1));
@@ -192,9 +192,11 @@ pub fn mlp(
     let last = sizes.len() - 2;
     for (l, pair) in sizes.windows(2).enumerate() {
         let name = (2 * l).to_string();
-        model = model.push(Linear::new(
-            params, &name, pair[0], pair[1], true, init, rng,
-        ));
+        model = model.push(
+            Linear::new(pair[0], pair[1])
+                .init(init.clone())
+                .build(params, &name, rng),
+        );
         if l < last {
             model = model.push(activation.clone());
         }

@@ -6,9 +6,8 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use std::time::Instant;
 use tapegrad::approx::assert_relative_eq;
-use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, mlp, mse};
-use tapegrad::optim::{Optimizer, Sgd};
-use tapegrad::{Rng, Tape, Tensor};
+// A first project's one line: the values, the tape, the modules, the optimizers, the traits.
+use tapegrad::prelude::*;
 
 /// 20 points in R^15 with standard-normal-ish targets, from the user's own rand.
 fn data(seed: u64) -> (Tensor, Tensor) {
