@@ -192,7 +192,9 @@ fn objective<'t>(tape: &'t Tape, y: Var<'t>) -> Var<'t> {
 /// True if `kind` is recorded on `tape`: an `Op` variant `kind(..)`, or an entrywise op
 /// `Map(kind(..` / `Zip(kind(..`.
 fn recorded(tape: &Tape, kind: &str) -> bool {
-    let ops: Vec<String> = tape.nodes().iter().map(|n| format!("{:?}", n.op)).collect();
+    let ops: Vec<String> = (0..tape.len())
+        .map(|i| format!("{:?}", tape.var(i).op()))
+        .collect();
     ops.iter().any(|op| {
         op.starts_with(&format!("{kind}("))
             || op.starts_with(&format!("Map({kind}("))

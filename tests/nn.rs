@@ -17,13 +17,11 @@ fn rng(seed: u64) -> Rng {
 /// The smallest |z| over the inputs of every relu on the tape: how close the network is to
 /// a kink.
 fn min_relu_input(tape: &Tape) -> f64 {
-    let nodes = tape.nodes();
-    nodes
-        .iter()
-        .filter_map(|n| match n.op {
+    (0..tape.len())
+        .filter_map(|i| match tape.var(i).op() {
             Op::Map(Unary::Relu(_), z) => Some(
-                nodes[z]
-                    .value
+                tape.var(z)
+                    .value()
                     .as_slice()
                     .iter()
                     .fold(f64::INFINITY, |m, v| m.min(v.abs())),

@@ -17,7 +17,7 @@
 
 /// A box: top-left corner, size, and layer.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Placed {
+pub(crate) struct Placed {
     /// Left edge.
     pub x: f64,
     /// Top edge.
@@ -32,11 +32,11 @@ pub struct Placed {
 
 /// An edge drawn: `(from, to, points)`, from the bottom of `from`'s box through the dummies
 /// to the top of `to`'s.
-pub type Path = (usize, usize, Vec<(f64, f64)>);
+pub(crate) type Path = (usize, usize, Vec<(f64, f64)>);
 
 /// The drawing of a DAG: one box per node and one polyline per edge.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Layout {
+pub(crate) struct Layout {
     /// The boxes, by node index.
     pub nodes: Vec<Placed>,
     /// The edges, in the order given.
@@ -57,15 +57,7 @@ const DUMMY_W: f64 = 8.0;
 
 /// Lays out `n` nodes of sizes `sizes` with `edges` (`from < to` not required, but the graph
 /// must be acyclic: a tape's is, as every input precedes its op).
-///
-/// ```
-/// use tapegrad::inspect::layout::layout;
-/// // a diamond: 0 -> 1, 0 -> 2, 1 -> 3, 2 -> 3
-/// let l = layout(&[(100.0, 40.0); 4], &[(0, 1), (0, 2), (1, 3), (2, 3)]);
-/// assert_eq!(l.crossings, 0);
-/// assert!(l.nodes[0].y < l.nodes[1].y && l.nodes[1].y < l.nodes[3].y);
-/// ```
-pub fn layout(sizes: &[(f64, f64)], edges: &[(usize, usize)]) -> Layout {
+pub(crate) fn layout(sizes: &[(f64, f64)], edges: &[(usize, usize)]) -> Layout {
     let n = sizes.len();
     for &(u, v) in edges {
         assert!(
@@ -379,3 +371,7 @@ fn count_crossings(order: &[Vec<usize>], down: &[Vec<usize>], pos: &[usize]) -> 
     }
     total
 }
+
+#[cfg(test)]
+#[path = "layout_tests.rs"]
+mod tests;

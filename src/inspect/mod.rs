@@ -1,6 +1,6 @@
 //! Seeing the tape: the Wengert list as a table ([`Tape::table`](crate::Tape::table)), the
-//! graph drawn by the crate as SVG ([`Tape::to_svg`](crate::Tape::to_svg), laid out by
-//! [`layout`]), the backward sweep step by step
+//! graph drawn by the crate as SVG ([`Tape::to_svg`](crate::Tape::to_svg), a layered layout
+//! of its own, in `src/inspect/layout.rs`), the backward sweep step by step
 //! ([`Tape::backward_steps`](crate::Tape::backward_steps)) and as a page to step through
 //! ([`Tape::to_html`](crate::Tape::to_html)), each op's rule as a formula ([`rule`]), and
 //! Graphviz DOT ([`Tape::to_dot`](crate::Tape::to_dot)).
@@ -20,7 +20,7 @@
 
 mod dot;
 mod html;
-pub mod layout;
+pub(crate) mod layout;
 mod rules;
 mod steps;
 mod svg;
@@ -28,7 +28,6 @@ mod table;
 
 pub use rules::rule;
 pub use steps::BackwardStep;
-pub use svg::COMPACT_ABOVE;
 pub use table::TapeTable;
 // The short preview of a value that the table, the drawings and the page show (it lives in
 // `tensor`, below the tape, whose `Var` prints it too).

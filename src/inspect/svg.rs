@@ -9,7 +9,7 @@ use crate::tensor::preview;
 
 /// Above this many nodes a box shows only its index and op (the full values stay in
 /// [`Tape::table`]), so that tapes of a few hundred nodes stay readable.
-pub const COMPACT_ABOVE: usize = 200;
+pub(crate) const COMPACT_ABOVE: usize = 200;
 
 /// The boxes' text size in pixels (14 px: readable on a screen and in a screenshot).
 pub(super) const FONT_PX: f64 = 14.0;
@@ -136,9 +136,9 @@ pub(super) fn body(tape: &Tape, labels: &[Vec<String>], l: &Layout) -> String {
 impl Tape {
     /// The graph drawn as a standalone SVG document, no external tool: a layered layout
     /// (each leaf or constant just above its first use, every arrow pointing from an input
-    /// down to its op, crossings reduced by barycenter sweeps; see [`layout`](super::layout)),
+    /// down to its op, crossings reduced by barycenter sweeps, as in `src/inspect/layout.rs`),
     /// each box with its index, name, op, shape and value, and with `grads` its adjoint, in
-    /// 14 px text. Above [`COMPACT_ABOVE`] nodes the boxes show the index and op only.
+    /// 14 px text. Above 200 nodes the boxes show the index and op only.
     ///
     /// ```
     /// use tapegrad::Tape;

@@ -11,12 +11,12 @@
 use std::fmt::Write;
 
 /// Nesting deeper than this is refused (the safetensors header needs 3 levels).
-pub const MAX_DEPTH: usize = 32;
+pub(crate) const MAX_DEPTH: usize = 32;
 
 /// A parsed JSON value. Numbers keep their text: the header's integers are read exactly,
 /// never through `f64`.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Json {
+pub(crate) enum Json {
     /// `null`.
     Null,
     /// `true` or `false`.
@@ -35,7 +35,7 @@ pub enum Json {
 ///
 /// # Errors
 /// A message naming the byte offset and what was found.
-pub fn parse(text: &str) -> Result<Json, String> {
+pub(crate) fn parse(text: &str) -> Result<Json, String> {
     let mut p = Parser {
         s: text.as_bytes(),
         i: 0,
@@ -268,7 +268,7 @@ impl Parser<'_> {
 }
 
 /// `s` as a JSON string literal, with quotes and escapes.
-pub fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -349,5 +349,39 @@ mod tests {
         }
         let deep = "[".repeat(100) + &"]".repeat(100);
         assert!(parse(&deep).unwrap_err().contains("nesting deeper than 32"));
+    }
+
+    /// Fuzz-style: random text from JSON's own alphabet, and random mutations (a byte
+    /// replaced, inserted or removed) of a valid document, 40,000 inputs from a fixed seed:
+    /// `parse` returns `Ok` or `Err` and never panics.
+    #[test]
+    fn random_and_mutated_text_never_panics() {
+        let mut rng = crate::Rng::new(0x7a9e_97ad);
+        let valid = br#"{"a":[1,-2.5e3,{"b":"c\n\u00e9\ud83d\ude00"}],"d":null,"e":true}"#;
+        let alphabet = br#"{}[]:,"\ u0123456789abcdefnrt.-+eE"#;
+        for case in 0..40_000 {
+            let bytes: Vec<u8> = if case % 2 == 0 {
+                let len = rng.index(48);
+                (0..len)
+                    .map(|_| alphabet[rng.index(alphabet.len())])
+                    .collect()
+            } else {
+                let mut b = valid.to_vec();
+                for _ in 0..1 + rng.index(4) {
+                    let at = rng.index(b.len() + 1);
+                    let byte = (rng.next_u64() & 0xff) as u8;
+                    match rng.index(3) {
+                        0 if at < b.len() => b[at] = byte,
+                        1 => b.insert(at, byte),
+                        _ if at < b.len() => {
+                            b.remove(at);
+                        }
+                        _ => {}
+                    }
+                }
+                b
+            };
+            let _ = parse(&String::from_utf8_lossy(&bytes));
+        }
     }
 }

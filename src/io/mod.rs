@@ -11,7 +11,7 @@
 pub mod csv;
 mod csv_records;
 mod error;
-pub mod json;
+pub(crate) mod json;
 pub mod npy;
 pub mod safetensors;
 

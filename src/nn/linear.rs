@@ -166,6 +166,10 @@ impl Linear {
     /// let y = layer.forward(&tape.params(&params), tape.constant(Tensor::zeros(5, 3)));
     /// assert_eq!(y.shape(), (5, 2));
     /// ```
+    #[allow(
+        clippy::new_ret_no_self,
+        reason = "PyTorch's nn.Linear(in, out): the settings first, registered by build"
+    )]
     pub fn new(in_features: usize, out_features: usize) -> LinearBuilder {
         LinearBuilder {
             in_features,

@@ -13,7 +13,7 @@ mod sequential;
 
 pub use activation::Activation;
 pub use cross_entropy::cross_entropy;
-pub use linear::{Init, Linear};
+pub use linear::{Init, Linear, LinearBuilder};
 pub use loss::{Reduction, least_squares, mse};
 // The flat parameters and their views on a tape live in `crate::params`, below `nn`:
 // replay, the checks and the file formats use them without the layers.

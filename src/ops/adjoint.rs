@@ -75,6 +75,7 @@ pub trait Adjoint: Clone {
     fn custom_rule(f: Custom, dy: &Self, inputs: &[&Self], y: &Self) -> Vec<Self>;
     /// `self <- self + g`: how the reverse sweep adds a new contribution `g` into an adjoint
     /// (for [`Tensor`], in its own buffer).
+    #[doc(hidden)]
     fn add_in_place(&mut self, g: &Self) {
         *self = self.add(g);
     }

@@ -1,6 +1,6 @@
 //! The tape (Wengert list), the `Var` handle, and the reverse sweep.
 //!
-//! A [`Tape`] records every operation in evaluation order as a [`Node`]: the op, the indices
+//! A [`Tape`] records every operation in evaluation order as a node ([`Tape::var`]): the op, the indices
 //! of its inputs (always smaller than its own index), and its value. Because nodes are
 //! appended in the order they are computed, the list is already topologically sorted, and
 //! reverse mode is a single loop from the loss back to the first node:
@@ -93,13 +93,13 @@ impl Names {
 
 /// One entry of the tape.
 #[derive(Clone, Debug)]
-pub struct Node {
+pub(crate) struct Node {
     /// What computed this node, with its input indices.
-    pub op: Op,
+    pub(crate) op: Op,
     /// Its value (derefs to a [`Tensor`]).
-    pub value: Value,
+    pub(crate) value: Value,
     /// True if some leaf reaches this node, so the loss has a gradient with respect to it.
-    pub requires_grad: bool,
+    pub(crate) requires_grad: bool,
 }
 
 impl Default for Tape {
@@ -256,20 +256,35 @@ impl Tape {
         self.len() == 0
     }
 
-    /// Read access to the recorded nodes, in evaluation order.
+    /// Node `i` of the tape (the `i`-th recorded, from 0), to read its [`Var::op`],
+    /// [`Var::shape`] or [`Var::value`]: the way to walk a tape in recording order.
     ///
     /// # Panics
-    /// Recording on this tape while the returned guard is alive panics (`RefCell`).
+    /// If the tape has `i` nodes or fewer.
     ///
     /// ```
     /// use tapegrad::Tape;
     /// let tape = Tape::new();
     /// let x = tape.leaf(2.0);
     /// let _ = x.square();
-    /// let names: Vec<String> = tape.nodes().iter().map(|n| n.op.name()).collect();
+    /// let names: Vec<String> = (0..tape.len()).map(|i| tape.var(i).op().name()).collect();
     /// assert_eq!(names, ["leaf", "powi(2)"]);
     /// ```
-    pub fn nodes(&self) -> Ref<'_, Vec<Node>> {
+    pub fn var(&self, i: NodeId) -> Var<'_> {
+        assert!(
+            i < self.len(),
+            "Tape::var: node {i} is not on tape #{} ({} nodes)",
+            self.id,
+            self.len()
+        );
+        Var {
+            tape: self,
+            index: i,
+        }
+    }
+
+    /// The recorded nodes, in order (a borrow: recording while it is alive panics).
+    pub(crate) fn nodes(&self) -> Ref<'_, Vec<Node>> {
         self.nodes.borrow()
     }
 
@@ -324,16 +339,6 @@ impl Tape {
     /// ```
     pub fn name_of(&self, i: NodeId) -> Option<String> {
         self.names.borrow().of(i).map(str::to_string)
-    }
-
-    /// The `Var` of node `index` (recorded already).
-    pub(crate) fn var(&self, index: NodeId) -> Var<'_> {
-        assert!(
-            index < self.len(),
-            "Tape::var: node {index} is not on tape #{}",
-            self.id
-        );
-        Var { tape: self, index }
     }
 
     /// Panics unless `v` was recorded on this tape.

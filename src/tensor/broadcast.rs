@@ -6,7 +6,7 @@ use super::{Tensor, fmt_shape};
 /// How the operands of an elementwise binary op line up. The three broadcast cases are the
 /// only ones the crate supports; anything else is a shape error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Broadcast {
+pub(crate) enum Broadcast {
     /// Both operands have the same shape.
     Same,
     /// One operand is `1x1` and is applied to every entry of the other.
@@ -20,13 +20,6 @@ pub enum Broadcast {
 impl Broadcast {
     /// Classifies `small` against `big` (the operand that sets the output shape), or `None`
     /// when `small` cannot be broadcast to `big`.
-    ///
-    /// ```
-    /// use tapegrad::tensor::Broadcast;
-    /// assert_eq!(Broadcast::classify((3, 2), (1, 2)), Some(Broadcast::Row));
-    /// assert_eq!(Broadcast::classify((3, 2), (3, 1)), Some(Broadcast::Col));
-    /// assert_eq!(Broadcast::classify((3, 2), (2, 3)), None);
-    /// ```
     pub fn classify(big: (usize, usize), small: (usize, usize)) -> Option<Broadcast> {
         if big == small {
             Some(Broadcast::Same)
@@ -46,13 +39,7 @@ impl Broadcast {
 ///
 /// # Panics
 /// If neither shape broadcasts to the other, naming `op` and both shapes.
-///
-/// ```
-/// use tapegrad::tensor::broadcast_shape;
-/// assert_eq!(broadcast_shape("add", (1, 4), (3, 4)), (3, 4));
-/// assert_eq!(broadcast_shape("mul", (5, 1), (1, 1)), (5, 1));
-/// ```
-pub fn broadcast_shape(op: &str, a: (usize, usize), b: (usize, usize)) -> (usize, usize) {
+pub(crate) fn broadcast_shape(op: &str, a: (usize, usize), b: (usize, usize)) -> (usize, usize) {
     if Broadcast::classify(a, b).is_some() {
         a
     } else if Broadcast::classify(b, a).is_some() {
@@ -120,7 +107,7 @@ impl Tensor {
         }
     }
 
-    /// `f(a, b)` entrywise with broadcasting (the three cases of [`Broadcast`], either side).
+    /// `f(a, b)` entrywise with broadcasting (a scalar, a row or a column repeated, on either side).
     ///
     /// # Panics
     /// If the shapes do not broadcast, naming `op` and both shapes.
@@ -245,5 +232,19 @@ impl Tensor {
                 }
             },
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Broadcast, broadcast_shape};
+
+    #[test]
+    fn shapes_classify_and_broadcast() {
+        assert_eq!(Broadcast::classify((3, 2), (1, 2)), Some(Broadcast::Row));
+        assert_eq!(Broadcast::classify((3, 2), (3, 1)), Some(Broadcast::Col));
+        assert_eq!(Broadcast::classify((3, 2), (2, 3)), None);
+        assert_eq!(broadcast_shape("add", (1, 4), (3, 4)), (3, 4));
+        assert_eq!(broadcast_shape("mul", (5, 1), (1, 1)), (5, 1));
     }
 }

@@ -93,14 +93,7 @@ impl Tensor {
 
 /// `|a - b| / max(|a|, |b|, floor)`; 0 when both are equal (including both infinite), and
 /// infinity when exactly one is NaN or they differ in a non-finite way.
-///
-/// ```
-/// use tapegrad::tensor::rel_diff;
-/// assert_eq!(rel_diff(2.0, 2.0, 1e-3), 0.0);
-/// assert_eq!(rel_diff(1.0, 1.5, 1e-3), 0.5 / 1.5);
-/// assert_eq!(rel_diff(f64::NAN, 1.0, 1e-3), f64::INFINITY);
-/// ```
-pub fn rel_diff(a: f64, b: f64, floor: f64) -> f64 {
+pub(crate) fn rel_diff(a: f64, b: f64, floor: f64) -> f64 {
     if a == b {
         return 0.0;
     }
@@ -165,5 +158,17 @@ impl UlpsEq for Tensor {
                 .iter()
                 .zip(&other.data)
                 .all(|(a, b)| a.ulps_eq(b, epsilon, max_ulps))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rel_diff;
+
+    #[test]
+    fn rel_diff_is_relative_and_flags_nan() {
+        assert_eq!(rel_diff(2.0, 2.0, 1e-3), 0.0);
+        assert_eq!(rel_diff(1.0, 1.5, 1e-3), 0.5 / 1.5);
+        assert_eq!(rel_diff(f64::NAN, 1.0, 1e-3), f64::INFINITY);
     }
 }

@@ -3,8 +3,7 @@
 //! Every value in the crate is a 2-D matrix: a scalar is `1x1`, a batch of `n` samples with
 //! `d` features is `n x d`. This module knows nothing of the tape; it is plain numerics.
 //!
-//! Elementwise binary operations broadcast in exactly three written-out cases (see
-//! [`Broadcast`]): a `1x1` scalar over any shape, a `1xn` row over the rows of an `m x n`
+//! Elementwise binary operations broadcast in exactly three written-out cases: a `1x1` scalar over any shape, a `1xn` row over the rows of an `m x n`
 //! matrix, and an `m x 1` column over its columns. Either operand may be the broadcast one.
 
 mod broadcast;
@@ -20,8 +19,8 @@ pub(crate) mod pow2;
 mod random;
 mod reduce;
 
-pub use broadcast::{Broadcast, broadcast_shape};
-pub use compare::rel_diff;
+pub(crate) use broadcast::Broadcast;
+pub(crate) use compare::rel_diff;
 pub use display::preview;
 
 use std::ops::{Index, IndexMut};
