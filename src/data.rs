@@ -1,10 +1,8 @@
-//! Data helpers for the course's experiments: polynomial features, standardization,
-//! and `(x, y)` points from CSV.
+//! Data helpers for the course's experiments: polynomial features and standardization
+//! (`(x, y)` points from CSV: [`crate::io::csv::read_points`]).
 
-pub use crate::io::DataError;
 use crate::tensor::Tensor;
 use crate::tensor::pow2::{exponent_of, times_pow2};
-use std::path::Path;
 
 /// Polynomial features `φ(x) = [1, x, x², ..., x^n]` (`with_constant`) or `[x, ..., x^n]`,
 /// one row per sample: an `N x (n + 1)` or `N x n` matrix.
@@ -161,78 +159,4 @@ impl Standardizer {
             .sum::<f64>();
         (w_orig, b_orig)
     }
-}
-
-/// Reads `(x, y)` points from a CSV file: see [`parse_points_csv`] for the format.
-///
-/// # Errors
-/// [`DataError`] naming the file and line of the first problem, or the I/O error.
-///
-/// ```
-/// use tapegrad::data::read_points_csv;
-/// let path = std::env::temp_dir().join(format!("tapegrad-doc-{}.csv", std::process::id()));
-/// std::fs::write(&path, "x,y\n0,1\n1,3\n").unwrap();
-/// let (x, y) = read_points_csv(&path).unwrap();
-/// assert_eq!((x, y), (vec![0.0, 1.0], vec![1.0, 3.0]));
-/// std::fs::remove_file(&path).unwrap();
-/// ```
-pub fn read_points_csv(path: impl AsRef<Path>) -> Result<(Vec<f64>, Vec<f64>), DataError> {
-    let path = path.as_ref();
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| DataError::io(name.clone(), e))?;
-    parse_points_csv(&text, &name)
-}
-
-/// Parses `(x, y)` points, one `x,y` pair per line. Blank lines and lines starting with
-/// `#` are skipped; the first remaining line may be a header (`x,y`) if it is not numeric.
-/// Every other line must hold exactly two finite numbers separated by a comma.
-///
-/// # Errors
-/// [`DataError`] with `file = name` and the 1-based line of the first bad line, or line 0
-/// if there are no points.
-///
-/// ```
-/// use tapegrad::data::parse_points_csv;
-/// let (x, y) = parse_points_csv("# comment\nx,y\n1, 2\n3,4\n", "pts").unwrap();
-/// assert_eq!((x, y), (vec![1.0, 3.0], vec![2.0, 4.0]));
-/// let err = parse_points_csv("1,2\n3,oops\n", "pts").unwrap_err();
-/// assert_eq!(err.to_string(), "pts:2: y = \"oops\" is not a number");
-/// ```
-pub fn parse_points_csv(text: &str, name: &str) -> Result<(Vec<f64>, Vec<f64>), DataError> {
-    let (mut xs, mut ys) = (Vec::new(), Vec::new());
-    let mut seen_first = false;
-    for (k, raw) in text.lines().enumerate() {
-        let line = raw.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let err = |problem: String| DataError::new(name, k + 1, problem);
-        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
-        let first = !seen_first;
-        seen_first = true;
-        if fields.len() != 2 {
-            return Err(err(format!(
-                "expected 2 comma-separated values (x,y), found {}: {line:?}",
-                fields.len()
-            )));
-        }
-        let parsed: Vec<Result<f64, _>> = fields.iter().map(|f| f.parse::<f64>()).collect();
-        if first && parsed.iter().all(|p| p.is_err()) {
-            continue; // a header such as "x,y"
-        }
-        let mut v = [0.0; 2];
-        for (i, (p, f)) in parsed.into_iter().zip(&fields).enumerate() {
-            let what = ["x", "y"][i];
-            v[i] = p.map_err(|_| err(format!("{what} = {f:?} is not a number")))?;
-            if !v[i].is_finite() {
-                return Err(err(format!("{what} = {f} is not finite")));
-            }
-        }
-        xs.push(v[0]);
-        ys.push(v[1]);
-    }
-    if xs.is_empty() {
-        return Err(DataError::new(name, 0, "no (x, y) points found"));
-    }
-    Ok((xs, ys))
 }

@@ -1,7 +1,9 @@
 //! Data helpers: polynomial features, standardization, CSV points with line numbers.
 
 use tapegrad::Tensor;
-use tapegrad::data::{DataError, Standardizer, parse_points_csv, poly_features, read_points_csv};
+use tapegrad::data::{Standardizer, poly_features};
+use tapegrad::io::DataError;
+use tapegrad::io::csv::{parse_points, read_points};
 
 #[test]
 fn polynomial_features_with_and_without_constant() {
@@ -51,31 +53,41 @@ fn standardization_round_trips_and_maps_coefficients_back() {
 #[test]
 fn csv_points_with_header_comments_and_blank_lines() {
     let text = "# noisy sine\nx,y\n\n1.0, 2.0\n 3 ,-4e-1\n";
-    let (x, y) = parse_points_csv(text, "pts.csv").unwrap();
+    let (x, y) = parse_points(text, "pts.csv").unwrap();
     assert_eq!((x, y), (vec![1.0, 3.0], vec![2.0, -0.4]));
 }
 
 #[test]
 fn csv_errors_name_file_line_and_problem() {
-    let err = parse_points_csv("x,y\n1,2\n3,abc\n", "pts.csv").unwrap_err();
+    let err = parse_points("x,y\n1,2\n3,abc\n", "pts.csv").unwrap_err();
     assert_eq!(
         err,
-        DataError::new("pts.csv", 3, "y = \"abc\" is not a number")
+        DataError::at("pts.csv", 3, 2, "column \"y\": \"abc\" is not a number")
     );
-    assert_eq!(err.to_string(), "pts.csv:3: y = \"abc\" is not a number");
-    let err = parse_points_csv("1,2\n\n4,5,6\n", "f").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "f:3: expected 2 comma-separated values (x,y), found 3: \"4,5,6\""
+        "pts.csv:3:2: column \"y\": \"abc\" is not a number"
     );
-    let err = parse_points_csv("1,2\n2,inf\n", "f").unwrap_err();
-    assert_eq!(err.to_string(), "f:2: y = inf is not finite");
-    let err = parse_points_csv("# nothing\n", "f").unwrap_err();
-    assert_eq!(err.to_string(), "f: no (x, y) points found");
+    let err = parse_points("1,2\n\n4,5,6\n", "f").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "f:3:3: expected 2 fields (as on line 1), found 3"
+    );
+    let err = parse_points("1,2\n2,inf\n", "f").unwrap_err();
+    assert_eq!(err.to_string(), "f:2:2: \"inf\" is not finite");
+    let err = parse_points("# nothing\n", "f").unwrap_err();
+    assert_eq!(err.to_string(), "f: no data rows");
     // A non-numeric line after the first is an error, not a header.
-    let err = parse_points_csv("1,2\nx,y\n", "f").unwrap_err();
+    let err = parse_points("1,2\nx,y\n", "f").unwrap_err();
     assert_eq!(err.line, 2);
-    let err = read_points_csv("/nonexistent/points.csv").unwrap_err();
+    // Points are two columns.
+    let err = parse_points("1,2,3\n4,5,6\n", "f").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "f: points are 2 columns (x, y); the table has 3 columns"
+    );
+    assert!(parse_points("1\n2\n", "f").is_err());
+    let err = read_points("/nonexistent/points.csv").unwrap_err();
     assert_eq!(err.io_kind(), Some(std::io::ErrorKind::NotFound));
     assert!(
         std::error::Error::source(&err).is_some(),

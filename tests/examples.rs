@@ -295,7 +295,10 @@ fn sin_poly_fit_names_the_bad_line_of_a_csv() {
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(
-        err.contains(&format!("{}:3: y = \"abc\" is not a number", csv.display())),
+        err.contains(&format!(
+            "{}:3:2: column \"y\": \"abc\" is not a number",
+            csv.display()
+        )),
         "{err}"
     );
     let out = run("sin_poly_fit", &["--data", "/nonexistent/points.csv"]);

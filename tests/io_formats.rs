@@ -416,9 +416,9 @@ fn malformed_csv_get_exact_errors() {
         let err = csv.parse(text, "t.csv").unwrap_err();
         assert_eq!(err.to_string(), want, "{text:?}");
     }
-    // The points reader keeps its `file:line: problem` form.
-    let err = tapegrad::data::parse_points_csv("1,2\n3,x\n", "p.csv").unwrap_err();
-    assert_eq!(err.to_string(), "p.csv:2: y = \"x\" is not a number");
+    // The points reader is this reader, with its `file:line:column: problem` form.
+    let err = tapegrad::io::csv::parse_points("1,2\n3,x\n", "p.csv").unwrap_err();
+    assert_eq!(err.to_string(), "p.csv:2:2: \"x\" is not a number");
 }
 
 #[test]

@@ -133,7 +133,7 @@ pub(crate) struct Points {
 /// sin(x) at N evenly spaced points with seeded Gaussian noise, or the user's CSV.
 pub(crate) fn load_points(c: &Config) -> Result<Points, DataError> {
     if let Some(path) = &c.data {
-        let (x, y) = read_points_csv(path)?;
+        let (x, y) = read_points(path)?;
         return Ok(Points {
             x,
             y,

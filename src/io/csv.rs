@@ -297,6 +297,60 @@ impl Csv {
     }
 }
 
+/// `(x, y)` points: a table of exactly two columns, `x` then `y`, read by [`Csv`] (a header
+/// detected, `#` comment lines and blank lines skipped): the course's data files.
+///
+/// # Errors
+/// Any problem [`Csv::parse`] names (`file:line:column: problem`), or a table that does not
+/// have exactly two columns.
+///
+/// ```
+/// use tapegrad::io::csv::parse_points;
+/// let (x, y) = parse_points("# noisy sine\nx,y\n1, 2\n3,-4e-1\n", "pts.csv").unwrap();
+/// assert_eq!((x, y), (vec![1.0, 3.0], vec![2.0, -0.4]));
+/// let err = parse_points("x,y\n1,2\n3,oops\n", "pts.csv").unwrap_err();
+/// assert_eq!(err.to_string(), "pts.csv:3:2: column \"y\": \"oops\" is not a number");
+/// ```
+pub fn parse_points(text: &str, file: &str) -> Result<(Vec<f64>, Vec<f64>), DataError> {
+    points(Csv::new().target(1).parse(text, file)?, file)
+}
+
+/// [`parse_points`] of the file at `path`.
+///
+/// # Errors
+/// The I/O error, or any problem [`parse_points`] names, with the path.
+///
+/// ```
+/// use tapegrad::io::csv::read_points;
+/// let path = std::env::temp_dir().join(format!("tapegrad-doc-{}.csv", std::process::id()));
+/// std::fs::write(&path, "x,y\n0,1\n1,3\n").unwrap();
+/// let (x, y) = read_points(&path).unwrap();
+/// assert_eq!((x, y), (vec![0.0, 1.0], vec![1.0, 3.0]));
+/// std::fs::remove_file(&path).unwrap();
+/// ```
+pub fn read_points(path: impl AsRef<Path>) -> Result<(Vec<f64>, Vec<f64>), DataError> {
+    let path = path.as_ref();
+    points(
+        Csv::new().target(1).read(path)?,
+        &path.display().to_string(),
+    )
+}
+
+/// The two columns of a points table, or the error that it has more.
+fn points(d: Dataset, file: &str) -> Result<(Vec<f64>, Vec<f64>), DataError> {
+    if d.x.cols() != 1 {
+        return Err(DataError::new(
+            file,
+            0,
+            format!(
+                "points are 2 columns (x, y); the table has {} columns",
+                d.x.cols() + 1
+            ),
+        ));
+    }
+    Ok((d.x.into_vec(), d.y.into_vec()))
+}
+
 /// A field's number: `f64` syntax after trimming spaces.
 fn number(field: &str) -> Option<f64> {
     field.trim().parse::<f64>().ok()

@@ -8,7 +8,7 @@ use std::sync::Arc;
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DataError {
-    /// The file (or the name given to a parser such as [`crate::data::parse_points_csv`]).
+    /// The file (or the name given to a parser such as [`crate::io::csv::parse_points`]).
     pub file: String,
     /// The 1-based line number (0 for a problem with the whole file).
     pub line: usize,
@@ -58,7 +58,7 @@ impl DataError {
     /// `file` could not be read; the I/O error is kept as the source.
     ///
     /// ```
-    /// use tapegrad::data::DataError;
+    /// use tapegrad::io::DataError;
     /// let err = std::fs::read_to_string("/nonexistent.csv").unwrap_err();
     /// let e = DataError::io("/nonexistent.csv", err);
     /// assert!(std::error::Error::source(&e).is_some());            // the io::Error is kept
@@ -74,8 +74,8 @@ impl DataError {
     /// The kind of I/O error, if this is a failed read.
     ///
     /// ```
-    /// use tapegrad::data::read_points_csv;
-    /// let e = read_points_csv("/nonexistent/points.csv").unwrap_err();
+    /// use tapegrad::io::csv::read_points;
+    /// let e = read_points("/nonexistent/points.csv").unwrap_err();
     /// assert_eq!(e.io_kind(), Some(std::io::ErrorKind::NotFound));
     /// ```
     pub fn io_kind(&self) -> Option<std::io::ErrorKind> {
