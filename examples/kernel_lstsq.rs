@@ -221,7 +221,7 @@ fn main() {
             .iter()
             .map(|r| {
                 json!({ "setting": r.name, "iterations": r.report.iterations,
-                        "evaluations": r.report.evaluations, "loss": r.report.f,
+                        "evaluations": r.report.evaluations, "loss": r.report.last_loss,
                         "grad_inf": r.report.grad_inf,
                         "distance_to_w_star": r.distances.last(), "seconds": r.seconds })
             })
@@ -260,7 +260,7 @@ fn main() {
             r.name,
             r.report.iterations,
             r.report.evaluations,
-            r.report.f,
+            r.report.last_loss,
             r.report.grad_inf,
             r.distances.last().copied().unwrap_or(f64::NAN),
             r.seconds / r.report.evaluations as f64 * 1e6

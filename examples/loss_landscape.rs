@@ -20,8 +20,9 @@ use serde_json::{Value, json};
 use tapegrad::hessian::optimal_step;
 use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, Theta, mlp, mse};
 use tapegrad::optim::Sgd;
+use tapegrad::optim::Stop;
 use tapegrad::plot::{self, Figure, Panel};
-use tapegrad::train::{Landscape, Loss, Stopped, Trainer};
+use tapegrad::train::{Landscape, Loss, Trainer};
 use tapegrad::{Rng, Tensor};
 
 const ABOUT: &str = "Exercise 3e with the course's settings: ReLU and 4 sigmoid 1-10-10-1 networks \
@@ -38,7 +39,7 @@ struct Net {
     name: &'static str,
     model: Sequential,
     params: Params,
-    stopped: Stopped,
+    stopped: Stop,
     epochs: usize,
     loss: f64,
     /// `(L(θ*+Δ) + L(θ*−Δ))/2 − L(θ*)`.
@@ -103,7 +104,7 @@ fn study(
             loss: l[1],
             rise: (l[0] + l[2]) / 2.0 - l[1],
             curvature: step.curvature / norm2,
-            stopped: report.stopped,
+            stopped: report.stop,
             epochs: report.steps,
             model,
             params,
@@ -237,12 +238,12 @@ fn main() {
     }
     let net_json = |n: &Net| -> Value {
         json!({ "network": n.name, "loss": n.loss, "epochs": n.epochs,
-                "reached_1e-13": n.stopped == Stopped::LossBelow,
+                "reached_1e-13": n.stopped == Stop::LossBelow,
                 "rise_at_t_1": n.rise, "curvature_along_delta": n.curvature })
     };
     let mut said = Vec::new();
     for n in &nets {
-        said.push(if n.stopped == Stopped::LossBelow {
+        said.push(if n.stopped == Stop::LossBelow {
             format!("{}: reached loss {:.1e} (below 1e-13) at epoch {}: theta* is a minimum.", n.name, n.loss, n.epochs)
         } else {
             format!("{}: loss {:.2e} after {} epochs, not below 1e-13: theta* is where training stopped, not a converged minimum.", n.name, n.loss, n.epochs)

@@ -21,9 +21,10 @@ mod common;
 use common::Cli;
 use serde_json::{Value, json};
 use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, mlp};
+use tapegrad::optim::Stop;
 use tapegrad::optim::{Adam, Optimizer, Sgd};
 use tapegrad::plot::{self, Figure, Panel, Series};
-use tapegrad::train::{History, Loss, Stopped, TestLoss, Trainer};
+use tapegrad::train::{History, Loss, TestLoss, Trainer};
 use tapegrad::{Rng, Tensor};
 
 const ABOUT: &str = "Exercise 3 a-d with the course's settings, on its 7 points with test points \
@@ -44,7 +45,7 @@ struct Run {
     params: Params,
     train: History,
     test: History,
-    stopped: Option<Stopped>,
+    stopped: Option<Stop>,
     diverged_at: Option<usize>,
 }
 
@@ -61,7 +62,7 @@ impl Run {
     fn json(&self) -> Value {
         json!({ "name": self.name, "parameters": self.params.len(), "epochs": self.epochs(),
                 "train_loss": self.train_loss(), "test_loss": self.test_loss(),
-                "reached_1e-13": self.stopped == Some(Stopped::LossBelow), "diverged_at": self.diverged_at })
+                "reached_1e-13": self.stopped == Some(Stop::LossBelow), "diverged_at": self.diverged_at })
     }
 }
 
@@ -111,7 +112,7 @@ fn train(
         trainer = trainer.loss_below(tol);
     }
     let (stopped, diverged_at) = match trainer.run(&mut params, opt) {
-        Ok(r) => (Some(r.stopped), None),
+        Ok(r) => (Some(r.stop), None),
         Err(e) => (None, Some(e.step)),
     };
     let test = test.history;
@@ -464,7 +465,7 @@ fn main() {
     let reached = |runs: &[Run]| {
         let mut e: Vec<usize> = runs
             .iter()
-            .filter(|r| r.stopped == Some(Stopped::LossBelow))
+            .filter(|r| r.stopped == Some(Stop::LossBelow))
             .map(Run::epochs)
             .collect();
         e.sort_unstable();

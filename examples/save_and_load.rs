@@ -54,7 +54,7 @@ fn train_and_save(dir: &Path, steps: usize, seed: u64) -> f64 {
         .steps(steps)
         .run(&mut params, &mut Adam::new(1e-2));
     let loss = match trained {
-        Ok(report) => report.loss,
+        Ok(report) => report.last_loss,
         Err(e) => {
             eprintln!("save_and_load: {e}");
             std::process::exit(1);

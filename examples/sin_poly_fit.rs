@@ -343,7 +343,7 @@ fn fit(config: Config) -> Result<Results, DataError> {
             .loss(tapegrad::train::Loss::Mse(config.reduction))
             .steps(config.steps)
             .run(&mut p, &mut opt)
-            .map(|r| r.loss);
+            .map(|r| r.last_loss);
         Custom {
             lr,
             momentum: config.momentum,

@@ -4,8 +4,7 @@
 use tapegrad::optim::line_search::{armijo, cubic_interpolate, strong_curvature};
 use tapegrad::optim::sampling::{Minibatches, UniformSampler};
 use tapegrad::optim::{
-    Adam, IterateAverage, Lbfgs, NonFinite, Optimizer, Schedule, Sgd, StopReason, StrongWolfe,
-    descend,
+    Adam, IterateAverage, Lbfgs, NonFinite, Optimizer, Schedule, Sgd, Stop, StrongWolfe, descend,
 };
 
 #[path = "common/rosenbrock.rs"]
@@ -43,7 +42,7 @@ fn lbfgs_strong_wolfe_solves_rosenbrock() {
         .tolerance_grad(1e-10)
         .tolerance_change(1e-16);
     let report = opt.minimize(&mut x, rosenbrock);
-    assert!(report.f < 1e-15, "{report:?}");
+    assert!(report.last_loss < 1e-15, "{report:?}");
     assert!(rosenbrock(&x).0 < 1e-15);
     assert!(x.iter().all(|v| (v - 1.0).abs() < 1e-7), "{x:?}");
     assert!(report.evaluations < 60, "{report:?}");
@@ -57,7 +56,7 @@ fn lbfgs_defaults_are_pytorchs() {
     let report = Lbfgs::new().lr(1e-3).minimize(&mut x, rosenbrock);
     assert_eq!(report.iterations, 20);
     assert_eq!(report.evaluations, 20);
-    assert_eq!(report.reason, StopReason::MaxIter);
+    assert_eq!(report.stop, Stop::Steps);
     // With max_iter 8, max_eval is 10: the line search runs out of budget first.
     let mut x = vec![1.3, 0.7, 0.8, 1.9, 1.2];
     let report = Lbfgs::new()
@@ -74,11 +73,7 @@ fn lbfgs_stops_on_non_finite_and_keeps_the_last_finite_theta() {
     let f = |x: &[f64]| -> (f64, Vec<f64>) { (x[0].ln(), vec![1.0 / x[0]]) };
     let mut x = vec![1.0];
     let report = Lbfgs::new().lr(5.0).minimize(&mut x, f);
-    assert_eq!(
-        report.reason,
-        StopReason::NonFinite { evaluation: 2 },
-        "{report:?}"
-    );
+    assert_eq!(report.stop, Stop::NonFinite { evaluation: 2 }, "{report:?}");
     assert_eq!(x, [1.0]);
     // The same with the line search: its first trial step is already non-finite.
     let mut x = vec![1.0];
@@ -86,11 +81,7 @@ fn lbfgs_stops_on_non_finite_and_keeps_the_last_finite_theta() {
         .lr(5.0)
         .line_search(StrongWolfe::default())
         .minimize(&mut x, f);
-    assert_eq!(
-        report.reason,
-        StopReason::NonFinite { evaluation: 2 },
-        "{report:?}"
-    );
+    assert_eq!(report.stop, Stop::NonFinite { evaluation: 2 }, "{report:?}");
     assert_eq!(x, [1.0]);
 }
 
@@ -101,7 +92,7 @@ fn lbfgs_stops_at_a_stationary_start() {
         .line_search(StrongWolfe::default())
         .minimize(&mut x, rosenbrock);
     assert_eq!((report.iterations, report.evaluations), (0, 1));
-    assert_eq!(report.reason, StopReason::GradientTolerance);
+    assert_eq!(report.stop, Stop::GradientBelow);
 }
 
 /// GD on f(θ) = (L/2) θ², which is L-smooth: a step below 2/L converges, one above it
@@ -373,7 +364,10 @@ fn w6_rosenbrock_takes_pytorchs_path() {
         "{report:?}"
     );
     let torch_f = 3.027432786120181e-11;
-    assert!((report.f - torch_f).abs() <= 1e-6 * torch_f, "{report:?}");
+    assert!(
+        (report.last_loss - torch_f).abs() <= 1e-6 * torch_f,
+        "{report:?}"
+    );
 }
 
 /// Heavy-ball momentum on least squares (β = (2/N)||XᵀX||₂): a step size between 2/β and

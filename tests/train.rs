@@ -6,9 +6,9 @@
 mod peer;
 
 use tapegrad::nn::{Activation, Init, Module, Params, Reduction, mlp};
-use tapegrad::optim::{Adam, Lbfgs, Sgd, StrongWolfe};
+use tapegrad::optim::{Adam, Lbfgs, Sgd, Stop, StrongWolfe};
 use tapegrad::train::{
-    Average, Batches, Flow, History, KeepBest, Loss, Observer, Step, Stopped, TestLoss, Trainer,
+    Average, Batches, Flow, History, KeepBest, Loss, Observer, Step, TestLoss, Trainer,
 };
 use tapegrad::{Rng, Tensor};
 
@@ -26,7 +26,7 @@ fn the_loop_reproduces_w1() {
             .replay(replay)
             .run(&mut params, &mut Sgd::new(0.05))
             .unwrap();
-        assert_eq!((report.steps, report.stopped), (2000, Stopped::Steps));
+        assert_eq!((report.steps, report.stop), (2000, Stop::Steps));
         let loss = peer::loss_and_grad(&params, &model, x, y, Reduction::Mean).0;
         assert!(
             (loss - TORCH).abs() / TORCH < 1e-9,
@@ -51,8 +51,8 @@ fn the_loop_reproduces_w2() {
             .run(&mut params, &mut Adam::new(1e-3))
             .unwrap();
         assert_eq!(
-            (report.steps, report.epochs, report.stopped),
-            (3200, 100, Stopped::Epochs)
+            (report.steps, report.epochs, report.stop),
+            (3200, 100, Stop::Epochs)
         );
         let loss = peer::loss_and_grad(&params, &model, x, y, Reduction::Mean).0;
         assert!(
@@ -125,11 +125,11 @@ fn stop_rules_stop_at_the_right_step() {
         t.run(&mut p, &mut Sgd::new(0.1)).unwrap()
     };
     let r = run(Trainer::new(&model, &x, &y).steps(7));
-    assert_eq!((r.steps, r.stopped), (7, Stopped::Steps));
+    assert_eq!((r.steps, r.stop), (7, Stop::Steps));
     let r = run(Trainer::new(&model, &x, &y)
         .batches(Batches::Shuffled(5))
         .epochs(3));
-    assert_eq!((r.steps, r.epochs, r.stopped), (9, 3, Stopped::Epochs)); // 12 rows: 5 + 5 + 2
+    assert_eq!((r.steps, r.epochs, r.stop), (9, 3, Stop::Epochs)); // 12 rows: 5 + 5 + 2
     // The loss tolerance stops before the update at the first step whose loss is below it.
     let mut h = History::new("gd");
     let mut p = params.clone();
@@ -141,13 +141,13 @@ fn stop_rules_stop_at_the_right_step() {
     let tol = h.losses[100];
     let first = h.losses.iter().position(|&l| l < tol).unwrap();
     let r = run(Trainer::new(&model, &x, &y).steps(400).loss_below(tol));
-    assert_eq!((r.steps, r.stopped), (first, Stopped::LossBelow));
+    assert_eq!((r.steps, r.stop), (first, Stop::LossBelow));
     let r = run(Trainer::new(&model, &x, &y)
         .steps(100_000)
         .grad_norm_below(1e-1));
-    assert_eq!(r.stopped, Stopped::GradNormBelow);
+    assert_eq!(r.stop, Stop::GradientBelow);
     let r = run(Trainer::new(&model, &x, &y).seconds(0.05));
-    assert_eq!(r.stopped, Stopped::Time);
+    assert_eq!(r.stop, Stop::Time);
     // An observer can stop the run.
     struct StopAt(usize);
     impl Observer for StopAt {
@@ -166,7 +166,7 @@ fn stop_rules_stop_at_the_right_step() {
         .observe(&mut stop)
         .run(&mut p, &mut Sgd::new(0.1))
         .unwrap();
-    assert_eq!((r.steps, r.stopped), (5, Stopped::Observer));
+    assert_eq!((r.steps, r.stop), (5, Stop::Observer));
 }
 
 #[test]

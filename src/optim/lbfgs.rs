@@ -19,16 +19,17 @@
 //! persists between calls, as PyTorch's optimizer state does; [`Lbfgs::reset`] clears it.
 //!
 //! Departures from PyTorch, both only where PyTorch would compute with NaN or stop anyway:
-//! a non-finite `f` or gradient stops the run with [`StopReason::NonFinite`] (keeping the
+//! a non-finite `f` or gradient stops the run with [`Stop::NonFinite`] (keeping the
 //! last finite `θ`); a line search that ends without any decrease stops with
-//! [`StopReason::LineSearchFailed`] (where PyTorch stops one test later, on `max|t d|`).
+//! [`Stop::LineSearchFailed`] (where PyTorch stops one test later, on `max|t d|`).
 
 use super::line_search::dot;
 use super::{first_non_finite, two_loop};
 use std::cell::Cell;
 use std::collections::VecDeque;
 
-pub use super::lbfgs_report::{LbfgsReport, LineSearch, StopReason};
+use super::Stop;
+pub use super::lbfgs_report::{LbfgsReport, LineSearch};
 
 /// The state carried between calls (PyTorch's `optimizer.state`).
 #[derive(Clone, Debug, Default)]
@@ -87,7 +88,7 @@ impl Lbfgs {
     ///     .tolerance_change(1e-16)
     ///     .minimize(&mut theta, least_squares(x, y));
     /// assert!((theta[0] - 1.0).abs() < 1e-8 && (theta[1] - 2.0).abs() < 1e-8);
-    /// assert!(report.f < 1e-16);
+    /// assert!(report.last_loss < 1e-16);
     /// ```
     pub fn minimize(
         &mut self,
@@ -99,10 +100,10 @@ impl Lbfgs {
 
     /// [`Lbfgs::minimize`], calling `on_iteration` after each iteration's update with the
     /// iteration number, the evaluations so far, the loss, `max|∇f|` and `θ`; returning
-    /// `false` stops the run with [`StopReason::Stopped`].
+    /// `false` stops the run with [`Stop::Observer`].
     ///
     /// ```
-    /// use tapegrad::optim::{Lbfgs, StopReason};
+    /// use tapegrad::optim::{Lbfgs, Stop};
     /// let mut theta = [3.0, -1.0];
     /// let mut seen = Vec::new();
     /// let r = Lbfgs::new().minimize_observed(
@@ -110,7 +111,7 @@ impl Lbfgs {
     ///     |t| (t[0] * t[0] + 10.0 * t[1] * t[1], vec![2.0 * t[0], 20.0 * t[1]]),
     ///     |it| { seen.push((it.iteration, it.loss)); it.iteration < 2 },
     /// );
-    /// assert_eq!((r.iterations, r.reason), (2, StopReason::Stopped));
+    /// assert_eq!((r.iterations, r.stop), (2, Stop::Observer));
     /// assert_eq!(seen.len(), 2);
     /// ```
     pub fn minimize_observed(
@@ -136,25 +137,19 @@ impl Lbfgs {
             );
             (f.is_finite() && first_non_finite(&g).is_none()).then_some((f, g))
         };
-        let report = |iterations, evaluations, f: f64, g: &[f64], reason| LbfgsReport {
+        let report = |iterations, evaluations, last_loss: f64, g: &[f64], stop| LbfgsReport {
             iterations,
             evaluations,
-            f,
+            last_loss,
             grad_inf: max_abs(g),
             grad_norm: dot(g, g).sqrt(),
-            reason,
+            stop,
         };
 
         // Stop at a non-finite evaluation, reporting its number and the last finite point.
         let non_finite = |n_iter, loss, g: &[f64]| {
             let evaluation = evals.get();
-            report(
-                n_iter,
-                evaluation,
-                loss,
-                g,
-                StopReason::NonFinite { evaluation },
-            )
+            report(n_iter, evaluation, loss, g, Stop::NonFinite { evaluation })
         };
 
         let Some((mut loss, mut g)) = evaluate(theta) else {
@@ -162,7 +157,7 @@ impl Lbfgs {
         };
         let mut current_evals = 1;
         if max_abs(&g) <= tol_grad {
-            return report(0, current_evals, loss, &g, StopReason::GradientTolerance);
+            return report(0, current_evals, loss, &g, Stop::GradientBelow);
         }
 
         let mem = &mut self.memory;
@@ -170,7 +165,7 @@ impl Lbfgs {
         let mut polishing = false;
         let reason = loop {
             if n_iter >= self.max_iter {
-                break StopReason::MaxIter;
+                break Stop::Steps;
             }
             n_iter += 1;
             mem.n_iter += 1;
@@ -213,7 +208,7 @@ impl Lbfgs {
                 if self.polish && !polishing && gtd < 0.0 && max_abs(&g) > tol_grad {
                     polishing = true;
                 } else {
-                    break StopReason::DirectionalDerivative;
+                    break Stop::DirectionalDerivative;
                 }
             }
 
@@ -240,7 +235,7 @@ impl Lbfgs {
                             g = grad;
                             opt_cond = max_abs(&g) <= tol_grad;
                         }
-                        Some(_) => break StopReason::GradientStalled,
+                        Some(_) => break Stop::GradientStalled,
                         None => return non_finite(n_iter, loss, &g),
                     }
                 }
@@ -300,28 +295,28 @@ impl Lbfgs {
                 theta,
             });
             if !carry_on {
-                break StopReason::Stopped;
+                break Stop::Observer;
             }
 
             // The stopping tests, in PyTorch's order.
             if n_iter == self.max_iter {
-                break StopReason::MaxIter;
+                break Stop::Steps;
             }
             if current_evals >= max_eval {
-                break StopReason::MaxEval;
+                break Stop::Evaluations;
             }
             if opt_cond {
-                break StopReason::GradientTolerance;
+                break Stop::GradientBelow;
             }
             if polishing {
                 continue; // only the gradient decides now
             }
             let stop = if !wolfe && loss >= prev_loss {
-                Some(StopReason::LineSearchFailed)
+                Some(Stop::LineSearchFailed)
             } else if max_abs(&mem.d) * mem.t.abs() <= tol_change {
-                Some(StopReason::StepTolerance)
+                Some(Stop::StepBelow)
             } else if (loss - prev_loss).abs() < tol_change {
-                Some(StopReason::LossChangeTolerance)
+                Some(Stop::LossChangeBelow)
             } else {
                 None
             };

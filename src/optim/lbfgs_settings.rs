@@ -1,11 +1,12 @@
 //! L-BFGS's settings: PyTorch's defaults, each validated where it is set, and the memory reset.
 
 use super::Lbfgs;
+#[cfg(doc)]
+#[cfg(doc)]
+use super::Stop;
 use super::check_hyper;
 use super::lbfgs::Memory;
 use super::lbfgs_report::LineSearch;
-#[cfg(doc)]
-use super::lbfgs_report::StopReason;
 use super::line_search::StrongWolfe;
 use std::fmt;
 
@@ -13,7 +14,7 @@ impl Lbfgs {
     /// PyTorch's defaults (see the type's documentation).
     ///
     /// ```
-    /// use tapegrad::optim::{Lbfgs, StopReason};
+    /// use tapegrad::optim::{Lbfgs, Stop};
     /// // f(θ) = (θ0 − 1)² + 10 (θ1 + 2)²: L-BFGS reaches the minimizer in a few iterations.
     /// let f = |t: &[f64]| {
     ///     let v = (t[0] - 1.0).powi(2) + 10.0 * (t[1] + 2.0).powi(2);
@@ -23,7 +24,7 @@ impl Lbfgs {
     /// let report = Lbfgs::new().minimize(&mut theta, f);    // PyTorch's defaults
     /// assert!((theta[0] - 1.0).abs() < 1e-6 && (theta[1] + 2.0).abs() < 1e-6);
     /// // PyTorch's tolerance_change = 1e-9 ends the run once g'd > -1e-9:
-    /// assert_eq!(report.reason, StopReason::DirectionalDerivative);
+    /// assert_eq!(report.stop, Stop::DirectionalDerivative);
     /// ```
     pub fn new() -> Lbfgs {
         Lbfgs {
@@ -60,13 +61,13 @@ impl Lbfgs {
     /// Iterations per call (default 20).
     ///
     /// ```
-    /// use tapegrad::optim::{Lbfgs, StopReason};
+    /// use tapegrad::optim::{Lbfgs, Stop};
     /// let mut theta = [3.0, -1.0];
     /// // max_eval defaults to max_iter · 5/4 (PyTorch), so raise it to see max_iter bind.
     /// let r = Lbfgs::new().max_iter(2).max_eval(10).minimize(&mut theta, |t| {
     ///     (t[0].powi(4) + t[1].powi(2), vec![4.0 * t[0].powi(3), 2.0 * t[1]])
     /// });
-    /// assert_eq!((r.iterations, r.reason), (2, StopReason::MaxIter));
+    /// assert_eq!((r.iterations, r.stop), (2, Stop::Steps));
     /// ```
     pub fn max_iter(mut self, n: usize) -> Lbfgs {
         self.max_iter = n;
@@ -94,12 +95,12 @@ impl Lbfgs {
     /// If negative or not finite.
     ///
     /// ```
-    /// use tapegrad::optim::{Lbfgs, StopReason};
+    /// use tapegrad::optim::{Lbfgs, Stop};
     /// let mut theta = [1.0, 1.0];
     /// let r = Lbfgs::new().tolerance_grad(1e-3).max_iter(100).minimize(&mut theta, |t| {
     ///     (t[0] * t[0] + 4.0 * t[1] * t[1], vec![2.0 * t[0], 8.0 * t[1]])
     /// });
-    /// assert_eq!(r.reason, StopReason::GradientTolerance);
+    /// assert_eq!(r.stop, Stop::GradientBelow);
     /// assert!(r.grad_inf <= 1e-3);
     /// ```
     pub fn tolerance_grad(mut self, tol: f64) -> Lbfgs {
@@ -166,7 +167,7 @@ impl Lbfgs {
     /// run (line search without decrease, `max|t d|`, `|f − f_prev|` or `gᵀd` below
     /// `tolerance_change`) while `max|∇f| > tolerance_grad`, go on with the quasi-Newton step
     /// `t = lr`, kept only while it reduces `||∇f||`; stop with
-    /// [`StopReason::GradientStalled`] when it does not.
+    /// [`Stop::GradientStalled`] when it does not.
     ///
     /// Why: near a minimizer `f(θ* + δ) − f(θ*) ≈ δᵀHδ/2` drops below the rounding of `f`
     /// once `||δ||` is about `sqrt(eps |f| / λ_min(H))`, so any test that compares values of

@@ -23,14 +23,16 @@ pub mod line_search;
 pub mod sampling;
 mod schedule;
 mod sgd;
+mod stop;
 mod two_loop;
 
 pub use adam::Adam;
 pub use diverged::{Diverged, Method, NonFinite};
-pub use lbfgs::{Iteration, Lbfgs, LbfgsReport, LineSearch, StopReason};
+pub use lbfgs::{Iteration, Lbfgs, LbfgsReport, LineSearch};
 pub use line_search::StrongWolfe;
 pub use schedule::{IterateAverage, Schedule};
 pub use sgd::Sgd;
+pub use stop::Stop;
 pub use two_loop::two_loop;
 
 /// A first-order method: `theta <- update(theta, grad)`, with its state (momentum buffers,

@@ -3,9 +3,9 @@
 
 use super::batch::Batch;
 use super::evaluate::Evaluator;
-use super::{Flow, Report, Step, Stopped, Trainer};
+use super::{Flow, Report, Step, Trainer};
 use crate::nn::Params;
-use crate::optim::Lbfgs;
+use crate::optim::{Lbfgs, Stop};
 use std::time::Instant;
 
 impl Trainer<'_> {
@@ -62,11 +62,11 @@ impl Trainer<'_> {
             steps: report.iterations,
             epochs: report.iterations,
             evaluations: report.evaluations,
-            loss: report.f,
-            stopped: if stop.get() {
-                Stopped::Observer
+            last_loss: report.last_loss,
+            stop: if stop.get() {
+                Stop::Observer
             } else {
-                Stopped::Lbfgs(report.reason)
+                report.stop
             },
             seconds: start.elapsed().as_secs_f64(),
         }

@@ -46,11 +46,11 @@ pub use landscape::Landscape;
 pub use loss::Loss;
 pub(crate) use loss::loss_at;
 pub use observe::{Average, Flow, History, KeepBest, Observer, Progress, Step};
-pub use report::{Report, Stopped};
+pub use report::Report;
 pub use test_loss::TestLoss;
 
 use crate::nn::{Module, Params, Reduction};
-use crate::optim::{Diverged, NonFinite, Optimizer, Schedule};
+use crate::optim::{Diverged, NonFinite, Optimizer, Schedule, Stop};
 use crate::rng::Rng;
 use crate::tensor::{Tensor, fmt_shape};
 use std::rc::Rc;
@@ -260,7 +260,7 @@ impl<'a> Trainer<'a> {
     /// };
     /// let (mut a, mut b) = (params.clone(), params.clone());
     /// let (recorded, replayed) = (run(false, &mut a), run(true, &mut b));
-    /// assert!((recorded.loss - replayed.loss).abs() <= 1e-12 * recorded.loss);
+    /// assert!((recorded.last_loss - replayed.last_loss).abs() <= 1e-12 * recorded.last_loss);
     /// assert!(a.as_slice().iter().zip(b.as_slice()).all(|(p, q)| (p - q).abs() <= 1e-12));
     /// ```
     pub fn replay(mut self, on: bool) -> Self {
@@ -294,18 +294,18 @@ impl<'a> Trainer<'a> {
         let (mut step, mut epoch, mut last_loss) = (0, 0, f64::NAN);
         let stopped = 'run: loop {
             if self.max_epochs.is_some_and(|m| epoch >= m) {
-                break Stopped::Epochs;
+                break Stop::Epochs;
             }
             let plan = batch::plan(self.batches, (&self.x, &self.y), &mut self.fixed, &mut rng);
             for batch in plan.iter() {
                 if self.max_steps.is_some_and(|m| step >= m) {
-                    break 'run Stopped::Steps;
+                    break 'run Stop::Steps;
                 }
                 if self
                     .max_seconds
                     .is_some_and(|s| start.elapsed().as_secs_f64() >= s)
                 {
-                    break 'run Stopped::Time;
+                    break 'run Stop::Time;
                 }
                 if let Some(s) = &self.schedule {
                     let lr = s.at(step);
@@ -342,13 +342,13 @@ impl<'a> Trainer<'a> {
                     seconds: start.elapsed().as_secs_f64(),
                 };
                 if self.notify(&info) == Flow::Stop {
-                    break 'run Stopped::Observer;
+                    break 'run Stop::Observer;
                 }
                 if self.loss_below.is_some_and(|t| loss < t) {
-                    break 'run Stopped::LossBelow;
+                    break 'run Stop::LossBelow;
                 }
                 if self.grad_norm_below.is_some_and(|t| info.grad_norm() < t) {
-                    break 'run Stopped::GradNormBelow;
+                    break 'run Stop::GradientBelow;
                 }
                 if let Err(e) = opt.step(params.as_mut_slice(), &grad) {
                     self.finish();
@@ -363,12 +363,9 @@ impl<'a> Trainer<'a> {
             steps: step,
             epochs: epoch,
             evaluations: step
-                + usize::from(!matches!(
-                    stopped,
-                    Stopped::Steps | Stopped::Epochs | Stopped::Time
-                )),
-            loss: last_loss,
-            stopped,
+                + usize::from(!matches!(stopped, Stop::Steps | Stop::Epochs | Stop::Time)),
+            last_loss,
+            stop: stopped,
             seconds: start.elapsed().as_secs_f64(),
         })
     }
