@@ -12,7 +12,7 @@ mod common;
 
 use common::Cli;
 use serde_json::json;
-use tapegrad::gradcheck::closures::{Diagnosis, check_gradient};
+use tapegrad::gradcheck::{Diagnosis, Options};
 use tapegrad::nn::{Activation, Init, Module, Params, Reduction, mlp, mse};
 use tapegrad::{Rng, Tape, Tensor};
 
@@ -119,7 +119,9 @@ fn main() {
         &mut rng,
     );
     let theta = params.as_slice().to_vec();
-    let report = check_gradient(|t| by_hand(t, &x, &y, bug), &theta, Some(&params));
+    let report = Options::new()
+        .layout(&params)
+        .check_gradient(|t| by_hand(t, &x, &y, bug), &theta);
     let tape = Tape::new();
     let vars = tape.params(&params);
     let loss = mse(

@@ -316,8 +316,8 @@ fn gradcheck_reports_a_wrong_gradient() {
         &[Tensor::row(&[1.0, 2.0, 3.0])],
     );
     assert!(!report.passed());
-    let w = report.worst.unwrap();
-    assert_eq!(w.input, 0);
+    let w = report.worst.as_ref().unwrap();
+    assert_eq!(w.block, "input 0");
     assert!((w.analytic * 2.0 - w.numeric).abs() < 1e-8, "{report}");
     assert!(report.to_string().contains("FAILED"));
 }

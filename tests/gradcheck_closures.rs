@@ -1,4 +1,4 @@
-//! The closure checker (`gradcheck::closures`) as a law: a correct hand-written gradient of
+//! The checks of hand-written derivatives (`gradcheck::check_gradient` and kin) as a law: a correct hand-written gradient of
 //! any smooth composition passes; one entry off by a relative 1e-3 fails, and the report's
 //! worst entry names exactly that entry (and its block); a transposed block, a constant
 //! factor and a sign flip are told apart.
@@ -7,8 +7,8 @@ mod common;
 
 use proptest::prelude::*;
 use tapegrad::Tensor;
-use tapegrad::gradcheck::closures::{
-    Diagnosis, check_gradient, check_jacobian, check_jvp, check_vjp,
+use tapegrad::gradcheck::{
+    Diagnosis, Options, check_gradient, check_jacobian, check_jvp, check_vjp,
 };
 use tapegrad::nn::Params;
 
@@ -50,13 +50,21 @@ fn layout(n: usize) -> Option<Params> {
     })
 }
 
+/// The default options, with `layout` if there is one.
+fn with_layout(layout: Option<&Params>) -> Options<'_> {
+    match layout {
+        Some(p) => Options::new().layout(p),
+        None => Options::new(),
+    }
+}
+
 proptest! {
     #![proptest_config(common::proptest_config(64))]
 
     #[test]
     fn a_correct_gradient_passes((a, b, c, theta) in problem()) {
         let layout = layout(theta.len());
-        let r = check_gradient(|t| smooth(&a, &b, &c, t), &theta, layout.as_ref());
+        let r = with_layout(layout.as_ref()).check_gradient(|t| smooth(&a, &b, &c, t), &theta);
         prop_assert!(r.passed(), "{r}");
         prop_assert_eq!(r.entries, theta.len());
         for block in &r.blocks {
@@ -79,7 +87,7 @@ proptest! {
             (v, g)
         };
         let layout = layout(n);
-        let r = check_gradient(wrong, &theta, layout.as_ref());
+        let r = with_layout(layout.as_ref()).check_gradient(wrong, &theta);
         prop_assert!(!r.passed(), "{r}");
         let worst = r.worst.as_ref().unwrap();
         prop_assert_eq!(worst.index, k, "{}", r);
@@ -107,7 +115,7 @@ proptest! {
             let (v, g) = smooth(&a, &b, &c, t);
             (v, g.iter().map(|g| g * factor).collect())
         };
-        let r = check_gradient(scaled, &theta, None);
+        let r = check_gradient(scaled, &theta);
         prop_assert!(!r.passed());
         let want = if factor == -1.0 { Diagnosis::SignFlip } else { Diagnosis::Factor(1.0 / factor).clamp_ratio() };
         prop_assert_eq!(r.blocks[0].diagnosis.clamp_ratio(), want, "{}", r);
@@ -126,10 +134,10 @@ proptest! {
         let u: Vec<f64> = Tensor::rand_normal(1, n, 0.0, 1.0, &mut rng).as_slice().to_vec();
         let y = |t: &[f64]| w.matmul(&Tensor::column(&t.iter().map(|x| x.tanh()).collect::<Vec<_>>())).as_slice().to_vec();
         let jac = |t: &[f64]| Tensor::from_fn(m, n, |i, j| w[(i, j)] * (1.0 - t[j].tanh().powi(2)));
-        let r = check_jacobian(|t| (y(t), jac(t)), &theta, None);
+        let r = check_jacobian(|t| (y(t), jac(t)), &theta);
         prop_assert!(r.passed(), "{r}");
         let vjp = |t: &[f64], v: &[f64]| Tensor::row(v).matmul(&jac(t)).as_slice().to_vec();
-        let r = check_vjp(y, vjp, &theta, &v, None);
+        let r = check_vjp(y, vjp, &theta, &v);
         prop_assert!(r.passed(), "{r}");
         let jvp = |t: &[f64], u: &[f64]| jac(t).matmul(&Tensor::column(u)).as_slice().to_vec();
         let r = check_jvp(y, jvp, &theta, &u);
@@ -162,8 +170,15 @@ fn a_transposed_block_is_named() {
     layout.add("weight", &Tensor::zeros(3, 2));
     layout.add("bias", &Tensor::zeros(1, 3));
     let theta = [0.3, -0.2, 0.5, 0.1, -0.4, 0.8, 0.05, -0.1, 0.2];
-    assert!(check_gradient(|t| f(t, false), &theta, Some(&layout)).passed());
-    let r = check_gradient(|t| f(t, true), &theta, Some(&layout));
+    assert!(
+        Options::new()
+            .layout(&layout)
+            .check_gradient(|t| f(t, false), &theta)
+            .passed()
+    );
+    let r = Options::new()
+        .layout(&layout)
+        .check_gradient(|t| f(t, true), &theta);
     assert_eq!(r.blocks[0].diagnosis, Diagnosis::Transposed, "{r}");
     assert_eq!(r.blocks[1].diagnosis, Diagnosis::Correct, "{r}");
     assert_eq!(r.worst.unwrap().block, "weight");

@@ -5,7 +5,7 @@ mod common;
 use proptest::prelude::*;
 use serde_json::Value;
 use tapegrad::Rng;
-use tapegrad::gradcheck::{GradcheckConfig, gradcheck_with};
+use tapegrad::gradcheck::Options;
 use tapegrad::nn::{Activation, Init, Linear, Module, Params, Reduction, Theta, mlp, mse};
 use tapegrad::ops::{Op, Unary};
 use tapegrad::{Tape, Tensor};
@@ -64,16 +64,15 @@ fn mlp_mse_gradient_matches_finite_differences() {
         let x = Tensor::rand_normal(n, sizes[0], 0.0, 1.0, &mut r);
         let y = Tensor::rand_normal(n, *sizes.last().unwrap(), 0.0, 1.0, &mut r);
         let reduction = if sum { Reduction::Sum } else { Reduction::Mean };
-        let mut config = GradcheckConfig::default();
+        let mut options = Options::new();
         if act == 0 {
             let tape = Tape::new();
             let theta = tape.params(&params);
             model.forward(&theta, tape.constant(&x));
             prop_assume!(min_relu_input(&tape) > 2e-3);
-            config.step = 1e-4;
+            options = options.step(1e-4);
         }
-        let report = gradcheck_with(
-            config,
+        let report = options.gradcheck(
             |tape, vars| {
                 let theta = Theta::from_vars(&params, vars);
                 mse(model.forward(&theta, tape.constant(&x)), tape.constant(&y), reduction)

@@ -28,23 +28,28 @@
 //! the gradient, with the same estimate and settings.
 //!
 //! For code that is not on the tape (a hand-written backward pass, a Jacobian, a
-//! vector-Jacobian product), see [`closures`]: same estimate, same defaults, and a report that
-//! names the parameter block at fault and the pattern of the error.
+//! vector-Jacobian or Jacobian-vector product, a Hessian): [`check_gradient`],
+//! [`check_jacobian`], [`check_vjp`], [`check_jvp`], [`check_hessian`]: same estimate, same
+//! defaults, and the same [`Report`], which names the parameter block at fault (with a
+//! [layout](Options::layout)) and the pattern of the error.
+//!
+//! Every check is a free function with the default settings, and a method of [`Options`]
+//! with others: `Options::new().tolerance(1e-8).layout(&params).check_gradient(f, &theta)`.
 //!
 //! The function must be smooth within `2h` of the point: keep inputs away from kinks
 //! (`relu`, `abs` at 0) and from the edges of domains (`ln`, `sqrt` at 0).
 
-pub mod closures;
+mod closures;
+mod options;
 #[cfg(feature = "proptest")]
 pub mod property;
 mod report;
-mod second_order;
 
-pub use second_order::{gradgradcheck, gradgradcheck_with};
+pub use options::Options;
+pub use report::{Block, Diagnosis, Report, Worst};
 
 use crate::tape::{Tape, Var};
-use crate::tensor::{Tensor, rel_diff};
-use std::fmt;
+use crate::tensor::Tensor;
 
 /// The finite-difference formula.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,112 +82,11 @@ impl Stencil {
     }
 }
 
-/// Settings of a gradient check. See the module docs for why the defaults suit f64.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct GradcheckConfig {
-    /// Relative step: `h = step * max(1, |x|)`. Default `7e-4` (≈ `eps^(1/5)`).
-    pub step: f64,
-    /// The finite-difference formula. Default [`Stencil::FourPoint`].
-    pub stencil: Stencil,
-    /// Magnitude below which errors are measured absolutely. Default `1e-3`.
-    pub floor: f64,
-    /// Largest relative error that passes. Default `1e-6`.
-    pub tolerance: f64,
-}
-
-impl Default for GradcheckConfig {
-    fn default() -> Self {
-        GradcheckConfig {
-            step: 7e-4,
-            stencil: Stencil::FourPoint,
-            floor: 1e-3,
-            tolerance: 1e-6,
-        }
-    }
-}
-
-/// The entry where analytic and numeric gradients disagree most.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Mismatch {
-    /// Which input (position in the `inputs` slice).
-    pub input: usize,
-    /// Row and column of the entry within that input.
-    pub index: (usize, usize),
-    /// The reverse-mode gradient.
-    pub analytic: f64,
-    /// The finite-difference estimate.
-    pub numeric: f64,
-    /// `|analytic - numeric| / max(|analytic|, |numeric|, floor)`.
-    pub rel_error: f64,
-}
-
-/// The result of a gradient check.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GradcheckReport {
-    /// Which check made it: `"gradcheck"` or `"gradgradcheck"`.
-    pub check: &'static str,
-    /// The settings used.
-    pub config: GradcheckConfig,
-    /// The value of the function at the inputs.
-    pub value: f64,
-    /// How many entries were compared.
-    pub entries: usize,
-    /// The worst entry (`None` if there were no entries).
-    pub worst: Option<Mismatch>,
-}
-
-impl GradcheckReport {
-    /// The largest relative error over all entries (0 if none).
-    ///
-    /// ```
-    /// use tapegrad::{Tensor, gradcheck::gradcheck};
-    /// let r = gradcheck(|_, x| x[0].exp().sum(), &[Tensor::row(&[0.1, 0.2])]);
-    /// assert!(r.max_rel_error() < 1e-9);
-    /// ```
-    pub fn max_rel_error(&self) -> f64 {
-        self.worst.map_or(0.0, |w| w.rel_error)
-    }
-
-    /// True if every entry is within the tolerance (NaN never passes).
-    ///
-    /// ```
-    /// use tapegrad::{Tensor, gradcheck::gradcheck};
-    /// let r = gradcheck(|_, x| (x[0] * x[1]).sum(), &[Tensor::row(&[1.0, 2.0]), Tensor::row(&[3.0, 4.0])]);
-    /// assert!(r.passed(), "{r}");
-    /// ```
-    pub fn passed(&self) -> bool {
-        self.max_rel_error() <= self.config.tolerance
-    }
-}
-
-impl fmt::Display for GradcheckReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let verdict = if self.passed() { "passed" } else { "FAILED" };
-        write!(
-            f,
-            "{} {verdict}: {} entries, f = {:e}, max relative error {:.3e} (tolerance {:.0e})",
-            self.check,
-            self.entries,
-            self.value,
-            self.max_rel_error(),
-            self.config.tolerance
-        )?;
-        if let Some(w) = self.worst {
-            write!(
-                f,
-                "; worst at input {} entry ({}, {}): analytic {:e}, numeric {:e}",
-                w.input, w.index.0, w.index.1, w.analytic, w.numeric
-            )?;
-        }
-        Ok(())
-    }
-}
-
-/// Checks the reverse-mode gradient of `f` at `inputs` against finite differences, with
-/// the default [`GradcheckConfig`].
+/// Checks the reverse-mode gradient of `f` at `inputs` against finite differences, with the
+/// default [`Options`] ([`Options::gradcheck`] with others).
 ///
 /// `f` receives a fresh tape and the inputs recorded on it as leaves, and returns a `1x1`
-/// loss.
+/// loss. The report's blocks are the inputs, `input 0`, `input 1`, ...
 ///
 /// ```
 /// use tapegrad::{gradcheck::gradcheck, Tensor};
@@ -193,86 +97,129 @@ impl fmt::Display for GradcheckReport {
 ///
 /// # Panics
 /// If `f` returns a value that is not `1x1`.
-pub fn gradcheck<F>(f: F, inputs: &[Tensor]) -> GradcheckReport
+pub fn gradcheck<F>(f: F, inputs: &[Tensor]) -> Report
 where
     F: for<'t> Fn(&'t Tape, &[Var<'t>]) -> Var<'t>,
 {
-    gradcheck_with(GradcheckConfig::default(), f, inputs)
+    Options::new().gradcheck(f, inputs)
 }
 
-/// [`gradcheck`] with explicit settings.
+/// Checks `H v` from [`hvp`](crate::hessian::hvp) (reverse mode over the reverse pass)
+/// against finite differences of the gradient along `v`,
+/// `[8 (g(θ + h v) − g(θ − h v)) − (g(θ + 2h v) − g(θ − 2h v))] / 12h`, entry by entry, with
+/// the default [`Options`] (`h = step · max(1, max|θ|) / max(1, max|v|)`).
 ///
 /// # Panics
-/// If `f` returns a value that is not `1x1`.
+/// As [`hvp`](crate::hessian::hvp).
 ///
 /// ```
-/// use tapegrad::gradcheck::{GradcheckConfig, Stencil, gradcheck_with};
-/// use tapegrad::Tensor;
-/// let config = GradcheckConfig { stencil: Stencil::TwoPoint, step: 6e-6, ..GradcheckConfig::default() };
-/// let r = gradcheck_with(config, |_, x| x[0].sin_like(), &[Tensor::row(&[0.3, 0.7])]);
-/// assert!(r.passed());
-/// # trait SinLike<'t> { fn sin_like(self) -> tapegrad::Var<'t>; }
-/// # impl<'t> SinLike<'t> for tapegrad::Var<'t> { fn sin_like(self) -> tapegrad::Var<'t> { (self - self.powi(3) / 6.0).sum() } }
+/// use tapegrad::{Tensor, gradcheck::gradgradcheck};
+/// let x = Tensor::row(&[0.3, -0.4]);
+/// let v = Tensor::row(&[1.0, 2.0]);
+/// let r = gradgradcheck(|_, t| t[0].tanh().square().sum(), &[x], &[v]);
+/// assert!(r.passed(), "{r}");
 /// ```
-pub fn gradcheck_with<F>(config: GradcheckConfig, f: F, inputs: &[Tensor]) -> GradcheckReport
+pub fn gradgradcheck<F>(f: F, theta: &[Tensor], v: &[Tensor]) -> Report
 where
     F: for<'t> Fn(&'t Tape, &[Var<'t>]) -> Var<'t>,
 {
-    let eval = |xs: &[Tensor]| -> f64 {
-        let tape = Tape::new();
-        let vars: Vec<Var<'_>> = xs.iter().map(|x| tape.leaf(x)).collect();
-        let y = f(&tape, &vars);
-        assert!(
-            y.shape() == (1, 1),
-            "gradcheck: the function must return a [1x1] scalar, got [{}x{}]",
-            y.shape().0,
-            y.shape().1
-        );
-        y.item()
-    };
+    Options::new().gradgradcheck(f, theta, v)
+}
 
-    let tape = Tape::new();
-    let vars: Vec<Var<'_>> = inputs.iter().map(|x| tape.leaf(x)).collect();
-    let y = f(&tape, &vars);
-    let value = y.item();
-    let grads = tape.backward(y);
+/// Checks a hand-written gradient: `f(θ) = (value, ∇f(θ))` against finite differences of the
+/// value, with the default [`Options`] (with a [layout](Options::layout), the report names
+/// each parameter).
+///
+/// ```
+/// use tapegrad::gradcheck::{Diagnosis, check_gradient};
+/// // f(θ) = Σ θ_i², whose gradient is 2θ; the buggy version forgot the 2.
+/// let good = |t: &[f64]| (t.iter().map(|x| x * x).sum(), t.iter().map(|x| 2.0 * x).collect());
+/// let bad = |t: &[f64]| (t.iter().map(|x| x * x).sum(), t.to_vec());
+/// assert!(check_gradient(good, &[0.5, -1.5]).passed());
+/// let r = check_gradient(bad, &[0.5, -1.5]);
+/// assert!(!r.passed());
+/// assert_eq!(r.blocks[0].diagnosis.clamp_ratio(), Diagnosis::Factor(2.0));   // "a missing factor 2"
+/// ```
+pub fn check_gradient(f: impl Fn(&[f64]) -> (f64, Vec<f64>), theta: &[f64]) -> Report {
+    Options::new().check_gradient(f, theta)
+}
 
-    let mut worst: Option<Mismatch> = None;
-    let mut entries = 0;
-    let mut xs = inputs.to_vec();
-    for (input, var) in vars.iter().enumerate() {
-        let analytic = &grads[*var];
-        for k in 0..xs[input].len() {
-            let x0 = xs[input].as_slice()[k];
-            let h = config.step * x0.abs().max(1.0);
-            let numeric = config.stencil.derivative(h, |s| {
-                xs[input].as_mut_slice()[k] = x0 + s * h;
-                let v = eval(&xs);
-                xs[input].as_mut_slice()[k] = x0;
-                vec![v]
-            })[0];
-            let a = analytic.as_slice()[k];
-            let rel_error = rel_diff(a, numeric, config.floor);
-            entries += 1;
-            if worst.is_none_or(|w| rel_error > w.rel_error || rel_error.is_nan()) {
-                let cols = xs[input].cols();
-                worst = Some(Mismatch {
-                    input,
-                    index: (k / cols, k % cols),
-                    analytic: a,
-                    numeric,
-                    rel_error,
-                });
-            }
-        }
-    }
-    GradcheckReport {
-        check: "gradcheck",
-        config,
-        value,
-        entries,
-        worst,
-    }
+/// Checks a hand-written Jacobian: `f(θ) = (y, J)` with `J` of shape `m x n`
+/// (`J_ij = ∂y_i/∂θ_j`) against finite differences of `y`.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// use tapegrad::gradcheck::check_jacobian;
+/// // y = (θ0 θ1, θ0²): J = [[θ1, θ0], [2θ0, 0]].
+/// let f = |t: &[f64]| (vec![t[0] * t[1], t[0] * t[0]], Tensor::from_rows(&[[t[1], t[0]], [2.0 * t[0], 0.0]]));
+/// assert!(check_jacobian(f, &[1.5, -2.0]).passed());
+/// ```
+pub fn check_jacobian(f: impl Fn(&[f64]) -> (Vec<f64>, Tensor), theta: &[f64]) -> Report {
+    Options::new().check_jacobian(f, theta)
+}
+
+/// Checks a hand-written vector-Jacobian product `vjp(θ, v) = Jᵀv` (a backward pass) of the
+/// function `y(θ)`, for the output weights `v`: against `vᵀ` times the numeric Jacobian.
+///
+/// # Panics
+/// If `v` does not have one entry per output.
+///
+/// ```
+/// use tapegrad::gradcheck::check_vjp;
+/// // y = (θ0 θ1, θ0²), Jᵀv = (v0 θ1 + 2 v1 θ0, v0 θ0).
+/// let y = |t: &[f64]| vec![t[0] * t[1], t[0] * t[0]];
+/// let vjp = |t: &[f64], v: &[f64]| vec![v[0] * t[1] + 2.0 * v[1] * t[0], v[0] * t[0]];
+/// assert!(check_vjp(y, vjp, &[1.5, -2.0], &[0.3, -0.7]).passed());
+/// ```
+pub fn check_vjp(
+    y: impl Fn(&[f64]) -> Vec<f64>,
+    vjp: impl Fn(&[f64], &[f64]) -> Vec<f64>,
+    theta: &[f64],
+    v: &[f64],
+) -> Report {
+    Options::new().check_vjp(y, vjp, theta, v)
+}
+
+/// Checks a hand-written Jacobian-vector product `jvp(θ, u) = J u` (forward mode) of `y(θ)`,
+/// against the numeric Jacobian times `u`.
+///
+/// # Panics
+/// If `u` does not have one entry per input.
+///
+/// ```
+/// use tapegrad::gradcheck::check_jvp;
+/// let y = |t: &[f64]| vec![t[0] * t[1], t[0] * t[0]];
+/// let jvp = |t: &[f64], u: &[f64]| vec![t[1] * u[0] + t[0] * u[1], 2.0 * t[0] * u[0]];
+/// assert!(check_jvp(y, jvp, &[1.5, -2.0], &[1.0, 0.5]).passed());
+/// ```
+pub fn check_jvp(
+    y: impl Fn(&[f64]) -> Vec<f64>,
+    jvp: impl Fn(&[f64], &[f64]) -> Vec<f64>,
+    theta: &[f64],
+    u: &[f64],
+) -> Report {
+    Options::new().check_jvp(y, jvp, theta, u)
+}
+
+/// Checks a hand-written Hessian `hessian(θ)` (`n x n`) against the tape's exact one of the
+/// same function `f`, written with tape ops over `θ` as one row (with a
+/// [layout](Options::layout): over one input per parameter). The reference is exact, so the
+/// tolerance is `1e-8`.
+///
+/// ```
+/// use tapegrad::gradcheck::check_hessian;
+/// use tapegrad::Tensor;
+/// // f(x) = Σ x_i³: H = diag(6 x).
+/// let hand = |t: &[f64]| Tensor::from_fn(2, 2, |i, j| if i == j { 6.0 * t[i] } else { 0.0 });
+/// assert!(check_hessian(hand, |_, v| v[0].powi(3).sum(), &[1.0, -2.0]).passed());
+/// ```
+pub fn check_hessian<F>(hessian: impl Fn(&[f64]) -> Tensor, f: F, theta: &[f64]) -> Report
+where
+    F: for<'t> Fn(&'t Tape, &[Var<'t>]) -> Var<'t>,
+{
+    Options::new()
+        .tolerance(1e-8)
+        .check_hessian(hessian, f, theta)
 }
 
 /// Runs [`gradcheck`] and panics with the report if it fails: the assertion for tests.

@@ -1,7 +1,7 @@
-//! The report of a closure check: per named block of `θ` the largest relative error and a
-//! [`Diagnosis`] of its pattern, and the worst entry.
+//! The report of every check: per named block (a parameter, an input) the largest relative
+//! error and a [`Diagnosis`] of its pattern, and the worst entry.
 
-use super::{GradcheckConfig, Stencil};
+use super::{Options, Stencil};
 use crate::params::Params;
 use crate::tensor::{Tensor, rel_diff};
 use std::fmt;
@@ -57,29 +57,48 @@ pub struct Block {
 /// The entry whose analytic and numeric values disagree most.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Worst {
-    /// Output row (0 for a scalar function), and the position in the flat `θ`.
+    /// Output row (0 for a scalar function).
     pub output: usize,
-    /// Position in the flat `θ`.
+    /// Position in the flat `θ` (over a tape check's inputs: all their entries in order).
     pub index: usize,
-    /// The block and the (row, col) in it.
+    /// The block: a parameter's name, `input i`, or `theta`.
     pub block: String,
     /// The entry's (row, col) in its block.
     pub at: (usize, usize),
-    /// The hand-written value.
+    /// The value under test (reverse mode, or the hand-written code).
     pub analytic: f64,
-    /// The finite-difference value.
+    /// The reference (finite differences; for a Hessian, the tape's exact one).
     pub numeric: f64,
     /// Their relative error.
     pub rel_error: f64,
 }
 
-/// The result of a closure check.
+/// The result of a check: which one, its settings, what was compared, the worst entry, and
+/// per block (a named parameter, an input `input i`, or all of `θ`) the largest error and its
+/// pattern. `Display` prints all of it.
+///
+/// ```
+/// use tapegrad::{Tensor, gradcheck::gradcheck};
+/// let r = gradcheck(|_, x| (x[0] * x[1]).sum(), &[Tensor::row(&[1.0, 2.0]), Tensor::row(&[3.0, 4.0])]);
+/// assert!(r.passed(), "{r}");
+/// assert_eq!((r.check, r.entries, r.value), ("gradcheck", 4, Some(11.0)));
+/// assert_eq!(r.blocks[1].name, "input 1");
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Report {
-    /// Which check: `"gradient"`, `"jacobian"`, `"vjp"` or `"jvp"`.
+    /// Which check: `"gradcheck"`, `"gradgradcheck"`, `"gradient"`, `"jacobian"`, `"vjp"`,
+    /// `"jvp"` or `"hessian"`.
     pub check: &'static str,
-    /// The settings used.
-    pub config: GradcheckConfig,
+    /// The finite-difference formula used.
+    pub stencil: Stencil,
+    /// The relative step used.
+    pub step: f64,
+    /// The magnitude below which errors were measured absolutely.
+    pub floor: f64,
+    /// The largest relative error that passes.
+    pub tolerance: f64,
+    /// The function's value at the point, where the check has one scalar function.
+    pub value: Option<f64>,
     /// Entries compared.
     pub entries: usize,
     /// The worst entry, if any.
@@ -90,10 +109,27 @@ pub struct Report {
 
 impl Report {
     /// True if every entry is within the tolerance (NaN never passes).
+    ///
+    /// ```
+    /// use tapegrad::gradcheck::check_gradient;
+    /// let wrong = |t: &[f64]| (t[0] * t[0], vec![t[0]]);        // forgot the 2
+    /// assert!(!check_gradient(wrong, &[1.5]).passed());
+    /// ```
     pub fn passed(&self) -> bool {
         self.worst
             .as_ref()
-            .is_none_or(|w| w.rel_error <= self.config.tolerance)
+            .is_none_or(|w| w.rel_error <= self.tolerance)
+    }
+
+    /// The largest relative error over all entries (0 if none).
+    ///
+    /// ```
+    /// use tapegrad::{Tensor, gradcheck::gradcheck};
+    /// let r = gradcheck(|_, x| x[0].exp().sum(), &[Tensor::row(&[0.1, 0.2])]);
+    /// assert!(r.max_rel_error() < 1e-9);
+    /// ```
+    pub fn max_rel_error(&self) -> f64 {
+        self.worst.as_ref().map_or(0.0, |w| w.rel_error)
     }
 
     /// The blocks that fail.
@@ -107,7 +143,7 @@ impl Report {
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let verdict = if self.passed() { "passed" } else { "FAILED" };
-        let stencil = match (self.check, self.config.stencil) {
+        let stencil = match (self.check, self.stencil) {
             ("hessian", _) => "the tape's exact Hessian (reverse over reverse)",
             (_, Stencil::FourPoint) => "four-point central differences (error ~h^4)",
             (_, Stencil::TwoPoint) => "two-point central differences (error ~h^2)",
@@ -115,8 +151,11 @@ impl fmt::Display for Report {
         writeln!(
             f,
             "{} check {verdict}: {} entries against {stencil}, step {:e}, tolerance {:e}",
-            self.check, self.entries, self.config.step, self.config.tolerance
+            self.check, self.entries, self.step, self.tolerance
         )?;
+        if let Some(value) = self.value {
+            writeln!(f, "  f = {value:e}")?;
+        }
         if let Some(w) = &self.worst {
             writeln!(
                 f,
@@ -170,11 +209,12 @@ fn blocks_of(layout: Option<&Params>, n: usize) -> Vec<(String, usize, (usize, u
 /// Compares `analytic` with `numeric` (both `m x n`, columns in the layout of `θ`).
 pub(super) fn compare(
     check: &'static str,
-    config: GradcheckConfig,
-    layout: Option<&Params>,
+    config: &Options<'_>,
+    value: Option<f64>,
     analytic: &Tensor,
     numeric: &Tensor,
 ) -> Report {
+    let layout = config.layout;
     assert!(
         analytic.shape() == numeric.shape(),
         "gradcheck ({check}): the hand-written derivative is {}x{}, expected {}x{}",
@@ -211,7 +251,7 @@ pub(super) fn compare(
                 }
             }
         }
-        let diagnosis = diagnose(&config, &a_all, &n_all, (m, r, c), max_err);
+        let diagnosis = diagnose(config, &a_all, &n_all, (m, r, c), max_err);
         blocks.push(Block {
             name,
             shape: (r, c),
@@ -221,7 +261,11 @@ pub(super) fn compare(
     }
     Report {
         check,
-        config,
+        stencil: config.stencil,
+        step: config.step,
+        floor: config.floor,
+        tolerance: config.tolerance,
+        value,
         entries: m * n,
         worst,
         blocks,
@@ -230,7 +274,7 @@ pub(super) fn compare(
 
 /// The pattern of a failing block: a constant ratio, a sign flip, or a transposed layout.
 fn diagnose(
-    config: &GradcheckConfig,
+    config: &Options<'_>,
     a: &[f64],
     nu: &[f64],
     (m, r, c): (usize, usize, usize),
