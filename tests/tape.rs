@@ -1,4 +1,4 @@
-//! The engine's behaviour: analytic gradients, a hand-worked example, fan-out, edges, and
+//! The tape's behaviour: analytic gradients, a hand-worked example, fan-out, edges, and
 //! the error messages.
 
 mod common;

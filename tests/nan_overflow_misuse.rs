@@ -1,4 +1,4 @@
-//! Hostile inputs (issue 19): NaN through every op, sizes that overflow, optimizer states that
+//! Hostile inputs: NaN through every op, sizes that overflow, optimizer states that
 //! stop being finite, schedules that make no sense, a `Var` of the wrong tape. Each gets the
 //! right answer or a clear error, never a silent wrong answer.
 
