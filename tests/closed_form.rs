@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::gaussian;
 use proptest::prelude::*;
 use tapegrad::Rng;
 use tapegrad::linalg::{
@@ -13,10 +14,6 @@ use tapegrad::nn::{Init, Linear, Module, Params, Reduction, least_squares, mse};
 use tapegrad::optim::sampling::UniformSampler;
 use tapegrad::optim::{Adam, Lbfgs, Optimizer, Sgd, StrongWolfe, descend};
 use tapegrad::{Tape, Tensor};
-
-fn gaussian(rows: usize, cols: usize, rng: &mut Rng) -> Tensor {
-    Tensor::rand_normal(rows, cols, 0.0, 1.0, rng)
-}
 
 /// `||a − b|| / ||b||`.
 fn rel(a: &Tensor, b: &Tensor) -> f64 {

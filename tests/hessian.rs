@@ -3,16 +3,13 @@
 
 mod common;
 
+use common::gaussian;
 use proptest::prelude::*;
 use tapegrad::Rng;
 use tapegrad::gradcheck::gradgradcheck;
 use tapegrad::hessian::{hessian, hvp, optimal_step};
 use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Theta, mlp, mse};
 use tapegrad::{Tape, Tensor, Var};
-
-fn gaussian(rows: usize, cols: usize, rng: &mut Rng) -> Tensor {
-    Tensor::rand_normal(rows, cols, 0.0, 1.0, rng)
-}
 
 /// Entries in `[0.3, 2]` with a random sign: away from the kinks of relu and abs and from 0.
 fn off_zero(rows: usize, cols: usize, rng: &mut Rng) -> Tensor {

@@ -24,7 +24,12 @@ pub fn proptest_config(cases: u32) -> Config {
     }
 }
 
-use tapegrad::Tensor;
+use tapegrad::{Rng, Tensor};
+
+/// A `rows x cols` matrix of independent standard normal draws from `rng`.
+pub fn gaussian(rows: usize, cols: usize, rng: &mut Rng) -> Tensor {
+    Tensor::rand_normal(rows, cols, 0.0, 1.0, rng)
+}
 
 /// `|got − want| <= tol · scale` entrywise, where `scale` bounds the magnitudes summed into
 /// each entry (for `A B`, `|A| |B|`): the standard bound on the rounding of a sum, which
