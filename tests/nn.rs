@@ -2,6 +2,7 @@
 
 mod common;
 
+use common::close::{abs, close_to_scale};
 use proptest::prelude::*;
 use serde_json::Value;
 use tapegrad::Rng;
@@ -108,9 +109,9 @@ fn linear_mse_gradient_is_least_squares_gradient() {
         let th = Tensor::column(params.as_slice());
         let expected = x1.t().matmul(&x1.matmul(&th).sub(&y)).scale(2.0 / n as f64);
         let got = Tensor::column(&grad);
-        let (ax, at, ay) = (common::abs(&x1), common::abs(&th), common::abs(&y));
+        let (ax, at, ay) = (abs(&x1), abs(&th), abs(&y));
         let scale = ax.matmul_tn(&ax.matmul(&at).add(&ay)).scale(2.0 / n as f64);
-        prop_assert!(common::close_to_scale(&got, &expected, &scale, 1e-12), "{got} vs {expected}");
+        prop_assert!(close_to_scale(&got, &expected, &scale, 1e-12), "{got} vs {expected}");
     });
 }
 

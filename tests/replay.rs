@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::close::assert_all_close_or_both_nan;
 use common::user_ops::Cube;
 use proptest::prelude::*;
 use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, Theta, mlp, mse};
@@ -182,16 +183,6 @@ fn by_tape(build: Build, p: &Params) -> (f64, Vec<f64>) {
     (loss.item(), tape.backward(loss).flat(&t))
 }
 
-fn assert_close(case: &str, got: &[f64], want: &[f64]) {
-    for (k, (g, w)) in got.iter().zip(want).enumerate() {
-        let tol = 1e-13 * w.abs().max(1.0);
-        assert!(
-            (g - w).abs() <= tol || (g.is_nan() && w.is_nan()),
-            "{case}: gradient entry {k}: replay {g}, tape {w}"
-        );
-    }
-}
-
 fn theta_of(values: &[f64]) -> Params {
     let mut p = layout();
     p.as_mut_slice().copy_from_slice(values);
@@ -221,7 +212,7 @@ proptest! {
                     got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
                     "{}: loss replay {} tape {}", case, got, want
                 );
-                assert_close(case, &grad, &want_grad);
+                assert_all_close_or_both_nan(case, &grad, &want_grad, 1e-13, 1.0);
             }
         }
     }
@@ -282,10 +273,12 @@ fn a_replayed_training_run_follows_the_tape() {
         o1.step(by_replay.as_mut_slice(), &g1).unwrap();
         o2.step(by_tape.as_mut_slice(), &g2).unwrap();
     }
-    assert_close(
+    assert_all_close_or_both_nan(
         "W1 after 300 steps",
         by_replay.as_slice(),
         by_tape.as_slice(),
+        1e-13,
+        1.0,
     );
     assert!(
         replay.run(by_replay.as_slice(), &mut g1) < 0.2,
@@ -351,7 +344,7 @@ fn set_input_feeds_the_next_batch() {
         let fresh = Tape::new();
         let (t2, l) = mse_step(&fresh, &params, &model, (bx, by));
         assert_eq!(got.to_bits(), l.item().to_bits());
-        assert_close("set_input", &grad, &fresh.backward(l).flat(&t2));
+        assert_all_close_or_both_nan("set_input", &grad, &fresh.backward(l).flat(&t2), 1e-13, 1.0);
     }
 }
 
