@@ -7,6 +7,7 @@ mod common;
 
 use common::close::assert_all_close_or_both_nan;
 use common::user_ops::Cube;
+use common::w1;
 use proptest::prelude::*;
 use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, Theta, mlp, mse};
 use tapegrad::ops::{Adjoint, Function};
@@ -234,25 +235,11 @@ fn mse_step<'t>(
     (t, loss)
 }
 
-/// W1's 1-10-10-1 ReLU MLP, PyTorch's init, seed 0.
-fn w1_mlp() -> (Params, Sequential) {
-    let mut params = Params::new();
-    let model = mlp(
-        &mut params,
-        &[1, 10, 10, 1],
-        Activation::Relu,
-        &Init::PyTorch,
-        &mut Rng::new(0),
-    );
-    (params, model)
-}
-
 /// W1 (1-10-10-1 ReLU MLP on 7 points, SGD): 300 replayed steps follow 300 taped ones.
 #[test]
 fn a_replayed_training_run_follows_the_tape() {
-    let (params, model) = w1_mlp();
-    let x = Tensor::from_fn(7, 1, |i, _| -1.0 + i as f64 / 3.0);
-    let y = x.map(|x| (5.0 * x).sin() * (2.0 * x).abs().exp() / 10.0);
+    let (params, model) = w1::model();
+    let (x, y) = w1::data();
     let tape = Tape::new();
     let (t, loss) = mse_step(&tape, &params, &model, (&x, &y));
     let mut replay = Replay::new(&tape, loss, &t);
@@ -352,7 +339,7 @@ fn set_input_feeds_the_next_batch() {
 /// own.
 #[test]
 fn debug_says_what_runs_in_place() {
-    let (params, model) = w1_mlp();
+    let (params, model) = w1::model();
     let x = Tensor::column(&[0.0, 0.5, 1.0]);
     let tape = Tape::new();
     let (t, loss) = mse_step(&tape, &params, &model, (&x, &x));

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod close;
 pub mod figure;
 pub mod user_ops;
+pub mod w1;
 
 use proptest::test_runner::{Config, RngSeed};
 
