@@ -5,10 +5,13 @@
 //! bought under 2% of a step); a replayed step calls it zero times. A counting global
 //! allocator counts the calls made by this thread.
 
+mod common;
+
+use common::w1;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::rc::Rc;
-use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, mlp, mse};
+use tapegrad::nn::{Module, Params, Reduction, Sequential, mse};
 use tapegrad::optim::{Adam, Optimizer, Sgd};
 use tapegrad::replay::Replay;
 use tapegrad::{Rng, Tape, Tensor};
@@ -79,19 +82,6 @@ fn step(
     value
 }
 
-/// A ReLU MLP of `sizes`, PyTorch's init, seed 0.
-fn model(sizes: &[usize]) -> (Params, Sequential) {
-    let mut params = Params::new();
-    let model = mlp(
-        &mut params,
-        sizes,
-        Activation::Relu,
-        &Init::PyTorch,
-        &mut Rng::new(0),
-    );
-    (params, model)
-}
-
 /// Allocator calls in steps 2..=`steps` (counted from the end of the first), and the final loss.
 fn allocations_after_the_first_step(
     sizes: &[usize],
@@ -100,7 +90,7 @@ fn allocations_after_the_first_step(
     opt: &mut dyn Optimizer,
     steps: usize,
 ) -> (usize, f64) {
-    let (mut params, model) = model(sizes);
+    let (mut params, model) = w1::relu_mlp(sizes);
     let (x, y) = (Rc::new(x), Rc::new(y));
     let mut tape = Tape::new();
     let mut grad = vec![0.0; params.len()];
@@ -115,18 +105,11 @@ fn allocations_after_the_first_step(
     (allocations() - before, loss)
 }
 
-/// W1's data: x = linspace(-1, 1, 7), y = sin(5x) exp(|2x|) / 10.
-fn w1_data() -> (Tensor, Tensor) {
-    let x = Tensor::from_fn(7, 1, |i, _| -1.0 + i as f64 / 3.0);
-    let y = x.map(|x| (5.0 * x).sin() * (2.0 * x).abs().exp() / 10.0);
-    (x, y)
-}
-
 #[test]
 fn a_w1_step_allocates_once_after_the_first() {
     let (n, loss) = allocations_after_the_first_step(
         &[1, 10, 10, 1],
-        w1_data(),
+        w1::data(),
         Reduction::Mean,
         &mut Sgd::new(0.05),
         200,
@@ -166,8 +149,8 @@ fn an_adam_step_of_a_wider_mlp_allocates_once_after_the_first() {
 /// same numbers.
 #[test]
 fn the_plain_form_gives_the_same_gradient() {
-    let (mut params, model) = model(&[1, 10, 10, 1]);
-    let (x, y) = w1_data();
+    let (mut params, model) = w1::model();
+    let (x, y) = w1::data();
     let mut tape = Tape::new();
     let mut grad = vec![0.0; params.len()];
     for _ in 0..3 {
@@ -200,8 +183,11 @@ fn a_replayed_step_allocates_nothing_after_the_first() {
         Tensor::rand_normal(20, 15, 0.0, 1.0, &mut rng),
         Tensor::rand_normal(20, 1, 0.0, 1.0, &mut rng),
     );
-    for (sizes, (x, y)) in [(&[1, 10, 10, 1][..], w1_data()), (&[15, 64, 64, 1][..], w3)] {
-        let (mut params, model) = model(sizes);
+    for (sizes, (x, y)) in [
+        (&[1, 10, 10, 1][..], w1::data()),
+        (&[15, 64, 64, 1][..], w3),
+    ] {
+        let (mut params, model) = w1::relu_mlp(sizes);
         let tape = Tape::new();
         let theta = tape.params(&params);
         let loss = mse(

@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::close::rel_err;
+use common::gaussian;
 use proptest::prelude::*;
 use tapegrad::Rng;
 use tapegrad::linalg::{
@@ -13,15 +15,6 @@ use tapegrad::nn::{Init, Linear, Module, Params, Reduction, least_squares, mse};
 use tapegrad::optim::sampling::UniformSampler;
 use tapegrad::optim::{Adam, Lbfgs, Optimizer, Sgd, StrongWolfe, descend};
 use tapegrad::{Tape, Tensor};
-
-fn gaussian(rows: usize, cols: usize, rng: &mut Rng) -> Tensor {
-    Tensor::rand_normal(rows, cols, 0.0, 1.0, rng)
-}
-
-/// `||a − b|| / ||b||`.
-fn rel(a: &Tensor, b: &Tensor) -> f64 {
-    a.sub(b).norm() / b.norm()
-}
 
 /// `θ ↦ (f, ∇f)` for `f(θ) = (1/N)||X θ − Y||²`, computed on the tape.
 fn mse_value_and_grad(x: &Tensor, y: &Tensor) -> impl Fn(&[f64]) -> (f64, Vec<f64>) {
@@ -65,7 +58,7 @@ proptest! {
         let r = y.sub(&x.matmul(&theta));
         prop_assert!(x.matmul_tn(&r).max_abs() <= 1e-10 * x.norm() * r.norm());
         let normal = solve_spd(&x.matmul_tn(&x), &x.matmul_tn(&y)).unwrap();
-        prop_assert!(rel(&theta, &normal) < 1e-9, "{}", rel(&theta, &normal));
+        prop_assert!(rel_err(&theta, &normal) < 1e-9, "{}", rel_err(&theta, &normal));
     }
 
     /// `Linear(p, 1)` with bias + MSE, trained with L-BFGS (strong Wolfe) on the tape, reaches
@@ -94,7 +87,7 @@ proptest! {
         let x1 = Tensor::from_fn(n, p + 1, |i, j| if j < p { x[(i, j)] } else { 1.0 });
         let star = lstsq(&x1, &y).unwrap();
         let got = Tensor::column(&theta);
-        prop_assert!(rel(&got, &star) < 1e-8, "{}", rel(&got, &star));
+        prop_assert!(rel_err(&got, &star) < 1e-8, "{}", rel_err(&got, &star));
     }
 
     /// GD with γ = 1/β from θ_0 = 0 converges to the QR solution; run for the steps the rate
@@ -107,7 +100,7 @@ proptest! {
         let mut theta = vec![0.0; p];
         descend(&mut Sgd::new(1.0 / beta), &mut theta, gd_steps(kappa), None, mse_value_and_grad(&x, &y)).unwrap();
         let star = lstsq(&x, &y).unwrap();
-        prop_assert!(rel(&Tensor::column(&theta), &star) < 1e-8);
+        prop_assert!(rel_err(&Tensor::column(&theta), &star) < 1e-8);
     }
 
     /// Underdetermined: GD with γ = 1/β from 0 converges to the minimum-norm solution,

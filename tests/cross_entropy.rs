@@ -6,23 +6,14 @@
 
 mod common;
 
+use common::close::{assert_close, assert_tensor_close};
 use serde_json::Value;
 use tapegrad::nn::{Reduction, cross_entropy};
 use tapegrad::{Tape, Tensor};
 
-fn close(got: f64, want: f64, what: &str) {
-    assert!(
-        (got - want).abs() <= 1e-12 * want.abs().max(1e-3),
-        "{what}: {got:e} vs torch {want:e}"
-    );
-}
-
-fn close_t(got: &Tensor, want: &Tensor, what: &str) {
-    assert_eq!(got.shape(), want.shape(), "{what}");
-    for (g, w) in got.as_slice().iter().zip(want.as_slice()) {
-        close(*g, *w, what);
-    }
-}
+/// Every value and gradient entry within 1e-12 of torch's, relative (absolute below 1e-3).
+const TOL: f64 = 1e-12;
+const FLOOR: f64 = 1e-3;
 
 #[test]
 fn matches_pytorch_float64() {
@@ -50,18 +41,34 @@ fn matches_pytorch_float64() {
         if case["kind"] == "logits" {
             let z = tape.leaf(common::json_matrix(&case["z"]));
             let loss = cross_entropy(z, &targets, reduction);
-            close(loss.item(), case["loss"].as_f64().unwrap(), name);
-            close_t(
+            assert_close(
+                name,
+                loss.item(),
+                case["loss"].as_f64().unwrap(),
+                TOL,
+                FLOOR,
+            );
+            assert_tensor_close(
+                name,
                 &tape.backward(loss)[z],
                 &common::json_matrix(&case["grad_z"]),
-                name,
+                TOL,
+                FLOOR,
             );
             let ls = (z.log_softmax() * tape.constant(common::json_matrix(&case["r"]))).sum();
-            close(ls.item(), case["log_softmax_sum"].as_f64().unwrap(), name);
-            close_t(
+            assert_close(
+                name,
+                ls.item(),
+                case["log_softmax_sum"].as_f64().unwrap(),
+                TOL,
+                FLOOR,
+            );
+            assert_tensor_close(
+                name,
                 &tape.backward(ls)[z],
                 &common::json_matrix(&case["grad_log_softmax_sum"]),
-                name,
+                TOL,
+                FLOOR,
             );
         } else {
             let x = tape.constant(common::json_matrix(&case["x"]));
@@ -70,10 +77,28 @@ fn matches_pytorch_float64() {
                 tape.leaf(common::json_matrix(&case["b"])),
             );
             let loss = cross_entropy(x.matmul_t(w) + b, &targets, reduction);
-            close(loss.item(), case["loss"].as_f64().unwrap(), name);
+            assert_close(
+                name,
+                loss.item(),
+                case["loss"].as_f64().unwrap(),
+                TOL,
+                FLOOR,
+            );
             let g = tape.backward(loss);
-            close_t(&g[w], &common::json_matrix(&case["grad_w"]), name);
-            close_t(&g[b], &common::json_matrix(&case["grad_b"]), name);
+            assert_tensor_close(
+                name,
+                &g[w],
+                &common::json_matrix(&case["grad_w"]),
+                TOL,
+                FLOOR,
+            );
+            assert_tensor_close(
+                name,
+                &g[b],
+                &common::json_matrix(&case["grad_b"]),
+                TOL,
+                FLOOR,
+            );
         }
     }
 }

@@ -9,6 +9,7 @@
 mod common;
 
 use common::cli::{EXAMPLES, binary, quick, run, says, temp_dir, text};
+use common::close::assert_all_close;
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
@@ -345,20 +346,13 @@ fn backprop_by_hand_matches_the_chain_rule() {
             .map(|x| x.as_f64().unwrap())
             .collect()
     };
-    let close = |a: &[f64], b: &[f64]| {
-        a.iter()
-            .zip(b)
-            .all(|(x, y)| (x - y).abs() <= 1e-14 * y.abs().max(1e-3))
-    };
-    assert!(close(&g("b2"), &[db2]));
-    assert!(close(&g("W2"), &[db2 * h[0], db2 * h[1]]));
-    assert!(close(
-        &g("b1"),
-        &[
-            db2 * 0.40 * h[0] * (1.0 - h[0]),
-            db2 * 0.45 * h[1] * (1.0 - h[1])
-        ]
-    ));
+    assert_all_close("b2", &g("b2"), &[db2], 1e-14, 1e-3);
+    assert_all_close("W2", &g("W2"), &[db2 * h[0], db2 * h[1]], 1e-14, 1e-3);
+    let db1 = [
+        db2 * 0.40 * h[0] * (1.0 - h[0]),
+        db2 * 0.45 * h[1] * (1.0 - h[1]),
+    ];
+    assert_all_close("b1", &g("b1"), &db1, 1e-14, 1e-3);
     assert_eq!(v["gradcheck"]["passed"], Value::Bool(true));
     assert_eq!(
         v["backward_steps"][0]["adjoint"][0].as_f64(),

@@ -3,16 +3,14 @@
 
 mod common;
 
+use common::close::{abs, close_to_scale};
+use common::gaussian;
 use proptest::prelude::*;
 use tapegrad::Rng;
 use tapegrad::gradcheck::gradgradcheck;
 use tapegrad::hessian::{hessian, hvp, optimal_step};
 use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Theta, mlp, mse};
 use tapegrad::{Tape, Tensor, Var};
-
-fn gaussian(rows: usize, cols: usize, rng: &mut Rng) -> Tensor {
-    Tensor::rand_normal(rows, cols, 0.0, 1.0, rng)
-}
 
 /// Entries in `[0.3, 2]` with a random sign: away from the kinks of relu and abs and from 0.
 fn off_zero(rows: usize, cols: usize, rng: &mut Rng) -> Tensor {
@@ -34,13 +32,13 @@ fn least_squares_hessian_is_2_over_n_xtx() {
         let want = x.matmul_tn(&x).scale(2.0 / n as f64);
         let h = hessian(|tape, th| mse(tape.constant(&x).matmul(th[0]), tape.constant(&y), Reduction::Mean), std::slice::from_ref(&theta));
         let c = 2.0 / n as f64;
-        let scale_h = common::abs(&x).matmul_tn(&common::abs(&x)).scale(c);
-        prop_assert!(common::close_to_scale(&h, &want, &scale_h, 1e-12), "{h}\nvs\n{want}");
+        let scale_h = abs(&x).matmul_tn(&abs(&x)).scale(c);
+        prop_assert!(close_to_scale(&h, &want, &scale_h, 1e-12), "{h}\nvs\n{want}");
         let r = hvp(|tape, th| mse(tape.constant(&x).matmul(th[0]), tape.constant(&y), Reduction::Mean), std::slice::from_ref(&theta), std::slice::from_ref(&v));
-        prop_assert!(common::close_to_scale(&r.hv[0], &want.matmul(&v), &scale_h.matmul(&common::abs(&v)), 1e-12));
+        prop_assert!(close_to_scale(&r.hv[0], &want.matmul(&v), &scale_h.matmul(&abs(&v)), 1e-12));
         let g = x.matmul_tn(&x.matmul(&theta).sub(&y)).scale(c);
-        let scale_g = common::abs(&x).matmul_tn(&common::abs(&x).matmul(&common::abs(&theta)).add(&common::abs(&y))).scale(c);
-        prop_assert!(common::close_to_scale(&r.grad[0], &g, &scale_g, 1e-12));
+        let scale_g = abs(&x).matmul_tn(&abs(&x).matmul(&abs(&theta)).add(&abs(&y))).scale(c);
+        prop_assert!(close_to_scale(&r.grad[0], &g, &scale_g, 1e-12));
     });
 }
 

@@ -8,6 +8,9 @@
 //! rounding difference between two summation orders of k <= 300 terms (k eps ~ 7e-14); the
 //! one shape with k > 300 gets k eps.
 
+mod common;
+
+use common::close::assert_close_to_scale;
 use tapegrad::Rng;
 use tapegrad::Tensor;
 use tapegrad::linalg::matmul::{
@@ -68,7 +71,7 @@ fn check(m: usize, k: usize, n: usize, seed: u64) {
         let check_one = |label: String, run: &dyn Fn(&mut [f64])| {
             let mut got = c0.clone();
             run(got.as_mut_slice());
-            assert_close(&label, (m, k, n), &got, &want, &scale, tol);
+            assert_close_to_scale(&format!("{label} {m}x{k}x{n}"), &got, &want, &scale, tol);
         };
         check_one(name.to_string(), &|c| dispatch(m, k, n, x, y, c));
         check_one(format!("{name}_portable"), &|c| portable(m, k, n, x, y, c));
@@ -76,29 +79,6 @@ fn check(m: usize, k: usize, n: usize, seed: u64) {
             check_one(format!("{kernel} {name}"), &|c| {
                 method(kernel, m, k, n, x, y, c)
             });
-        }
-    }
-}
-
-fn assert_close(
-    name: &str,
-    (m, k, n): (usize, usize, usize),
-    got: &Tensor,
-    want: &Tensor,
-    scale: &Tensor,
-    tol: f64,
-) {
-    {
-        for idx in 0..m * n {
-            let (g, w, s) = (
-                got.as_slice()[idx],
-                want.as_slice()[idx],
-                scale.as_slice()[idx],
-            );
-            assert!(
-                (g - w).abs() <= tol * s.max(1e-300),
-                "{name} {m}x{k}x{n} entry {idx}: {g} vs {w}"
-            );
         }
     }
 }

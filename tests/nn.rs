@@ -2,6 +2,8 @@
 
 mod common;
 
+use common::close::{abs, close_to_scale};
+use common::w1;
 use proptest::prelude::*;
 use serde_json::Value;
 use tapegrad::Rng;
@@ -29,19 +31,6 @@ fn min_relu_input(tape: &Tape) -> f64 {
             _ => None,
         })
         .fold(f64::INFINITY, f64::min)
-}
-
-/// The course's 1-10-10-1 ReLU network, PyTorch's init, seed 0.
-fn course_mlp() -> (Params, tapegrad::nn::Sequential) {
-    let mut params = Params::new();
-    let model = mlp(
-        &mut params,
-        &[1, 10, 10, 1],
-        Activation::Relu,
-        &Init::PyTorch,
-        &mut rng(0),
-    );
-    (params, model)
 }
 
 fn activation(k: usize) -> Activation {
@@ -105,15 +94,15 @@ fn linear_mse_gradient_is_least_squares_gradient() {
         let th = Tensor::column(params.as_slice());
         let expected = x1.t().matmul(&x1.matmul(&th).sub(&y)).scale(2.0 / n as f64);
         let got = Tensor::column(&grad);
-        let (ax, at, ay) = (common::abs(&x1), common::abs(&th), common::abs(&y));
+        let (ax, at, ay) = (abs(&x1), abs(&th), abs(&y));
         let scale = ax.matmul_tn(&ax.matmul(&at).add(&ay)).scale(2.0 / n as f64);
-        prop_assert!(common::close_to_scale(&got, &expected, &scale, 1e-12), "{got} vs {expected}");
+        prop_assert!(close_to_scale(&got, &expected, &scale, 1e-12), "{got} vs {expected}");
     });
 }
 
 #[test]
 fn parameter_names_shapes_and_counts() {
-    let (params, model) = course_mlp();
+    let (params, model) = w1::model();
     assert_eq!(params.len(), 141, "the course's 1-10-10-1 network");
     let names: Vec<_> = params
         .views()
@@ -157,7 +146,7 @@ fn parameter_names_shapes_and_counts() {
 
 #[test]
 fn summary_is_a_course_table() {
-    let (params, model) = course_mlp();
+    let (params, model) = w1::model();
     let s = model.summary(&params);
     assert!(s.ends_with("total parameters: 141"), "{s}");
     assert!(
@@ -269,7 +258,7 @@ fn sum_reduction_scales_the_gradient_by_n() {
 #[test]
 #[should_panic(expected = "Linear 2: input [7x3] has 3 columns, expected 10 (in_features)")]
 fn wrong_input_width_names_the_layer() {
-    let (params, model) = course_mlp();
+    let (params, model) = w1::model();
     let tape = Tape::new();
     let theta = tape.params(&params);
     // Skip layer 0 and feed layer 2 directly with the wrong width.

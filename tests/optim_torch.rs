@@ -11,6 +11,9 @@
 //! (L-BFGS on the MLP amplifies those 1e-16 differences about 100x per 20 iterations, so
 //! that run is compared over 40 iterations; see the fixture script.)
 
+mod common;
+
+use common::close::rel_err_inf;
 use serde_json::Value;
 use tapegrad::nn::{Activation, Init, Module, Params, Reduction, least_squares, mlp, mse};
 use tapegrad::optim::{Adam, Lbfgs, Optimizer, Sgd, StrongWolfe};
@@ -111,14 +114,6 @@ fn lbfgs(name: &str) -> Lbfgs {
     }
 }
 
-fn rel_inf(a: &[f64], b: &[f64]) -> f64 {
-    let diff = a
-        .iter()
-        .zip(b)
-        .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
-    diff / b.iter().fold(0.0f64, |m, y| m.max(y.abs()))
-}
-
 /// The fixture's runs that have `key`, as `(problem, optimizer, run)`.
 fn runs<'a>(fx: &'a Value, key: &'a str) -> impl Iterator<Item = (&'a str, &'a str, &'a Value)> {
     let all = fx["runs"].as_array().unwrap();
@@ -148,7 +143,7 @@ fn first_order_optimizers_match_torch_trajectories() {
         for (k, want) in traj.iter().enumerate().skip(1) {
             let (_, g) = f(&theta);
             opt.step(&mut theta, &g).unwrap();
-            let err = rel_inf(&theta, want);
+            let err = rel_err_inf(&theta, want);
             assert!(
                 err <= 1e-10,
                 "{prob}/{opt_name}: step {k}: relative error {err:e}"
@@ -182,7 +177,7 @@ fn lbfgs_matches_torch_iterates_and_evaluation_counts() {
                 report.evaluations, want_evals,
                 "{prob}/{opt_name} call {c}: reported evaluations"
             );
-            let err = rel_inf(&theta, &floats(&call["theta"]));
+            let err = rel_err_inf(&theta, &floats(&call["theta"]));
             assert!(
                 err <= 1e-10,
                 "{prob}/{opt_name} call {c}: relative error {err:e} ({report:?})"

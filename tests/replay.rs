@@ -5,7 +5,9 @@
 
 mod common;
 
+use common::close::assert_all_close_or_both_nan;
 use common::user_ops::Cube;
+use common::w1;
 use proptest::prelude::*;
 use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, Theta, mlp, mse};
 use tapegrad::ops::{Adjoint, Function};
@@ -182,16 +184,6 @@ fn by_tape(build: Build, p: &Params) -> (f64, Vec<f64>) {
     (loss.item(), tape.backward(loss).flat(&t))
 }
 
-fn assert_close(case: &str, got: &[f64], want: &[f64]) {
-    for (k, (g, w)) in got.iter().zip(want).enumerate() {
-        let tol = 1e-13 * w.abs().max(1.0);
-        assert!(
-            (g - w).abs() <= tol || (g.is_nan() && w.is_nan()),
-            "{case}: gradient entry {k}: replay {g}, tape {w}"
-        );
-    }
-}
-
 fn theta_of(values: &[f64]) -> Params {
     let mut p = layout();
     p.as_mut_slice().copy_from_slice(values);
@@ -221,7 +213,7 @@ proptest! {
                     got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
                     "{}: loss replay {} tape {}", case, got, want
                 );
-                assert_close(case, &grad, &want_grad);
+                assert_all_close_or_both_nan(case, &grad, &want_grad, 1e-13, 1.0);
             }
         }
     }
@@ -243,25 +235,11 @@ fn mse_step<'t>(
     (t, loss)
 }
 
-/// W1's 1-10-10-1 ReLU MLP, PyTorch's init, seed 0.
-fn w1_mlp() -> (Params, Sequential) {
-    let mut params = Params::new();
-    let model = mlp(
-        &mut params,
-        &[1, 10, 10, 1],
-        Activation::Relu,
-        &Init::PyTorch,
-        &mut Rng::new(0),
-    );
-    (params, model)
-}
-
 /// W1 (1-10-10-1 ReLU MLP on 7 points, SGD): 300 replayed steps follow 300 taped ones.
 #[test]
 fn a_replayed_training_run_follows_the_tape() {
-    let (params, model) = w1_mlp();
-    let x = Tensor::from_fn(7, 1, |i, _| -1.0 + i as f64 / 3.0);
-    let y = x.map(|x| (5.0 * x).sin() * (2.0 * x).abs().exp() / 10.0);
+    let (params, model) = w1::model();
+    let (x, y) = w1::data();
     let tape = Tape::new();
     let (t, loss) = mse_step(&tape, &params, &model, (&x, &y));
     let mut replay = Replay::new(&tape, loss, &t);
@@ -282,10 +260,12 @@ fn a_replayed_training_run_follows_the_tape() {
         o1.step(by_replay.as_mut_slice(), &g1).unwrap();
         o2.step(by_tape.as_mut_slice(), &g2).unwrap();
     }
-    assert_close(
+    assert_all_close_or_both_nan(
         "W1 after 300 steps",
         by_replay.as_slice(),
         by_tape.as_slice(),
+        1e-13,
+        1.0,
     );
     assert!(
         replay.run(by_replay.as_slice(), &mut g1) < 0.2,
@@ -351,7 +331,7 @@ fn set_input_feeds_the_next_batch() {
         let fresh = Tape::new();
         let (t2, l) = mse_step(&fresh, &params, &model, (bx, by));
         assert_eq!(got.to_bits(), l.item().to_bits());
-        assert_close("set_input", &grad, &fresh.backward(l).flat(&t2));
+        assert_all_close_or_both_nan("set_input", &grad, &fresh.backward(l).flat(&t2), 1e-13, 1.0);
     }
 }
 
@@ -359,7 +339,7 @@ fn set_input_feeds_the_next_batch() {
 /// own.
 #[test]
 fn debug_says_what_runs_in_place() {
-    let (params, model) = w1_mlp();
+    let (params, model) = w1::model();
     let x = Tensor::column(&[0.0, 0.5, 1.0]);
     let tape = Tape::new();
     let (t, loss) = mse_step(&tape, &params, &model, (&x, &x));

@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::gaussian;
 use proptest::prelude::*;
 use tapegrad::data::poly_features;
 use tapegrad::linalg::{
@@ -14,12 +15,8 @@ use tapegrad::linalg::{
 };
 use tapegrad::{Rng, Tensor};
 
-fn gaussian(rows: usize, cols: usize, seed: u64) -> Tensor {
-    Tensor::rand_normal(rows, cols, 0.0, 1.0, &mut Rng::new(seed))
-}
-
 fn symmetric(n: usize, seed: u64) -> Tensor {
-    let g = gaussian(n, n, seed);
+    let g = gaussian(n, n, &mut Rng::new(seed));
     Tensor::from_fn(n, n, |i, j| g[(i, j)] + g[(j, i)])
 }
 
@@ -103,11 +100,12 @@ fn svd_names_a_nan_entry() {
 
 #[test]
 fn svd_of_tall_wide_and_rank_deficient_matrices() {
-    let low_rank = gaussian(40, 3, 9).matmul(&gaussian(3, 25, 10)); // rank 3
+    // Rank 3.
+    let low_rank = gaussian(40, 3, &mut Rng::new(9)).matmul(&gaussian(3, 25, &mut Rng::new(10)));
     for (name, a) in [
-        ("tall 60x20", gaussian(60, 20, 7)),
-        ("wide 15x70", gaussian(15, 70, 8)),
-        ("square 200x200", gaussian(200, 200, 11)),
+        ("tall 60x20", gaussian(60, 20, &mut Rng::new(7))),
+        ("wide 15x70", gaussian(15, 70, &mut Rng::new(8))),
+        ("square 200x200", gaussian(200, 200, &mut Rng::new(11))),
         ("rank 3, 40x25", low_rank.clone()),
         ("rank 3, 25x40", low_rank.t()),
         ("zero 3x2", Tensor::zeros(3, 2)),
@@ -126,7 +124,7 @@ fn svd_of_tall_wide_and_rank_deficient_matrices() {
 
 #[test]
 fn singular_values_are_the_square_roots_of_the_gram_eigenvalues() {
-    let a = gaussian(30, 12, 12);
+    let a = gaussian(30, 12, &mut Rng::new(12));
     let s = svd(&a).s;
     for (x, y) in s.iter().zip(singular_values_via_gram(&a)) {
         assert!((x - y).abs() < 1e-10 * s[0], "{x} vs {y}");
@@ -181,13 +179,13 @@ proptest! {
 
     #[test]
     fn svd_identities_hold_for_random_shapes(m in 1usize..=20, n in 1usize..=20, seed in 0u64..1000) {
-        let (r, ou, ov) = svd_residuals(&gaussian(m, n, seed));
+        let (r, ou, ov) = svd_residuals(&gaussian(m, n, &mut Rng::new(seed)));
         prop_assert!(r < 1e-12 && ou < 1e-12 && ov < 1e-12, "{}x{}: {:e} {:e} {:e}", m, n, r, ou, ov);
     }
 
     #[test]
     fn pinv_satisfies_the_penrose_conditions(m in 1usize..=8, n in 1usize..=8, r in 1usize..=4, seed in 0u64..1000) {
-        let a = gaussian(m, r, seed).matmul(&gaussian(r, n, seed + 1));
+        let a = gaussian(m, r, &mut Rng::new(seed)).matmul(&gaussian(r, n, &mut Rng::new(seed + 1)));
         let p = pinv(&a);
         let scale = a.norm() * p.norm();
         // All four: A A⁺ A = A, A⁺ A A⁺ = A⁺, and A A⁺ and A⁺ A symmetric.
@@ -204,7 +202,7 @@ proptest! {
 #[test]
 fn qr_and_min_norm_accept_any_shape() {
     use tapegrad::linalg::{LstsqError, Qr, lstsq};
-    let wide = gaussian(3, 7, 21);
+    let wide = gaussian(3, 7, &mut Rng::new(21));
     let qr = Qr::new(&wide);
     assert_eq!((qr.rank(), qr.r().shape()), (3, (3, 7)));
     // Q R = A P for the wide matrix too.
@@ -215,9 +213,9 @@ fn qr_and_min_norm_accept_any_shape() {
         }
     }
     // min_norm on a rank-deficient tall matrix: the minimum-norm least-squares solution.
-    let base = gaussian(8, 2, 22);
+    let base = gaussian(8, 2, &mut Rng::new(22));
     let x = Tensor::from_fn(8, 3, |i, j| if j < 2 { base[(i, j)] } else { base[(i, 0)] });
-    let y = gaussian(8, 1, 23);
+    let y = gaussian(8, 1, &mut Rng::new(23));
     assert!(matches!(
         lstsq(&x, &y),
         Err(LstsqError::RankDeficient { rank: 2, .. })
@@ -237,7 +235,7 @@ fn qr_and_min_norm_accept_any_shape() {
 #[test]
 #[should_panic(expected = "Qr::solve_r: R is [2x3], not square")]
 fn qr_of_a_wide_matrix_cannot_solve_r() {
-    let qr = tapegrad::linalg::Qr::new(&gaussian(2, 3, 1));
+    let qr = tapegrad::linalg::Qr::new(&gaussian(2, 3, &mut Rng::new(1)));
     qr.solve_r(&Tensor::zeros(2, 1));
 }
 
@@ -264,7 +262,7 @@ fn eigenvalues_and_gram_singular_values_at_extreme_scales() {
             );
         }
     }
-    let b = gaussian(5, 3, 9);
+    let b = gaussian(5, 3, &mut Rng::new(9));
     let s = singular_values_via_gram(&b.scale(1e200));
     let t = svd(&b).s;
     for (g, w) in s.iter().zip(&t) {
@@ -281,7 +279,7 @@ fn singular_matrices_have_infinite_condition_numbers_and_nan_has_none() {
     let a = Tensor::from_rows(&[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]);
     assert_eq!(rank(&a), 2);
     assert_eq!(condition_number(&a), f64::INFINITY);
-    let low = gaussian(50, 25, 1).matmul(&gaussian(25, 50, 2));
+    let low = gaussian(50, 25, &mut Rng::new(1)).matmul(&gaussian(25, 50, &mut Rng::new(2)));
     assert_eq!(rank(&low), 25);
     assert_eq!(condition_number(&low), f64::INFINITY);
     let mut nan = Tensor::eye(3);

@@ -1,9 +1,11 @@
-//! Shared test settings.
+//! Shared test settings and helpers.
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod close;
 pub mod figure;
 pub mod user_ops;
+pub mod w1;
 
 use proptest::test_runner::{Config, RngSeed};
 
@@ -24,24 +26,11 @@ pub fn proptest_config(cases: u32) -> Config {
     }
 }
 
-use tapegrad::Tensor;
+use tapegrad::{Rng, Tensor};
 
-/// `|got − want| <= tol · scale` entrywise, where `scale` bounds the magnitudes summed into
-/// each entry (for `A B`, `|A| |B|`): the standard bound on the rounding of a sum, which
-/// stays meaningful where the sum itself cancels to near zero.
-pub fn close_to_scale(got: &Tensor, want: &Tensor, scale: &Tensor, tol: f64) -> bool {
-    got.shape() == want.shape()
-        && got
-            .as_slice()
-            .iter()
-            .zip(want.as_slice())
-            .zip(scale.as_slice())
-            .all(|((g, w), s)| (g - w).abs() <= tol * s)
-}
-
-/// `|t|` entrywise.
-pub fn abs(t: &Tensor) -> Tensor {
-    t.map(f64::abs)
+/// A `rows x cols` matrix of independent standard normal draws from `rng`.
+pub fn gaussian(rows: usize, cols: usize, rng: &mut Rng) -> Tensor {
+    Tensor::rand_normal(rows, cols, 0.0, 1.0, rng)
 }
 
 /// A JSON array of rows (`[[1, 2], [3, 4]]`) as a matrix, as the fixtures store them.

@@ -1,6 +1,7 @@
-//! The ops added for the course's experiments (trig, the log-sum-exp family, maximum and
-//! minimum, select, slicing, gathering, concatenation), checked as every other op is: first
-//! order against central differences (`gradcheck`, 1e-6 relative) and second order by
+//! The trigonometric, log-sum-exp, piecewise and indexing ops (`src/ops/`: `trig.rs`,
+//! `softmax.rs`, `select.rs`, `index.rs`: sin and cos; softplus, log_sigmoid, log_softmax;
+//! maximum, minimum, select; slicing, gathering, concatenation), checked as every other op is:
+//! first order against central differences (`gradcheck`, 1e-6 relative) and second order by
 //! `gradgradcheck` (reverse over reverse against differences of the gradient, 1e-6), on
 //! random shapes and values.
 

@@ -1,5 +1,6 @@
-//! Every op's backward rule against central finite differences, on random shapes
-//! (1..=6 by 1..=6) and values, each in the one-line form of `gradcheck::property`.
+//! The backward rules of the arithmetic, entrywise, product and reduction ops (`src/ops/`:
+//! `arith.rs`, `unary.rs`, `matmul.rs`, `reduce.rs`) against central finite differences, on
+//! random shapes (1..=6 by 1..=6) and values, each in the one-line form of `gradcheck::property`.
 //!
 //! Tolerance: relative error <= 1e-6 per entry (the `gradcheck` default, with its floor of
 //! 1e-3 for near-zero entries). The four-point stencil's own error is ~1e-13 relative to f

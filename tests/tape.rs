@@ -1,8 +1,9 @@
-//! The engine's behaviour: analytic gradients, a hand-worked example, fan-out, edges, and
+//! The tape's behaviour: analytic gradients, a hand-worked example, fan-out, edges, and
 //! the error messages.
 
 mod common;
 
+use common::close::{abs, close_to_scale};
 use proptest::prelude::*;
 use tapegrad::Rng;
 use tapegrad::{Tape, Tensor};
@@ -54,9 +55,9 @@ fn least_squares_gradient_is_2_over_n_xt_residual() {
         let g = tape.backward(loss);
 
         let expected = x.t().matmul(&x.matmul(&theta).sub(&y)).scale(2.0 / n as f64);
-        let (ax, at, ay) = (common::abs(&x), common::abs(&theta), common::abs(&y));
+        let (ax, at, ay) = (abs(&x), abs(&theta), abs(&y));
         let scale = ax.matmul_tn(&ax.matmul(&at).add(&ay)).scale(2.0 / n as f64);
-        prop_assert!(common::close_to_scale(&g[th], &expected, &scale, 1e-12), "{} vs {}", g[th], expected);
+        prop_assert!(close_to_scale(&g[th], &expected, &scale, 1e-12), "{} vs {}", g[th], expected);
     });
 }
 
@@ -74,8 +75,8 @@ fn single_sample_gradient_is_2_phi_residual() {
         let g = tape.backward(loss);
         let residual = th.t().matmul(&phi).item() - y;
         let expected = phi.scale(2.0 * residual);
-        let scale = common::abs(&phi).scale(2.0 * (common::abs(&th).t().matmul(&common::abs(&phi)).item() + y.abs()));
-        prop_assert!(common::close_to_scale(&g[t], &expected, &scale, 1e-12));
+        let scale = abs(&phi).scale(2.0 * (abs(&th).t().matmul(&abs(&phi)).item() + y.abs()));
+        prop_assert!(close_to_scale(&g[t], &expected, &scale, 1e-12));
     });
 }
 
