@@ -35,9 +35,9 @@ fn inputs() -> (Tensor, Tensor, [Tensor; 4]) {
 /// `L = (σ(σ(x W1ᵀ + b1) W2ᵀ + b2) − y)²`, with every intermediate named.
 fn network<'t>(tape: &'t Tape, x: &Tensor, y: &Tensor, p: &[Var<'t>]) -> Var<'t> {
     let x = tape.constant(x).named("x");
-    let z1 = (x.matmul_t(p[0]) + p[1]).named("z1");
+    let z1 = (x.matmul_nt(p[0]) + p[1]).named("z1");
     let h = z1.sigmoid().named("h");
-    let z2 = (h.matmul_t(p[2]) + p[3]).named("z2");
+    let z2 = (h.matmul_nt(p[2]) + p[3]).named("z2");
     let o = z2.sigmoid().named("o");
     (o - tape.constant(y).named("y")).square().named("L")
 }

@@ -53,7 +53,7 @@ fn by_hand(theta: &[f64], x: &Tensor, y: &Tensor, bug: Bug) -> (f64, Vec<f64>) {
     let loss = r.as_slice().iter().map(|e| e * e).sum::<f64>() / n as f64;
     // Backward.
     let two = if bug == Bug::Factor2 { 1.0 } else { 2.0 };
-    let d_o = r.scale(two / n as f64); // dL/do = (2/N)(o − y)
+    let d_o = r.mul_scalar(two / n as f64); // dL/do = (2/N)(o − y)
     let d_w2 = d_o.matmul_tn(&h); // 1 x hdim
     let sum_rows = |t: &Tensor| {
         if bug == Bug::Bias {

@@ -27,7 +27,7 @@ use tapegrad::{Rng, Tape, Tensor, Var};
 
 const ABOUT: &str = "Two ops written by hand as tapegrad Functions (a stable softplus and a \
 linear map x Wᵀ), each a forward and a backward rule. The rules are checked by gradcheck and \
-gradgradcheck, compared with the built-in softplus and matmul_t, replayed for new weights, and \
+gradgradcheck, compared with the built-in softplus and matmul_nt, replayed for new weights, and \
 the tape is drawn (table, SVG, HTML step-through) with the ops under their own names. Exits 1 if \
 a check fails.";
 
@@ -74,7 +74,7 @@ fn loss<'t>(x: Var<'t>, w1: Var<'t>, w2: Var<'t>, y: Var<'t>, ours: bool) -> Var
         let h = StableSoftplus.apply(&[MyLinear.apply(&[x, w1])]);
         MyLinear.apply(&[h, w2])
     } else {
-        x.matmul_t(w1).softplus().matmul_t(w2)
+        x.matmul_nt(w1).softplus().matmul_nt(w2)
     };
     (out - y).square().sum()
 }
@@ -103,7 +103,7 @@ fn main() {
     ];
     let second = gradgradcheck(|t, v| net(t, v, &x, &y), &[w1.clone(), w2.clone()], &dirs);
 
-    // 2. Against the built-in softplus and matmul_t: the same loss and gradient.
+    // 2. Against the built-in softplus and matmul_nt: the same loss and gradient.
     let grads = |ours: bool| {
         let tape = Tape::new();
         let (a, b) = (tape.leaf(&w1), tape.leaf(&w2));
@@ -175,7 +175,7 @@ fn main() {
         outln!("{table}");
         outln!("{first}");
         outln!("{second}");
-        outln!("largest difference from the built-in softplus and matmul_t: {vs_builtin:.1e}");
+        outln!("largest difference from the built-in softplus and matmul_nt: {vs_builtin:.1e}");
         outln!("largest difference, replay against a fresh recording: {vs_replay:.1e}");
         outln!("the tape drawn to {} and {}", svg.display(), html.display());
         outln!(

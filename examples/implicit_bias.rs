@@ -158,7 +158,7 @@ fn main() {
     };
     let mut projections = Vec::new();
     for c in [0.0, 10.0, 100.0, 1000.0] {
-        let pc = project(&phi, &y, &a.scale(c)).expect("finite data");
+        let pc = project(&phi, &y, &a.mul_scalar(c)).expect("finite data");
         let pred = grid_phi.matmul(&pc);
         let test = grid
             .iter()
@@ -184,7 +184,7 @@ fn main() {
 
     // (c), (d): one sample i per step, f_i(θ) = (x_iᵀθ − y_i)², ∇f_i = 2 (x_iᵀθ − y_i) x_i.
     // Millions of steps of 10 coefficients: the formula, checked once against the tape.
-    let rows: Vec<Vec<f64>> = (0..n).map(|i| phi.select_rows(&[i]).into_vec()).collect();
+    let rows: Vec<Vec<f64>> = (0..n).map(|i| phi.index_select(&[i]).into_vec()).collect();
     let grad_i = |i: usize, theta: &[f64], g: &mut [f64]| {
         let r = rows[i].iter().zip(theta).map(|(u, v)| u * v).sum::<f64>() - y[(i, 0)];
         for (gj, xj) in g.iter_mut().zip(&rows[i]) {
@@ -193,7 +193,7 @@ fn main() {
     };
     {
         let probe: Vec<f64> = a.as_slice().to_vec();
-        let (_, tape) = least_squares(phi.select_rows(&[3]), y.select_rows(&[3]))(&probe);
+        let (_, tape) = least_squares(phi.index_select(&[3]), y.index_select(&[3]))(&probe);
         let mut g = vec![0.0; p];
         grad_i(3, &probe, &mut g);
         let err = dist2(&g, &tape).sqrt() / dist2(&tape, &vec![0.0; p]).sqrt();

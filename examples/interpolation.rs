@@ -65,7 +65,7 @@ fn one_set(s: &Settings, d: usize, seed: u64) -> Outcome {
         |tape, vars| model.forward(&Theta::from_vars(&params, vars), tape.constant(&x)),
         &params.tensors(),
     );
-    let ntk_min = sym_eig(&k.scale(1.0 / s.n as f64)).min();
+    let ntk_min = sym_eig(&k.mul_scalar(1.0 / s.n as f64)).min();
     let mut history = History::new(&format!("d = {d}, set {seed}"));
     let start = Instant::now();
     let trainer = Trainer::new(&model, &x, &y)

@@ -124,7 +124,7 @@ fn run(c: &Config) -> Result<Vec<Row>, Diverged> {
     let mut rows = Vec::new();
     for epoch in 0..c.epochs {
         for idx in batches.epoch() {
-            let (xb, yb) = (x.select_rows(&idx), y.select_rows(&idx));
+            let (xb, yb) = (x.index_select(&idx), y.index_select(&idx));
             let step = opt.steps();
             // g on this minibatch, in the layout of θ (one tensor per parameter, and flat).
             let tape = Tape::new();

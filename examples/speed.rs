@@ -326,7 +326,7 @@ fn main() {
     }
 
     let p = args.read_matrix(W4_POINTS);
-    let x4 = w4_matrix(&p.select_rows(&(0..qr_n).collect::<Vec<_>>()));
+    let x4 = w4_matrix(&p.index_select(&(0..qr_n).collect::<Vec<_>>()));
     let y4 = x4.matmul(&Tensor::ones(x4.cols(), 1));
     let qr_ms = median_secs(reps, || drop(black_box(Qr::new(&x4)))) * 1e3;
     let lstsq_ms = median_secs(reps, || drop(black_box(lstsq(&x4, &y4)))) * 1e3;

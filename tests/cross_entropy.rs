@@ -76,7 +76,7 @@ fn matches_pytorch_float64() {
                 tape.leaf(common::json_matrix(&case["w"])),
                 tape.leaf(common::json_matrix(&case["b"])),
             );
-            let loss = cross_entropy(x.matmul_t(w) + b, &targets, reduction);
+            let loss = cross_entropy(x.matmul_nt(w) + b, &targets, reduction);
             assert_close(
                 name,
                 loss.item(),

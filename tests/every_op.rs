@@ -82,8 +82,8 @@ const TABLE: &[Entry] = &[
     entry("MatMul", &[(3, 4), (4, 2)], Values::Any, |_, v| {
         v[0].matmul(v[1])
     }),
-    entry("MatMulT", &[(3, 4), (2, 4)], Values::Any, |_, v| {
-        v[0].matmul_t(v[1])
+    entry("MatMulNt", &[(3, 4), (2, 4)], Values::Any, |_, v| {
+        v[0].matmul_nt(v[1])
     }),
     entry("Transpose", &[M], Values::Any, |_, v| v[0].t()),
     entry("Sum", &[M], Values::Any, |_, v| v[0].sum()),
@@ -94,10 +94,10 @@ const TABLE: &[Entry] = &[
     }),
     entry("LogSoftmax", &[M], Values::Any, |_, v| v[0].log_softmax()),
     entry("Slice", &[M], Values::Any, |_, v| {
-        v[0].rows(1..3).cols(0..2)
+        v[0].slice(1..3, ..).slice(.., 0..2)
     }),
-    entry("GatherRows", &[M], Values::Any, |_, v| {
-        v[0].gather_rows(&[2, 0, 2])
+    entry("IndexSelect", &[M], Values::Any, |_, v| {
+        v[0].index_select(&[2, 0, 2])
     }),
     entry("ConcatRows", &[(2, 4), (1, 4)], Values::Any, |_, v| {
         Var::concat_rows(&[v[0], v[1]])
@@ -109,14 +109,14 @@ const TABLE: &[Entry] = &[
         let mask = Tensor::from_fn(3, 4, |i, j| ((i + j) % 2) as f64);
         Var::select(&mask, v[0], v[1])
     }),
-    // Pad and ScatterRows are recorded by the rules of Slice and GatherRows: a recorded
+    // Pad and ScatterRows are recorded by the rules of Slice and IndexSelect: a recorded
     // gradient holds them.
     entry("Pad", &[M], Values::Any, |tape, v| {
-        let f = (v[0].rows(1..3).cols(0..2).sigmoid()).sum();
+        let f = (v[0].slice(1..3, ..).slice(.., 0..2).sigmoid()).sum();
         tape.backward_graph(f).of(v[0])
     }),
     entry("ScatterRows", &[M], Values::Any, |tape, v| {
-        let f = (v[0].gather_rows(&[2, 0, 2]).sigmoid()).sum();
+        let f = (v[0].index_select(&[2, 0, 2]).sigmoid()).sum();
         tape.backward_graph(f).of(v[0])
     }),
     entry("Custom", &[M], Values::Any, |_, v| Cube.apply(&[v[0]])),

@@ -529,7 +529,7 @@ fn kernel_lstsq_fits_your_own_files() {
     );
     // Data scaled by 1e200: Adam overflows and says so; the closed form and L-BFGS still
     // report (issue 31, U2: the run exited on Adam's overflow and printed nothing).
-    npy::write(p("Xbig.npy"), &x.scale(1e200)).unwrap();
+    npy::write(p("Xbig.npy"), &x.mul_scalar(1e200)).unwrap();
     let out = run(
         "kernel_lstsq",
         &[
@@ -1278,7 +1278,7 @@ fn optimal_step_and_kernel_lstsq_say_what_the_numbers_say() {
 }
 
 /// custom_op: the two hand-written ops pass gradcheck and gradgradcheck, agree with the
-/// built-in softplus and matmul_t, replay as recorded, and the drawings name them with their
+/// built-in softplus and matmul_nt, replay as recorded, and the drawings name them with their
 /// formulas.
 #[test]
 fn custom_op_passes_every_check_and_is_drawn() {

@@ -29,15 +29,15 @@ fn least_squares_hessian_is_2_over_n_xtx() {
     proptest!(common::proptest_config(48), |(n in 1usize..=10, p in 1usize..=6, seed in 0u64..10_000)| {
         let mut rng = Rng::new(seed);
         let (x, y, theta, v) = (gaussian(n, p, &mut rng), gaussian(n, 1, &mut rng), gaussian(p, 1, &mut rng), gaussian(p, 1, &mut rng));
-        let want = x.matmul_tn(&x).scale(2.0 / n as f64);
+        let want = x.matmul_tn(&x).mul_scalar(2.0 / n as f64);
         let h = hessian(|tape, th| mse(tape.constant(&x).matmul(th[0]), tape.constant(&y), Reduction::Mean), std::slice::from_ref(&theta));
         let c = 2.0 / n as f64;
-        let scale_h = abs(&x).matmul_tn(&abs(&x)).scale(c);
+        let scale_h = abs(&x).matmul_tn(&abs(&x)).mul_scalar(c);
         prop_assert!(close_to_scale(&h, &want, &scale_h, 1e-12), "{h}\nvs\n{want}");
         let r = hvp(|tape, th| mse(tape.constant(&x).matmul(th[0]), tape.constant(&y), Reduction::Mean), std::slice::from_ref(&theta), std::slice::from_ref(&v));
         prop_assert!(close_to_scale(&r.hv[0], &want.matmul(&v), &scale_h.matmul(&abs(&v)), 1e-12));
-        let g = x.matmul_tn(&x.matmul(&theta).sub(&y)).scale(c);
-        let scale_g = abs(&x).matmul_tn(&abs(&x).matmul(&abs(&theta)).add(&abs(&y))).scale(c);
+        let g = x.matmul_tn(&x.matmul(&theta).sub(&y)).mul_scalar(c);
+        let scale_g = abs(&x).matmul_tn(&abs(&x).matmul(&abs(&theta)).add(&abs(&y))).mul_scalar(c);
         prop_assert!(close_to_scale(&r.grad[0], &g, &scale_g, 1e-12));
     });
 }
@@ -105,7 +105,7 @@ proptest! {
                                 // the other (summed: a [m x 1] column cannot broadcast against
                                 // every operand shape).
                                 4 => t[0].matmul(tape.constant(&w)).sum_each_row().sum() * t[1],
-                                _ => t[0].matmul_t(t[0]).sum_each_row() * t[1].sum(),
+                                _ => t[0].matmul_nt(t[0]).sum_each_row() * t[1].sum(),
                             };
                             (y.square() * 0.5 + y).sum()
                         },
@@ -185,7 +185,7 @@ fn hessian_of_a_known_function() {
 fn optimal_step_is_the_exact_line_minimizer_on_a_quadratic() {
     let mut rng = Rng::new(11);
     let m = gaussian(5, 5, &mut rng);
-    let a = m.matmul_tn(&m).add(&Tensor::eye(5).scale(0.5));
+    let a = m.matmul_tn(&m).add(&Tensor::eye(5).mul_scalar(0.5));
     let b = gaussian(5, 1, &mut rng);
     let theta = gaussian(5, 1, &mut rng);
     let f_of = |t: &Tensor| 0.5 * t.matmul_tn(&a.matmul(t)).item() - b.matmul_tn(t).item();
@@ -205,7 +205,7 @@ fn optimal_step_is_the_exact_line_minimizer_on_a_quadratic() {
     let exact = gtg / g.matmul_tn(&a.matmul(&g)).item();
     assert!((alpha - exact).abs() <= 1e-12 * exact, "{alpha} vs {exact}");
     assert!((step.slope + gtg).abs() <= 1e-12 * gtg);
-    let at = |s: f64| theta.sub(&g.scale(s));
+    let at = |s: f64| theta.sub(&g.mul_scalar(s));
     let slope_there = g.neg().matmul_tn(&grad_of(&at(alpha))).item();
     assert!(
         slope_there.abs() <= 1e-12 * gtg,
@@ -304,7 +304,9 @@ fn jacobian_of_an_mlp_and_its_ntk() {
         plus.as_mut_slice()[col] += h;
         let mut minus = params.clone();
         minus.as_mut_slice()[col] -= h;
-        let fd = outputs(&plus).sub(&outputs(&minus)).scale(1.0 / (2.0 * h));
+        let fd = outputs(&plus)
+            .sub(&outputs(&minus))
+            .mul_scalar(1.0 / (2.0 * h));
         for row in 0..8 {
             j_fd[(row, col)] = fd.as_slice()[row];
         }

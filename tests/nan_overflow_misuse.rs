@@ -254,7 +254,7 @@ mod extreme_magnitudes {
     #[test]
     fn least_squares_at_1e_170_and_1e_160() {
         for s in [1e-170, 1e-160] {
-            let x = Tensor::from_rows(&[[1.0, 1.0], [1.0, -1.0]]).scale(s);
+            let x = Tensor::from_rows(&[[1.0, 1.0], [1.0, -1.0]]).mul_scalar(s);
             let y = x.matmul(&Tensor::column(&[1.0, 1.0]));
             let theta = lstsq(&x, &y).unwrap();
             assert!(
@@ -265,7 +265,7 @@ mod extreme_magnitudes {
         let mut rng = Rng::new(3);
         let x = Tensor::rand_normal(50, 5, 0.0, 1.0, &mut rng);
         let truth = Tensor::rand_normal(5, 1, 0.0, 1.0, &mut rng);
-        let small = x.scale(1e-170);
+        let small = x.mul_scalar(1e-170);
         let theta = lstsq(&small, &small.matmul(&truth)).unwrap();
         assert!(
             rel_err(&theta, &truth) < 1e-12,
@@ -273,8 +273,8 @@ mod extreme_magnitudes {
             rel_err(&theta, &truth)
         );
         // Underdetermined: the residual of the minimum-norm solution is ~0, not NaN.
-        let x = Tensor::rand_normal(3, 8, 0.0, 1.0, &mut rng).scale(1e-170);
-        let y = Tensor::rand_normal(3, 1, 0.0, 1.0, &mut rng).scale(1e-170);
+        let x = Tensor::rand_normal(3, 8, 0.0, 1.0, &mut rng).mul_scalar(1e-170);
+        let y = Tensor::rand_normal(3, 1, 0.0, 1.0, &mut rng).mul_scalar(1e-170);
         let theta = min_norm(&x, &y).unwrap();
         let residual = x.matmul(&theta).sub(&y).norm() / y.norm();
         assert!(residual < 1e-12, "residual {residual}");
@@ -283,32 +283,32 @@ mod extreme_magnitudes {
     #[test]
     fn norms_and_condition_numbers_at_extreme_magnitudes() {
         for s in [1e160, 1e300, 1e-300] {
-            let n = spectral_norm(&Tensor::eye(3).scale(s));
+            let n = spectral_norm(&Tensor::eye(3).mul_scalar(s));
             assert!((n / s - 1.0).abs() < 1e-12, "||{s} I|| = {n}");
         }
         let mut rng = Rng::new(5);
         let a = Tensor::rand_normal(5, 3, 0.0, 1.0, &mut rng);
-        let n = spectral_norm(&a.scale(1e154));
+        let n = spectral_norm(&a.mul_scalar(1e154));
         assert!((n / (1e154 * spectral_norm(&a)) - 1.0).abs() < 1e-12);
         // β = (2/N) σ² of 1e154 X overflows f64: infinity, the honest answer, never 0.
-        assert_eq!(mse_smoothness(&a.scale(1e160)), f64::INFINITY);
+        assert_eq!(mse_smoothness(&a.mul_scalar(1e160)), f64::INFINITY);
         let mut nan = a.clone();
         nan[(1, 2)] = f64::NAN;
         assert!(spectral_norm(&nan).is_nan());
         nan[(1, 2)] = f64::INFINITY;
         assert_eq!(spectral_norm(&nan), f64::INFINITY);
-        assert!((condition_number(&Tensor::eye(4).scale(1e-160)) - 1.0).abs() < 1e-12);
+        assert!((condition_number(&Tensor::eye(4).mul_scalar(1e-160)) - 1.0).abs() < 1e-12);
         let kappa = condition_number(&a);
         for s in [1e-200, 1e200] {
             assert!(
-                (condition_number(&a.scale(s)) / kappa - 1.0).abs() < 1e-10,
+                (condition_number(&a.mul_scalar(s)) / kappa - 1.0).abs() < 1e-10,
                 "{s}"
             );
             assert!(
-                (condition_estimate(&a.scale(s)) / kappa - 1.0).abs() < 1e-6,
+                (condition_estimate(&a.mul_scalar(s)) / kappa - 1.0).abs() < 1e-6,
                 "{s}"
             );
-            assert_eq!(rank(&a.scale(s)), 3);
+            assert_eq!(rank(&a.mul_scalar(s)), 3);
         }
     }
 
@@ -337,9 +337,9 @@ mod extreme_magnitudes {
                 .add(&Tensor::from_fn(n, p, |i, j| if i == j { 2.0 } else { 0.0 }));
             let y = Tensor::rand_normal(n, 1, 0.0, 1.0, &mut rng);
             let want = lstsq(&x, &y).unwrap();
-            let got = lstsq(&x.scale(s), &y.scale(s)).unwrap();
+            let got = lstsq(&x.mul_scalar(s), &y.mul_scalar(s)).unwrap();
             prop_assert!(rel_err(&got, &want) <= 1e-10, "s = {s}: {}", rel_err(&got, &want));
-            let (ns, n1) = (spectral_norm(&x.scale(s)), spectral_norm(&x));
+            let (ns, n1) = (spectral_norm(&x.mul_scalar(s)), spectral_norm(&x));
             prop_assert!((ns / (s * n1) - 1.0).abs() <= 1e-10, "s = {s}: {ns} vs {}", s * n1);
         }
     }
@@ -454,11 +454,11 @@ fn anomaly_detection_names_nan_data_where_it_enters() {
         "anomaly in the data: node 0 (leaf) was recorded with non-finite entries; \
          value node 0 [1x2] min 1e0 max 1e0 (1 NaN, 0 infinite)"
     );
-    // A NaN input matrix behind an MLP: the constant is blamed, not matmul_t.
+    // A NaN input matrix behind an MLP: the constant is blamed, not matmul_nt.
     let tape = Tape::with_anomaly_mode(AnomalyMode::Record);
     let w = tape.leaf(Tensor::from_rows(&[[0.5, -0.5]]));
     let data = tape.constant(Tensor::from_rows(&[[1.0, f64::INFINITY]]));
-    let _ = data.matmul_t(w).relu().sum();
+    let _ = data.matmul_nt(w).relu().sum();
     let a = tape.anomaly().unwrap();
     assert_eq!(
         (a.phase, a.node, a.op.as_str()),

@@ -92,10 +92,10 @@ fn linear_mse_gradient_is_least_squares_gradient() {
 
         let x1 = if bias { Tensor::from_fn(n, p + 1, |i, j| if j < p { x.get(i, j) } else { 1.0 }) } else { x.clone() };
         let th = Tensor::column(params.as_slice());
-        let expected = x1.t().matmul(&x1.matmul(&th).sub(&y)).scale(2.0 / n as f64);
+        let expected = x1.t().matmul(&x1.matmul(&th).sub(&y)).mul_scalar(2.0 / n as f64);
         let got = Tensor::column(&grad);
         let (ax, at, ay) = (abs(&x1), abs(&th), abs(&y));
-        let scale = ax.matmul_tn(&ax.matmul(&at).add(&ay)).scale(2.0 / n as f64);
+        let scale = ax.matmul_tn(&ax.matmul(&at).add(&ay)).mul_scalar(2.0 / n as f64);
         prop_assert!(close_to_scale(&got, &expected, &scale, 1e-12), "{got} vs {expected}");
     });
 }
@@ -252,7 +252,7 @@ fn sum_reduction_scales_the_gradient_by_n() {
     let t = tape.constant(Tensor::column(&[0.0, 1.0, 1.0, 0.0]));
     let g_mean = tape.backward(mse(p, t, Reduction::Mean));
     let g_sum = tape.backward(mse(p, t, Reduction::Sum));
-    g_sum[p].assert_close(&g_mean[p].scale(4.0), 1e-15, 0.0);
+    g_sum[p].assert_close(&g_mean[p].mul_scalar(4.0), 1e-15, 0.0);
 }
 
 #[test]

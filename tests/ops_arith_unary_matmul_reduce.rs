@@ -148,9 +148,9 @@ fn matmul() {
     property("matmul", &[Real, Real])
         .shapes(|[m, n, k]| vec![(m, k), (k, n)])
         .check(|_, v| v[0].matmul(v[1]));
-    property("matmul_t", &[Real, Real])
+    property("matmul_nt", &[Real, Real])
         .shapes(|[m, n, k]| vec![(m, k), (n, k)])
-        .check(|_, v| v[0].matmul_t(v[1]));
+        .check(|_, v| v[0].matmul_nt(v[1]));
 }
 
 #[test]

@@ -22,10 +22,11 @@ fn op<'t>(k: usize, a: Var<'t>, b: Var<'t>) -> Var<'t> {
         5 => a.maximum(b),
         6 => a.minimum(b) * a,
         7 => Var::select(&a.value().mask(|v| v > 0.0), a.square(), b.exp()),
-        8 => Var::concat_rows(&[a.rows(0..m.div_ceil(2)), b, a.rows(m / 2..m)]),
-        9 => Var::concat_cols(&[b.cols(n / 2..n), a.at(m - 1, 0).expand(m, 1), a]),
-        10 => a.gather_rows(&[m - 1, 0, m - 1]) * b.gather_rows(&[0, 0, m / 2]),
-        _ => (a.rows(0..1).maximum(b.rows(m - 1..m)) + a.cols(n - 1..n).sum()).softplus(),
+        8 => Var::concat_rows(&[a.slice(0..m.div_ceil(2), ..), b, a.slice(m / 2..m, ..)]),
+        9 => Var::concat_cols(&[b.slice(.., n / 2..n), a.at(m - 1, 0).expand(m, 1), a]),
+        10 => a.index_select(&[m - 1, 0, m - 1]) * b.index_select(&[0, 0, m / 2]),
+        _ => (a.slice(0..1, ..).maximum(b.slice(m - 1..m, ..)) + a.slice(.., n - 1..n).sum())
+            .softplus(),
     }
 }
 
@@ -81,7 +82,7 @@ fn maximum_propagates_nan_and_splits_ties() {
     let b = tape.leaf(Tensor::row(&[0.0, 1.0]));
     let y = a.maximum(b);
     assert!(y.value()[(0, 0)].is_nan());
-    let g = tape.backward(y.cols(1..2).sum());
+    let g = tape.backward(y.slice(.., 1..2).sum());
     assert_eq!((g[a][(0, 1)], g[b][(0, 1)]), (0.5, 0.5));
 }
 
@@ -99,12 +100,12 @@ fn select_keeps_the_unchosen_branch_out_of_the_value() {
 #[should_panic(expected = "slice: rows 1..4 out of bounds for [3x1]")]
 fn slicing_past_the_end_names_the_shape() {
     let tape = Tape::new();
-    tape.leaf(Tensor::zeros(3, 1)).rows(1..4);
+    tape.leaf(Tensor::zeros(3, 1)).slice(1..4, ..);
 }
 
 #[test]
-#[should_panic(expected = "gather_rows: row 5 out of bounds for [3x2]")]
+#[should_panic(expected = "index_select: row 5 out of bounds for [3x2]")]
 fn gathering_a_missing_row_names_it() {
     let tape = Tape::new();
-    tape.leaf(Tensor::zeros(3, 2)).gather_rows(&[0, 5]);
+    tape.leaf(Tensor::zeros(3, 2)).index_select(&[0, 5]);
 }

@@ -87,16 +87,16 @@ const CASES: &[(&str, Build)] = &[
     ("products and transposes", |t| {
         let (w, r, c, _) = vars(t);
         let u = t.vars()[4];
-        let h = w.t().matmul(c).matmul_t(r.t()); // (4x3 3x1) (1x4)^T.. = 4x1 . (4x1)^T
+        let h = w.t().matmul(c).matmul_nt(r.t()); // (4x3 3x1) (1x4)^T.. = 4x1 . (4x1)^T
         let g = w
-            .matmul_t(w)
+            .matmul_nt(w)
             .matmul(u.t().matmul(u).expand(2, 2).sum().expand(3, 3));
         h.sum() + g.mean() + data(t, 5, 3).matmul(w).relu().sum()
     }),
     ("reductions and expand", |t| {
         let (w, r, c, s) = vars(t);
         (w.sum_each_row().square().sum_each_col()
-            + w.sum_each_col().matmul_t(r)
+            + w.sum_each_col().matmul_nt(r)
             + c.expand(3, 4).mean_each_row().sum_to(1, 1)
             + s.expand(2, 5).sum())
         .sum()
@@ -107,11 +107,11 @@ const CASES: &[(&str, Build)] = &[
     }),
     ("windows, gathers, concatenation", |t| {
         let (w, r, c, _) = vars(t);
-        let g = w.gather_rows(&[2, 0, 2]);
-        (w.at(1, 2) + w.rows(1..3).cols(0..2).sum() + g.square().sum())
+        let g = w.index_select(&[2, 0, 2]);
+        (w.at(1, 2) + w.slice(1..3, ..).slice(.., 0..2).sum() + g.square().sum())
             + Var::concat_cols(&[
                 Var::concat_rows(&[w, r]),
-                Var::concat_rows(&[c, r.cols(0..1)]),
+                Var::concat_rows(&[c, r.slice(.., 0..1)]),
             ])
             .square()
             .sum()
@@ -138,7 +138,7 @@ const CASES: &[(&str, Build)] = &[
         "a recorded gradient: ||grad f||^2 (pad, scatter, expand on the tape)",
         |t| {
             let (w, r, ..) = vars(t);
-            let f = (w.gather_rows(&[1, 1, 0]).rows(0..2).sigmoid() * r).sum();
+            let f = (w.index_select(&[1, 1, 0]).slice(0..2, ..).sigmoid() * r).sum();
             let g = w.tape().backward_graph(f).of(w);
             g.square().sum() + f
         },

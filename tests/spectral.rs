@@ -74,7 +74,9 @@ fn eig_known_spectra() {
     assert_eq!(sym_eig(&d).values, vec![-1.0, 0.5, 2.0, 3.0]);
     // Repeated eigenvalues: 2 I + 3 u uᵀ has eigenvalues 2, 2, 2 and 2 + 3||u||².
     let u = Tensor::column(&[1.0, 2.0, 2.0, 0.0]);
-    let a = Tensor::eye(4).scale(2.0).add(&u.matmul_nt(&u).scale(3.0));
+    let a = Tensor::eye(4)
+        .mul_scalar(2.0)
+        .add(&u.matmul_nt(&u).mul_scalar(3.0));
     let e = sym_eig(&a);
     for (got, want) in e.values.iter().zip([2.0, 2.0, 2.0, 29.0]) {
         assert!((got - want).abs() < 1e-13, "{:?}", e.values);
@@ -245,7 +247,7 @@ fn qr_of_a_wide_matrix_cannot_solve_r() {
 /// values works for entries of 1e200 (it panicked on an overflowed Gram matrix).
 #[test]
 fn eigenvalues_and_gram_singular_values_at_extreme_scales() {
-    let a = Tensor::from_rows(&[[2.0, 1.0], [1.0, 2.0]]).scale(1e-200);
+    let a = Tensor::from_rows(&[[2.0, 1.0], [1.0, 2.0]]).mul_scalar(1e-200);
     let v = sym_eig(&a).values;
     assert!(
         (v[0] / 1e-200 - 1.0).abs() < 1e-14 && (v[1] / 3e-200 - 1.0).abs() < 1e-14,
@@ -254,7 +256,7 @@ fn eigenvalues_and_gram_singular_values_at_extreme_scales() {
     let unit = symmetric(6, 3);
     let want = sym_eig(&unit).values;
     for scale in [1e-165, 1e-300, 1e150, 1e300] {
-        let got = sym_eig(&unit.scale(scale)).values;
+        let got = sym_eig(&unit.mul_scalar(scale)).values;
         for (g, w) in got.iter().zip(&want) {
             assert!(
                 (g / scale - w).abs() <= 1e-12 * w.abs().max(1.0),
@@ -263,7 +265,7 @@ fn eigenvalues_and_gram_singular_values_at_extreme_scales() {
         }
     }
     let b = gaussian(5, 3, &mut Rng::new(9));
-    let s = singular_values_via_gram(&b.scale(1e200));
+    let s = singular_values_via_gram(&b.mul_scalar(1e200));
     let t = svd(&b).s;
     for (g, w) in s.iter().zip(&t) {
         assert!((g / 1e200 - w).abs() <= 1e-10 * w, "{s:?} vs {t:?}");

@@ -54,9 +54,9 @@ fn least_squares_gradient_is_2_over_n_xt_residual() {
         let loss = (tape.constant(&x).matmul(th) - tape.constant(&y)).square().mean();
         let g = tape.backward(loss);
 
-        let expected = x.t().matmul(&x.matmul(&theta).sub(&y)).scale(2.0 / n as f64);
+        let expected = x.t().matmul(&x.matmul(&theta).sub(&y)).mul_scalar(2.0 / n as f64);
         let (ax, at, ay) = (abs(&x), abs(&theta), abs(&y));
-        let scale = ax.matmul_tn(&ax.matmul(&at).add(&ay)).scale(2.0 / n as f64);
+        let scale = ax.matmul_tn(&ax.matmul(&at).add(&ay)).mul_scalar(2.0 / n as f64);
         prop_assert!(close_to_scale(&g[th], &expected, &scale, 1e-12), "{} vs {}", g[th], expected);
     });
 }
@@ -74,8 +74,8 @@ fn single_sample_gradient_is_2_phi_residual() {
         let loss = (t.t().matmul(tape.constant(&phi)) - y).square();
         let g = tape.backward(loss);
         let residual = th.t().matmul(&phi).item() - y;
-        let expected = phi.scale(2.0 * residual);
-        let scale = abs(&phi).scale(2.0 * (abs(&th).t().matmul(&abs(&phi)).item() + y.abs()));
+        let expected = phi.mul_scalar(2.0 * residual);
+        let scale = abs(&phi).mul_scalar(2.0 * (abs(&th).t().matmul(&abs(&phi)).item() + y.abs()));
         prop_assert!(close_to_scale(&g[t], &expected, &scale, 1e-12));
     });
 }

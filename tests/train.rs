@@ -236,7 +236,7 @@ fn peer_free_loss(model: &dyn Module, p: &Params, x: &Tensor, y: &Tensor) -> (f6
 #[test]
 fn test_loss_and_history_files() {
     let (mut params, model, x, y) = small_problem();
-    let (xt, yt) = (x.select_rows(&[0, 1, 2]), y.select_rows(&[0, 1, 2]));
+    let (xt, yt) = (x.index_select(&[0, 1, 2]), y.index_select(&[0, 1, 2]));
     let mut test = TestLoss::new(
         "test",
         &model,

@@ -172,13 +172,13 @@ fn ops_step(
     let [dr, _] = rule(Op::Map(PowI(2).into(), 17), 18, &dsq.expect("needed"));
     let [dz3, _] = rule(Op::Zip(Sub.into(), 16, 7), 17, &dr.expect("needed"));
     let [dm3, db3] = rule(Op::Zip(Add.into(), 15, 6), 16, &dz3.expect("needed"));
-    let [dh2, dw3] = rule(Op::MatMulT(14, 5), 15, &dm3.expect("needed"));
+    let [dh2, dw3] = rule(Op::MatMulNt(14, 5), 15, &dm3.expect("needed"));
     let [dz2, _] = rule(Op::Map(Relu.into(), 13), 14, &dh2.expect("needed"));
     let [dm2, db2] = rule(Op::Zip(Add.into(), 12, 4), 13, &dz2.expect("needed"));
-    let [dh1, dw2] = rule(Op::MatMulT(11, 3), 12, &dm2.expect("needed"));
+    let [dh1, dw2] = rule(Op::MatMulNt(11, 3), 12, &dm2.expect("needed"));
     let [dz1, _] = rule(Op::Map(Relu.into(), 10), 11, &dh1.expect("needed"));
     let [dm1, db1] = rule(Op::Zip(Add.into(), 9, 2), 10, &dz1.expect("needed"));
-    let [_, dw1] = rule(Op::MatMulT(0, 1), 9, &dm1.expect("needed"));
+    let [_, dw1] = rule(Op::MatMulNt(0, 1), 9, &dm1.expect("needed"));
     let grads = [dw1, dw2, dw3, db1, db2, db3].map(|g| g.expect("needed"));
     for (p, g) in w.iter_mut().chain(b.iter_mut()).zip(&grads) {
         for (p, &g) in p.as_mut_slice().iter_mut().zip(g.as_slice()) {

@@ -18,7 +18,7 @@ fn forward_backward(x: &Tensor, y: &Tensor, layers: &[(Tensor, Tensor)]) -> f64 
         .collect();
     let mut h = tape.constant(x);
     for (l, &(w, b)) in params.iter().enumerate() {
-        h = h.matmul_t(w) + b; // x W^T + b
+        h = h.matmul_nt(w) + b; // x W^T + b
         if l + 1 < params.len() {
             h = h.relu();
         }

@@ -148,7 +148,7 @@ impl<'a> Options<'a> {
             let xs: Vec<Var<'_>> = theta
                 .iter()
                 .zip(v)
-                .map(|(t, d)| tape.leaf(t.add(&d.scale(s * h))))
+                .map(|(t, d)| tape.leaf(t.add(&d.mul_scalar(s * h))))
                 .collect();
             let y = f(&tape, &xs);
             let g = tape.backward(y);

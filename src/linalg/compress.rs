@@ -49,7 +49,7 @@ pub fn mse_equivalent(x: &Tensor, y: &Tensor) -> (Tensor, Tensor) {
     if n <= m {
         return (x.clone(), y.clone());
     }
-    let x_mean = x.sum_each_col().scale(1.0 / n as f64);
+    let x_mean = x.sum_each_col().mul_scalar(1.0 / n as f64);
     let y_mean = y.mean();
     // [X_c, y_c], N x (p + 1).
     let centered = Tensor::from_fn(n, p + 1, |i, j| {
@@ -106,8 +106,8 @@ mod tests {
                 "{l_full} vs {l_small}"
             );
             // ∇_w = (2/N) Xᵀ r, ∇_b = (2/N) Σ r.
-            let g_full = x.t().matmul(&r_full).scale(2.0 / n as f64);
-            let g_small = xs.t().matmul(&r_small).scale(2.0 / 8.0);
+            let g_full = x.t().matmul(&r_full).mul_scalar(2.0 / n as f64);
+            let g_small = xs.t().matmul(&r_small).mul_scalar(2.0 / 8.0);
             g_small.assert_close(&g_full, 1e-9, 1e-9 * g_full.max_abs());
             let (b_full, b_small) = (2.0 * r_full.mean(), 2.0 * r_small.mean());
             assert!((b_full - b_small).abs() <= 1e-9 * (1.0 + b_full.abs()));

@@ -58,7 +58,7 @@ fn iterate(n: usize, apply: impl Fn(&Tensor) -> Tensor, settled: f64) -> PowerIt
         };
     }
     let mut v = Tensor::rand_normal(n, 1, 0.0, 1.0, &mut Rng::new(0x5eed));
-    v = v.scale(1.0 / v.norm());
+    v = v.mul_scalar(1.0 / v.norm());
     let mut previous = f64::NAN;
     let mut k = 1;
     loop {
@@ -70,7 +70,7 @@ fn iterate(n: usize, apply: impl Fn(&Tensor) -> Tensor, settled: f64) -> PowerIt
             .zip(mv.as_slice())
             .map(|(a, b)| a * b)
             .sum();
-        let residual = mv.sub(&v.scale(lambda)).norm();
+        let residual = mv.sub(&v.mul_scalar(lambda)).norm();
         let converged = residual <= TOLERANCE * lambda.abs()
             || mv.norm() == 0.0
             || (lambda - previous).abs() <= settled * lambda.abs();
@@ -81,7 +81,7 @@ fn iterate(n: usize, apply: impl Fn(&Tensor) -> Tensor, settled: f64) -> PowerIt
                 converged,
             };
         }
-        v = mv.scale(1.0 / mv.norm());
+        v = mv.mul_scalar(1.0 / mv.norm());
         previous = lambda;
         k += 1;
     }
@@ -98,7 +98,7 @@ fn iterate(n: usize, apply: impl Fn(&Tensor) -> Tensor, settled: f64) -> PowerIt
 /// use tapegrad::{Tensor, linalg::spectral_norm};
 /// let a = Tensor::from_rows(&[[3.0, 0.0], [0.0, -4.0]]);
 /// assert!((spectral_norm(&a) - 4.0).abs() < 1e-9);
-/// assert!((spectral_norm(&a.scale(1e300)) / 4e300 - 1.0).abs() < 1e-9);
+/// assert!((spectral_norm(&a.mul_scalar(1e300)) / 4e300 - 1.0).abs() < 1e-9);
 /// ```
 pub fn spectral_norm(a: &Tensor) -> f64 {
     // A NaN anywhere makes the norm NaN, an infinite entry makes it infinite (max_abs says

@@ -243,7 +243,7 @@ impl Module for Linear {
             self.name,
             self.in_features
         );
-        let y = x.matmul_t(theta[self.weight]);
+        let y = x.matmul_nt(theta[self.weight]);
         match self.bias {
             Some(b) => y + theta[b],
             None => y,

@@ -3,6 +3,7 @@
 
 use super::{Binary, Custom, Unary, index, unary};
 use crate::tensor::Tensor;
+use std::ops::Range;
 
 /// The arithmetic a backward rule is allowed to use. Implemented by [`Tensor`] (numbers)
 /// and by [`crate::Var`] (recorded on the tape, for second-order derivatives).
@@ -22,7 +23,7 @@ pub trait Adjoint: Clone {
     /// `-self`.
     fn neg(&self) -> Self;
     /// `c self`.
-    fn scale(&self, c: f64) -> Self;
+    fn mul_scalar(&self, c: f64) -> Self;
     /// `self + c`.
     fn add_scalar(&self, c: f64) -> Self;
     /// `self^n` entrywise.
@@ -49,12 +50,12 @@ pub trait Adjoint: Clone {
     fn cos(&self) -> Self;
     /// `σ(self)` entrywise.
     fn sigmoid(&self) -> Self;
-    /// The window `self[r0..r1, c0..c1]`.
-    fn slice(&self, r0: usize, r1: usize, c0: usize, c1: usize) -> Self;
+    /// The window `self[rows, cols]`.
+    fn slice(&self, rows: Range<usize>, cols: Range<usize>) -> Self;
     /// `self` placed at `(r0, c0)` in zeros of shape `rows x cols`.
     fn pad(&self, r0: usize, c0: usize, rows: usize, cols: usize) -> Self;
     /// The rows listed (as `f64`) in the column `idx`.
-    fn gather_rows(&self, idx: &Self) -> Self;
+    fn index_select(&self, idx: &Self) -> Self;
     /// The rows of `self` added into rows `idx` of zeros with `rows` rows.
     fn scatter_rows(&self, idx: &Self, rows: usize) -> Self;
     /// An entrywise op's rule ([`Unary`]) run on this type: `dx` from `dy`, `x` and `y`.
@@ -100,8 +101,8 @@ impl Adjoint for Tensor {
     fn neg(&self) -> Self {
         Tensor::neg(self)
     }
-    fn scale(&self, c: f64) -> Self {
-        Tensor::scale(self, c)
+    fn mul_scalar(&self, c: f64) -> Self {
+        Tensor::mul_scalar(self, c)
     }
     fn add_scalar(&self, c: f64) -> Self {
         Tensor::add_scalar(self, c)
@@ -157,14 +158,14 @@ impl Adjoint for Tensor {
     fn sigmoid(&self) -> Self {
         self.map(unary::sigmoid)
     }
-    fn slice(&self, r0: usize, r1: usize, c0: usize, c1: usize) -> Self {
-        Tensor::slice(self, r0..r1, c0..c1)
+    fn slice(&self, rows: Range<usize>, cols: Range<usize>) -> Self {
+        Tensor::slice(self, rows, cols)
     }
     fn pad(&self, r0: usize, c0: usize, rows: usize, cols: usize) -> Self {
         Tensor::pad(self, r0, c0, rows, cols)
     }
-    fn gather_rows(&self, idx: &Self) -> Self {
-        self.select_rows(&index::idx_values(idx))
+    fn index_select(&self, idx: &Self) -> Self {
+        self.index_select(&index::idx_values(idx))
     }
     fn scatter_rows(&self, idx: &Self, rows: usize) -> Self {
         Tensor::scatter_rows(self, &index::idx_values(idx), rows)

@@ -17,7 +17,7 @@
 //!     fn formula(&self) -> &str { "y = a³;  da = 3 a² ⊙ dy" }
 //!     fn forward(&self, x: &[&Tensor]) -> Tensor { x[0].map(|v| v * v * v) }
 //!     fn backward<V: Adjoint>(&self, dy: &V, x: &[&V], _y: &V) -> Vec<V> {
-//!         vec![dy.mul(&x[0].mul(x[0]).scale(3.0))]
+//!         vec![dy.mul(&x[0].mul(x[0]).mul_scalar(3.0))]
 //!     }
 //! }
 //!
@@ -141,8 +141,8 @@ impl Custom {
     /// # impl Function for Twice {
     /// #     fn name(&self) -> String { "twice".into() }
     /// #     fn formula(&self) -> &str { "y = 2a;  da = 2 dy" }
-    /// #     fn forward(&self, x: &[&Tensor]) -> Tensor { x[0].scale(2.0) }
-    /// #     fn backward<V: Adjoint>(&self, dy: &V, _x: &[&V], _y: &V) -> Vec<V> { vec![dy.scale(2.0)] }
+    /// #     fn forward(&self, x: &[&Tensor]) -> Tensor { x[0].mul_scalar(2.0) }
+    /// #     fn backward<V: Adjoint>(&self, dy: &V, _x: &[&V], _y: &V) -> Vec<V> { vec![dy.mul_scalar(2.0)] }
     /// # }
     /// let tape = Tape::new();
     /// let y = Twice.apply(&[tape.leaf(1.0)]);

@@ -30,7 +30,7 @@ impl Op {
             Op::Leaf | Op::Constant => panic!("Op::eval: a {} has no formula", self.name()),
             Op::Map(op, x) => op.forward(v(x)),
             Op::Zip(op, a, b) => op.forward(v(a), v(b)),
-            Op::MatMul(a, b) | Op::MatMulT(a, b) => {
+            Op::MatMul(a, b) | Op::MatMulNt(a, b) => {
                 let rule = self.product_rule().expect("a product");
                 rule.y.eval(|of| if of == Of::A { v(a) } else { v(b) })
             }
@@ -42,10 +42,10 @@ impl Op {
             Op::LogSoftmax(x) => softmax::log_softmax_rows(v(x)),
             Op::Slice(x, r0, r1, c0, c1) => v(x).slice(r0..r1, c0..c1),
             Op::Pad(x, r0, c0, rows, cols) => v(x).pad(r0, c0, rows, cols),
-            Op::GatherRows(x, idx) => v(x).select_rows(&index::idx_values(v(idx))),
+            Op::IndexSelect(x, idx) => v(x).index_select(&index::idx_values(v(idx))),
             Op::ScatterRows(x, idx, rows) => v(x).scatter_rows(&index::idx_values(v(idx)), rows),
-            Op::ConcatRows(a, b) => v(a).concat_rows(v(b)),
-            Op::ConcatCols(a, b) => v(a).concat_cols(v(b)),
+            Op::ConcatRows(a, b) => Tensor::concat_rows(&[v(a), v(b)]),
+            Op::ConcatCols(a, b) => Tensor::concat_cols(&[v(a), v(b)]),
             Op::Select(m, a, b) => select::select_values(v(m), v(a), v(b)),
             Op::Custom(f, a, b) => {
                 let inputs: Vec<&Tensor> = std::iter::once(a).chain(b).map(v).collect();

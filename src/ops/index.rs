@@ -15,43 +15,31 @@
 use super::Adjoint;
 use crate::ops::Op;
 use crate::tape::Var;
+use crate::tensor::index::bounds;
 use crate::tensor::{Tensor, fmt_shape};
-use std::ops::Range;
+use std::ops::{Range, RangeBounds};
 
 impl<'t> Var<'t> {
-    /// The rows `range` of `x` (all columns): `Y = X[a..b, :]`.
+    /// The window `x[rows, cols]`, each a range of indices (`..` for all): PyTorch's
+    /// `x[a:b, c:d]`, `Y = X[a..b, c..d]`.
     ///
     /// # Panics
-    /// If the range is reversed or past the last row, naming the shape.
+    /// If a range is reversed or reaches past the shape, naming both.
     ///
     /// ```
     /// use tapegrad::{Tape, Tensor};
     /// // Rosenbrock's x[1:] − x[:-1]^2 on a column x.
     /// let tape = Tape::new();
     /// let x = tape.leaf(Tensor::column(&[1.0, 2.0, 3.0]));
-    /// let r = x.rows(1..3) - x.rows(0..2).square();
+    /// let r = x.slice(1..3, ..) - x.slice(0..2, ..).square();
     /// assert_eq!(r.value(), Tensor::column(&[1.0, -1.0]));
     /// assert_eq!(tape.backward(r.sum())[x], Tensor::column(&[-2.0, -3.0, 1.0]));
     /// ```
-    pub fn rows(self, range: Range<usize>) -> Var<'t> {
-        let (_, cols) = self.shape();
-        self.window(range, 0..cols)
-    }
-
-    /// The columns `range` of `x` (all rows): `Y = X[:, a..b]`.
-    ///
-    /// # Panics
-    /// If the range is reversed or past the last column, naming the shape.
-    ///
-    /// ```
-    /// use tapegrad::{Tape, Tensor};
-    /// let tape = Tape::new();
-    /// let x = tape.leaf(Tensor::from_rows(&[[1.0, 2.0, 3.0]]));
-    /// assert_eq!(x.cols(1..3).value(), Tensor::row(&[2.0, 3.0]));
-    /// ```
-    pub fn cols(self, range: Range<usize>) -> Var<'t> {
-        let (rows, _) = self.shape();
-        self.window(0..rows, range)
+    pub fn slice(self, rows: impl RangeBounds<usize>, cols: impl RangeBounds<usize>) -> Var<'t> {
+        let shape = self.shape();
+        let rows = bounds("slice", "rows", rows, shape.0, shape);
+        let cols = bounds("slice", "cols", cols, shape.1, shape);
+        self.window(rows, cols)
     }
 
     /// The single entry `x_ij` as a `1x1` value (one output of a network, one parameter).
@@ -93,15 +81,15 @@ impl<'t> Var<'t> {
     /// use tapegrad::{Tape, Tensor};
     /// let tape = Tape::new();
     /// let x = tape.leaf(Tensor::column(&[10.0, 20.0, 30.0]));
-    /// let batch = x.gather_rows(&[2, 0, 2]);
+    /// let batch = x.index_select(&[2, 0, 2]);
     /// assert_eq!(batch.value(), Tensor::column(&[30.0, 10.0, 30.0]));
     /// assert_eq!(tape.backward(batch.sum())[x], Tensor::column(&[1.0, 0.0, 2.0]));
     /// ```
-    pub fn gather_rows(self, indices: &[usize]) -> Var<'t> {
+    pub fn index_select(self, indices: &[usize]) -> Var<'t> {
         let (rows, _) = self.shape();
         if let Some(&bad) = indices.iter().find(|&&i| i >= rows) {
             panic!(
-                "gather_rows: row {bad} out of bounds for {}",
+                "index_select: row {bad} out of bounds for {}",
                 fmt_shape(self.shape())
             );
         }
@@ -113,7 +101,7 @@ impl<'t> Var<'t> {
 
     /// Gathers the rows listed in the constant node `idx`.
     pub(crate) fn gather_by(self, idx: Var<'t>) -> Var<'t> {
-        self.record(Op::GatherRows(self.index(), idx.index()))
+        self.record(Op::IndexSelect(self.index(), idx.index()))
     }
 
     /// Scatters (adds) the rows of `self` into rows `idx` of zeros with `rows` rows.
@@ -150,7 +138,7 @@ impl<'t> Var<'t> {
     /// let (a, b) = (tape.leaf(Tensor::column(&[1.0, 2.0])), tape.leaf(Tensor::column(&[3.0, 4.0])));
     /// let c = Var::concat_cols(&[a, b]);
     /// assert_eq!(c.value(), Tensor::from_rows(&[[1.0, 3.0], [2.0, 4.0]]));
-    /// assert_eq!(tape.backward(c.cols(1..2).sum())[b], Tensor::column(&[1.0, 1.0]));
+    /// assert_eq!(tape.backward(c.slice(.., 1..2).sum())[b], Tensor::column(&[1.0, 1.0]));
     /// ```
     pub fn concat_cols(parts: &[Var<'t>]) -> Var<'t> {
         concat("concat_cols", parts, |a, b| {
@@ -193,7 +181,7 @@ pub fn slice_vjp<V: Adjoint>(dy: &V, x: &V, r0: usize, c0: usize) -> V {
 /// ```
 pub fn pad_vjp<V: Adjoint>(dy: &V, x: &V, r0: usize, c0: usize) -> V {
     let (rows, cols) = x.shape();
-    dy.slice(r0, r0 + rows, c0, c0 + cols)
+    dy.slice(r0..r0 + rows, c0..c0 + cols)
 }
 
 /// `Y = X[idx, :]`  =>  `dX = scatter(dY, idx)`: row `k` of `dY` added into row `idx[k]`.
@@ -201,10 +189,10 @@ pub fn pad_vjp<V: Adjoint>(dy: &V, x: &V, r0: usize, c0: usize) -> V {
 /// ```
 /// use tapegrad::Tensor;
 /// let idx = Tensor::column(&[1.0, 1.0]);
-/// let dx = tapegrad::ops::index::gather_rows_vjp(&Tensor::column(&[1.0, 2.0]), &Tensor::zeros(2, 1), &idx);
+/// let dx = tapegrad::ops::index::index_select_vjp(&Tensor::column(&[1.0, 2.0]), &Tensor::zeros(2, 1), &idx);
 /// assert_eq!(dx, Tensor::column(&[0.0, 3.0]));
 /// ```
-pub fn gather_rows_vjp<V: Adjoint>(dy: &V, x: &V, idx: &V) -> V {
+pub fn index_select_vjp<V: Adjoint>(dy: &V, x: &V, idx: &V) -> V {
     dy.scatter_rows(idx, x.shape().0)
 }
 
@@ -217,7 +205,7 @@ pub fn gather_rows_vjp<V: Adjoint>(dy: &V, x: &V, idx: &V) -> V {
 /// assert_eq!(dx.item(), 7.0);
 /// ```
 pub fn scatter_rows_vjp<V: Adjoint>(dy: &V, idx: &V) -> V {
-    dy.gather_rows(idx)
+    dy.index_select(idx)
 }
 
 /// `Y = [A; B]`  =>  `dA = dY[..m_A, :]`, `dB = dY[m_A.., :]`.
@@ -238,8 +226,8 @@ pub fn concat_rows_vjp<V: Adjoint>(
     let (ra, cols) = a.shape();
     let rb = b.shape().0;
     [
-        need_a.then(|| dy.slice(0, ra, 0, cols)),
-        need_b.then(|| dy.slice(ra, ra + rb, 0, cols)),
+        need_a.then(|| dy.slice(0..ra, 0..cols)),
+        need_b.then(|| dy.slice(ra..ra + rb, 0..cols)),
     ]
 }
 
@@ -261,8 +249,8 @@ pub fn concat_cols_vjp<V: Adjoint>(
     let (rows, ca) = a.shape();
     let cb = b.shape().1;
     [
-        need_a.then(|| dy.slice(0, rows, 0, ca)),
-        need_b.then(|| dy.slice(0, rows, ca, ca + cb)),
+        need_a.then(|| dy.slice(0..rows, 0..ca)),
+        need_b.then(|| dy.slice(0..rows, ca..ca + cb)),
     ]
 }
 

@@ -41,27 +41,27 @@ impl<'t> Var<'t> {
     /// linear layer's `x W^T` with `W` stored `out x in`.
     ///
     /// # Panics
-    /// If the column counts differ: `matmul_t: [7x2] . [10x3]^T: inner dimensions 2 and 3 differ`.
+    /// If the column counts differ: `matmul_nt: [7x2] . [10x3]^T: inner dimensions 2 and 3 differ`.
     ///
     /// ```
     /// use tapegrad::{Tape, Tensor};
     /// let tape = Tape::new();
     /// let x = tape.constant(Tensor::from_rows(&[[1.0, 2.0]]));          // 1 x in
     /// let w = tape.leaf(Tensor::from_rows(&[[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])); // out x in
-    /// let y = x.matmul_t(w);                              // x W^T, as nn.Linear
+    /// let y = x.matmul_nt(w);                              // x W^T, as nn.Linear
     /// assert_eq!(y.value(), Tensor::row(&[1.0, 2.0, 3.0]));
     /// ```
-    pub fn matmul_t(self, rhs: Var<'t>) -> Var<'t> {
+    pub fn matmul_nt(self, rhs: Var<'t>) -> Var<'t> {
         let (a, b) = (self.shape(), rhs.shape());
         assert!(
             a.1 == b.1,
-            "matmul_t: {} . {}^T: inner dimensions {} and {} differ",
+            "matmul_nt: {} . {}^T: inner dimensions {} and {} differ",
             fmt_shape(a),
             fmt_shape(b),
             a.1,
             b.1
         );
-        self.binary(rhs, Op::MatMulT(self.index(), rhs.index()))
+        self.binary(rhs, Op::MatMulNt(self.index(), rhs.index()))
     }
 
     /// `Y = X^T`  =>  `dX = dY^T`.

@@ -4,7 +4,7 @@
 //! one definition.
 //!
 //! One file per family: [`arith`] (add sub mul div neg, scalar add/mul, broadcasting),
-//! [`matmul`] (matmul, matmul_t, transpose), [`unary`] (powi powf sqrt exp ln abs relu sigmoid tanh),
+//! [`matmul`] (matmul, matmul_nt, transpose), [`unary`] (powi powf sqrt exp ln abs relu sigmoid tanh),
 //! [`trig`] (sin cos), [`softmax`] (softplus, log_sigmoid, log_softmax),
 //! [`select`] (maximum, minimum, select), [`index`] (row and column windows, single entries,
 //! gathered rows, concatenation), [`reduce`] (sum, mean, per row and per column, and expand),
@@ -109,7 +109,7 @@ pub enum Op {
     /// `Y = A B`.
     MatMul(NodeId, NodeId),
     /// `Y = A B^T` (a linear layer's `x W^T`).
-    MatMulT(NodeId, NodeId),
+    MatMulNt(NodeId, NodeId),
     /// `Y = X^T`.
     Transpose(NodeId),
     /// `y = sum_ij x_ij` (`1x1`).
@@ -126,8 +126,8 @@ pub enum Op {
     Slice(NodeId, usize, usize, usize, usize),
     /// `Y` = `x` placed at `(r0, c0)` in zeros of `rows x cols`: `Pad(x, r0, c0, rows, cols)`.
     Pad(NodeId, usize, usize, usize, usize),
-    /// `Y = X[idx, :]`: `GatherRows(x, idx)`, `idx` a constant node holding the indices.
-    GatherRows(NodeId, NodeId),
+    /// `Y = X[idx, :]`: `IndexSelect(x, idx)`, `idx` a constant node holding the indices.
+    IndexSelect(NodeId, NodeId),
     /// The rows of `x` added into rows `idx` of zeros: `ScatterRows(x, idx, rows)`.
     ScatterRows(NodeId, NodeId, usize),
     /// `Y = [A; B]`.
@@ -156,7 +156,7 @@ impl Op {
             Op::Map(op, _) => op.name(),
             Op::Zip(op, ..) => op.name().into(),
             Op::MatMul(..) => "matmul".into(),
-            Op::MatMulT(..) => "matmul_t".into(),
+            Op::MatMulNt(..) => "matmul_nt".into(),
             Op::Transpose(_) => "transpose".into(),
             Op::Sum(_) => "sum".into(),
             Op::SumEachRow(_) => "sum_each_row".into(),
@@ -165,7 +165,7 @@ impl Op {
             Op::LogSoftmax(_) => "log_softmax".into(),
             Op::Slice(_, r0, r1, c0, c1) => format!("slice[{r0}..{r1}, {c0}..{c1}]"),
             Op::Pad(_, r0, c0, r, c) => format!("pad({r0}, {c0} in {r}x{c})"),
-            Op::GatherRows(_, idx) => format!("gather_rows(#{idx})"),
+            Op::IndexSelect(_, idx) => format!("index_select(#{idx})"),
             Op::ScatterRows(_, idx, r) => format!("scatter_rows(#{idx}, {r})"),
             Op::ConcatRows(..) => "concat_rows".into(),
             Op::ConcatCols(..) => "concat_cols".into(),
@@ -190,7 +190,7 @@ impl Op {
             Op::Map(op, _) => op.formula(),
             Op::Zip(op, ..) => op.formula(),
             Op::MatMul(..) => matmul::MATMUL_TEXT,
-            Op::MatMulT(..) => matmul::MATMUL_T_TEXT,
+            Op::MatMulNt(..) => matmul::MATMUL_T_TEXT,
             Op::Transpose(_) => matmul::TRANSPOSE_TEXT,
             Op::Sum(_) => reduce::SUM_TEXT,
             Op::SumEachRow(_) => reduce::SUM_EACH_ROW_TEXT,
@@ -199,7 +199,7 @@ impl Op {
             Op::LogSoftmax(_) => softmax::LOG_SOFTMAX,
             Op::Slice(..) => index::SLICE_TEXT,
             Op::Pad(..) => index::PAD_TEXT,
-            Op::GatherRows(..) => index::GATHER_TEXT,
+            Op::IndexSelect(..) => index::GATHER_TEXT,
             Op::ScatterRows(..) => index::SCATTER_TEXT,
             Op::ConcatRows(..) => index::CONCAT_ROWS_TEXT,
             Op::ConcatCols(..) => index::CONCAT_COLS_TEXT,
@@ -223,7 +223,7 @@ impl Op {
             Op::Leaf | Op::Constant => Inputs::None,
             Op::Zip(_, a, b)
             | Op::MatMul(a, b)
-            | Op::MatMulT(a, b)
+            | Op::MatMulNt(a, b)
             | Op::ConcatRows(a, b)
             | Op::ConcatCols(a, b)
             | Op::Select(_, a, b)
@@ -237,7 +237,7 @@ impl Op {
             | Op::LogSoftmax(x)
             | Op::Slice(x, ..)
             | Op::Pad(x, ..)
-            | Op::GatherRows(x, _)
+            | Op::IndexSelect(x, _)
             | Op::ScatterRows(x, _, _)
             | Op::Custom(_, x, None) => Inputs::One(x),
         }
@@ -247,7 +247,7 @@ impl Op {
     pub(crate) fn product_rule(&self) -> Option<&'static matmul::ProductRule> {
         match self {
             Op::MatMul(..) => Some(&matmul::MATMUL),
-            Op::MatMulT(..) => Some(&matmul::MATMUL_T),
+            Op::MatMulNt(..) => Some(&matmul::MATMUL_T),
             _ => None,
         }
     }
@@ -277,7 +277,7 @@ impl Op {
             Op::Leaf | Op::Constant => [None, None],
             Op::Map(op, x) => one(V::map_rule(op, dy, value(x), y)),
             Op::Zip(op, a, b) => V::zip_rule(op, dy, [value(a), value(b)], y, [need(a), need(b)]),
-            Op::MatMul(a, b) | Op::MatMulT(a, b) => {
+            Op::MatMul(a, b) | Op::MatMulNt(a, b) => {
                 let rule = self.product_rule().expect("a product");
                 matmul::product_vjp(rule, [dy, value(a), value(b)], [need(a), need(b)])
             }
@@ -289,7 +289,7 @@ impl Op {
             Op::LogSoftmax(_) => one(softmax::log_softmax_vjp(dy, y)),
             Op::Slice(x, r0, _, c0, _) => one(index::slice_vjp(dy, value(x), r0, c0)),
             Op::Pad(x, r0, c0, _, _) => one(index::pad_vjp(dy, value(x), r0, c0)),
-            Op::GatherRows(x, idx) => one(index::gather_rows_vjp(dy, value(x), value(idx))),
+            Op::IndexSelect(x, idx) => one(index::index_select_vjp(dy, value(x), value(idx))),
             Op::ScatterRows(_, idx, _) => one(index::scatter_rows_vjp(dy, value(idx))),
             Op::ConcatRows(a, b) => {
                 index::concat_rows_vjp(dy, value(a), value(b), need(a), need(b))

@@ -27,7 +27,7 @@ pub(super) fn run(b: &Backward, adjoints: &mut [Tensor], values: &[Value]) {
         match b.op {
             Op::Map(op, x) => op.backward_into(dx, write, [dy, v(x), y].map(Tensor::as_slice)),
             Op::Zip(op, a, c) => op.backward_into(which, dx, write, [dy, v(a), v(c), y]),
-            Op::MatMul(a, c) | Op::MatMulT(a, c) => {
+            Op::MatMul(a, c) | Op::MatMulNt(a, c) => {
                 let p = b.products[which].expect("a product has its adjoints' products");
                 let operand = |of: Of| match of {
                     Of::Dy => dy.as_slice(),
@@ -57,7 +57,7 @@ pub(super) fn in_place(op: Op) -> bool {
         Op::Map(..)
             | Op::Zip(..)
             | Op::MatMul(..)
-            | Op::MatMulT(..)
+            | Op::MatMulNt(..)
             | Op::Sum(_)
             | Op::SumEachRow(_)
             | Op::SumEachCol(_)
@@ -112,12 +112,12 @@ mod tests {
             (-w).mul_scalar(2.0).add_scalar(1.0).powi(3) + w.powi(0),
             w.relu() + w.sigmoid() + w.tanh() + w.exp() + w.abs() + w.sin() + w.cos(),
             pos.sqrt() + pos.ln() + pos.powf(0.5) + w.softplus() + w.log_sigmoid(),
-            w.matmul(w.t()).matmul_t(w.t()).expand(3, 4) + w.log_softmax(),
+            w.matmul(w.t()).matmul_nt(w.t()).expand(3, 4) + w.log_softmax(),
             w.sum_each_row().expand(3, 4) + w.sum_each_col().expand(3, 4) + w.mean(),
-            Var::concat_rows(&[w.rows(0..1), w.rows(1..3)])
+            Var::concat_rows(&[w.slice(0..1, ..), w.slice(1..3, ..)])
                 .maximum(r)
-                .minimum(w.gather_rows(&[0, 1, 2])),
-            Var::concat_cols(&[w.cols(0..2), w.cols(2..4)]),
+                .minimum(w.index_select(&[0, 1, 2])),
+            Var::concat_cols(&[w.slice(.., 0..2), w.slice(.., 2..4)]),
         ];
         let loss = parts.into_iter().sum::<Var<'_>>().sum();
         let mut replay = Replay::new(&tape, loss, &t);

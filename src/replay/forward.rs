@@ -22,7 +22,7 @@ pub(super) fn run(f: &Forward, values: &mut [Value]) {
     match f.op {
         Op::Map(op, x) => op.forward_into(out.as_mut_slice(), v(x).as_slice()),
         Op::Zip(op, a, b) => op.forward_into(out.as_mut_slice(), v(a), v(b)),
-        Op::MatMul(a, b) | Op::MatMulT(a, b) => {
+        Op::MatMul(a, b) | Op::MatMulNt(a, b) => {
             let p = f.product.expect("a product has its kernel");
             let operand = |of: Of| if of == Of::A { v(a) } else { v(b) }.as_slice();
             p.run(operand, out.as_mut_slice(), Write::Overwrite);

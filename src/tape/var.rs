@@ -6,6 +6,7 @@ use crate::ops::{Adjoint, Binary, Custom, NodeId, Op, Unary};
 use crate::tensor::preview;
 use crate::tensor::{Tensor, fmt_shape};
 use std::fmt;
+use std::ops::Range;
 
 /// A handle to one node of a tape: cheap to copy, with operators and methods that record
 /// new nodes on the same tape.
@@ -215,7 +216,7 @@ impl<'t> Adjoint for Var<'t> {
     fn neg(&self) -> Self {
         -*self
     }
-    fn scale(&self, c: f64) -> Self {
+    fn mul_scalar(&self, c: f64) -> Self {
         *self * c
     }
     fn add_scalar(&self, c: f64) -> Self {
@@ -272,13 +273,13 @@ impl<'t> Adjoint for Var<'t> {
     fn sigmoid(&self) -> Self {
         Var::sigmoid(*self)
     }
-    fn slice(&self, r0: usize, r1: usize, c0: usize, c1: usize) -> Self {
-        Var::window(*self, r0..r1, c0..c1)
+    fn slice(&self, rows: Range<usize>, cols: Range<usize>) -> Self {
+        Var::window(*self, rows, cols)
     }
     fn pad(&self, r0: usize, c0: usize, rows: usize, cols: usize) -> Self {
         Var::pad(*self, r0, c0, rows, cols)
     }
-    fn gather_rows(&self, idx: &Self) -> Self {
+    fn index_select(&self, idx: &Self) -> Self {
         Var::gather_by(*self, *idx)
     }
     fn scatter_rows(&self, idx: &Self, rows: usize) -> Self {

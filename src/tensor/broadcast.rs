@@ -189,9 +189,9 @@ impl Tensor {
     ///
     /// ```
     /// use tapegrad::Tensor;
-    /// assert_eq!(Tensor::row(&[1.0, -2.0]).scale(3.0), Tensor::row(&[3.0, -6.0]));
+    /// assert_eq!(Tensor::row(&[1.0, -2.0]).mul_scalar(3.0), Tensor::row(&[3.0, -6.0]));
     /// ```
-    pub fn scale(&self, c: f64) -> Tensor {
+    pub fn mul_scalar(&self, c: f64) -> Tensor {
         self.map(|x| c * x)
     }
 

@@ -2,10 +2,11 @@
 //! gathered by index and scattered back, concatenation, and 0/1 masks.
 
 use super::{Tensor, fmt_shape};
-use std::ops::Range;
+use std::ops::{Bound, Range, RangeBounds};
 
 impl Tensor {
-    /// The window `self[rows, cols]` (`rows.len() x cols.len()`).
+    /// The window `self[rows, cols]`, each a range of indices (`..` for all): PyTorch's
+    /// `a[a:b, c:d]`.
     ///
     /// # Panics
     /// If a range is reversed or reaches past the shape, naming both.
@@ -13,11 +14,12 @@ impl Tensor {
     /// ```
     /// use tapegrad::Tensor;
     /// let a = Tensor::from_rows(&[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]);
-    /// assert_eq!(a.slice(0..2, 1..3), Tensor::from_rows(&[[2.0, 3.0], [5.0, 6.0]]));
+    /// assert_eq!(a.slice(.., 1..3), Tensor::from_rows(&[[2.0, 3.0], [5.0, 6.0]]));
+    /// assert_eq!(a.slice(1.., ..), Tensor::row(&[4.0, 5.0, 6.0]));
     /// ```
-    pub fn slice(&self, rows: Range<usize>, cols: Range<usize>) -> Tensor {
-        check_range("slice", "rows", &rows, self.rows, self.shape());
-        check_range("slice", "cols", &cols, self.cols, self.shape());
+    pub fn slice(&self, rows: impl RangeBounds<usize>, cols: impl RangeBounds<usize>) -> Tensor {
+        let rows = bounds("slice", "rows", rows, self.rows, self.shape());
+        let cols = bounds("slice", "cols", cols, self.cols, self.shape());
         Tensor::from_fn(rows.len(), cols.len(), |i, j| {
             self[(rows.start + i, cols.start + j)]
         })
@@ -50,7 +52,7 @@ impl Tensor {
 
     /// The rows of `self` summed into a `rows x cols` matrix of zeros at positions
     /// `indices` (`out[indices[k]] += self[k]`; a repeated index adds up): the adjoint of
-    /// [`Tensor::select_rows`].
+    /// [`Tensor::index_select`].
     ///
     /// # Panics
     /// If `indices` does not have one entry per row of `self`, or an index is `>= rows`.
@@ -84,53 +86,43 @@ impl Tensor {
         out
     }
 
-    /// `[self; other]`: the rows of `other` below those of `self`.
+    /// The rows of `parts` stacked in order, `[A; B; ...]`: PyTorch's `torch.cat(parts, 0)`.
     ///
     /// # Panics
-    /// If the column counts differ, naming both shapes.
+    /// If `parts` is empty or the column counts differ, naming the shapes.
     ///
     /// ```
     /// use tapegrad::Tensor;
-    /// let c = Tensor::row(&[1.0, 2.0]).concat_rows(&Tensor::row(&[3.0, 4.0]));
+    /// let c = Tensor::concat_rows(&[&Tensor::row(&[1.0, 2.0]), &Tensor::row(&[3.0, 4.0])]);
     /// assert_eq!(c, Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]));
     /// ```
-    pub fn concat_rows(&self, other: &Tensor) -> Tensor {
-        assert!(
-            self.cols == other.cols,
-            "concat_rows: {} and {}: column counts differ",
-            fmt_shape(self.shape()),
-            fmt_shape(other.shape())
-        );
-        let mut data = self.data.clone();
-        data.extend_from_slice(&other.data);
-        Tensor::from_vec(self.rows + other.rows, self.cols, data)
+    pub fn concat_rows(parts: &[&Tensor]) -> Tensor {
+        let cols = concat_check("concat_rows", parts, |t| t.cols);
+        let data: Vec<f64> = parts.iter().flat_map(|t| t.data.iter().copied()).collect();
+        Tensor::from_vec(data.len().checked_div(cols).unwrap_or(0), cols, data)
     }
 
-    /// `[self, other]`: the columns of `other` right of those of `self`.
+    /// The columns of `parts` side by side in order, `[A, B, ...]`: PyTorch's
+    /// `torch.cat(parts, 1)`.
     ///
     /// # Panics
-    /// If the row counts differ, naming both shapes.
+    /// If `parts` is empty or the row counts differ, naming the shapes.
     ///
     /// ```
     /// use tapegrad::Tensor;
-    /// let c = Tensor::column(&[1.0, 2.0]).concat_cols(&Tensor::column(&[3.0, 4.0]));
+    /// let c = Tensor::concat_cols(&[&Tensor::column(&[1.0, 2.0]), &Tensor::column(&[3.0, 4.0])]);
     /// assert_eq!(c, Tensor::from_rows(&[[1.0, 3.0], [2.0, 4.0]]));
     /// ```
-    pub fn concat_cols(&self, other: &Tensor) -> Tensor {
-        assert!(
-            self.rows == other.rows,
-            "concat_cols: {} and {}: row counts differ",
-            fmt_shape(self.shape()),
-            fmt_shape(other.shape())
-        );
-        let cols = self.cols + other.cols;
-        Tensor::from_fn(self.rows, cols, |i, j| {
-            if j < self.cols {
-                self[(i, j)]
-            } else {
-                other[(i, j - self.cols)]
+    pub fn concat_cols(parts: &[&Tensor]) -> Tensor {
+        let rows = concat_check("concat_cols", parts, |t| t.rows);
+        let cols: usize = parts.iter().map(|t| t.cols).sum();
+        let mut data = Vec::with_capacity(rows * cols);
+        for i in 0..rows {
+            for t in parts {
+                data.extend_from_slice(&t.data[i * t.cols..(i + 1) * t.cols]);
             }
-        })
+        }
+        Tensor::from_vec(rows, cols, data)
     }
 
     /// A 0/1 mask: `1` where `pred(x)` holds, `0` elsewhere (for [`crate::Var::select`]).
@@ -146,12 +138,50 @@ impl Tensor {
 }
 
 /// Panics unless `range` is a forward range within `0..len`.
-fn check_range(op: &str, what: &str, range: &Range<usize>, len: usize, shape: (usize, usize)) {
+/// `range` as indices into `0..len` (`..` is all of them), for `op` on a tensor of `shape`.
+///
+/// # Panics
+/// If the range is reversed or reaches past `len`, naming `op`, the range and the shape.
+pub(crate) fn bounds(
+    op: &str,
+    what: &str,
+    range: impl RangeBounds<usize>,
+    len: usize,
+    shape: (usize, usize),
+) -> Range<usize> {
+    let start = match range.start_bound() {
+        Bound::Included(&s) => s,
+        Bound::Excluded(&s) => s.saturating_add(1),
+        Bound::Unbounded => 0,
+    };
+    let end = match range.end_bound() {
+        Bound::Included(&e) => e.saturating_add(1),
+        Bound::Excluded(&e) => e,
+        Bound::Unbounded => len,
+    };
     assert!(
-        range.start <= range.end && range.end <= len,
-        "{op}: {what} {}..{} out of bounds for {}",
-        range.start,
-        range.end,
+        start <= end && end <= len,
+        "{op}: {what} {start}..{end} out of bounds for {}",
         fmt_shape(shape)
     );
+    start..end
+}
+
+/// The side every part of a concatenation shares (`side` of each), or a panic naming `op` and
+/// the shapes.
+fn concat_check(op: &str, parts: &[&Tensor], side: impl Fn(&Tensor) -> usize) -> usize {
+    let Some(first) = parts.first() else {
+        panic!("{op}: nothing to concatenate")
+    };
+    let n = side(first);
+    assert!(
+        parts.iter().all(|t| side(t) == n),
+        "{op}: the parts {} do not line up",
+        parts
+            .iter()
+            .map(|t| fmt_shape(t.shape()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    n
 }

@@ -69,7 +69,7 @@ impl Tensor {
     pub fn matmul_nt(&self, other: &Tensor) -> Tensor {
         assert!(
             self.cols == other.cols,
-            "matmul_t: {} . {}^T: inner dimensions {} and {} differ",
+            "matmul_nt: {} . {}^T: inner dimensions {} and {} differ",
             fmt_shape(self.shape()),
             fmt_shape(other.shape()),
             self.cols,
@@ -79,7 +79,7 @@ impl Tensor {
             other,
             Form::ABt,
             (self.rows, self.cols, other.rows),
-            "matmul_t",
+            "matmul_nt",
         )
     }
 

@@ -10,7 +10,7 @@ mod broadcast;
 mod compare;
 mod construct;
 mod display;
-mod index;
+pub(crate) mod index;
 pub(crate) mod loops;
 mod matrix;
 mod operators;
@@ -272,14 +272,14 @@ impl Tensor {
     /// ```
     /// use tapegrad::Tensor;
     /// let x = Tensor::column(&[10.0, 20.0, 30.0, 40.0]);
-    /// assert_eq!(x.select_rows(&[3, 0]), Tensor::column(&[40.0, 10.0]));
+    /// assert_eq!(x.index_select(&[3, 0]), Tensor::column(&[40.0, 10.0]));
     /// ```
-    pub fn select_rows(&self, indices: &[usize]) -> Tensor {
+    pub fn index_select(&self, indices: &[usize]) -> Tensor {
         let mut data = Vec::with_capacity(indices.len() * self.cols);
         for &i in indices {
             assert!(
                 i < self.rows,
-                "select_rows: row {i} out of bounds for {}",
+                "index_select: row {i} out of bounds for {}",
                 fmt_shape(self.shape())
             );
             data.extend_from_slice(self.row_slice(i));

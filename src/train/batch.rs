@@ -49,7 +49,7 @@ pub(super) fn plan(
                     .step_by(b)
                     .map(|i| {
                         let idx: Vec<usize> = (i..(i + b).min(n)).collect();
-                        Batch::Cut(Rc::new(x.select_rows(&idx)), Rc::new(y.select_rows(&idx)))
+                        Batch::Cut(Rc::new(x.index_select(&idx)), Rc::new(y.index_select(&idx)))
                     })
                     .collect(),
                 _ => Rc::new([Batch::All]),

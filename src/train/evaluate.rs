@@ -90,8 +90,8 @@ impl Evaluator {
             Batch::All => (r.replay.share_node(x, p.x), r.replay.share_node(y, p.y)),
             Batch::Cut(bx, by) => (r.replay.share_node(x, bx), r.replay.share_node(y, by)),
             Batch::Rows(idx) => (
-                r.replay.set_node(x, &p.x.select_rows(idx)),
-                r.replay.set_node(y, &p.y.select_rows(idx)),
+                r.replay.set_node(x, &p.x.index_select(idx)),
+                r.replay.set_node(y, &p.y.index_select(idx)),
             ),
         };
         r.replay.run(params.as_slice(), grad)
@@ -122,8 +122,8 @@ fn inputs<'t>(tape: &'t Tape, p: &Problem<'_>, batch: &Batch) -> (Var<'t>, Var<'
         Batch::All => (tape.constant(p.x), tape.constant(p.y)),
         Batch::Cut(x, y) => (tape.constant(x), tape.constant(y)),
         Batch::Rows(idx) => (
-            tape.constant(p.x.select_rows(idx)),
-            tape.constant(p.y.select_rows(idx)),
+            tape.constant(p.x.index_select(idx)),
+            tape.constant(p.y.index_select(idx)),
         ),
     }
 }

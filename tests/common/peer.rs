@@ -129,7 +129,7 @@ pub fn batches(x: &Tensor, y: &Tensor, batch: usize) -> Vec<(Tensor, Tensor)> {
         .step_by(batch)
         .map(|i| {
             let idx: Vec<usize> = (i..(i + batch).min(x.rows())).collect();
-            (x.select_rows(&idx), y.select_rows(&idx))
+            (x.index_select(&idx), y.index_select(&idx))
         })
         .collect()
 }

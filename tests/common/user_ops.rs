@@ -17,6 +17,6 @@ impl Function for Cube {
         x[0].map(|v| v * v * v)
     }
     fn backward<V: Adjoint>(&self, dy: &V, x: &[&V], _y: &V) -> Vec<V> {
-        vec![dy.mul(&x[0].powi(2).scale(3.0))]
+        vec![dy.mul(&x[0].powi(2).mul_scalar(3.0))]
     }
 }

@@ -48,7 +48,7 @@ impl tapegrad::ops::Function for SignedSquare {
     fn backward<V: tapegrad::ops::Adjoint>(&self, dy: &V, x: &[&V], y: &V) -> Vec<V> {
         // 2 |x| = 2 y / x is not defined at 0; |x| = sqrt(x²) is, and differentiable again.
         let _ = y;
-        vec![dy.mul(&x[0].powi(2).powf(0.5).scale(2.0))]
+        vec![dy.mul(&x[0].powi(2).powf(0.5).mul_scalar(2.0))]
     }
 }
 
