@@ -44,16 +44,10 @@ fn network<'t>(tape: &'t Tape, x: &Tensor, y: &Tensor, p: &[Var<'t>]) -> Var<'t>
 
 /// `--mlp`: a 2-4-4-1 tanh network on four points, mean squared error; weights seeded.
 fn mlp_tape(tape: &Tape) -> Var<'_> {
-    use tapegrad::nn::{Activation, Init, Module, Params, Reduction, mlp, mse};
+    use tapegrad::nn::{Activation, Module, Params, Reduction, mlp, mse};
     let mut rng = tapegrad::Rng::new(7);
     let mut params = Params::new();
-    let model = mlp(
-        &mut params,
-        &[2, 4, 4, 1],
-        Activation::Tanh,
-        &Init::PyTorch,
-        &mut rng,
-    );
+    let model = mlp(&[2, 4, 4, 1], Activation::Tanh).build(&mut params, &mut rng);
     let x = Tensor::from_rows(&[[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]);
     let y = Tensor::column(&[-1.0, 1.0, 1.0, -1.0]);
     let vars = tape.params(&params);
@@ -119,7 +113,7 @@ fn main() {
 
     let dir = args.out_dir();
     let dot_path = dir.join("graph.dot");
-    args.write_file(&dot_path, &tape.to_dot(true, Some(&grads)));
+    args.write_file(&dot_path, &tape.to_dot(Some(&grads)));
     let svg_path = dir.join("graph.svg");
     args.write_file(&svg_path, &tape.to_svg(Some(&grads)));
     let html_path = dir.join("backprop.html");

@@ -13,7 +13,7 @@ mod common;
 use common::Cli;
 use serde_json::json;
 use tapegrad::gradcheck::{Diagnosis, Options};
-use tapegrad::nn::{Activation, Init, Module, Params, Reduction, mlp, mse};
+use tapegrad::nn::{Activation, Module, Params, Reduction, mlp, mse};
 use tapegrad::{Rng, Tape, Tensor};
 
 const ABOUT: &str = "An MLP (3 inputs, 4 tanh hidden units, 1 output) with its forward and \
@@ -111,13 +111,7 @@ fn main() {
     let y = Tensor::rand_normal(8, 1, 0.0, 1.0, &mut rng);
     // The same network on the tape, for its layout (PyTorch's names) and the reference.
     let mut params = Params::new();
-    let model = mlp(
-        &mut params,
-        &[3, 4, 1],
-        Activation::Tanh,
-        &Init::PyTorch,
-        &mut rng,
-    );
+    let model = mlp(&[3, 4, 1], Activation::Tanh).build(&mut params, &mut rng);
     let theta = params.as_slice().to_vec();
     let report = Options::new()
         .layout(&params)

@@ -109,8 +109,8 @@ fn run_degree(
             .map(|&v| (5.0 * v).sin() * (2.0 * v).abs().exp() / 10.0)
             .collect::<Vec<_>>(),
     );
-    let phi = poly_features(&x, degree, false); // x, ..., x^d; the bias is the layer's own
-    let design = poly_features(&x, degree, true);
+    let phi = poly_features(&x, degree).slice(.., 1..); // x, ..., x^d; the bias is the layer's own
+    let design = poly_features(&x, degree);
     let beta = mse_smoothness(&design);
     // The minimum-norm least-squares solution in the layer's layout (w_1..w_d, b).
     let star = min_norm(&design, &y).expect("finite data");

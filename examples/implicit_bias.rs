@@ -80,7 +80,7 @@ fn truth(t: f64) -> f64 {
 fn data() -> (Vec<f64>, Tensor, Tensor) {
     let x: Vec<f64> = (0..7).map(|i| -1.0 + 2.0 * i as f64 / 6.0).collect();
     let y = Tensor::column(&x.iter().map(|&t| truth(t)).collect::<Vec<_>>());
-    let phi = poly_features(&x, 9, true);
+    let phi = poly_features(&x, 9);
     (x, phi, y)
 }
 
@@ -148,9 +148,9 @@ fn main() {
 
     // (a) Projections of c·a: every one interpolates; how far from the truth between the points?
     let grid: Vec<f64> = (0..=440).map(|i| -1.1 + 2.2 * i as f64 / 440.0).collect();
-    let grid_phi = poly_features(&grid, 9, true);
+    let grid_phi = poly_features(&grid, 9);
     let model = |theta: &[f64], at: &[f64]| -> Vec<(f64, f64)> {
-        let pred = poly_features(at, 9, true).matmul(&Tensor::column(theta));
+        let pred = poly_features(at, 9).matmul(&Tensor::column(theta));
         at.iter()
             .enumerate()
             .map(|(i, &t)| (t, pred[(i, 0)]))

@@ -60,7 +60,9 @@ fn one_set(s: &Settings, d: usize, seed: u64) -> Outcome {
     sizes.extend(std::iter::repeat_n(s.width, s.depth));
     sizes.push(1);
     let mut params = Params::new();
-    let model: Sequential = mlp(&mut params, &sizes, s.activation.clone(), &s.init, &mut rng);
+    let model: Sequential = mlp(&sizes, s.activation.clone())
+        .init(s.init.clone())
+        .build(&mut params, &mut rng);
     let k = ntk(
         |tape, vars| model.forward(&Theta::from_vars(&params, vars), tape.constant(&x)),
         &params.tensors(),

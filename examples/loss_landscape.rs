@@ -18,7 +18,7 @@ mod common;
 use common::Cli;
 use serde_json::{Value, json};
 use tapegrad::hessian::optimal_step;
-use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, Theta, mlp, mse};
+use tapegrad::nn::{Activation, Module, Params, Reduction, Sequential, Theta, mlp, mse};
 use tapegrad::optim::Sgd;
 use tapegrad::optim::Stop;
 use tapegrad::plot::{self, Figure, Panel};
@@ -67,13 +67,7 @@ fn study(
         ("4 sigmoid", Activation::Sigmoid.scaled(4.0)),
     ] {
         let mut params = Params::new();
-        let model = mlp(
-            &mut params,
-            &[1, 10, 10, 1],
-            act,
-            &Init::PyTorch,
-            &mut Rng::new(seed),
-        );
+        let model = mlp(&[1, 10, 10, 1], act).build(&mut params, &mut Rng::new(seed));
         let report = Trainer::new(&model, x, y)
             .steps(epochs)
             .loss_below(1e-13)

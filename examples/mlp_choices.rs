@@ -20,7 +20,7 @@ mod common;
 
 use common::Cli;
 use serde_json::{Value, json};
-use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, mlp};
+use tapegrad::nn::{Activation, Module, Params, Reduction, Sequential, mlp};
 use tapegrad::optim::Stop;
 use tapegrad::optim::{Adam, Optimizer, Sgd};
 use tapegrad::plot::{self, Figure, Panel, Series};
@@ -88,13 +88,7 @@ fn train(
     d: &Data,
 ) -> Run {
     let mut params = Params::new();
-    let model = mlp(
-        &mut params,
-        sizes,
-        act.clone(),
-        &Init::PyTorch,
-        &mut Rng::new(seed),
-    );
+    let model = mlp(sizes, act.clone()).build(&mut params, &mut Rng::new(seed));
     let mut train = History::new(name);
     let mut test = TestLoss::new(
         name,

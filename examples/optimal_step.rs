@@ -23,7 +23,7 @@ use common::{Args, Cli};
 use serde_json::{Value, json};
 use tapegrad::Rng;
 use tapegrad::hessian::optimal_step;
-use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, Theta, mlp, mse};
+use tapegrad::nn::{Activation, Module, Params, Reduction, Sequential, Theta, mlp, mse};
 use tapegrad::optim::sampling::Minibatches;
 use tapegrad::optim::{Diverged, Optimizer, Sgd};
 use tapegrad::plot::{self, Marker, Panel, Series};
@@ -112,13 +112,7 @@ fn run(c: &Config) -> Result<Vec<Row>, Diverged> {
     let x = Tensor::rand_normal(1000, 10, 0.0, 1.0, &mut rng);
     let y = Tensor::rand_normal(1000, 1, 0.0, 1.0, &mut rng);
     let mut params = Params::new();
-    let model = mlp(
-        &mut params,
-        &[10, 5, 1],
-        Activation::Relu,
-        &Init::PyTorch,
-        &mut rng,
-    );
+    let model = mlp(&[10, 5, 1], Activation::Relu).build(&mut params, &mut rng);
     let mut opt = Sgd::new(c.lr);
     let mut batches = Minibatches::new(1000, c.batch, c.seed + 1);
     let mut rows = Vec::new();

@@ -41,13 +41,7 @@ fn train_and_save(dir: &Path, steps: usize, seed: u64) -> f64 {
     let sizes = [1, 16, 16, 1];
     let mut rng = Rng::new(seed);
     let mut params = Params::new();
-    let model = mlp(
-        &mut params,
-        &sizes,
-        Activation::Tanh,
-        &Init::PyTorch,
-        &mut rng,
-    );
+    let model = mlp(&sizes, Activation::Tanh).build(&mut params, &mut rng);
     let x = Tensor::rand_uniform(40, 1, -1.0, 1.0, &mut rng);
     let y = x.map(|v| (3.0 * v).sin());
     let trained = Trainer::new(&model, &x, &y)
@@ -125,13 +119,9 @@ fn load_and_check(args: &Args, path: &Path, check: Option<&Path>) -> Option<f64>
     };
     // A fresh model of that shape (its initial values are overwritten by the file).
     let mut params = Params::new();
-    let model = mlp(
-        &mut params,
-        &sizes,
-        activation,
-        &Init::Zeros,
-        &mut Rng::new(0),
-    );
+    let model = mlp(&sizes, activation)
+        .init(Init::Zeros)
+        .build(&mut params, &mut Rng::new(0));
     safetensors::load_into(&mut params, path).unwrap_or_else(|e| fail(e.to_string()));
     let pred = model.predict(&params, &grid());
     let check = check?;

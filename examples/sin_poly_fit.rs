@@ -209,7 +209,7 @@ fn distance(a: &[f64], b: &[f64]) -> f64 {
 fn fit(config: Config) -> Result<Results, DataError> {
     let points = load_points(&config)?;
     let y = Tensor::column(&points.y);
-    let raw = poly_features(&points.x, config.degree, false);
+    let raw = poly_features(&points.x, config.degree).slice(.., 1..);
     let standardizer = Standardizer::fit(&raw);
     let standardized = standardizer.transform(&raw);
     let bases = [

@@ -31,7 +31,7 @@ use std::rc::Rc;
 use std::time::Instant;
 use tapegrad::linalg::matmul::{self, MatmulKernel};
 use tapegrad::linalg::{Qr, lstsq};
-use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, mlp, mse};
+use tapegrad::nn::{Activation, Module, Params, Reduction, Sequential, mlp, mse};
 use tapegrad::optim::{Adam, Optimizer, Sgd};
 use tapegrad::replay::Replay;
 use tapegrad::train::{Batches, Trainer};
@@ -122,13 +122,7 @@ fn train(
 
 fn model(sizes: &[usize], seed: u64) -> (Params, Sequential) {
     let mut params = Params::new();
-    let model = mlp(
-        &mut params,
-        sizes,
-        Activation::Relu,
-        &Init::PyTorch,
-        &mut Rng::new(seed),
-    );
+    let model = mlp(sizes, Activation::Relu).build(&mut params, &mut Rng::new(seed));
     (params, model)
 }
 

@@ -11,7 +11,7 @@ mod common;
 
 use common::Cli;
 use serde_json::json;
-use tapegrad::nn::{Activation, Init, Params, mlp};
+use tapegrad::nn::{Activation, Params, mlp};
 use tapegrad::optim::{Adam, Optimizer, Sgd};
 use tapegrad::plot::{XAxis, histories};
 use tapegrad::train::{Batches, History, Progress, Trainer};
@@ -38,13 +38,7 @@ fn main() {
         .map(|v| (3.0 * v).sin())
         .add(&Tensor::rand_normal(64, 1, 0.0, 0.05, &mut rng));
     let mut init = Params::new();
-    let model = mlp(
-        &mut init,
-        &[1, 32, 32, 1],
-        Activation::Tanh,
-        &Init::PyTorch,
-        &mut rng,
-    );
+    let model = mlp(&[1, 32, 32, 1], Activation::Tanh).build(&mut init, &mut rng);
 
     let runs: [(&str, Batches, Box<dyn Optimizer>); 3] = [
         ("GD, lr 0.1", Batches::Full, Box::new(Sgd::new(0.1))),

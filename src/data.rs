@@ -4,27 +4,26 @@
 use crate::tensor::Tensor;
 use crate::tensor::pow2::{exponent_of, times_pow2};
 
-/// Polynomial features `φ(x) = [1, x, x², ..., x^n]` (`with_constant`) or `[x, ..., x^n]`,
-/// one row per sample: an `N x (n + 1)` or `N x n` matrix.
+/// Polynomial features `φ(x) = [1, x, x², ..., x^n]`, one row per sample: an `N x (n + 1)`
+/// matrix (scikit-learn's `PolynomialFeatures(n)` on one feature). Without the constant
+/// column (a model with a bias of its own): `poly_features(x, n).slice(.., 1..)`.
 ///
 /// # Panics
 /// If `degree` does not fit an `i32` (the power `x^j` is `powi`), naming it.
 ///
 /// ```
 /// use tapegrad::data::poly_features;
-/// let phi = poly_features(&[2.0, 3.0], 3, true);    // [1, x, x^2, x^3]
+/// let phi = poly_features(&[2.0, 3.0], 3);             // [1, x, x^2, x^3]
 /// assert_eq!(phi.row_slice(1), &[1.0, 3.0, 9.0, 27.0]);
-/// assert_eq!(poly_features(&[2.0], 2, false).row_slice(0), &[2.0, 4.0]);
+/// assert_eq!(poly_features(&[2.0], 2).slice(.., 1..).row_slice(0), &[2.0, 4.0]);
 /// ```
-pub fn poly_features(x: &[f64], degree: usize, with_constant: bool) -> Tensor {
+pub fn poly_features(x: &[f64], degree: usize) -> Tensor {
     assert!(
         i32::try_from(degree).is_ok(),
         "poly_features: degree {degree} is too large (at most {})",
         i32::MAX
     );
-    let first = if with_constant { 0 } else { 1 };
-    let cols = degree + 1 - first;
-    Tensor::from_fn(x.len(), cols, |i, j| x[i].powi((j + first) as i32))
+    Tensor::from_fn(x.len(), degree + 1, |i, j| x[i].powi(j as i32))
 }
 
 /// Per-column standardization `z_j = (x_j − μ_j) / σ_j`, with the population standard

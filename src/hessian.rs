@@ -121,7 +121,7 @@ where
 /// use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Theta, mlp, mse};
 /// use tapegrad::{Rng, Tensor, hessian::hessian};
 /// let mut params = Params::new();
-/// let model = mlp(&mut params, &[1, 3, 1], Activation::Tanh, &Init::PyTorch, &mut Rng::new(0));
+/// let model = mlp(&[1, 3, 1], Activation::Tanh).build(&mut params, &mut Rng::new(0));
 /// let (x, y) = (Tensor::column(&[-1.0, 0.5, 2.0]), Tensor::column(&[1.0, 0.0, -1.0]));
 /// let h = hessian(
 ///     |tape, vars| {

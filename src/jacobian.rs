@@ -45,7 +45,7 @@ where
 /// use tapegrad::nn::{Activation, Init, Module, Params, Theta, mlp};
 /// use tapegrad::{Rng, Tensor, jacobian::ntk, linalg::sym_eig};
 /// let mut params = Params::new();
-/// let model = mlp(&mut params, &[2, 8, 1], Activation::Tanh, &Init::PyTorch, &mut Rng::new(0));
+/// let model = mlp(&[2, 8, 1], Activation::Tanh).build(&mut params, &mut Rng::new(0));
 /// let x = Tensor::from_rows(&[[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]);
 /// let k = ntk(
 ///     |tape, vars| model.forward(&Theta::from_vars(&params, vars), tape.constant(&x)),

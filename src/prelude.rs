@@ -8,7 +8,7 @@
 //! ```
 //! use tapegrad::prelude::*;
 //! let mut params = Params::new();
-//! let model = mlp(&mut params, &[1, 8, 1], Activation::Tanh, &Init::PyTorch, &mut Rng::new(0));
+//! let model = mlp(&[1, 8, 1], Activation::Tanh).build(&mut params, &mut Rng::new(0));
 //! let (x, y) = (Tensor::column(&[0.0, 0.5, 1.0]), Tensor::column(&[0.0, 0.25, 1.0]));
 //! let loss = |params: &Params| {
 //!     let tape = Tape::new();

@@ -628,7 +628,7 @@ fn gd_sgd_schedules_reaches_the_closed_forms() {
     );
     for (k, degree) in [3usize, 9].into_iter().enumerate() {
         let d = &v["degrees"][k];
-        let design = poly_features(&x, degree, true);
+        let design = poly_features(&x, degree);
         let beta = mse_smoothness(&design);
         assert!((d["beta"].as_f64().unwrap() - beta).abs() <= 1e-12 * beta);
         let star = if degree == 3 {
@@ -693,7 +693,7 @@ fn implicit_bias_picks_the_minimum_norm_interpolant() {
             .map(|&t| (5.0 * t).sin() * (2.0 * t).abs().exp() / 10.0)
             .collect::<Vec<_>>(),
     );
-    let star = min_norm(&poly_features(&x, 9, true), &y).unwrap();
+    let star = min_norm(&poly_features(&x, 9), &y).unwrap();
     let reported: Vec<f64> = v["min_norm_theta"]
         .as_array()
         .unwrap()
@@ -939,7 +939,7 @@ fn sin_poly_fit_reproduces_seed_000s_divergence() {
     let u = &v["your_run"];
     assert!(u["diverged_at_step"].as_u64().is_some(), "{u}");
     let x: Vec<f64> = (0..5).map(|i| 2.0 + 3.0 * i as f64 / 4.0).collect();
-    let beta_sum = 5.0 * mse_smoothness(&poly_features(&x, 2, true));
+    let beta_sum = 5.0 * mse_smoothness(&poly_features(&x, 2));
     assert!((u["beta"].as_f64().unwrap() - beta_sum).abs() <= 1e-9 * beta_sum);
     let bound = 2.0 * 1.9 / beta_sum;
     assert!((u["stable_below"].as_f64().unwrap() - bound).abs() <= 1e-9 * bound);

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use tapegrad::Rng;
 use tapegrad::gradcheck::gradgradcheck;
 use tapegrad::hessian::{hessian, hvp, optimal_step};
-use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Theta, mlp, mse};
+use tapegrad::nn::{Activation, Module, Params, Reduction, Theta, mlp, mse};
 use tapegrad::{Tape, Tensor, Var};
 
 /// Entries in `[0.3, 2]` with a random sign: away from the kinks of relu and abs and from 0.
@@ -124,7 +124,7 @@ proptest! {
         let mut rng = Rng::new(seed);
         let act = if tanh { Activation::Tanh } else { Activation::Sigmoid };
         let mut params = Params::new();
-        let model = mlp(&mut params, &sizes, act, &Init::PyTorch, &mut rng);
+        let model = mlp(&sizes, act).build(&mut params, &mut rng);
         let x = gaussian(5, sizes[0], &mut rng);
         let y = gaussian(5, *sizes.last().unwrap(), &mut rng);
         let v: Vec<Tensor> = params.tensors().iter().map(|t| gaussian(t.rows(), t.cols(), &mut rng)).collect();
@@ -278,13 +278,7 @@ fn jacobian_of_an_mlp_and_its_ntk() {
     use tapegrad::linalg::sym_eig;
     let mut rng = Rng::new(3);
     let mut params = Params::new();
-    let model = mlp(
-        &mut params,
-        &[3, 5, 2],
-        Activation::Tanh,
-        &Init::PyTorch,
-        &mut rng,
-    );
+    let model = mlp(&[3, 5, 2], Activation::Tanh).build(&mut params, &mut rng);
     let x = gaussian(4, 3, &mut rng);
     let outputs = |p: &Params| -> Tensor {
         let tape = Tape::new();

@@ -43,15 +43,15 @@ fn dot_snapshot() {
     let tape = Tape::new();
     let (_, loss) = small(&tape);
     assert_eq!(
-        tape.to_dot(false, None),
+        tape.to_dot(None),
         r#"digraph tape {
   rankdir=LR;
   node [shape=box, fontname="monospace"];
-  n0 [label="0 x: constant\n[1x2]", style=dashed];
-  n1 [label="1 w: leaf\n[2x1]", style=bold];
-  n2 [label="2: matmul\n[1x1]"];
-  n3 [label="3: add_scalar(-3)\n[1x1]"];
-  n4 [label="4 loss: powi(2)\n[1x1]"];
+  n0 [label="0 x: constant\n[1x2]\nvalue [1.0000, 2.0000]", style=dashed];
+  n1 [label="1 w: leaf\n[2x1]\nvalue [0.5000, -0.2500]", style=bold];
+  n2 [label="2: matmul\n[1x1]\nvalue 0.0000"];
+  n3 [label="3: add_scalar(-3)\n[1x1]\nvalue -3.0000"];
+  n4 [label="4 loss: powi(2)\n[1x1]\nvalue 9.0000"];
   n0 -> n2;
   n1 -> n2;
   n2 -> n3;
@@ -60,7 +60,7 @@ fn dot_snapshot() {
 "#
     );
     let grads = tape.backward(loss);
-    let dot = tape.to_dot(true, Some(&grads));
+    let dot = tape.to_dot(Some(&grads));
     assert!(dot.contains(r#"n1 [label="1 w: leaf\n[2x1]\nvalue [0.5000, -0.2500]\ngrad [-6.0000, -12.0000]", style=bold];"#), "{dot}");
 }
 
@@ -214,7 +214,7 @@ fn long_and_hostile_names_print_safely() {
     let _ = tape
         .leaf(Tensor::scalar(1.0))
         .named("layer \"a\"\\ \n x\u{7}");
-    let dot = tape.to_dot(false, None);
+    let dot = tape.to_dot(None);
     let line = dot.lines().find(|l| l.contains("n0 [")).unwrap();
     assert!(line.contains(r#"layer \"a\"\\ \n x"#), "{line}");
     assert!(line.ends_with("style=bold];"), "{line}");

@@ -12,7 +12,7 @@ mod common;
 use proptest::prelude::*;
 use std::process::Command;
 use tapegrad::inspect::preview;
-use tapegrad::nn::{Activation, Init, Module, Params, Reduction, mlp, mse};
+use tapegrad::nn::{Activation, Module, Params, Reduction, mlp, mse};
 use tapegrad::{Rng, Tape, Tensor, Var};
 
 /// The SVG or page `text` parsed as XML (a DTD allowed: the page's doctype), or a panic
@@ -32,13 +32,7 @@ fn well_formed<'a>(kind: &str, text: &'a str) -> roxmltree::Document<'a> {
 fn mlp_loss(tape: &Tape) -> Var<'_> {
     let mut rng = Rng::new(7);
     let mut params = Params::new();
-    let model = mlp(
-        &mut params,
-        &[2, 4, 4, 1],
-        Activation::Tanh,
-        &Init::PyTorch,
-        &mut rng,
-    );
+    let model = mlp(&[2, 4, 4, 1], Activation::Tanh).build(&mut params, &mut rng);
     let x = Tensor::from_rows(&[[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]);
     let y = Tensor::column(&[-1.0, 1.0, 1.0, -1.0]);
     let vars = tape.params(&params);
@@ -356,7 +350,7 @@ fn parameter_leaves_are_named_from_params() {
         assert_eq!(tape.name_of(i).as_deref(), Some(*name), "leaf {i}");
     }
     let table = tape.table(Some(&grads)).to_string();
-    let dot = tape.to_dot(true, Some(&grads));
+    let dot = tape.to_dot(Some(&grads));
     let svg = tape.to_svg(Some(&grads));
     let html = tape.to_html(loss);
     for (i, name) in names.iter().enumerate() {
@@ -418,7 +412,7 @@ fn names_cannot_break_the_svg_or_the_page() {
     let loss = (w * w).named("L");
     let grads = tape.backward(loss);
     // DOT's quoted label keeps the name, its quote escaped.
-    let dot = tape.to_dot(false, None);
+    let dot = tape.to_dot(None);
     assert!(dot.contains(r#"n0 [label="0 <b>&\"'"#), "{dot}");
     for (kind, text) in [
         ("svg", tape.to_svg(Some(&grads))),
@@ -480,7 +474,7 @@ proptest! {
         let grads = tape.backward(loss);
         let _ = well_formed("svg", &tape.to_svg(Some(&grads)));
         let _ = well_formed("html", &tape.to_html(loss));
-        let dot = tape.to_dot(true, Some(&grads));
+        let dot = tape.to_dot(Some(&grads));
         for node in 0..2 {
             let start = format!("  n{node} [label=\"");
             let at = dot.find(&start).expect("a node statement") + start.len();

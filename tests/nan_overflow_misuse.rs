@@ -469,20 +469,14 @@ fn anomaly_detection_names_nan_data_where_it_enters() {
 
 #[test]
 fn an_empty_batch_is_nan_for_mean_and_refused_by_the_trainer() {
-    use tapegrad::nn::{Activation, Init, Params, Reduction, mlp, mse};
+    use tapegrad::nn::{Activation, Params, Reduction, mlp, mse};
     let tape = Tape::new();
     let pred = tape.leaf(Tensor::zeros(0, 1));
     let target = tape.constant(Tensor::zeros(0, 1));
     assert!(mse(pred, target, Reduction::Mean).item().is_nan());
     assert_eq!(mse(pred, target, Reduction::Sum).item(), 0.0);
     let mut params = Params::new();
-    let model = mlp(
-        &mut params,
-        &[1, 1],
-        Activation::Tanh,
-        &Init::PyTorch,
-        &mut tapegrad::Rng::new(0),
-    );
+    let model = mlp(&[1, 1], Activation::Tanh).build(&mut params, &mut tapegrad::Rng::new(0));
     let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         tapegrad::train::Trainer::new(&model, &Tensor::zeros(0, 1), &Tensor::zeros(0, 1));
     }))

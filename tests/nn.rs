@@ -49,7 +49,7 @@ fn mlp_mse_gradient_matches_finite_differences() {
     proptest!(common::proptest_config(48), |(sizes in sizes, act in 0usize..3, sum in any::<bool>(), n in 1usize..=6, seed in 0u64..1000)| {
         let mut r = rng(seed);
         let mut params = Params::new();
-        let model = mlp(&mut params, &sizes, activation(act), &Init::PyTorch, &mut r);
+        let model = mlp(&sizes, activation(act)).build(&mut params, &mut r);
         let x = Tensor::rand_normal(n, sizes[0], 0.0, 1.0, &mut r);
         let y = Tensor::rand_normal(n, *sizes.last().unwrap(), 0.0, 1.0, &mut r);
         let reduction = if sum { Reduction::Sum } else { Reduction::Mean };
@@ -132,7 +132,7 @@ fn parameter_names_shapes_and_counts() {
         (&[3, 2], 8),
     ] {
         let mut p = Params::new();
-        mlp(&mut p, sizes, Activation::Tanh, &Init::PyTorch, &mut rng(1));
+        mlp(sizes, Activation::Tanh).build(&mut p, &mut rng(1));
         assert_eq!(p.len(), count, "{sizes:?}");
     }
     let mut p = Params::new();
@@ -204,13 +204,7 @@ fn init_bounds_hold_for_every_entry() {
 fn same_seed_same_model_different_seed_different_model() {
     let build = |seed| {
         let mut p = Params::new();
-        mlp(
-            &mut p,
-            &[2, 8, 3],
-            Activation::Sigmoid,
-            &Init::PyTorch,
-            &mut rng(seed),
-        );
+        mlp(&[2, 8, 3], Activation::Sigmoid).build(&mut p, &mut rng(seed));
         p
     };
     assert_eq!(build(11).as_slice(), build(11).as_slice());
@@ -325,7 +319,9 @@ fn loss_and_gradients_match_pytorch() {
             Reduction::Mean
         };
         let mut params = Params::new();
-        let model = mlp(&mut params, &sizes, act, &Init::Zeros, &mut rng(0));
+        let model = mlp(&sizes, act)
+            .init(Init::Zeros)
+            .build(&mut params, &mut rng(0));
         for p in case["params"].as_array().unwrap() {
             let id = params
                 .find(p["name"].as_str().unwrap())

@@ -52,13 +52,9 @@ fn problem(fx: &Value, name: &str) -> ValueAndGrad {
             let x = Tensor::from_vec(12, 2, floats(&p["x"]));
             let y = Tensor::column(&floats(&p["y"]));
             let mut params = Params::new();
-            let model = mlp(
-                &mut params,
-                &[2, 6, 1],
-                Activation::Tanh,
-                &Init::Zeros,
-                &mut tapegrad::Rng::new(0),
-            );
+            let model = mlp(&[2, 6, 1], Activation::Tanh)
+                .init(Init::Zeros)
+                .build(&mut params, &mut tapegrad::Rng::new(0));
             Box::new(move |theta: &[f64]| {
                 let mut params = params.clone();
                 params.set_flat(theta);

@@ -9,7 +9,7 @@ use common::close::assert_all_close_or_both_nan;
 use common::user_ops::Cube;
 use common::w1;
 use proptest::prelude::*;
-use tapegrad::nn::{Activation, Init, Module, Params, Reduction, Sequential, Theta, mlp, mse};
+use tapegrad::nn::{Activation, Module, Params, Reduction, Sequential, Theta, mlp, mse};
 use tapegrad::ops::{Adjoint, Function};
 use tapegrad::optim::{Optimizer, Sgd};
 use tapegrad::replay::Replay;
@@ -302,13 +302,7 @@ fn a_parameter_recorded_after_the_loss_gets_zeros() {
 #[test]
 fn set_input_feeds_the_next_batch() {
     let mut params = Params::new();
-    let model = mlp(
-        &mut params,
-        &[2, 3, 1],
-        Activation::Tanh,
-        &Init::PyTorch,
-        &mut Rng::new(4),
-    );
+    let model = mlp(&[2, 3, 1], Activation::Tanh).build(&mut params, &mut Rng::new(4));
     let mut rng = Rng::new(5);
     let batches: Vec<(Tensor, Tensor)> = (0..3)
         .map(|_| {
@@ -433,13 +427,7 @@ fn a_recording_that_reads_values_is_not_replayed_blindly() {
     let x = Tensor::rand_uniform(16, 1, -1.0, 1.0, &mut rng);
     let y = x.map(|v| (3.0 * v).sin());
     let mut init = Params::new();
-    let model = mlp(
-        &mut init,
-        &[1, 8, 1],
-        Activation::Tanh,
-        &Init::PyTorch,
-        &mut rng,
-    );
+    let model = mlp(&[1, 8, 1], Activation::Tanh).build(&mut init, &mut rng);
     let run = |replay: bool| {
         let mut p = init.clone();
         Trainer::new(&model, &x, &y)

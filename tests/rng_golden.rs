@@ -3,7 +3,7 @@
 //! alone by `tests/fixtures/rng_golden.py` (SplitMix64 + ChaCha8 written out in Python, no
 //! Rust and no `rand`), so they pin both our definitions and the ChaCha implementation.
 
-use tapegrad::nn::{Activation, Init, Params, mlp};
+use tapegrad::nn::{Activation, Params, mlp};
 use tapegrad::{Rng, Tensor};
 
 #[test]
@@ -53,13 +53,7 @@ fn index_and_shuffle() {
 #[test]
 fn seeded_init() {
     let mut params = Params::new();
-    let _model = mlp(
-        &mut params,
-        &[1, 10, 10, 1],
-        Activation::Relu,
-        &Init::PyTorch,
-        &mut Rng::new(0),
-    );
+    let _model = mlp(&[1, 10, 10, 1], Activation::Relu).build(&mut params, &mut Rng::new(0));
     let first = &params.as_slice()[..3];
     assert_eq!(
         first,

@@ -139,7 +139,7 @@ fn singular_values_are_the_square_roots_of_the_gram_eigenvalues() {
 #[test]
 fn seed_003_rank_null_space_and_pinv() {
     let x: Vec<f64> = (0..7).map(|i| -1.0 + 2.0 * i as f64 / 6.0).collect();
-    let phi = poly_features(&x, 9, true);
+    let phi = poly_features(&x, 9);
     assert_eq!(phi.shape(), (7, 10));
     assert_eq!(rank(&phi), 7);
     assert_eq!(rank(&phi.matmul_tn(&phi)), 7, "rank of XᵀX");

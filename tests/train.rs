@@ -5,7 +5,7 @@
 #[path = "common/peer.rs"]
 mod peer;
 
-use tapegrad::nn::{Activation, Init, Module, Params, Reduction, mlp};
+use tapegrad::nn::{Activation, Module, Params, Reduction, mlp};
 use tapegrad::optim::{Adam, Lbfgs, Sgd, Stop, StrongWolfe};
 use tapegrad::train::{
     Average, Batches, Flow, History, KeepBest, Loss, Observer, Step, TestLoss, Trainer,
@@ -65,13 +65,7 @@ fn the_loop_reproduces_w2() {
 fn small_problem() -> (Params, tapegrad::nn::Sequential, Tensor, Tensor) {
     let mut rng = Rng::new(3);
     let mut params = Params::new();
-    let model = mlp(
-        &mut params,
-        &[2, 6, 1],
-        Activation::Tanh,
-        &Init::PyTorch,
-        &mut rng,
-    );
+    let model = mlp(&[2, 6, 1], Activation::Tanh).build(&mut params, &mut rng);
     let x = Tensor::rand_normal(12, 2, 0.0, 1.0, &mut rng);
     let y = Tensor::rand_normal(12, 1, 0.0, 1.0, &mut rng);
     (params, model, x, y)
@@ -280,13 +274,7 @@ fn replaying_trains_as_recording_does() {
     let y = Tensor::rand_normal(70, 2, 0.0, 1.0, &mut rng);
     let classes = Tensor::from_fn(70, 1, |i, _| (i % 2) as f64);
     let mut start = Params::new();
-    let model = mlp(
-        &mut start,
-        &[4, 6, 2],
-        Activation::Tanh,
-        &Init::PyTorch,
-        &mut Rng::new(3),
-    );
+    let model = mlp(&[4, 6, 2], Activation::Tanh).build(&mut start, &mut Rng::new(3));
     for (batches, loss, targets) in [
         (Batches::Full, Loss::Mse(Reduction::Mean), &y),
         (Batches::Sequential(32), Loss::Mse(Reduction::Sum), &y),
@@ -338,13 +326,7 @@ fn panics(f: &dyn Fn()) -> String {
 /// A tiny problem for the checks of the loop's settings.
 fn tiny() -> (Params, tapegrad::nn::Sequential, Tensor, Tensor) {
     let mut params = Params::new();
-    let model = mlp(
-        &mut params,
-        &[1, 3, 1],
-        Activation::Tanh,
-        &Init::PyTorch,
-        &mut Rng::new(0),
-    );
+    let model = mlp(&[1, 3, 1], Activation::Tanh).build(&mut params, &mut Rng::new(0));
     let x = Tensor::column(&[-1.0, 0.0, 1.0]);
     let y = x.map(|v| v * v);
     (params, model, x, y)
@@ -421,13 +403,7 @@ fn data_the_loop_cannot_use_is_named() {
     );
     // Two classes, a target of 1.7.
     let mut p2 = Params::new();
-    let classifier = mlp(
-        &mut p2,
-        &[1, 3, 2],
-        Activation::Tanh,
-        &Init::PyTorch,
-        &mut Rng::new(0),
-    );
+    let classifier = mlp(&[1, 3, 2], Activation::Tanh).build(&mut p2, &mut Rng::new(0));
     let labels = Tensor::column(&[0.0, 1.7, 1.0]);
     let msg = panics(&|| {
         let mut p = p2.clone();

@@ -6,20 +6,22 @@ use crate::tensor::fmt_shape;
 use crate::tensor::preview;
 
 impl Tape {
-    /// The graph in Graphviz DOT: one node per tape entry labelled with index, name, op and
-    /// shape (and the value and adjoint previews if asked), one edge per input. Leaves are
-    /// bold boxes, constants dashed. Render with `dot -Tsvg graph.dot -o graph.svg`.
+    /// The graph in Graphviz DOT: one node per tape entry labelled with index, name, op,
+    /// shape and value (and with `grads` its adjoint), as [`Tape::to_svg`] draws them (above
+    /// 200 nodes, the values and adjoints are left out), one edge per input. Leaves are bold
+    /// boxes, constants dashed. Render with `dot -Tsvg graph.dot -o graph.svg`.
     ///
     /// ```
     /// use tapegrad::Tape;
     /// let tape = Tape::new();
     /// let x = tape.leaf(1.0).named("x");
-    /// let dot = tape.to_dot(true, None);
-    /// assert!(dot.starts_with("digraph tape {") && dot.contains("x"));
+    /// let dot = tape.to_dot(None);
+    /// assert!(dot.starts_with("digraph tape {") && dot.contains("0 x: leaf\\n[1x1]\\nvalue 1.0000"));
     /// # let _ = x;
     /// ```
-    pub fn to_dot(&self, values: bool, grads: Option<&Grads>) -> String {
+    pub fn to_dot(&self, grads: Option<&Grads>) -> String {
         let nodes = self.nodes();
+        let values = nodes.len() <= super::svg::COMPACT_ABOVE;
         let mut s = String::from(
             "digraph tape {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n",
         );
@@ -50,7 +52,7 @@ impl Tape {
             if values {
                 label += &format!("\\nvalue {}", preview(&node.value));
             }
-            if let Some(g) = grads.and_then(|g| g.by_index(i)) {
+            if let Some(g) = grads.and_then(|g| g.by_index(i)).filter(|_| values) {
                 label += &format!("\\ngrad {}", preview(g));
             }
             let style = match node.op {

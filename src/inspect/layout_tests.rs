@@ -3,7 +3,7 @@
 //! random DAGs).
 
 use super::{Layout, layout};
-use crate::nn::{Activation, Init, Module, Params, Reduction, mlp, mse};
+use crate::nn::{Activation, Module, Params, Reduction, mlp, mse};
 use crate::{Rng, Tape, Tensor, Var};
 
 /// Arrows start at the bottom of their input's box, end at the top of their op's box, and
@@ -65,13 +65,7 @@ fn fixed_graphs_meet_their_crossing_bounds() {
 fn mlp_loss(tape: &Tape) -> Var<'_> {
     let mut rng = Rng::new(7);
     let mut params = Params::new();
-    let model = mlp(
-        &mut params,
-        &[2, 4, 4, 1],
-        Activation::Tanh,
-        &Init::PyTorch,
-        &mut rng,
-    );
+    let model = mlp(&[2, 4, 4, 1], Activation::Tanh).build(&mut params, &mut rng);
     let x = Tensor::from_rows(&[[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]);
     let y = Tensor::column(&[-1.0, 1.0, 1.0, -1.0]);
     let vars = tape.params(&params);

@@ -18,7 +18,7 @@ pub use loss::{Reduction, least_squares, mse};
 // The flat parameters and their views on a tape live in `crate::params`, below `nn`:
 // replay, the checks and the file formats use them without the layers.
 pub use crate::params::{ParamId, ParamView, Params, Theta};
-pub use sequential::{Sequential, mlp};
+pub use sequential::{MlpBuilder, Sequential, mlp};
 
 use crate::tape::{Tape, Var};
 use crate::tensor::Tensor;

@@ -47,7 +47,7 @@ impl Sequential {
     /// ```
     /// use tapegrad::nn::{Activation, Init, Params, mlp};
     /// use tapegrad::Rng;
-    /// let model = mlp(&mut Params::new(), &[1, 10, 1], Activation::Relu, &Init::PyTorch, &mut Rng::new(0));
+    /// let model = mlp(&[1, 10, 1], Activation::Relu).build(&mut Params::new(), &mut Rng::new(0));
     /// assert_eq!(model.layers().len(), 3);                  // Linear, ReLU, Linear
     /// ```
     pub fn layers(&self) -> &[Box<dyn Module>] {
@@ -60,7 +60,7 @@ impl Sequential {
     /// use tapegrad::nn::{Activation, Init, Params, mlp};
     /// use tapegrad::Rng;
     /// let mut params = Params::new();
-    /// let model = mlp(&mut params, &[1, 10, 10, 1], Activation::Relu, &Init::PyTorch, &mut Rng::new(0));
+    /// let model = mlp(&[1, 10, 10, 1], Activation::Relu).build(&mut params, &mut Rng::new(0));
     /// assert!(model.summary(&params).ends_with("total parameters: 141"));
     /// ```
     pub fn summary(&self, params: &Params) -> String {
@@ -146,7 +146,7 @@ impl Module for Sequential {
 }
 
 /// A multilayer perceptron with widths `sizes = [in, h_1, ..., out]`: `Linear` layers with
-/// bias, `activation` after every layer but the last, initialized with `init`. Layers are
+/// bias, `activation` after every layer but the last (settings: [`MlpBuilder`]). Layers are
 /// numbered as PyTorch's `nn.Sequential` numbers them (`0.weight`, `0.bias`, `2.weight`, ...;
 /// the activations take the odd indices), so parameter names match a PyTorch model.
 ///
@@ -154,14 +154,12 @@ impl Module for Sequential {
 /// If `sizes` has fewer than two entries or contains a 0.
 ///
 /// ```
-/// use tapegrad::nn::{Activation, Init, Module, Params, Reduction, mlp, mse};
-/// use tapegrad::optim::{Optimizer, Sgd};
-/// use tapegrad::{Rng, Tape, Tensor};
+/// use tapegrad::prelude::*;
 /// // A 1-16-1 tanh network fits y = x^2 on 5 points.
 /// let x = Tensor::column(&[-1.0, -0.5, 0.0, 0.5, 1.0]);
 /// let y = x.map(|v| v * v);
 /// let mut params = Params::new();
-/// let model = mlp(&mut params, &[1, 16, 1], Activation::Tanh, &Init::PyTorch, &mut Rng::new(1));
+/// let model = mlp(&[1, 16, 1], Activation::Tanh).build(&mut params, &mut Rng::new(1));
 /// assert_eq!(params.views()[2].name, "2.weight");       // PyTorch's nn.Sequential names
 /// let mut opt = Sgd::new(0.1).momentum(0.9);
 /// let loss_at = |params: &Params| {
@@ -177,29 +175,69 @@ impl Module for Sequential {
 /// }
 /// assert!(loss_at(&params).0 < start / 20.0);
 /// ```
-pub fn mlp(
-    params: &mut Params,
-    sizes: &[usize],
-    activation: Activation,
-    init: &Init,
-    rng: &mut Rng,
-) -> Sequential {
-    assert!(
-        sizes.len() >= 2,
-        "mlp: need at least input and output sizes, got {sizes:?}"
-    );
-    let mut model = Sequential::new();
-    let last = sizes.len() - 2;
-    for (l, pair) in sizes.windows(2).enumerate() {
-        let name = (2 * l).to_string();
-        model = model.push(
-            Linear::new(pair[0], pair[1])
-                .init(init.clone())
-                .build(params, &name, rng),
-        );
-        if l < last {
-            model = model.push(activation.clone());
-        }
+pub fn mlp(sizes: &[usize], activation: Activation) -> MlpBuilder {
+    MlpBuilder {
+        sizes: sizes.to_vec(),
+        activation,
+        init: Init::PyTorch,
     }
-    model
+}
+
+/// An [`mlp`]'s settings: its sizes, its activation, and how its layers start (default
+/// [`Init::PyTorch`]). [`build`](MlpBuilder::build) registers the parameters.
+#[derive(Clone, Debug)]
+#[must_use = "a network's settings do nothing until `build` registers its parameters"]
+pub struct MlpBuilder {
+    sizes: Vec<usize>,
+    activation: Activation,
+    init: Init,
+}
+
+impl MlpBuilder {
+    /// How every layer's `W` and `b` start (default [`Init::PyTorch`]).
+    ///
+    /// ```
+    /// use tapegrad::prelude::*;
+    /// let mut params = Params::new();
+    /// mlp(&[2, 3, 1], Activation::Relu).init(Init::Zeros).build(&mut params, &mut Rng::new(0));
+    /// assert!(params.as_slice().iter().all(|&v| v == 0.0));
+    /// ```
+    pub fn init(mut self, init: Init) -> MlpBuilder {
+        self.init = init;
+        self
+    }
+
+    /// Registers the layers' parameters in `params` (`0.weight`, `0.bias`, `2.weight`, ...),
+    /// drawn from `rng` where the initialization is random, and returns the network.
+    ///
+    /// # Panics
+    /// If the sizes have fewer than two entries or contain a 0.
+    ///
+    /// ```
+    /// use tapegrad::prelude::*;
+    /// let mut params = Params::new();
+    /// let model = mlp(&[1, 10, 10, 1], Activation::Relu).build(&mut params, &mut Rng::new(0));
+    /// assert_eq!((params.len(), model.layers().len()), (141, 5));
+    /// ```
+    pub fn build(self, params: &mut Params, rng: &mut Rng) -> Sequential {
+        let sizes = &self.sizes;
+        assert!(
+            sizes.len() >= 2,
+            "mlp: need at least input and output sizes, got {sizes:?}"
+        );
+        let mut model = Sequential::new();
+        let last = sizes.len() - 2;
+        for (l, pair) in sizes.windows(2).enumerate() {
+            let name = (2 * l).to_string();
+            model = model.push(
+                Linear::new(pair[0], pair[1])
+                    .init(self.init.clone())
+                    .build(params, &name, rng),
+            );
+            if l < last {
+                model = model.push(self.activation.clone());
+            }
+        }
+        model
+    }
 }

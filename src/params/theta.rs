@@ -171,7 +171,7 @@ impl Tape {
     /// use tapegrad::optim::{Optimizer, Sgd};
     /// use tapegrad::{Rng, Tape, Tensor};
     /// let mut params = Params::new();
-    /// let model = mlp(&mut params, &[1, 4, 1], Activation::Relu, &Init::PyTorch, &mut Rng::new(0));
+    /// let model = mlp(&[1, 4, 1], Activation::Relu).build(&mut params, &mut Rng::new(0));
     /// let (x, y) = (Tensor::column(&[0.0, 0.5, 1.0]), Tensor::column(&[0.0, 0.25, 1.0]));
     /// let (mut tape, mut grad, mut opt) = (Tape::new(), vec![0.0; params.len()], Sgd::new(0.1));
     /// for _ in 0..3 {

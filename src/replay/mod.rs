@@ -49,7 +49,7 @@ use std::rc::Rc;
 /// use tapegrad::replay::Replay;
 /// use tapegrad::{Rng, Tape, Tensor};
 /// let mut params = Params::new();
-/// let model = mlp(&mut params, &[1, 8, 1], Activation::Relu, &Init::PyTorch, &mut Rng::new(0));
+/// let model = mlp(&[1, 8, 1], Activation::Relu).build(&mut params, &mut Rng::new(0));
 /// let (x, y) = (Tensor::column(&[0.0, 0.5, 1.0]), Tensor::column(&[0.0, 0.25, 1.0]));
 ///
 /// // Record one step...

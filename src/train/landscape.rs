@@ -14,7 +14,7 @@ use crate::tensor::Tensor;
 /// use tapegrad::train::{Landscape, Loss};
 /// use tapegrad::{Rng, Tensor};
 /// let mut params = Params::new();
-/// let model = mlp(&mut params, &[1, 4, 1], Activation::Tanh, &Init::PyTorch, &mut Rng::new(0));
+/// let model = mlp(&[1, 4, 1], Activation::Tanh).build(&mut params, &mut Rng::new(0));
 /// let x = Tensor::column(&[-1.0, 0.0, 1.0]);
 /// let y = x.map(|v| v * v);
 /// let land = Landscape::new(&model, &params, (&x, &y), Loss::Mse(Reduction::Mean));

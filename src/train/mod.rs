@@ -18,7 +18,7 @@
 //! let x = Tensor::column(&[-1.0, -0.5, 0.0, 0.5, 1.0]);
 //! let y = x.map(|v| v * v);
 //! let mut params = Params::new();
-//! let model = mlp(&mut params, &[1, 16, 1], Activation::Tanh, &Init::PyTorch, &mut Rng::new(1));
+//! let model = mlp(&[1, 16, 1], Activation::Tanh).build(&mut params, &mut Rng::new(1));
 //! let mut history = History::new("SGD + momentum");
 //! let report = Trainer::new(&model, &x, &y)
 //!     .loss(Loss::Mse(Reduction::Mean))
@@ -253,7 +253,7 @@ impl<'a> Trainer<'a> {
     /// let mut rng = Rng::new(2);
     /// let (x, y) = (Tensor::rand_normal(100, 3, 0.0, 1.0, &mut rng), Tensor::rand_normal(100, 1, 0.0, 1.0, &mut rng));
     /// let mut params = Params::new();
-    /// let model = mlp(&mut params, &[3, 5, 1], Activation::Relu, &Init::PyTorch, &mut Rng::new(0));
+    /// let model = mlp(&[3, 5, 1], Activation::Relu).build(&mut params, &mut Rng::new(0));
     /// let run = |replay: bool, params: &mut Params| {
     ///     Trainer::new(&model, &x, &y).batches(Batches::Sequential(32)).steps(40).replay(replay)
     ///         .run(params, &mut Adam::new(1e-2)).unwrap()

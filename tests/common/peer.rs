@@ -70,13 +70,9 @@ pub fn model(data: &PeerData) -> (Params, Sequential) {
     let mut sizes = vec![layers[0].0.cols()];
     sizes.extend(layers.iter().map(|(w, _)| w.rows()));
     let mut params = Params::new();
-    let model = mlp(
-        &mut params,
-        &sizes,
-        Activation::Relu,
-        &Init::Zeros,
-        &mut Rng::new(0),
-    );
+    let model = mlp(&sizes, Activation::Relu)
+        .init(Init::Zeros)
+        .build(&mut params, &mut Rng::new(0));
     for (l, (w, b)) in layers.iter().enumerate() {
         params.set(params.find(&format!("{}.weight", 2 * l)).unwrap(), w);
         params.set(params.find(&format!("{}.bias", 2 * l)).unwrap(), b);

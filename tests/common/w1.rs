@@ -2,20 +2,14 @@
 //! initialization from seed 0, on 7 points of `sin(5x) exp(|2x|) / 10`. (`common/peer.rs`
 //! reads the peer's own initial weights from `benches/data/` instead.)
 
-use tapegrad::nn::{Activation, Init, Params, Sequential, mlp};
+use tapegrad::nn::{Activation, Params, Sequential, mlp};
 use tapegrad::{Rng, Tensor};
 
 /// A ReLU MLP of `sizes` with PyTorch's init from seed 0, as W1 builds its network (W3's
 /// `[15, 64, 64, 1]` too).
 pub fn relu_mlp(sizes: &[usize]) -> (Params, Sequential) {
     let mut params = Params::new();
-    let model = mlp(
-        &mut params,
-        sizes,
-        Activation::Relu,
-        &Init::PyTorch,
-        &mut Rng::new(0),
-    );
+    let model = mlp(sizes, Activation::Relu).build(&mut params, &mut Rng::new(0));
     (params, model)
 }
 

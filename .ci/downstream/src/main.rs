@@ -38,7 +38,7 @@ fn train(model: &Sequential, init: &Params, x: &Tensor, y: &Tensor, steps: usize
 fn main() {
     let steps: usize = std::env::args().nth(1).map_or(2000, |s| s.parse().expect("steps"));
     let mut params = Params::new();
-    let model = mlp(&mut params, &[15, 50, 50, 1], Activation::Relu, &Init::PyTorch, &mut Rng::new(0));
+    let model = mlp(&[15, 50, 50, 1], Activation::Relu).build(&mut params, &mut Rng::new(0));
 
     // Habits: dbg! on a tape, grads and the model; Tensor arithmetic; approx on tensors.
     let (x, y) = data(0);

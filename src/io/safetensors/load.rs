@@ -32,14 +32,14 @@ pub fn load(path: impl AsRef<Path>) -> Result<(Params, Vec<(String, String)>), D
 /// ```
 /// use tapegrad::{Rng, Tensor, io::safetensors, nn::{Activation, Init, Params, mlp}};
 /// let mut trained = Params::new();
-/// let _ = mlp(&mut trained, &[1, 4, 1], Activation::Tanh, &Init::PyTorch, &mut Rng::new(1));
+/// let _ = mlp(&[1, 4, 1], Activation::Tanh).build(&mut trained, &mut Rng::new(1));
 /// let bytes = safetensors::to_bytes(&trained, &[]);
 /// let mut fresh = Params::new();
-/// let _ = mlp(&mut fresh, &[1, 4, 1], Activation::Tanh, &Init::PyTorch, &mut Rng::new(2));
+/// let _ = mlp(&[1, 4, 1], Activation::Tanh).build(&mut fresh, &mut Rng::new(2));
 /// safetensors::load_bytes_into(&mut fresh, &bytes, "m.safetensors").unwrap();
 /// assert_eq!(fresh, trained);
 /// let mut other = Params::new();
-/// let _ = mlp(&mut other, &[1, 5, 1], Activation::Tanh, &Init::PyTorch, &mut Rng::new(2));
+/// let _ = mlp(&[1, 5, 1], Activation::Tanh).build(&mut other, &mut Rng::new(2));
 /// let err = safetensors::load_bytes_into(&mut other, &bytes, "m.safetensors").unwrap_err();
 /// assert!(err.to_string().contains("0.weight: stored [4, 1], the view is [5x1]"), "{err}");
 /// ```
