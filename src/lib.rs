@@ -69,13 +69,45 @@
 //!   iterate averaging, seeded sampling; PyTorch's update rules, step for step.
 //! - [`linalg`]: the crate's own matmul kernels, QR, least squares and minimum-norm
 //!   solutions, Cholesky, spectral norm and the smoothness constant `β`.
-//! - [`data`]: polynomial features, standardization, `(x, y)` points from CSV.
+//! - [`data`]: polynomial features and standardization.
 //! - [`rng`]: [`Rng`], the seeded generator behind every random draw.
 //! - [`train`]: the training loop (batches, schedules, stop rules, L-BFGS) and its observers.
 //! - `plot` (feature `plot`, on by default): SVG figures written by the crate: a `Figure` of
 //!   `Panel`s (histories, fits, landscapes, histograms, any lines), as the course draws them.
 //! - [`io`]: safetensors for [`nn::Params`], NumPy `.npy` and matrix CSV, every reader fuzzed.
 //! - [`jacobian`]: Jacobians by reverse sweeps and the empirical neural tangent kernel.
+//! - [`prelude`]: `use tapegrad::prelude::*` for the names above that a first project uses.
+//!
+//! ## From PyTorch
+//! Matrices are 2-D (`rows x cols`, a scalar is `1x1`), values `f64`, and the tape is explicit:
+//! a [`Var`] is recorded on a [`Tape`], a [`Tensor`] is a plain value. The names follow
+//! PyTorch's where it has one.
+//!
+//! | PyTorch | tapegrad |
+//! |---|---|
+//! | `torch.tensor([[1., 2.], [3., 4.]])`, `zeros`, `ones`, `eye` | `Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]])`, `Tensor::zeros(m, n)`, `ones`, `eye` |
+//! | `torch.randn(m, n, generator=g)` | `Tensor::rand_normal(m, n, 0.0, 1.0, &mut rng)` with `rng = Rng::new(seed)` |
+//! | `a @ b`, `a @ b.T`, `a.T @ b`, `a.T` | `a.matmul(&b)`, `a.matmul_nt(&b)`, `a.matmul_tn(&b)`, `a.t()` |
+//! | `a + b`, `a * b`, `c * a` (broadcasting) | `&a + &b`, `&a * &b`, `c * &a` (or `add`, `mul`, `mul_scalar`) |
+//! | `a.sum()`, `a.sum(1, keepdim=True)`, `a.sum(0, keepdim=True)` | `a.sum()`, `a.sum_each_row()`, `a.sum_each_col()` (and `mean`) |
+//! | `a[r0:r1, :]`, `a.index_select(0, idx)`, `torch.cat([a, b], 0)` | `a.slice(r0..r1, ..)`, `a.index_select(&idx)`, `Tensor::concat_rows(&[&a, &b])` |
+//! | `x.requires_grad_()`; a model's parameters | `tape.leaf(&x)`; `tape.params(&params)` (a [`nn::Params`], one flat `θ`) |
+//! | `loss.backward()`; `x.grad` | `let grads = tape.backward(loss)`; `grads[x]` (flat: `grads.flat(&theta)`) |
+//! | `torch.autograd.grad(loss, x, create_graph=True)` | `tape.backward_graph(loss)` (the gradient recorded, differentiable again) |
+//! | `torch.autograd.Function` | a type implementing [`ops::Function`] |
+//! | `torch.autograd.gradcheck`, `gradgradcheck` | [`gradcheck::gradcheck`], [`gradcheck::gradgradcheck`] |
+//! | `torch.autograd.set_detect_anomaly(True)` | [`set_anomaly_detection`] |
+//! | `torch.func.hvp`, `torch.autograd.functional.hessian` | [`hessian::hvp`], [`hessian::hessian`] |
+//! | `nn.Linear(i, o, bias=False)` | `Linear::new(i, o).bias(false).build(&mut params, "name", &mut rng)` |
+//! | `nn.Sequential(nn.Linear(1, 8), nn.ReLU(), nn.Linear(8, 1))` | `mlp(&[1, 8, 1], Activation::Relu).build(&mut params, &mut rng)`, or `Sequential::new().push(..)` |
+//! | `model(x)` | `model.forward(&theta, tape.constant(&x))` on a tape, `model.predict(&params, &x)` off it |
+//! | `nn.MSELoss()`, `nn.CrossEntropyLoss()` | `mse(pred, target, Reduction::Mean)`, [`nn::cross_entropy`] |
+//! | `optim.SGD(p, lr, momentum=0.9)`, `Adam`, `LBFGS` | `Sgd::new(lr).momentum(0.9)`, `Adam::new(lr)`, `Lbfgs::new()` |
+//! | `opt.step()` | `opt.step(params.as_mut_slice(), &grad)` (an error, not NaN, on divergence) |
+//! | `lr_scheduler.StepLR`, `ExponentialLR`, `CosineAnnealingLR` | [`optim::Schedule`] (`StepDecay`, `Exponential`, `Cosine`, ...) |
+//! | a training loop | [`train::Trainer`] (batches, schedules, stop rules, observers) |
+//! | `torch.jit.trace` of a training step | [`replay::Replay`] |
+//! | `torch.save(model.state_dict())`, `numpy.save` | [`io::safetensors::save`], [`io::npy::write`] |
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
 
