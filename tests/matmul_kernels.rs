@@ -13,10 +13,7 @@ mod common;
 use common::close::assert_close_to_scale;
 use tapegrad::Rng;
 use tapegrad::Tensor;
-use tapegrad::linalg::matmul::{
-    MatmulKernel, gemm, gemm_naive, gemm_nt, gemm_nt_portable, gemm_portable, gemm_tn,
-    gemm_tn_portable,
-};
+use tapegrad::linalg::matmul::{MatmulKernel, gemm, gemm_naive, gemm_nt, gemm_tn};
 
 type Kernel = fn(usize, usize, usize, &[f64], &[f64], &mut [f64]);
 
@@ -48,11 +45,18 @@ fn check(m: usize, k: usize, n: usize, seed: u64) {
     // kernel this CPU supports by name.
     let (at, bt) = (a.t(), b.t());
     let forms: [(&str, Kernel, Kernel, Method, &Tensor, &Tensor); 3] = [
-        ("gemm", gemm, gemm_portable, MatmulKernel::gemm, &a, &b),
+        (
+            "gemm",
+            gemm,
+            |m, k, n, a, b, c| MatmulKernel::Portable.gemm(m, k, n, a, b, c),
+            MatmulKernel::gemm,
+            &a,
+            &b,
+        ),
         (
             "gemm_nt",
             gemm_nt,
-            gemm_nt_portable,
+            |m, k, n, a, b, c| MatmulKernel::Portable.gemm_nt(m, k, n, a, b, c),
             MatmulKernel::gemm_nt,
             &a,
             &bt,
@@ -60,7 +64,7 @@ fn check(m: usize, k: usize, n: usize, seed: u64) {
         (
             "gemm_tn",
             gemm_tn,
-            gemm_tn_portable,
+            |m, k, n, a, b, c| MatmulKernel::Portable.gemm_tn(m, k, n, a, b, c),
             MatmulKernel::gemm_tn,
             &at,
             &b,
@@ -197,7 +201,7 @@ fn identities() {
     let mut simd = Tensor::zeros(19, 16);
     let mut portable = Tensor::zeros(19, 16);
     gemm(19, 20, 16, a.as_slice(), b.as_slice(), simd.as_mut_slice());
-    gemm_portable(
+    MatmulKernel::Portable.gemm(
         19,
         20,
         16,
@@ -206,10 +210,7 @@ fn identities() {
         portable.as_mut_slice(),
     );
     simd.assert_close(&portable, 1e-13, 1e-13);
-    eprintln!(
-        "SIMD path available: {}",
-        tapegrad::linalg::matmul::simd_available()
-    );
+    eprintln!("the best kernel here: {}", MatmulKernel::best());
     // A zero inner dimension gives zeros.
     assert_eq!(
         Tensor::zeros(3, 0).matmul(&Tensor::zeros(0, 2)),

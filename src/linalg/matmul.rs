@@ -33,7 +33,7 @@
 //!
 //! # Three compilations
 //! The loops above are written once, generic over whether they fuse `c + a b` into one
-//! rounding (`mul_add`). The portable path (`*_portable`, plain `c + a b`) is what every target
+//! rounding (`mul_add`). The portable path (`MatmulKernel::Portable`, plain `c + a b`) is what every target
 //! runs and what the tests compare against. On x86_64 CPUs with AVX2 and FMA, detected at run
 //! time, the same loops are compiled with those features enabled and fused multiply-adds,
 //! which the compiler vectorizes four lanes wide. The only `unsafe` in the crate is in these
@@ -44,8 +44,5 @@
 //! The kernels live in `src/matmul/` (below [`Tensor`](crate::Tensor), whose products run
 //! on them); this module is their public face.
 
-pub use crate::matmul::{
-    MatmulKernel, gemm, gemm_naive, gemm_nt, gemm_nt_portable, gemm_portable, gemm_tn,
-    gemm_tn_portable, set_threads, simd_available, threads,
-};
+pub use crate::matmul::{MatmulKernel, gemm, gemm_naive, gemm_nt, gemm_tn, set_threads, threads};
 pub(crate) use crate::matmul::{View, dot, gemm_views};

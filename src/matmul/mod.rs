@@ -25,7 +25,6 @@ pub(crate) use kernel::Form;
 pub use kernel::MatmulKernel;
 pub(crate) use kernel::gemm_views;
 pub(crate) use kernels::Write;
-use kernels::{gemm_body, gemm_nt_body, gemm_tn_body};
 pub(crate) use packed::View;
 pub use parallel::{set_threads, threads};
 
@@ -110,69 +109,6 @@ pub(crate) fn product(
 ) {
     let kernel = MatmulKernel::for_shape(m, k, n);
     kernel.run(form, (m, k, n), a, b, (c, Write::Overwrite))
-}
-
-/// [`gemm`] on the portable path, whatever the CPU: the reference for the SIMD path.
-///
-/// # Panics
-/// If a slice is shorter than its shape says.
-///
-/// ```
-/// use tapegrad::linalg::matmul::{gemm, gemm_portable};
-/// let (a, b): (Vec<f64>, Vec<f64>) = ((0..35).map(f64::from).collect(), (0..35).map(|x| 1.0 / (1.0 + x as f64)).collect());
-/// let (mut c1, mut c2) = (vec![0.0; 25], vec![0.0; 25]);
-/// gemm(5, 7, 5, &a, &b, &mut c1);
-/// gemm_portable(5, 7, 5, &a, &b, &mut c2);
-/// assert!(c1.iter().zip(&c2).all(|(x, y)| (x - y).abs() <= 1e-12 * x.abs()));
-/// ```
-pub fn gemm_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    check("gemm_portable", a, b, c, (m, k, n));
-    gemm_body::<false>((m, k, n), a, b, (c, Write::Add))
-}
-
-/// [`gemm_nt`] on the portable path.
-///
-/// # Panics
-/// If a slice is shorter than its shape says.
-///
-/// ```
-/// use tapegrad::linalg::matmul::gemm_nt_portable;
-/// let mut c = [0.0; 2];
-/// gemm_nt_portable(1, 2, 2, &[1.0, 2.0], &[3.0, 4.0, 5.0, 6.0], &mut c);
-/// assert_eq!(c, [11.0, 17.0]);
-/// ```
-pub fn gemm_nt_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    check("gemm_nt_portable", a, b, c, (m, k, n));
-    gemm_nt_body::<false>((m, k, n), a, b, (c, Write::Add))
-}
-
-/// [`gemm_tn`] on the portable path.
-///
-/// # Panics
-/// If a slice is shorter than its shape says.
-///
-/// ```
-/// use tapegrad::linalg::matmul::gemm_tn_portable;
-/// let mut c = [0.0];
-/// gemm_tn_portable(1, 2, 1, &[1.0, 2.0], &[3.0, 4.0], &mut c);
-/// assert_eq!(c, [11.0]);
-/// ```
-pub fn gemm_tn_portable(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-    check("gemm_tn_portable", a, b, c, (m, k, n));
-    gemm_tn_body::<false>((m, k, n), a, b, (c, Write::Add))
-}
-
-/// True if this CPU runs the SIMD path (x86_64 with AVX2 and FMA).
-///
-/// ```
-/// // On x86_64 with AVX2 and FMA the kernels run compiled for them; elsewhere the portable loops.
-/// let simd = tapegrad::linalg::matmul::simd_available();
-/// if !cfg!(target_arch = "x86_64") {
-///     assert!(!simd);
-/// }
-/// ```
-pub fn simd_available() -> bool {
-    simd::detected()
 }
 
 /// The naive triple loop `c_ij = sum_p a_ip b_pj`, kept as the oracle for kernel tests.
