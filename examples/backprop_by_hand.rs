@@ -158,7 +158,7 @@ fn main() {
             "step {n:>2}: node {:>2}{label:<4} {:<16} dL/dv = {}",
             step.node,
             step.op.name(),
-            tapegrad::inspect::preview(&step.adjoint)
+            tapegrad::tensor::preview(&step.adjoint)
         );
         for (k, g) in &step.sends {
             let to = tape
@@ -168,7 +168,7 @@ fn main() {
             outln!(
                 "{:>38} -> node {k}{to}: {}",
                 "sends",
-                tapegrad::inspect::preview(g)
+                tapegrad::tensor::preview(g)
             );
         }
     }

@@ -11,8 +11,8 @@ mod common;
 
 use proptest::prelude::*;
 use std::process::Command;
-use tapegrad::inspect::preview;
 use tapegrad::nn::{Activation, Module, Params, Reduction, mlp, mse};
+use tapegrad::tensor::preview;
 use tapegrad::{Rng, Tape, Tensor, Var};
 
 /// The SVG or page `text` parsed as XML (a DTD allowed: the page's doctype), or a panic

@@ -31,4 +31,3 @@ pub use steps::BackwardStep;
 pub use table::TapeTable;
 // The short preview of a value that the table, the drawings and the page show (it lives in
 // `tensor`, below the tape, whose `Var` prints it too).
-pub use crate::tensor::preview;
