@@ -4,7 +4,7 @@
 #   .ci/downstream.sh            with the README's [profile.dev.package.tapegrad] opt-level = 3
 #   .ci/downstream.sh --no-profile   without it (to measure what the override buys)
 # Extra arguments after the flag go to the program (the number of GD steps). Then the
-# project's tests: its own gradient checks with the `proptest` feature.
+# project's tests: its own gradient checks with tapegrad-proptest.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 profile='[profile.dev.package.tapegrad]
@@ -26,5 +26,5 @@ open(dst, "w").write(text)
 PY
 cd "$work"
 cargo run --quiet -- "$@"
-# The user's own gradient checks (`cargo test` with the `proptest` feature as a dev-dependency).
+# The user's own gradient checks (`cargo test`, tapegrad-proptest as a dev-dependency).
 cargo test --quiet

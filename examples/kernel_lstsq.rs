@@ -35,7 +35,7 @@ use tapegrad::optim::{Lbfgs, LbfgsReport, StrongWolfe};
 use tapegrad::plot::{self, Series};
 
 /// W4's points and true weights, converted once from the peer data file
-/// (`benches/data/w4.txt`, checked equal by `tests/peer_workloads.rs`).
+/// (`benches/data/w4.txt`, checked equal by `testsuite/tests/peer_workloads.rs`).
 const W4_POINTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/w4_points.npy");
 const W4_W_TRUE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/w4_w_true.npy");
 

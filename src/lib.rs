@@ -144,7 +144,5 @@ pub use rng::Rng;
 pub use tape::{GradVars, Grads, Tape, Var};
 pub use tensor::Tensor;
 
-/// The README's code blocks run as doc tests, so its example cannot rot.
-#[cfg(all(doctest, feature = "plot"))]
-#[doc = include_str!("../README.md")]
-pub struct ReadmeDoctests;
+// The README's code blocks run as doc tests of `tapegrad-proptest` (`proptest/src/lib.rs`),
+// the crate that sees both tapegrad and the property tests the README shows.

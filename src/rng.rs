@@ -15,7 +15,7 @@
 //! - **Index in `0..n`**: Lemire's multiply-and-reject method (unbiased).
 //! - **Shuffle**: Fisher–Yates from the last position down.
 //!
-//! The golden test `tests/rng_golden.rs` pins the first values of each of these.
+//! The golden test `testsuite/tests/rng_golden.rs` pins the first values of each of these.
 //!
 //! An `Rng` is `Send + Sync` and cheap to clone; give each thread its own (for example
 //! `Rng::new(seed + k)` for the `k`-th data set of a study).

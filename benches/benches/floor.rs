@@ -18,7 +18,7 @@
 //! values and rules, written into buffers kept across steps, with no recording: what the
 //! crate now runs for a user who asks for it (`Trainer::replay`).
 //!
-//! Run: `cargo bench --bench floor`.
+//! Run: `cargo bench -p tapegrad-benches --bench floor`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -31,7 +31,7 @@ use tapegrad::ops::unary::{self, PowI, Relu};
 use tapegrad::optim::{Optimizer, Sgd};
 use tapegrad::replay::Replay;
 
-#[path = "../../tests/common/peer.rs"]
+#[path = "../../testsuite/tests/common/peer.rs"]
 mod peer;
 
 /// The W1 MLP's weights, PyTorch's layout (`W` is out x in), and every buffer of one step.

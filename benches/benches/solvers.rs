@@ -2,7 +2,7 @@
 //! squares by QR and by L-BFGS (W4), and L-BFGS on the 5-D Rosenbrock function (W6), with the
 //! peers' settings. Compare with `benches/peer_results/`.
 //!
-//! Run: `cargo bench --bench solvers`.
+//! Run: `cargo bench -p tapegrad-benches --bench solvers`.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -12,9 +12,9 @@ use tapegrad::linalg::matmul::MatmulKernel;
 use tapegrad::nn::least_squares;
 use tapegrad::optim::{Lbfgs, StrongWolfe};
 
-#[path = "../../tests/common/peer.rs"]
+#[path = "../../testsuite/tests/common/peer.rs"]
 mod peer;
-#[path = "../../tests/common/rosenbrock.rs"]
+#[path = "../../testsuite/tests/common/rosenbrock.rs"]
 mod rosenbrock;
 use rosenbrock::rosenbrock;
 

@@ -1,13 +1,13 @@
 //! Forward + backward of the 1-10-10-1 ReLU MLP on 7 points (workload W1 of
 //! `../shared/peers`), written with raw tape ops: the cost of the tape itself.
 //!
-//! Run: `cargo bench --bench tape`.
+//! Run: `cargo bench -p tapegrad-benches --bench tape`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use tapegrad::{Tape, Tensor};
 
-#[path = "../../tests/common/peer.rs"]
+#[path = "../../testsuite/tests/common/peer.rs"]
 mod peer;
 
 fn forward_backward(x: &Tensor, y: &Tensor, layers: &[(Tensor, Tensor)]) -> f64 {

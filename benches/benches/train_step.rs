@@ -10,7 +10,7 @@
 //!   recording every step, and `..._replayed`: with `Trainer::replay` (one recording per batch
 //!   size, replayed).
 //!
-//! Run: `cargo bench --bench train_step`.
+//! Run: `cargo bench -p tapegrad-benches --bench train_step`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -19,7 +19,7 @@ use tapegrad::nn::Reduction;
 use tapegrad::optim::{Adam, Optimizer, Sgd};
 use tapegrad::train::{Batches, Trainer};
 
-#[path = "../../tests/common/peer.rs"]
+#[path = "../../testsuite/tests/common/peer.rs"]
 mod peer;
 
 /// A whole run of `steps` steps cycling over `batches`, from the initial weights; each step

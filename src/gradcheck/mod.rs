@@ -41,8 +41,6 @@
 
 mod closures;
 mod options;
-#[cfg(feature = "proptest")]
-pub mod property;
 mod report;
 
 pub use options::Options;

@@ -6,7 +6,7 @@
 //! Why not `serde_json` (through the `safetensors` crate): that brings serde's derive macros
 //! and their parser generator into every build of a student's project (measured: 17 s of CPU
 //! on a clean build, against a library that builds in a few seconds), for a header whose
-//! grammar fits in this file. `tests/io_fuzz.rs` feeds it random and mutated bytes.
+//! grammar fits in this file. `testsuite/tests/io_fuzz.rs` feeds it random and mutated bytes.
 
 use std::fmt::Write;
 

@@ -6,7 +6,7 @@
 //! input's own size justifies (each length is checked against the bytes present before
 //! anything is allocated); every failure is a [`DataError`] naming the file and the problem
 //! (and for text, the line and column). Fuzz-style property tests feed random and mutated
-//! bytes to each reader (`tests/io_fuzz.rs`).
+//! bytes to each reader (`testsuite/tests/io_fuzz.rs`).
 
 pub mod csv;
 mod csv_records;

@@ -14,7 +14,7 @@ use crate::tensor::{Tensor, fmt_shape};
 ///
 /// A composite: [`Var::log_softmax`] (stable at logits of ±1000) times a constant one-hot
 /// matrix, summed. Equals PyTorch's float64 `F.cross_entropy` to 1e-12
-/// (`tests/fixtures/cross_entropy.py`).
+/// (`testsuite/tests/fixtures/cross_entropy.py`).
 ///
 /// # Panics
 /// If `targets` does not have one entry per row of `logits`, or a target is not a class

@@ -159,7 +159,7 @@ impl Tape {
     /// as [`Grads::flat`] returns it): the same sweep as `backward(loss).flat(&theta)`, with
     /// no `Grads` built. With [`Tape::clear`] and a `grad` buffer kept across steps, a
     /// training step makes one allocation after the first (the sweep's list of adjoints; every
-    /// tensor comes from the pool), as `tests/alloc_free.rs` counts; a
+    /// tensor comes from the pool), as `testsuite/tests/alloc_free.rs` counts; a
     /// [`crate::replay::Replay`] makes none.
     ///
     /// # Panics

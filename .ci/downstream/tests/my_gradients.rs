@@ -2,7 +2,7 @@
 //! inputs in one line (feature `proptest`), and a hand-written gradient checked as a closure.
 
 use tapegrad::gradcheck::check_gradient;
-use tapegrad::gradcheck::property::{Domain, GradientProperty, check_gradients};
+use tapegrad_proptest::{Domain, GradientProperty, check_gradients};
 
 #[test]
 fn my_smooth_sign_is_right_for_all_inputs() {

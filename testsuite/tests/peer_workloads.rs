@@ -66,7 +66,7 @@ fn w2_final_loss_matches_pytorch() {
 #[test]
 fn w4_npy_files_hold_the_peer_data() {
     let data = peer::PeerData::load("w4");
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data/");
     let p = tapegrad::io::npy::read(format!("{dir}w4_points.npy")).unwrap();
     let w = tapegrad::io::npy::read(format!("{dir}w4_w_true.npy")).unwrap();
     assert_eq!(&p, data.get("p"));

@@ -219,8 +219,8 @@ fn the_default_output_goes_under_the_crate_not_the_current_directory() {
         !cwd.join("target").exists(),
         "no stray target/ in the current directory"
     );
-    let dot = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/tapegrad-plots/backprop_by_hand/graph.dot");
+    let repository = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let dot = repository.join("target/tapegrad-plots/backprop_by_hand/graph.dot");
     assert!(
         text(&out.stdout).contains(dot.to_str().unwrap()),
         "prints where the graph went"

@@ -1,7 +1,7 @@
-//! "This function's gradient is right for all inputs" as a one-line test (feature
-//! `proptest`): random shapes, random values drawn from a [`Domain`] (away from kinks,
-//! positive only, bounded), checked by [`gradcheck`] (and optionally
-//! [`gradgradcheck`]), with proptest's shrinking reporting the
+//! [tapegrad](https://docs.rs/tapegrad)'s gradient checks as property tests: "this
+//! function's gradient is right for all inputs" in one line. Random shapes, random values
+//! drawn from a [`Domain`] (away from kinks, positive only, bounded), checked by
+//! [`gradcheck`] (and optionally [`gradgradcheck`]), with proptest's shrinking reporting the
 //! smallest failing input.
 //!
 //! An op with a matrix output `y` is checked through `L = sum(R ⊙ y)` with a random constant
@@ -10,23 +10,32 @@
 //! counts, not just its sum.
 //!
 //! ```
-//! use tapegrad::gradcheck::property::{Domain, check_gradients};
+//! use tapegrad_proptest::{Domain, check_gradients};
 //! // sqrt on positive inputs of random shapes up to 6x6: 32 cases from a fixed seed.
 //! check_gradients("sqrt", &[Domain::Positive], |_, v| v[0].sqrt());
 //! ```
 //!
 //! The strategies ([`tensor`], [`shape`], [`Domain::values`]) compose with proptest's own
 //! `proptest!` blocks; the crate re-exports [`proptest`](mod@proptest) so a test needs no extra dependency.
+//!
+//! It is a crate of its own, not a feature of tapegrad's, so that a project's examples and
+//! `cargo run` never compile proptest: add it under `[dev-dependencies]` only.
 
 pub use proptest;
 
-use super::{gradcheck, gradgradcheck};
-use crate::rng::Rng;
-use crate::tape::{Tape, Var};
-use crate::tensor::Tensor;
+/// The repository README's code blocks run as doc tests here, so that its examples cannot
+/// rot: this crate is the one that sees both tapegrad and the property tests the README shows.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
 use std::sync::Arc;
+use tapegrad::gradcheck::{gradcheck, gradgradcheck};
+use tapegrad::rng::Rng;
+use tapegrad::tape::{Tape, Var};
+use tapegrad::tensor::Tensor;
 
 /// Where the random entries of an input come from.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -47,9 +56,9 @@ impl Domain {
     /// The strategy for one entry.
     ///
     /// ```
-    /// use tapegrad::gradcheck::property::Domain;
-    /// use tapegrad::gradcheck::property::proptest::strategy::{Strategy, ValueTree};
-    /// use tapegrad::gradcheck::property::proptest::test_runner::TestRunner;
+    /// use tapegrad_proptest::Domain;
+    /// use tapegrad_proptest::proptest::strategy::{Strategy, ValueTree};
+    /// use tapegrad_proptest::proptest::test_runner::TestRunner;
     /// let mut runner = TestRunner::deterministic();
     /// let x = Domain::OffZero.values().new_tree(&mut runner).unwrap().current();
     /// assert!((0.1..=2.0).contains(&x.abs()));
@@ -75,9 +84,9 @@ impl Domain {
 /// A `rows x cols` tensor with entries from `domain`.
 ///
 /// ```
-/// use tapegrad::gradcheck::property::{Domain, tensor};
-/// use tapegrad::gradcheck::property::proptest::strategy::{Strategy, ValueTree};
-/// use tapegrad::gradcheck::property::proptest::test_runner::TestRunner;
+/// use tapegrad_proptest::{Domain, tensor};
+/// use tapegrad_proptest::proptest::strategy::{Strategy, ValueTree};
+/// use tapegrad_proptest::proptest::test_runner::TestRunner;
 /// let t = tensor(2, 3, Domain::Positive).new_tree(&mut TestRunner::deterministic()).unwrap().current();
 /// assert_eq!(t.shape(), (2, 3));
 /// assert!(t.as_slice().iter().all(|&x| x >= 0.1));
@@ -91,9 +100,9 @@ pub fn tensor(rows: usize, cols: usize, domain: Domain) -> BoxedStrategy<Tensor>
 /// A shape `(rows, cols)` with `1 <= rows <= max_rows` and `1 <= cols <= max_cols`.
 ///
 /// ```
-/// use tapegrad::gradcheck::property::shape;
-/// use tapegrad::gradcheck::property::proptest::strategy::{Strategy, ValueTree};
-/// use tapegrad::gradcheck::property::proptest::test_runner::TestRunner;
+/// use tapegrad_proptest::shape;
+/// use tapegrad_proptest::proptest::strategy::{Strategy, ValueTree};
+/// use tapegrad_proptest::proptest::test_runner::TestRunner;
 /// let (r, c) = shape(4, 2).new_tree(&mut TestRunner::deterministic()).unwrap().current();
 /// assert!((1..=4).contains(&r) && (1..=2).contains(&c));
 /// ```
@@ -138,7 +147,7 @@ impl GradientProperty {
     /// domain, all of one random shape up to 6x6; 32 cases from a fixed seed.
     ///
     /// ```
-    /// use tapegrad::gradcheck::property::{Domain, GradientProperty};
+    /// use tapegrad_proptest::{Domain, GradientProperty};
     /// // matmul: a is m x k, b is k x n, for random m, n, k in 1..=4; second order too.
     /// GradientProperty::new("matmul", &[Domain::Real, Domain::Real])
     ///     .shapes(|[m, n, k]| vec![(m, k), (k, n)])
@@ -299,7 +308,7 @@ impl GradientProperty {
 /// [`GradientProperty`] for other shapes, more cases and second order.
 ///
 /// ```
-/// use tapegrad::gradcheck::property::{Domain, check_gradients};
+/// use tapegrad_proptest::{Domain, check_gradients};
 /// check_gradients("abs", &[Domain::OffZero], |_, v| v[0].abs());
 /// check_gradients("mul then ln", &[Domain::Real, Domain::Positive], |_, v| (v[0] * v[1].ln()));
 /// ```

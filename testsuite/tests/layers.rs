@@ -28,10 +28,10 @@ fn top_level_modules(lib: &str) -> BTreeSet<String> {
     for line in code.lines() {
         let line = line.trim();
         let line = line.strip_prefix("pub ").unwrap_or(line);
-        if let Some(rest) = line.strip_prefix("mod ") {
-            if let Some(name) = rest.strip_suffix(';') {
-                modules.insert(name.trim().to_string());
-            }
+        if let Some(rest) = line.strip_prefix("mod ")
+            && let Some(name) = rest.strip_suffix(';')
+        {
+            modules.insert(name.trim().to_string());
         }
     }
     modules
@@ -338,7 +338,7 @@ fn rust_files(dir: &Path, files: &mut Vec<PathBuf>) {
 type Graph = BTreeMap<String, BTreeMap<String, String>>;
 
 fn module_graph() -> Graph {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../src");
     let lib = fs::read_to_string(src.join("lib.rs")).unwrap();
     let modules = top_level_modules(&lib);
     let items = root_items(&lib);
@@ -599,7 +599,7 @@ fn scanner_reads_paths_as_the_compiler_does() {
 /// The layers of ARCHITECTURE.md: `module -> layer` from its `**N. Title**` headings and the
 /// `` - `module` `` (or `` - `a` + `b` ``) items under each.
 fn documented_layers() -> BTreeMap<String, usize> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ARCHITECTURE.md");
     let text = fs::read_to_string(path).unwrap();
     let mut layers = BTreeMap::new();
     let mut layer = None;

@@ -5,8 +5,8 @@
 //! `gradgradcheck` (reverse over reverse against differences of the gradient, 1e-6), on
 //! random shapes and values.
 
-use tapegrad::gradcheck::property::{Domain::OffZero, GradientProperty};
 use tapegrad::{Tape, Tensor, Var};
+use tapegrad_proptest::{Domain::OffZero, GradientProperty};
 
 /// The ops under test, each a function of two inputs of the same shape `m x n` (some use only
 /// the first). Kinks (maximum, minimum at ties; select at its mask) are kept away from by the

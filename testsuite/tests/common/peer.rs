@@ -153,6 +153,6 @@ fn data_path(name: &str) -> String {
     if std::path::Path::new(&here).exists() {
         here
     } else {
-        format!("{root}/benches/data/{name}.txt")
+        format!("{root}/../benches/data/{name}.txt")
     }
 }

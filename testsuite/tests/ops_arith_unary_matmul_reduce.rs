@@ -1,6 +1,6 @@
 //! The backward rules of the arithmetic, entrywise, product and reduction ops (`src/ops/`:
 //! `arith.rs`, `unary.rs`, `matmul.rs`, `reduce.rs`) against central finite differences, on
-//! random shapes (1..=6 by 1..=6) and values, each in the one-line form of `gradcheck::property`.
+//! random shapes (1..=6 by 1..=6) and values, each in the one-line form of `tapegrad_proptest`.
 //!
 //! Tolerance: relative error <= 1e-6 per entry (the `gradcheck` default, with its floor of
 //! 1e-3 for near-zero entries). The four-point stencil's own error is ~1e-13 relative to f
@@ -10,8 +10,8 @@
 //! product is exercised, not just its sum.
 
 use tapegrad::Var;
-use tapegrad::gradcheck::property::Domain::{OffZero, Positive, Range, Real};
-use tapegrad::gradcheck::property::{Domain, GradientProperty, check_gradients};
+use tapegrad_proptest::Domain::{OffZero, Positive, Range, Real};
+use tapegrad_proptest::{Domain, GradientProperty, check_gradients};
 
 /// Cases per property, as the proptest blocks before this form used.
 const CASES: u32 = 48;

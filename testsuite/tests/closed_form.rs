@@ -139,7 +139,7 @@ proptest! {
             let r: f64 = xi.iter().zip(&theta).map(|(a, b)| a * b).sum::<f64>() - y[(i, 0)];
             let g: Vec<f64> = xi.iter().map(|a| 2.0 * a * r).collect();
             opt.step(&mut theta, &g).unwrap();
-            if opt.steps() % 1000 == 0 {
+            if opt.steps().is_multiple_of(1000) {
                 d2 = Tensor::column(&theta).sub(&star).norm().powi(2);
                 if d2 < 1e-17 {
                     break;

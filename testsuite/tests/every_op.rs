@@ -126,7 +126,7 @@ const TABLE: &[Entry] = &[
 /// registries, and the leaves), and every name in the two registries, read from the source.
 fn kinds_in_the_crate() -> Vec<String> {
     let src = |path: &str| {
-        std::fs::read_to_string(format!("{}/src/ops/{path}", env!("CARGO_MANIFEST_DIR")))
+        std::fs::read_to_string(format!("{}/../src/ops/{path}", env!("CARGO_MANIFEST_DIR")))
             .unwrap_or_else(|e| panic!("src/ops/{path}: {e}"))
     };
     let ops = src("mod.rs");
