@@ -4,10 +4,14 @@
 //! from this one generator, so a seed means the same numbers on every machine and in every
 //! release, whatever version of `rand` a project uses:
 //!
-//! - **Bits**: ChaCha with 8 rounds (the `rand_chacha` implementation of Bernstein's cipher;
-//!   its output stream is defined by the cipher, not by a library version).
+//! - **Bits**: ChaCha with 8 rounds (Bernstein 2008; RFC 8439's quarter round and state
+//!   layout, with a 64-bit block counter in words 12–13 and a 64-bit stream id, 0, in 14–15),
+//!   the words of each 64-byte block in order, as `rand_chacha`'s `ChaCha8Rng` gives them.
+//!   Written here in 40 lines (the stream is defined by the cipher, not by a library
+//!   version), which keeps `rand_chacha` and its SIMD dependencies out of every build.
 //! - **Seeding**: the `u64` seed is expanded to ChaCha's 32-byte key by four outputs of
 //!   SplitMix64 (Steele, Lea and Flood 2014), each written little-endian; stream 0, counter 0.
+//! - **64 bits**: two consecutive 32-bit words, the first the low half.
 //! - **Uniform**: `u = (x >> 11) · 2^-53` for the next 64-bit word `x`: a multiple of `2^-53`
 //!   in `[0, 1)`.
 //! - **Normal**: Box–Muller, `z = sqrt(-2 ln(1 - u1)) · cos(2π u2)` from two uniforms (the
@@ -20,8 +24,6 @@
 //! An `Rng` is `Send + Sync` and cheap to clone; give each thread its own (for example
 //! `Rng::new(seed + k)` for the `k`-th data set of a study).
 
-use rand_chacha::ChaCha8Rng;
-use rand_core::{Rng as _, SeedableRng};
 use std::fmt;
 
 /// A seeded random generator: ChaCha8 seeded by SplitMix64, with uniform, normal, index and
@@ -38,8 +40,87 @@ use std::fmt;
 /// ```
 #[derive(Clone)]
 pub struct Rng {
-    core: ChaCha8Rng,
+    core: ChaCha8,
     seed: u64,
+}
+
+/// The ChaCha8 keystream as 32-bit words: the key, the next block's counter, and the
+/// current block with the index of its next unread word.
+#[derive(Clone)]
+struct ChaCha8 {
+    key: [u32; 8],
+    counter: u64,
+    block: [u32; 16],
+    next: usize,
+}
+
+impl ChaCha8 {
+    fn new(key: [u8; 32]) -> ChaCha8 {
+        let mut words = [0u32; 8];
+        for (w, bytes) in words.iter_mut().zip(key.chunks_exact(4)) {
+            *w = u32::from_le_bytes(bytes.try_into().expect("4 bytes"));
+        }
+        ChaCha8 {
+            key: words,
+            counter: 0,
+            block: [0; 16],
+            next: 16,
+        }
+    }
+
+    /// The next word of the stream: a new block after every 16.
+    fn next_u32(&mut self) -> u32 {
+        if self.next == 16 {
+            self.block = chacha8_block(&self.key, self.counter);
+            self.counter += 1;
+            self.next = 0;
+        }
+        self.next += 1;
+        self.block[self.next - 1]
+    }
+
+    /// Words consumed so far.
+    fn words_used(&self) -> u128 {
+        u128::from(self.counter) * 16 - (16 - self.next as u128)
+    }
+}
+
+/// One block: the state `constants | key | counter | stream 0`, four double rounds
+/// (columns, then diagonals), plus the initial state.
+fn chacha8_block(key: &[u32; 8], counter: u64) -> [u32; 16] {
+    let mut init = [0u32; 16];
+    init[..4].copy_from_slice(&[0x6170_7865, 0x3320_646E, 0x7962_2D32, 0x6B20_6574]);
+    init[4..12].copy_from_slice(key);
+    init[12] = counter as u32;
+    init[13] = (counter >> 32) as u32;
+    let mut s = init;
+    for _ in 0..4 {
+        quarter_round(&mut s, 0, 4, 8, 12);
+        quarter_round(&mut s, 1, 5, 9, 13);
+        quarter_round(&mut s, 2, 6, 10, 14);
+        quarter_round(&mut s, 3, 7, 11, 15);
+        quarter_round(&mut s, 0, 5, 10, 15);
+        quarter_round(&mut s, 1, 6, 11, 12);
+        quarter_round(&mut s, 2, 7, 8, 13);
+        quarter_round(&mut s, 3, 4, 9, 14);
+    }
+    for (x, i) in s.iter_mut().zip(init) {
+        *x = x.wrapping_add(i);
+    }
+    s
+}
+
+/// `a += b; d ^= a; d <<<= 16; c += d; b ^= c; b <<<= 12; a += b; d ^= a; d <<<= 8;
+/// c += d; b ^= c; b <<<= 7`.
+fn quarter_round(s: &mut [u32; 16], a: usize, b: usize, c: usize, d: usize) {
+    s[a] = s[a].wrapping_add(s[b]);
+    s[d] = (s[d] ^ s[a]).rotate_left(16);
+    s[c] = s[c].wrapping_add(s[d]);
+    s[b] = (s[b] ^ s[c]).rotate_left(12);
+    s[a] = s[a].wrapping_add(s[b]);
+    s[d] = (s[d] ^ s[a]).rotate_left(8);
+    s[c] = s[c].wrapping_add(s[d]);
+    s[b] = (s[b] ^ s[c]).rotate_left(7);
 }
 
 /// One step of SplitMix64: advances `state` and returns the next output.
@@ -65,7 +146,7 @@ impl Rng {
             chunk.copy_from_slice(&splitmix64(&mut state).to_le_bytes());
         }
         Rng {
-            core: ChaCha8Rng::from_seed(key),
+            core: ChaCha8::new(key),
             seed,
         }
     }
@@ -86,7 +167,8 @@ impl Rng {
     /// assert_ne!(rng.next_u64(), rng.next_u64());
     /// ```
     pub fn next_u64(&mut self) -> u64 {
-        self.core.next_u64()
+        let low = u64::from(self.core.next_u32());
+        low | u64::from(self.core.next_u32()) << 32
     }
 
     /// A uniform draw `u = (x >> 11) · 2^-53` in `[0, 1)`.
@@ -186,7 +268,7 @@ impl fmt::Debug for Rng {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Rng")
             .field("seed", &self.seed)
-            .field("words_used", &self.core.get_word_pos())
+            .field("words_used", &self.core.words_used())
             .finish()
     }
 }

@@ -18,7 +18,7 @@
 //! values and rules, written into buffers kept across steps, with no recording: what the
 //! crate now runs for a user who asks for it (`Trainer::replay`).
 //!
-//! Run: `cargo bench -p tapegrad-benches --bench floor`.
+//! Run: `cargo bench --bench floor`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;

@@ -2,7 +2,7 @@
 //! squares by QR and by L-BFGS (W4), and L-BFGS on the 5-D Rosenbrock function (W6), with the
 //! peers' settings. Compare with `benches/peer_results/`.
 //!
-//! Run: `cargo bench -p tapegrad-benches --bench solvers`.
+//! Run: `cargo bench --bench solvers`.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;

@@ -1,7 +1,7 @@
 //! Forward + backward of the 1-10-10-1 ReLU MLP on 7 points (workload W1 of
 //! `../shared/peers`), written with raw tape ops: the cost of the tape itself.
 //!
-//! Run: `cargo bench -p tapegrad-benches --bench tape`.
+//! Run: `cargo bench --bench tape`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;

@@ -10,7 +10,7 @@
 //!   recording every step, and `..._replayed`: with `Trainer::replay` (one recording per batch
 //!   size, replayed).
 //!
-//! Run: `cargo bench -p tapegrad-benches --bench train_step`.
+//! Run: `cargo bench --bench train_step`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;

@@ -16,6 +16,22 @@ fn raw_words() {
     );
 }
 
+/// Far into the stream: the block counter (words 12 and 13 of the state) advances, and the
+/// words of a block are read in order across the 64-bit draws.
+#[test]
+fn raw_words_after_many_blocks() {
+    let mut r = Rng::new(0);
+    let words: Vec<u64> = (0..1002).map(|_| r.next_u64()).collect();
+    assert_eq!(
+        words[999..],
+        [0xef75b7b4b8b86349, 0xa1c09406e0cef6e0, 0xe9162abef40b8507]
+    );
+    assert_eq!(format!("{r:?}"), "Rng { seed: 0, words_used: 2004 }");
+    let mut r = Rng::new(u64::MAX);
+    let last = (0..100).map(|_| r.next_u64()).last();
+    assert_eq!(last, Some(0xa08e96fe2972c7af));
+}
+
 #[test]
 fn uniform_and_normal() {
     let mut r = Rng::new(42);
