@@ -7,7 +7,7 @@
 //! - **Bits**: ChaCha with 8 rounds (Bernstein 2008; RFC 8439's quarter round and state
 //!   layout, with a 64-bit block counter in words 12–13 and a 64-bit stream id, 0, in 14–15),
 //!   the words of each 64-byte block in order, as `rand_chacha`'s `ChaCha8Rng` gives them.
-//!   Written here in 40 lines (the stream is defined by the cipher, not by a library
+//!   Written here in about 70 lines (the stream is defined by the cipher, not by a library
 //!   version), which keeps `rand_chacha` and its SIMD dependencies out of every build.
 //! - **Seeding**: the `u64` seed is expanded to ChaCha's 32-byte key by four outputs of
 //!   SplitMix64 (Steele, Lea and Flood 2014), each written little-endian; stream 0, counter 0.
