@@ -16,7 +16,7 @@
 //! as the paper's Algorithm 1 writes it: the two differ by the factor `sqrt(1 − β2^k)` on `ε`).
 
 use super::{
-    Diverged, Method, NonFinite, Optimizer, check_grad, check_hyper, check_theta, first_non_finite,
+    Diverged, Method, Optimizer, check_hyper, check_lengths, finite_or_diverged, non_finite_bits,
 };
 use std::fmt;
 
@@ -195,7 +195,7 @@ impl Adam {
 impl Optimizer for Adam {
     fn step(&mut self, theta: &mut [f64], grad: &[f64]) -> Result<(), Diverged> {
         self.k += 1;
-        check_grad("Adam", theta, grad, self.k, self.lr, Method::Adam)?;
+        check_lengths("Adam", theta, grad);
         if self.m.is_empty() {
             self.m = vec![0.0; theta.len()];
             self.v = vec![0.0; theta.len()];
@@ -242,20 +242,19 @@ impl Optimizer for Adam {
             let denom = v_hat.sqrt() / bias_correction2_sqrt + eps;
             *theta_i += -step_size * (*m / denom); // θ = θ − γ/(1 − β1^k) · m / denom
         }
-        // g² can overflow where g did not (|g| > 1.3e154): v = inf freezes θ_i for good.
-        let state = match (first_non_finite(&self.m), first_non_finite(&self.v)) {
-            (Some(i), Some(j)) => Some(i.min(j)),
-            (i, j) => i.or(j),
-        };
-        if let Some(i) = state {
-            return Err(Diverged {
-                step: self.k,
-                what: NonFinite::State(i),
-                lr,
-                method: Method::Adam,
-            });
-        }
-        check_theta(theta, self.k, lr, Method::Adam)
+        // A NaN or ±inf gradient makes m so too; g² can overflow where g did not
+        // (|g| > 1.3e154): v = inf, which freezes θ_i for good. One pass checks all three
+        // (in the update's loop, the check kept LLVM from vectorizing it: 3.3x its instructions).
+        let entries = self.m.iter().zip(&self.v).zip(theta.iter());
+        let non_finite = entries.fold(0, |seen, ((m, v), t)| {
+            seen | non_finite_bits(*m) | non_finite_bits(*v) | non_finite_bits(*t)
+        });
+        let state: [&[f64]; 2] = [&self.m, &self.v];
+        finite_or_diverged(
+            non_finite,
+            (theta, grad, &state),
+            (self.k, lr, Method::Adam),
+        )
     }
 
     fn reset(&mut self) {

@@ -91,48 +91,55 @@ pub(crate) fn first_non_finite(v: &[f64]) -> Option<usize> {
     v.iter().position(|x| !x.is_finite())
 }
 
-/// Checks `grad` before step `step` and panics on a length mismatch.
-pub(crate) fn check_grad(
-    name: &str,
-    theta: &[f64],
-    grad: &[f64],
-    step: usize,
-    lr: f64,
-    method: Method,
-) -> Result<(), Diverged> {
+/// Panics unless `theta` and `grad` have the same length (`name` is the optimizer).
+pub(crate) fn check_lengths(name: &str, theta: &[f64], grad: &[f64]) {
     assert!(
         theta.len() == grad.len(),
         "{name}::step: theta has {} entries but grad has {}",
         theta.len(),
         grad.len()
     );
-    match first_non_finite(grad) {
-        Some(i) => Err(Diverged {
-            step,
-            what: NonFinite::Gradient(i),
-            lr,
-            method,
-        }),
-        None => Ok(()),
-    }
 }
 
-/// Checks `theta` after step `step`.
-pub(crate) fn check_theta(
-    theta: &[f64],
-    step: usize,
-    lr: f64,
-    method: Method,
+/// The bits of `x − x`: zero for a finite `x`, a NaN's for ±inf or NaN. ORed over an
+/// update pass (an integer OR, which vectorizes where a `bool` flag kept the loop scalar),
+/// nonzero says the pass met a non-finite value.
+#[inline(always)]
+#[allow(clippy::eq_op)] // x − x is the point: +0 for every finite x, NaN for the others
+pub(crate) fn non_finite_bits(x: f64) -> u64 {
+    (x - x).to_bits()
+}
+
+/// The error of step `step` after its update pass saw a non-finite value (`seen`), or `Ok`:
+/// the first non-finite entry of the gradient if it has one, else of the state vectors
+/// (moments: [`NonFinite::State`]), else of the updated `theta`.
+///
+/// An update reads each gradient entry into each state entry and the parameter, so a
+/// non-finite gradient (or state) shows in what the pass wrote; the pass itself only ORs
+/// [`non_finite_bits`], and the search for which entry runs only on the step that failed.
+pub(crate) fn finite_or_diverged(
+    seen: u64,
+    (theta, grad, state): (&[f64], &[f64], &[&[f64]]),
+    (step, lr, method): (usize, f64, Method),
 ) -> Result<(), Diverged> {
-    match first_non_finite(theta) {
-        Some(i) => Err(Diverged {
-            step,
-            what: NonFinite::Parameter(i),
-            lr,
-            method,
-        }),
-        None => Ok(()),
+    if seen == 0 {
+        return Ok(());
     }
+    let first = |v: &[f64]| v.iter().position(|x| !x.is_finite());
+    let in_state = || state.iter().filter_map(|s| first(s)).min();
+    let what = match (first(grad), in_state(), first(theta)) {
+        (Some(i), _, _) => NonFinite::Gradient(i),
+        (None, Some(i), _) => NonFinite::State(i),
+        (None, None, Some(i)) => NonFinite::Parameter(i),
+        // `seen` came from one of these slices: unreachable unless the caller lied.
+        (None, None, None) => unreachable!("{method:?}: a non-finite value seen and not found"),
+    };
+    Err(Diverged {
+        step,
+        what,
+        lr,
+        method,
+    })
 }
 
 /// Panics unless `value` is finite and in `range`, naming the optimizer and the parameter.

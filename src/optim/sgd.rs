@@ -17,7 +17,9 @@
 //! Note that PyTorch's momentum puts `γ` outside the buffer (`θ ← θ − γ b`); some textbooks
 //! write `v ← μ v − γ g, θ ← θ + v`, which differs when `γ` changes between steps.
 
-use super::{Diverged, Method, Optimizer, check_grad, check_hyper, check_theta};
+use super::{
+    Diverged, Method, Optimizer, check_hyper, check_lengths, finite_or_diverged, non_finite_bits,
+};
 use std::fmt;
 
 /// SGD with optional momentum, Nesterov, dampening, weight decay and maximize.
@@ -172,7 +174,7 @@ impl Sgd {
 impl Optimizer for Sgd {
     fn step(&mut self, theta: &mut [f64], grad: &[f64]) -> Result<(), Diverged> {
         self.k += 1;
-        check_grad("Sgd", theta, grad, self.k, self.lr, self.method())?;
+        check_lengths("Sgd", theta, grad);
         let (mu, tau, lambda, lr) = (self.momentum, self.dampening, self.weight_decay, self.lr);
         let sign = if self.maximize { -1.0 } else { 1.0 };
         let first = self.buf.is_none();
@@ -186,6 +188,7 @@ impl Optimizer for Sgd {
             mu == 0.0 || b.len() == theta.len(),
             "Sgd::step: theta changed length"
         );
+        let mut non_finite = 0; // a NaN or ±inf gradient makes θ so too
         for (i, (ti, &gi)) in theta.iter_mut().zip(grad).enumerate() {
             // g = ±∇f(θ) + λ θ
             let mut g = sign * gi;
@@ -204,8 +207,9 @@ impl Optimizer for Sgd {
             }
             // θ = θ − γ g
             *ti += -lr * g;
+            non_finite |= non_finite_bits(*ti);
         }
-        check_theta(theta, self.k, lr, self.method())
+        finite_or_diverged(non_finite, (theta, grad, &[]), (self.k, lr, self.method()))
     }
 
     fn reset(&mut self) {

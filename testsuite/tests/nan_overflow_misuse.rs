@@ -486,3 +486,61 @@ fn an_empty_batch_is_nan_for_mean_and_refused_by_the_trainer() {
         "Trainer: no data (inputs [0x1]): every batch would be empty"
     );
 }
+
+/// An entry for the divergence property: finite, huge (its square or its update overflows),
+/// or not finite.
+fn hostile_entry() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        6 => -3.0..3.0f64,
+        1 => Just(1e200),
+        1 => Just(-1.7e308),
+        1 => Just(f64::NAN),
+        1 => Just(f64::INFINITY),
+        1 => Just(f64::NEG_INFINITY),
+    ]
+}
+
+/// The first non-finite entry of `v`.
+fn first_bad(v: &[f64]) -> Option<usize> {
+    v.iter().position(|x| !x.is_finite())
+}
+
+proptest! {
+    #![proptest_config(common::proptest_config(256))]
+
+    /// The update's one pass with its finiteness flag names what three passes named (the
+    /// gradient checked before the update, then the state, then θ): the first non-finite
+    /// gradient entry if there is one; else, for Adam, a moment that overflowed; else the
+    /// first non-finite θ. A step that returns `Ok` leaves every entry finite.
+    #[test]
+    fn a_diverged_step_names_the_gradient_then_the_state_then_theta(
+        theta in prop::collection::vec(-3.0..3.0f64, 1..40),
+        grad_seed in prop::collection::vec(hostile_entry(), 40),
+        lr in prop_oneof![Just(0.0), Just(0.1), Just(1e300)],
+        momentum in prop_oneof![Just(0.0), Just(0.9)],
+        adam in any::<bool>(),
+    ) {
+        let grad = &grad_seed[..theta.len()];
+        let mut t = theta.clone();
+        let result = if adam {
+            Adam::new(lr).step(&mut t, grad)
+        } else {
+            Sgd::new(lr).momentum(momentum).step(&mut t, grad)
+        };
+        match (first_bad(grad), result) {
+            (Some(i), Err(e)) => prop_assert_eq!((e.step, e.what), (1, NonFinite::Gradient(i))),
+            (None, Err(e)) => match e.what {
+                NonFinite::Parameter(i) => prop_assert_eq!(first_bad(&t), Some(i)),
+                // m = (1 − β1) g and v = (1 − β2) g² at step 1: v overflows for |g| > 1e154.
+                NonFinite::State(i) => {
+                    prop_assert!(adam);
+                    let overflows = |g: f64| !((1.0 - 0.999) * g * g).is_finite();
+                    prop_assert_eq!(grad.iter().position(|&g| overflows(g)), Some(i));
+                }
+                other => prop_assert!(false, "{other:?}"),
+            },
+            (Some(i), Ok(())) => prop_assert!(false, "gradient entry {i} is {}", grad[i]),
+            (None, Ok(())) => prop_assert_eq!(first_bad(&t), None),
+        }
+    }
+}
