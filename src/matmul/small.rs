@@ -36,15 +36,21 @@ pub(super) fn small<const FMA: bool>(
     write: Write,
 ) {
     let (a, b) = ((a, a_layout), (b, b_layout));
-    match n {
-        0..=8 => small_rows::<FMA, 8>((m, k, n), a, b, c, write),
-        9..=12 => small_rows::<FMA, 12>((m, k, n), a, b, c, write),
-        _ => small_rows::<FMA, SMALL_SIDE>((m, k, n), a, b, c, write),
+    // A block of 8 rows where the product is at most 8 deep: the block is zeroed first (a
+    // fixed-size array), and a 16 x 12 block was 110 of a 7 x 1 x 10 product's instructions.
+    match (n, k <= 8) {
+        (0..=8, true) => small_rows::<FMA, 8, 8>((m, k, n), a, b, c, write),
+        (0..=8, false) => small_rows::<FMA, 8, SMALL_SIDE>((m, k, n), a, b, c, write),
+        (9..=12, true) => small_rows::<FMA, 12, 8>((m, k, n), a, b, c, write),
+        (9..=12, false) => small_rows::<FMA, 12, SMALL_SIDE>((m, k, n), a, b, c, write),
+        (_, true) => small_rows::<FMA, SMALL_SIDE, 8>((m, k, n), a, b, c, write),
+        (_, false) => small_rows::<FMA, SMALL_SIDE, SMALL_SIDE>((m, k, n), a, b, c, write),
     }
 }
 
+/// [`small`] with `B` copied `KB` rows at a time into blocks `W` wide.
 #[inline(always)]
-fn small_rows<const FMA: bool, const W: usize>(
+fn small_rows<const FMA: bool, const W: usize, const KB: usize>(
     (m, k, n): (usize, usize, usize),
     (a, a_layout): (&[f64], Layout),
     (b, b_layout): (&[f64], Layout),
@@ -52,10 +58,10 @@ fn small_rows<const FMA: bool, const W: usize>(
     write: Write,
 ) {
     assert!(n <= W, "small: {n} columns in a block of {W}");
-    let mut bp = [[0.0f64; W]; SMALL_SIDE]; // columns n.. stay zero
+    let mut bp = [[0.0f64; W]; KB]; // columns n.. stay zero
     let mut p0 = 0;
     while p0 < k {
-        let kb = SMALL_SIDE.min(k - p0);
+        let kb = KB.min(k - p0);
         let block = &mut bp[..kb];
         match b_layout {
             Layout::AsStored => {
