@@ -1311,3 +1311,135 @@ fn custom_op_passes_every_check_and_is_drawn() {
         "the page shows the op's formula"
     );
 }
+
+/// `speed_grid` times both forms of every cell, and both compute the same step: the loss of
+/// the 10th step from the initial weights agrees (the check the peers' script makes too).
+#[test]
+fn speed_grid_times_both_forms_of_every_cell_on_the_same_step() {
+    let round = json("speed_grid", &[]);
+    assert_eq!(round["side"], "tapegrad");
+    let results = round["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2 * 2 * 2, "{round}");
+    for h in [4, 8] {
+        for b in [1, 3] {
+            let of = |name: &str| {
+                results
+                    .iter()
+                    .find(|r| r["impl"] == name && r["H"] == h && r["B"] == b)
+                    .unwrap_or_else(|| panic!("no {name} at H {h}, B {b}: {round}"))
+            };
+            let (tape, replay) = (of("tapegrad tape"), of("tapegrad replay"));
+            let (lt, lr) = (
+                tape["loss_at_10"].as_f64().unwrap(),
+                replay["loss_at_10"].as_f64().unwrap(),
+            );
+            assert!(
+                (lt - lr).abs() <= 1e-12 * lt.abs(),
+                "H {h}, B {b}: {lt} vs {lr}"
+            );
+            for r in [tape, replay] {
+                let (best, median) = (
+                    r["best_us"].as_f64().unwrap(),
+                    r["median_us"].as_f64().unwrap(),
+                );
+                assert!(best > 0.0 && best <= median, "{r}");
+            }
+        }
+    }
+}
+
+/// `speed_grid --plot` judges each cell best against best over the rounds: the replay's best
+/// over the fastest peer's, and says "ahead" or "behind" from that number.
+#[test]
+fn speed_grid_plot_computes_each_ratio_from_the_best_runs() {
+    let dir = temp_dir("grid-plot");
+    let line = |side: &str, rows: &[(&str, u32, u32, f64)]| {
+        let results: Vec<Value> = rows
+            .iter()
+            .map(|&(name, h, b, us)| {
+                serde_json::json!({"impl": name, "H": h, "B": b, "best_us": us, "median_us": us * 1.1})
+            })
+            .collect();
+        serde_json::json!({"side": side, "cpu": "test CPU", "results": results}).to_string()
+    };
+    let file = dir.join("grid.jsonl");
+    let text_in = [
+        line(
+            "tapegrad",
+            &[
+                ("tapegrad replay", 16, 1, 3.0),
+                ("tapegrad tape", 16, 1, 4.0),
+                ("tapegrad replay", 16, 32, 10.0),
+            ],
+        ),
+        line(
+            "peers",
+            &[
+                ("JAX scan", 16, 1, 2.0),
+                ("PyTorch", 16, 1, 100.0),
+                ("JAX scan", 16, 32, 20.0),
+            ],
+        ),
+        // A second round: the replay's best of the two rounds is 2.5 at (16, 1).
+        line(
+            "tapegrad",
+            &[
+                ("tapegrad replay", 16, 1, 2.5),
+                ("tapegrad tape", 16, 1, 5.0),
+                ("tapegrad replay", 16, 32, 11.0),
+            ],
+        ),
+    ]
+    .join("\n");
+    std::fs::write(&file, text_in).unwrap();
+    let out = run(
+        "speed_grid",
+        &[
+            "--plot",
+            file.to_str().unwrap(),
+            "--json",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cells = v["cells"].as_array().unwrap();
+    let at = |b: u32| cells.iter().find(|c| c["B"] == b).unwrap();
+    assert_eq!(at(1)["ratio"].as_f64().unwrap(), 2.5 / 2.0);
+    assert_eq!(at(1)["best_peer"], "JAX scan");
+    assert_eq!(at(1)["tape_us"].as_f64().unwrap(), 4.0);
+    assert_eq!(at(32)["ratio"].as_f64().unwrap(), 10.0 / 20.0);
+    assert!(dir.join("speed_grid_ratios.svg").exists());
+    let table = says("speed_grid", &dir, &["--plot", file.to_str().unwrap()]);
+    assert!(
+        table.contains("| 16 | 1 |") && table.contains("1.25 (behind)"),
+        "{table}"
+    );
+    assert!(
+        table.contains("0.50 (ahead)") && table.contains("in 1 of 2 cells"),
+        "{table}"
+    );
+
+    // A line that is not JSON: exit 1 with the file and the line.
+    std::fs::write(&file, "{\"results\": []}\nnot json\n").unwrap();
+    let out = run(
+        "speed_grid",
+        &[
+            "--plot",
+            file.to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains(&format!("{}:2: not JSON", file.display())),
+        "{}",
+        text(&out.stderr)
+    );
+    // A bad list of sizes: exit 2 naming the flag.
+    let out = run("speed_grid", &["--h", "16,x"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--h: need a comma-separated list of sizes"));
+}

@@ -6,7 +6,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Every example, as `cargo run --example NAME` runs it.
-pub const EXAMPLES: [&str; 16] = [
+pub const EXAMPLES: [&str; 17] = [
     "sin_poly_fit",
     "optimal_step",
     "backprop_by_hand",
@@ -23,6 +23,7 @@ pub const EXAMPLES: [&str; 16] = [
     "gallery",
     "flat_vs_sharp",
     "custom_op",
+    "speed_grid",
 ];
 
 /// The examples that draw figures through `tapegrad::plot`.
@@ -60,6 +61,16 @@ pub fn quick(name: &str) -> &'static [&'static str] {
         "loss_landscape" => &["--epochs", "500", "--grid", "5", "--seeds", "2"],
         "mlp_choices" => &["--epochs", "300"],
         "speed" => &["--quick", "--reps", "1"],
+        "speed_grid" => &[
+            "--h",
+            "4,8",
+            "--b",
+            "1,3",
+            "--reps",
+            "2",
+            "--target-ms",
+            "0.2",
+        ],
         "gallery" => &["--only", "optimal_step,train_loop"],
         "flat_vs_sharp" => &["--seeds", "20"],
         _ => &[],
