@@ -195,6 +195,12 @@ fn main() {
         .flag("h", "LIST", "16,64,256,1024", "hidden widths H")
         .flag("b", "LIST", "1,32,256", "batch sizes B")
         .flag(
+            "forms",
+            "LIST",
+            "tape,replay",
+            "which forms of the step to time: tape, replay or both (for a profiler)",
+        )
+        .flag(
             "reps",
             "R",
             25,
@@ -223,6 +229,14 @@ fn main() {
         )
         .parse();
     let (hs, bs) = (sizes(&args, "h"), sizes(&args, "b"));
+    let forms: String = args.get("forms");
+    let forms: Vec<&str> = forms.split(',').map(str::trim).collect();
+    if forms.is_empty() || !forms.iter().all(|f| ["tape", "replay"].contains(f)) {
+        args.fail(&format!(
+            "--forms: need tape, replay or tape,replay, got {:?}",
+            forms.join(",")
+        ));
+    }
     let reps: usize = args.get("reps");
     if !(1..=1000).contains(&reps) {
         args.fail(&format!("--reps: need 1 <= R <= 1000, got {reps}"));
@@ -250,11 +264,14 @@ fn main() {
         for &b in &bs {
             let (x, y, start, model) = cell(h, b);
             let (x, y) = (Rc::new(x), Rc::new(y));
-            let forms: [(&str, Runner<'_>); 2] = [
+            let runners: [(&str, Runner<'_>); 2] = [
                 ("tapegrad tape", taped(&model, &x, &y)),
                 ("tapegrad replay", replayed(&model, &start, &x, &y)),
             ];
-            for (name, mut run) in forms {
+            for (name, mut run) in runners {
+                if !forms.contains(&name.trim_start_matches("tapegrad ")) {
+                    continue;
+                }
                 let mut params = start.clone();
                 let mut r = time(&mut run, &mut params, reps, target_ms / 1e3);
                 r["impl"] = json!(name);

@@ -7,6 +7,7 @@
 //! loop; every other op runs its rule ([`Op::vjp`]) into tensors, which are then put into
 //! the buffers. No rule is written here.
 
+use super::Homes;
 use super::plan::Backward;
 use crate::ops::matmul::Of;
 use crate::ops::{NodeId, Op};
@@ -14,16 +15,25 @@ use crate::tape::Value;
 use crate::tensor::Tensor;
 use crate::tensor::loops::each;
 
-/// Sends node `b.node`'s adjoint to the adjoints of its inputs.
+/// Sends node `b.node`'s adjoint to the adjoints of its inputs (a parameter read in place:
+/// into its range of `grad`; only products have one as an input).
 #[inline(always)]
-pub(super) fn run(b: &Backward, adjoints: &mut [Tensor], values: &[Value]) {
+pub(super) fn run<const IN_PLACE: bool>(
+    b: &Backward,
+    adjoints: &mut [Tensor],
+    values: &[Value],
+    (homes, theta, grad): (&Homes, &[f64], &mut [f64]),
+) {
     let (below, here) = adjoints.split_at_mut(b.node);
     let dy = &here[0];
     let v = |k: NodeId| &*values[k];
     let y = v(b.node);
     for (which, into) in b.into.iter().enumerate() {
         let Some((k, write)) = *into else { continue };
-        let dx = below[k].as_mut_slice();
+        let dx = match homes[k] {
+            Some((offset, len)) if IN_PLACE => &mut grad[offset..offset + len],
+            _ => below[k].as_mut_slice(),
+        };
         match b.op {
             Op::Map(op, x) => op.backward_into(dx, write, [dy, v(x), y].map(Tensor::as_slice)),
             Op::Zip(op, a, c) => op.backward_into(which, dx, write, [dy, v(a), v(c), y]),
@@ -31,8 +41,8 @@ pub(super) fn run(b: &Backward, adjoints: &mut [Tensor], values: &[Value]) {
                 let p = b.products[which].expect("a product has its adjoints' products");
                 let operand = |of: Of| match of {
                     Of::Dy => dy.as_slice(),
-                    Of::A => v(a).as_slice(),
-                    Of::B => v(c).as_slice(),
+                    Of::A => super::read::<IN_PLACE>(a, values, (homes, theta)),
+                    Of::B => super::read::<IN_PLACE>(c, values, (homes, theta)),
                 };
                 p.run(operand, dx, write);
             }

@@ -5,15 +5,21 @@
 //! from the pool that replaces the buffer (the old one goes back to the pool, so after the
 //! first step that too allocates nothing).
 
+use super::Homes;
 use super::plan::Forward;
 use crate::ops::Op;
 use crate::ops::matmul::Of;
 use crate::tape::Value;
 use crate::tensor::loops::Write;
 
-/// The value of node `f.node`, from the values below it.
+/// The value of node `f.node`, from the values below it (a parameter read in place, from its
+/// range of `theta`: only products read one).
 #[inline(always)]
-pub(super) fn run(f: &Forward, values: &mut [Value]) {
+pub(super) fn run<const IN_PLACE: bool>(
+    f: &Forward,
+    values: &mut [Value],
+    (homes, theta): (&Homes, &[f64]),
+) {
     let (below, here) = values.split_at_mut(f.node);
     let v = |k: usize| &*below[k];
     let Value::Owned(out) = &mut here[0] else {
@@ -24,7 +30,9 @@ pub(super) fn run(f: &Forward, values: &mut [Value]) {
         Op::Zip(op, a, b) => op.forward_into(out.as_mut_slice(), v(a), v(b)),
         Op::MatMul(a, b) | Op::MatMulNt(a, b) => {
             let p = f.product.expect("a product has its kernel");
-            let operand = |of: Of| if of == Of::A { v(a) } else { v(b) }.as_slice();
+            let operand = |of: Of| {
+                super::read::<IN_PLACE>(if of == Of::A { a } else { b }, below, (homes, theta))
+            };
             p.run(operand, out.as_mut_slice(), Write::Overwrite);
         }
         Op::Sum(_) | Op::SumEachRow(_) | Op::SumEachCol(_) | Op::Expand(..) => {

@@ -13,6 +13,10 @@
 //! every step:    θ  ->  forward (values)  ->  seed dL/dL = 1  ->  backward (adjoints)  ->  ∇θ
 //! ```
 //!
+//! A large parameter that only products read (a layer's weight, from 4096 entries) is read
+//! from the `θ` given to [`Replay::run`] where it lives, and its gradient is written straight
+//! into `grad`: no copy in or out (at a 1024 x 1024 layer, two of a step's passes over 8 MB).
+//!
 //! The values are those the tape computes, bit for bit (the same arithmetic in the same
 //! order); the gradients are the tape's to rounding (a contribution is added into its
 //! adjoint as it is made, instead of made first and then added).
@@ -83,15 +87,45 @@ pub struct Replay {
     theta_len: usize,
     /// A node whose value the recording read out before the loss (see [`Replay::reads_values`]).
     reads: Option<NodeId>,
+    /// Each node's home: `Some(range)` for a parameter read in place.
+    homes: Vec<Option<(usize, usize)>>,
+    /// Some parameter is read in place.
+    in_place: bool,
 }
 
-/// A parameter of the recording: its leaf, its range in `θ`, and whether the loss uses it.
+/// A parameter of the recording: its leaf, its range in `θ`, whether the loss uses it, and
+/// whether it is read where it lives (see [`IN_PLACE_MIN`]).
 #[derive(Clone, Copy, Debug)]
 struct Param {
     node: NodeId,
     offset: usize,
     len: usize,
     reached: bool,
+    in_place: bool,
+}
+
+/// From this many entries on, a parameter that only products read (a layer's weight) is read
+/// from the caller's `θ` and its gradient written into the caller's `grad`, where they live:
+/// no copy in or out of [`Replay::run`]. (A 1024 x 1024 weight: two passes over 8 MB a step;
+/// below this size the copies cost less than reading through the node's home.)
+const IN_PLACE_MIN: usize = 4096;
+
+/// Where node `k`'s numbers are read from, and its adjoint written to: its own buffers, or
+/// (a parameter read in place) its range `offset..offset + len` of `θ` and of `grad`.
+pub(super) type Homes = [Option<(usize, usize)>];
+
+/// Node `k`'s numbers: its value, or its range of `theta` if it is read in place. (`IN_PLACE`
+/// false: no parameter of the recording is, and the passes compile without the look-up.)
+#[inline(always)]
+fn read<'a, const IN_PLACE: bool>(
+    k: NodeId,
+    values: &'a [Value],
+    (homes, theta): (&Homes, &'a [f64]),
+) -> &'a [f64] {
+    match homes[k] {
+        Some((offset, len)) if IN_PLACE => &theta[offset..offset + len],
+        _ => values[k].as_slice(),
+    }
 }
 
 impl Replay {
@@ -158,28 +192,49 @@ impl Replay {
                 .any(|&k| needs[k]);
         }
         let (forward, backward, reached) = plan::plan(&nodes, &needs, loss.index());
+        // only_products[k]: every user of node k is a product (a layer's weight).
+        let mut only_products = vec![true; n];
+        for node in &nodes[..n] {
+            if !matches!(node.op, Op::MatMul(..) | Op::MatMulNt(..)) {
+                for k in node.op.inputs().as_array().into_iter().flatten() {
+                    only_products[k] = false;
+                }
+            }
+        }
+        let params: Vec<Param> = layout
+            .iter()
+            .map(|&(v, offset)| {
+                // The shape, not the value: reading it would count as a read of the recording.
+                let len = v.shape().0 * v.shape().1;
+                let inside = v.index() < n;
+                Param {
+                    node: v.index(),
+                    offset,
+                    len,
+                    reached: inside && reached[v.index()],
+                    in_place: inside && len >= IN_PLACE_MIN && only_products[v.index()],
+                }
+            })
+            .collect();
+        let mut homes = vec![None; n];
+        for p in params.iter().filter(|p| p.in_place) {
+            homes[p.node] = Some((p.offset, p.len));
+        }
+        // A parameter read in place keeps no buffers here (an empty one would be noticed if
+        // anything read it).
         let values = nodes[..n]
             .iter()
             .enumerate()
             .map(|(i, node)| match (&node.value, node.op) {
+                _ if homes[i].is_some() => Value::Owned(Tensor::zeros(0, 0)),
                 (Value::Shared(_), Op::Constant | Op::Leaf) if !is_param[i] => node.value.clone(),
                 (value, _) => Value::Owned((**value).clone()),
             })
             .collect();
         let adjoints = (0..n)
-            .map(|i| match reached[i] {
+            .map(|i| match reached[i] && homes[i].is_none() {
                 true => Tensor::zeros(nodes[i].value.rows(), nodes[i].value.cols()),
                 false => Tensor::zeros(0, 0),
-            })
-            .collect();
-        let params = layout
-            .iter()
-            .map(|&(v, offset)| Param {
-                node: v.index(),
-                offset,
-                // The shape, not the value: reading it would count as a read of the recording.
-                len: v.shape().0 * v.shape().1,
-                reached: v.index() < n && reached[v.index()],
             })
             .collect();
         Replay {
@@ -192,6 +247,8 @@ impl Replay {
             backward,
             params,
             theta_len,
+            in_place: homes.iter().any(Option::is_some),
+            homes,
         }
     }
 
@@ -249,17 +306,35 @@ impl Replay {
             theta.len(),
             grad.len()
         );
-        for p in &self.params {
+        for p in self.params.iter().filter(|p| !p.in_place) {
             if let Some(Value::Owned(t)) = self.values.get_mut(p.node) {
                 t.as_mut_slice()
                     .copy_from_slice(&theta[p.offset..p.offset + p.len]);
             }
         }
+        match self.in_place {
+            true => self.passes::<true>(theta, grad),
+            false => self.passes::<false>(theta, grad),
+        }
+        for p in &self.params {
+            let out = &mut grad[p.offset..p.offset + p.len];
+            match (p.reached, p.in_place) {
+                (true, true) => {} // written in place by the reverse pass
+                (true, false) => out.copy_from_slice(self.adjoints[p.node].as_slice()),
+                (false, _) => out.fill(0.0), // the loss does not use this parameter
+            }
+        }
+        self.values[self.loss].item()
+    }
+
+    /// The forward pass and the reverse pass; `IN_PLACE`: some parameter is read in place.
+    #[inline(always)]
+    fn passes<const IN_PLACE: bool>(&mut self, theta: &[f64], grad: &mut [f64]) {
         // Both passes compiled for AVX2 where the CPU has it: their loops run 4 lanes wide.
-        let (values, adjoints) = (&mut self.values, &mut self.adjoints);
+        let (values, adjoints, homes) = (&mut self.values, &mut self.adjoints, &self.homes);
         crate::wide::wide(|| {
             for f in &self.forward {
-                forward::run(f, values);
+                forward::run::<IN_PLACE>(f, values, (homes, theta));
             }
         });
         if let Some(seed) = adjoints[self.loss].as_mut_slice().first_mut() {
@@ -267,17 +342,9 @@ impl Replay {
         }
         crate::wide::wide(|| {
             for b in &self.backward {
-                backward::run(b, adjoints, values);
+                backward::run::<IN_PLACE>(b, adjoints, values, (homes, theta, &mut *grad));
             }
         });
-        for p in &self.params {
-            let out = &mut grad[p.offset..p.offset + p.len];
-            match p.reached {
-                true => out.copy_from_slice(self.adjoints[p.node].as_slice()),
-                false => out.fill(0.0), // the loss does not use this parameter
-            }
-        }
-        self.values[self.loss].item()
     }
 
     /// Gives the input `input` (a constant, or a leaf that is not a parameter, of the
@@ -359,7 +426,9 @@ impl Replay {
     /// The value of node `v` at the last [`Replay::run`] (its recorded value before the first).
     ///
     /// # Panics
-    /// If `v` is not one of the recording's nodes up to the loss.
+    /// If `v` is not one of the recording's nodes up to the loss, or is a parameter of at
+    /// least 4096 entries that only products read: the replay reads such a parameter from the
+    /// `θ` it is given, where it lives, and keeps no copy (its value is that range of `θ`).
     ///
     /// ```
     /// use tapegrad::nn::Params;
@@ -384,14 +453,22 @@ impl Replay {
             self.tape_id,
             self.loss
         );
+        if let Some((offset, len)) = self.homes[v.index()] {
+            panic!(
+                "Replay::value: node {} is a parameter read in place: its value is theta[{offset}..{}] of the last run",
+                v.index(),
+                offset + len
+            );
+        }
         &self.values[v.index()]
     }
 }
 
 impl std::fmt::Debug for Replay {
     /// A summary, not a dump: the recording's tape and size, how many nodes each pass visits,
-    /// and how many of them run their own rule instead of an in-place one:
-    /// `Replay { tape: 3, nodes: 21, forward: 12, backward: 12, by_rule: 0, params: 6, theta: 141 }`.
+    /// how many of them run their own rule instead of an in-place one, and how many parameters
+    /// are read where they live in `θ`:
+    /// `Replay { tape: 3, nodes: 21, forward: 12, backward: 12, by_rule: 0, params: 6, read_in_place: 0, theta: 141 }`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let by_rule = self
             .backward
@@ -405,6 +482,10 @@ impl std::fmt::Debug for Replay {
             .field("backward", &self.backward.len())
             .field("by_rule", &by_rule)
             .field("params", &self.params.len())
+            .field(
+                "read_in_place",
+                &self.params.iter().filter(|p| p.in_place).count(),
+            )
             .field("theta", &self.theta_len)
             .finish()
     }

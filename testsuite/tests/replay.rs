@@ -340,7 +340,7 @@ fn debug_says_what_runs_in_place() {
     let replay = Replay::new(&tape, loss, &t);
     let shown = format!("{replay:?}");
     assert!(
-        shown.contains("nodes: 21, forward: 12, backward: 12, by_rule: 0, params: 6, theta: 141"),
+        shown.contains("nodes: 21, forward: 12, backward: 12, by_rule: 0, params: 6, read_in_place: 0, theta: 141"),
         "{shown}"
     );
     let p = layout();
@@ -507,4 +507,63 @@ fn different_user_ops_are_different_ops() {
     };
     assert_ne!(fa, fb);
     assert_eq!(fa, fa2);
+}
+
+/// Large weights that only products read are read from `θ` and their gradients written into
+/// `grad` where they live (no copy): the replay still is the tape, for a weight used by two
+/// products (its second contribution adds to the first, in `grad`), one read both by a
+/// product and entrywise (copied as before), one no adjoint reaches (zeros), and a small one.
+#[test]
+fn large_weights_read_in_place_replay_the_tape() {
+    let mut p = Params::new();
+    let mut rng = Rng::new(5);
+    p.add("shared", &Tensor::rand_normal(64, 64, 0.0, 0.1, &mut rng)); // 4096: in place
+    p.add("mixed", &Tensor::rand_normal(64, 80, 0.0, 0.1, &mut rng)); // also squared
+    p.add("unused", &Tensor::rand_normal(80, 64, 0.0, 0.1, &mut rng)); // after the loss
+    p.add("small", &Tensor::rand_normal(1, 64, 0.0, 0.1, &mut rng));
+    let x = Tensor::rand_normal(5, 64, 0.0, 1.0, &mut rng);
+    fn build<'t>(t: &Theta<'t>, x: Var<'t>) -> Var<'t> {
+        let v = t.vars();
+        let h = (x.matmul(v[0]) + v[3]).relu(); // 5x64
+        let h = h.matmul_nt(v[0]).tanh(); // the shared weight again, transposed
+        h.matmul(v[1]).square().mean() + v[1].square().sum() * 1e-3
+    }
+    let run = |p: &Params| {
+        let tape = Tape::new();
+        let t = tape.params(p);
+        let loss = build(&t, tape.constant(&x));
+        (loss.item(), tape.backward(loss).flat(&t))
+    };
+    let tape = Tape::new();
+    let t = tape.params(&p);
+    let loss = build(&t, tape.constant(&x));
+    let _after = t.vars()[2].matmul(t.vars()[0]); // `unused` is used, but not by the loss
+    let mut replay = Replay::new(&tape, loss, &t);
+    let mut grad = vec![f64::NAN; p.len()];
+    let mut q = p.clone();
+    for round in 0..3 {
+        let got = replay.run(q.as_slice(), &mut grad);
+        let (want, want_grad) = run(&q);
+        assert_eq!(
+            got.to_bits(),
+            want.to_bits(),
+            "round {round}: {got} vs {want}"
+        );
+        assert_all_close_or_both_nan("in place", &grad, &want_grad, 1e-13, 1.0);
+        let unused = p.view(p.find("unused").unwrap()).range();
+        assert!(grad[unused].iter().all(|&g| g == 0.0));
+        Sgd::new(0.5).step(q.as_mut_slice(), &grad).unwrap();
+    }
+    let message = panic_message(std::panic::AssertUnwindSafe(|| {
+        let _ = replay.value(t.vars()[0]);
+    }));
+    assert!(
+        message.contains("node 0 is a parameter read in place: its value is theta[0..4096]"),
+        "{message}"
+    );
+    assert_eq!(replay.value(t.vars()[3]).shape(), (1, 64)); // a small one has its own copy
+    assert!(
+        format!("{replay:?}").contains("params: 4, read_in_place: 2"),
+        "{replay:?}"
+    );
 }
