@@ -39,7 +39,7 @@ pub fn detected() -> bool {
 /// # Safety
 /// The CPU must support AVX-512F ([`detected`]).
 #[target_feature(enable = "avx512f")]
-unsafe fn micro_avx512(a: &[f64], b: &[f64], c: &mut [f64], edge: Edge) {
+unsafe fn micro_avx512(a: &[f64], b: &[f64], c: (&mut [f64], Write), edge: Edge) {
     // SAFETY (each call): the caller's contract, AVX-512F, is the tile's.
     unsafe {
         match (edge.rows <= MR / 2, edge.cols.div_ceil(8)) {
@@ -60,7 +60,12 @@ unsafe fn micro_avx512(a: &[f64], b: &[f64], c: &mut [f64], edge: Edge) {
 /// # Safety
 /// The CPU must support AVX-512F.
 #[target_feature(enable = "avx512f")]
-unsafe fn tile<const R: usize, const V: usize>(a: &[f64], b: &[f64], c: &mut [f64], edge: Edge) {
+unsafe fn tile<const R: usize, const V: usize>(
+    a: &[f64],
+    b: &[f64],
+    (c, write): (&mut [f64], Write),
+    edge: Edge,
+) {
     let Edge { ldc, rows, cols } = edge;
     let mut acc: [[__m512d; V]; R] = [[_mm512_setzero_pd(); V]; R];
     for (a_p, b_p) in a.chunks_exact(MR).zip(b.chunks_exact(NR)) {
@@ -85,7 +90,10 @@ unsafe fn tile<const R: usize, const V: usize>(a: &[f64], b: &[f64], c: &mut [f6
                 // SAFETY: `c_rv` is a chunk of exactly 8 f64, the width of one unaligned load
                 // and one unaligned store.
                 unsafe {
-                    let sum = _mm512_add_pd(_mm512_loadu_pd(c_rv.as_ptr()), acc_rv);
+                    let sum = match write {
+                        Write::Add => _mm512_add_pd(_mm512_loadu_pd(c_rv.as_ptr()), acc_rv),
+                        Write::Overwrite => acc_rv, // from +0: the bits of 0 + sum
+                    };
                     _mm512_storeu_pd(c_rv.as_mut_ptr(), sum)
                 }
             }
@@ -103,7 +111,7 @@ unsafe fn tile<const R: usize, const V: usize>(a: &[f64], b: &[f64], c: &mut [f6
     }
     for (r, t_r) in t.chunks_exact(NR).take(rows).enumerate() {
         for (c_rl, &t_rl) in c[r * ldc..r * ldc + cols].iter_mut().zip(t_r) {
-            *c_rl += t_rl;
+            write.put(c_rl, t_rl);
         }
     }
 }
@@ -112,7 +120,7 @@ unsafe fn tile<const R: usize, const V: usize>(a: &[f64], b: &[f64], c: &mut [f6
 ///
 /// # Panics
 /// If this CPU lacks AVX-512F (the check is a cached load, against ~50k flops per call).
-pub fn micro(a: &[f64], b: &[f64], c: &mut [f64], edge: Edge) {
+pub fn micro(a: &[f64], b: &[f64], c: (&mut [f64], Write), edge: Edge) {
     assert!(
         detected(),
         "matmul: the AVX-512 kernel needs a CPU with AVX-512F"
@@ -329,6 +337,34 @@ mod tests {
         transpose8(&src, 11, &mut got, 9);
         super::super::packed::transpose8_portable(&src, 11, &mut want, 9);
         assert_eq!(got, want);
+    }
+
+    /// The AVX-512 micro-kernel gives the portable one's bits (fused, compiled for FMA) at
+    /// every edge, adding to `C` and writing over it.
+    #[test]
+    fn micro_matches_the_portable_one() {
+        if !detected() {
+            eprintln!("skipped: this CPU has no AVX-512F");
+            return;
+        }
+        let kc = 7;
+        let a: Vec<f64> = (0..kc * MR).map(|x| (x as f64 * 0.37).sin()).collect();
+        let b: Vec<f64> = (0..kc * NR).map(|x| (x as f64 * 0.11).cos()).collect();
+        for rows in 1..=MR {
+            for cols in 1..=NR {
+                let edge = Edge {
+                    ldc: 29,
+                    rows,
+                    cols,
+                };
+                for write in [Write::Add, Write::Overwrite] {
+                    let (mut got, mut want) = (vec![0.25; MR * 29], vec![0.25; MR * 29]);
+                    micro(&a, &b, (&mut got, write), edge);
+                    super::super::packed::micro_body::<true>(&a, &b, (&mut want, write), edge);
+                    assert_eq!(got, want, "{rows} x {cols}, {write:?}");
+                }
+            }
+        }
     }
 
     /// The AVX-512 direct tile gives the portable tile's bits (fused, as the AVX-512 one is) at

@@ -21,6 +21,7 @@
 //! scratch buffers (`scratch.rs`), so a product allocates only when it needs bigger panels
 //! than any before it on that thread.
 
+use super::kernels::Write;
 use super::scratch::{self, Slot};
 
 /// Rows of `C` in one register tile (eight broadcasts of `a_ip` per step `p`).
@@ -43,10 +44,11 @@ pub(super) struct Edge {
     pub cols: usize,
 }
 
-/// A micro-kernel: `micro(a, b, c, edge)` computes the `MR x NR` product of the micro-panels
-/// `a` (`kc x MR`) and `b` (`kc x NR`) and adds its `edge.rows x edge.cols` corner into `c`
-/// (`c[r ldc + l] += sum_p a[p][r] b[p][l]`).
-pub(super) type Micro = fn(&[f64], &[f64], &mut [f64], Edge);
+/// A micro-kernel: `micro(a, b, (c, write), edge)` computes the `MR x NR` product of the
+/// micro-panels `a` (`kc x MR`) and `b` (`kc x NR`) and adds its `edge.rows x edge.cols` corner
+/// into `c` (`c[r ldc + l] += sum_p a[p][r] b[p][l]`), or stores it there for
+/// [`Write::Overwrite`] (the sums start from `+0`: the bits `0 + sum` would have).
+pub(super) type Micro = fn(&[f64], &[f64], (&mut [f64], Write), Edge);
 
 /// An 8 x 8 transpose: `transpose8(src, ss, dst, ds)` sets `dst[c ds + r] = src[r ss + c]` for
 /// `r, c < 8`. Packing turns row-major blocks into column micro-panels with it.
@@ -110,7 +112,7 @@ pub(super) fn gemm_packed(
     (m, k, n): (usize, usize, usize),
     a: View<'_>,
     b: View<'_>,
-    (c, ldc): (&mut [f64], usize),
+    (c, ldc, write): (&mut [f64], usize, Write),
     kernels: Kernels,
 ) {
     let Kernels {
@@ -124,6 +126,8 @@ pub(super) fn gemm_packed(
         let mc = MC.min(m - i0);
         for p0 in (0..k).step_by(KC) {
             let kc = KC.min(k - p0);
+            // The first block of the inner dimension writes (no zeroing first), later ones add.
+            let write = if p0 == 0 { write } else { Write::Add };
             let a_pack = aligned(&mut a_buf, mc.div_ceil(MR) * MR * kc);
             pack::<MR>(a, (i0, mc), (p0, kc), a_pack, transpose8);
             for j0 in (0..n).step_by(NC) {
@@ -135,7 +139,7 @@ pub(super) fn gemm_packed(
                     for (tj, b_panel) in b_pack.chunks_exact(kc * NR).enumerate() {
                         let (j, cols) = (j0 + tj * NR, NR.min(nc - tj * NR));
                         let edge = Edge { ldc, rows, cols };
-                        micro(a_panel, b_panel, &mut c[i * ldc + j..], edge);
+                        micro(a_panel, b_panel, (&mut c[i * ldc + j..], write), edge);
                     }
                 }
             }
@@ -226,13 +230,18 @@ pub(super) fn copy_short(dst: &mut [f64], src: &[f64]) {
 /// two micro-panels, its `edge` added into `c`. The reference for the AVX-512 micro-kernel, and
 /// (compiled for AVX2+FMA where the CPU has them) what the packed driver runs on CPUs without
 /// AVX-512.
-pub(super) fn micro_portable(a: &[f64], b: &[f64], c: &mut [f64], edge: Edge) {
+pub(super) fn micro_portable(a: &[f64], b: &[f64], c: (&mut [f64], Write), edge: Edge) {
     micro_body::<false>(a, b, c, edge)
 }
 
 /// [`micro_portable`]'s loops, generic over fusing `acc + a b` into one rounding.
 #[inline(always)]
-pub(super) fn micro_body<const FMA: bool>(a: &[f64], b: &[f64], c: &mut [f64], edge: Edge) {
+pub(super) fn micro_body<const FMA: bool>(
+    a: &[f64],
+    b: &[f64],
+    (c, write): (&mut [f64], Write),
+    edge: Edge,
+) {
     let Edge { ldc, rows, cols } = edge;
     let mut acc = [[0.0f64; NR]; MR];
     for (a_p, b_p) in a.chunks_exact(MR).zip(b.chunks_exact(NR)) {
@@ -244,7 +253,7 @@ pub(super) fn micro_body<const FMA: bool>(a: &[f64], b: &[f64], c: &mut [f64], e
     }
     for (r, acc_r) in acc.iter().enumerate().take(rows) {
         for (c_rl, &v) in c[r * ldc..r * ldc + cols].iter_mut().zip(acc_r) {
-            *c_rl += v;
+            write.put(c_rl, v);
         }
     }
 }
@@ -274,7 +283,8 @@ mod tests {
     use super::*;
 
     /// The driver with the portable micro-kernel against the naive loop, at sizes that leave
-    /// ragged micro-panels and span several blocks in every dimension, in all three layouts.
+    /// ragged micro-panels and span several blocks in every dimension, in all three layouts,
+    /// adding to `C` and writing over it (its old entries NaN, never read).
     #[test]
     fn driver_matches_naive_in_every_layout() {
         let mut rng = crate::Rng::new(11);
@@ -286,18 +296,20 @@ mod tests {
         ] {
             let a = crate::Tensor::rand_normal(m, k, 0.0, 1.0, &mut rng);
             let b = crate::Tensor::rand_normal(k, n, 0.0, 1.0, &mut rng);
-            let mut want = vec![1.0; m * n];
-            super::super::gemm_naive(m, k, n, a.as_slice(), b.as_slice(), &mut want);
             let (at, bt) = (a.t(), b.t());
-            let layouts = layouts((m, k, n), (&a, &at), (&b, &bt));
-            for (layout, (va, vb)) in layouts.into_iter().enumerate() {
-                let mut got = vec![1.0; m * n];
-                gemm_packed((m, k, n), va, vb, (&mut got, n), PORTABLE);
-                for (g, w) in got.iter().zip(&want) {
-                    assert!(
-                        (g - w).abs() <= 1e-12 * (1.0 + w.abs()),
-                        "{m}x{k}x{n} layout {layout}: {g} vs {w}"
-                    );
+            for (write, start) in [(Write::Add, 1.0), (Write::Overwrite, f64::NAN)] {
+                let mut want = vec![if write == Write::Add { 1.0 } else { 0.0 }; m * n];
+                super::super::gemm_naive(m, k, n, a.as_slice(), b.as_slice(), &mut want);
+                let layouts = layouts((m, k, n), (&a, &at), (&b, &bt));
+                for (layout, (va, vb)) in layouts.into_iter().enumerate() {
+                    let mut got = vec![start; m * n];
+                    gemm_packed((m, k, n), va, vb, (&mut got, n, write), PORTABLE);
+                    for (g, w) in got.iter().zip(&want) {
+                        assert!(
+                            (g - w).abs() <= 1e-12 * (1.0 + w.abs()),
+                            "{m}x{k}x{n} layout {layout} {write:?}: {g} vs {w}"
+                        );
+                    }
                 }
             }
         }

@@ -65,9 +65,8 @@ pub(super) fn gemm_split(
             return gemm_direct((m, k, n), a, b, (c, ldc, write), tiles);
         }
     }
-    write.zero_if_overwrite((c, ldc), (m, n)); // the packed driver adds
     if !split {
-        return gemm_packed((m, k, n), a, b, (c, ldc), kernels);
+        return gemm_packed((m, k, n), a, b, (c, ldc, write), kernels);
     }
     // Band height: a multiple of MR, so every band's tiles are the one-thread tiles.
     let rows = m.div_ceil(bands).div_ceil(MR) * MR;
@@ -85,7 +84,7 @@ pub(super) fn gemm_split(
                 rs: a.rs,
                 cs: a.cs,
             };
-            let mut job = move || gemm_packed((h, k, n), a_band, b, (band, ldc), kernels);
+            let mut job = move || gemm_packed((h, k, n), a_band, b, (band, ldc, write), kernels);
             if r0 + h < m {
                 scope.spawn(job);
             } else {

@@ -55,7 +55,7 @@ pub fn gemm_tn(mkn: (usize, usize, usize), a: &[f64], b: &[f64], c: (&mut [f64],
 /// # Safety
 /// As [`gemm_avx2`].
 #[target_feature(enable = "avx2,fma")]
-unsafe fn micro_avx2(a: &[f64], b: &[f64], c: &mut [f64], edge: Edge) {
+unsafe fn micro_avx2(a: &[f64], b: &[f64], c: (&mut [f64], Write), edge: Edge) {
     micro_body::<true>(a, b, c, edge)
 }
 
@@ -63,7 +63,7 @@ unsafe fn micro_avx2(a: &[f64], b: &[f64], c: &mut [f64], edge: Edge) {
 ///
 /// # Panics
 /// If this CPU lacks AVX2 or FMA (a cached check, against thousands of flops per call).
-pub fn micro(a: &[f64], b: &[f64], c: &mut [f64], edge: Edge) {
+pub fn micro(a: &[f64], b: &[f64], c: (&mut [f64], Write), edge: Edge) {
     assert!(
         detected(),
         "matmul: the AVX2 micro-kernel needs AVX2 and FMA"
