@@ -117,7 +117,16 @@ fn add_scaled<const FMA: bool, const W: usize>(acc: &mut [f64; W], a_ip: f64, b_
 /// microcode: they were 17% of W2's `A B^T`; and a slice of `acc` kept it on the stack.)
 #[inline(always)]
 fn write_row<const W: usize>(c: &mut [f64], acc: &[f64; W], write: Write) {
-    let put = |c_l: &mut f64, a_l: f64| write.put(c_l, a_l);
+    // The write mode chosen once per row, not per entry.
+    match write {
+        Write::Add => put_row(c, acc, |c_l, a_l| *c_l += a_l),
+        Write::Overwrite => put_row(c, acc, |c_l, a_l| *c_l = a_l),
+    }
+}
+
+/// [`write_row`] with the write mode `put`.
+#[inline(always)]
+fn put_row<const W: usize>(c: &mut [f64], acc: &[f64; W], put: impl Fn(&mut f64, f64)) {
     let n = c.len();
     for q in 0..W / 4 {
         let lo = 4 * q;
