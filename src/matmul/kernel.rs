@@ -348,7 +348,8 @@ mod tests {
     /// Overwriting gives the bits of adding into zeros, and never reads `C` (it starts as
     /// NaNs), on every kernel the CPU has and every form, at shapes that reach each loop: the
     /// narrow one (with one and two blocks of 16 deep), the matrix-vector product, the register
-    /// tiles, the transposed copy of `A B^T`, the direct and packed AVX-512 paths, and `k = 0`.
+    /// tiles (one and several blocks deep), the transposed copy of `A B^T`, the direct and
+    /// packed AVX-512 paths (one and two blocks deep), outer products (`k = 1`), and `k = 0`.
     #[test]
     fn overwriting_is_adding_into_zeros() {
         let mut rng = crate::Rng::new(5);
@@ -359,6 +360,8 @@ mod tests {
             (9, 30, 40),
             (20, 64, 64),
             (70, 300, 90),
+            (64, 1, 40),
+            (300, 1, 1000),
             (4, 0, 6),
         ];
         for kernel in MatmulKernel::ALL.into_iter().filter(|k| k.is_supported()) {

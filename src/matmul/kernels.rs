@@ -87,11 +87,12 @@ pub(super) fn gemm_body<const FMA: bool>(
     if n == 1 {
         return matvec::<FMA>(m, k, a, &b[..k], c, write);
     }
-    write.zero_if_overwrite((c, n), (m, n)); // the tiles below add
     for j0 in (0..n).step_by(NC) {
         let j1 = (j0 + NC).min(n);
         for p0 in (0..k).step_by(KC) {
             let p1 = (p0 + KC).min(k);
+            // The first block of the inner dimension writes over C, later ones add.
+            let write = if p0 == 0 { write } else { Write::Add };
             let block = Block { k, n, p0, p1 };
             // Pack the full NR-column strips of this panel of B contiguously, p by p, so a
             // tile reads it sequentially (no cache-set conflicts at power-of-two strides).
@@ -120,16 +121,16 @@ pub(super) fn gemm_body<const FMA: bool>(
                             first: p0,
                         }
                     };
-                    tile::<FMA>(&block, a, &strip, c, i, j);
+                    tile::<FMA>(&block, a, &strip, (c, write), i, j);
                     j += NR;
                 }
                 for r in i..i + MR {
-                    row::<FMA>(&block, a, b, c, r, j, j1);
+                    row::<FMA>(&block, a, b, (c, write), r, j, j1);
                 }
                 i += MR;
             }
             for r in i..m {
-                row::<FMA>(&block, a, b, c, r, j0, j1);
+                row::<FMA>(&block, a, b, (c, write), r, j0, j1);
             }
             scratch::give(Slot::Strips, packed);
         }
@@ -172,15 +173,15 @@ pub(super) struct Block {
     p1: usize,
 }
 
-/// `C[i..i+MR, j..j+NR] += A[i..i+MR, p0..p1] B[p0..p1, j..j+NR]`, accumulated in an
-/// `MR x NR` array that the compiler keeps in registers: each `b_pj` loaded is used `MR`
-/// times and each `a_ip` `NR` times.
+/// `C[i..i+MR, j..j+NR] += A[i..i+MR, p0..p1] B[p0..p1, j..j+NR]` (`=` for an overwrite),
+/// accumulated in an `MR x NR` array that the compiler keeps in registers: each `b_pj` loaded
+/// is used `MR` times and each `a_ip` `NR` times.
 #[inline(always)]
 pub(super) fn tile<const FMA: bool>(
     blk: &Block,
     a: &[f64],
     strip: &Strip<'_>,
-    c: &mut [f64],
+    (c, write): (&mut [f64], Write),
     i: usize,
     j: usize,
 ) {
@@ -197,22 +198,23 @@ pub(super) fn tile<const FMA: bool>(
         }
     }
     for (r, acc_r) in acc.iter().enumerate() {
-        for (c_rl, &v) in c[(i + r) * n + j..(i + r) * n + j + NR]
-            .iter_mut()
-            .zip(acc_r)
-        {
-            *c_rl += v;
+        let c_r = &mut c[(i + r) * n + j..(i + r) * n + j + NR];
+        match write {
+            Write::Add => c_r.iter_mut().zip(acc_r).for_each(|(c_rl, &v)| *c_rl += v),
+            // The sums start from +0: the bits of 0 + sum.
+            Write::Overwrite => c_r.copy_from_slice(acc_r),
         }
     }
 }
 
-/// `C[r, j0..j1] += A[r, p0..p1] B[p0..p1, j0..j1]`, one row at a time: `c_rj += a_rp b_pj`.
+/// `C[r, j0..j1] += A[r, p0..p1] B[p0..p1, j0..j1]`, one row at a time: `c_rj += a_rp b_pj`
+/// (for an overwrite, the first step starts from 0 instead of `c_rj`).
 #[inline(always)]
 pub(super) fn row<const FMA: bool>(
     blk: &Block,
     a: &[f64],
     b: &[f64],
-    c: &mut [f64],
+    (c, write): (&mut [f64], Write),
     r: usize,
     j0: usize,
     j1: usize,
@@ -221,8 +223,9 @@ pub(super) fn row<const FMA: bool>(
     let c_row = &mut c[r * n + j0..r * n + j1];
     for p in blk.p0..blk.p1 {
         let a_rp = a[r * k + p];
+        let fresh = p == blk.p0 && write == Write::Overwrite;
         for (c_rj, &b_pj) in c_row.iter_mut().zip(&b[p * n + j0..p * n + j1]) {
-            *c_rj = madd::<FMA>(*c_rj, a_rp, b_pj);
+            *c_rj = madd::<FMA>(if fresh { 0.0 } else { *c_rj }, a_rp, b_pj);
         }
     }
 }
@@ -297,12 +300,20 @@ pub(super) fn gemm_tn_body<const FMA: bool>(
     if is_small(n) {
         return small::<FMA>((m, k, n), (a, Transposed), (b, AsStored), c, write);
     }
-    write.zero_if_overwrite((c, n), (m, n)); // the loops below add
+    // The first step p = 0 of an overwrite starts each sum from 0 instead of reading C (the
+    // bits zeroing C first would give, without that pass over C).
+    let from = |p: usize, c: f64| {
+        if p == 0 && write == Write::Overwrite {
+            0.0
+        } else {
+            c
+        }
+    };
     if n == 1 {
         // Aᵀ b: c gains b_p times row p of A, for each p (contiguous, so it vectorizes).
         for (p, &b_p) in b[..k].iter().enumerate() {
             for (c_i, &a_pi) in c[..m].iter_mut().zip(&a[p * m..p * m + m]) {
-                *c_i = madd::<FMA>(*c_i, a_pi, b_p);
+                *c_i = madd::<FMA>(from(p, *c_i), a_pi, b_p);
             }
         }
         return;
@@ -311,7 +322,7 @@ pub(super) fn gemm_tn_body<const FMA: bool>(
         let b_p = &b[p * n..p * n + n];
         for (i, &a_pi) in a[p * m..p * m + m].iter().enumerate() {
             for (c_ij, &b_pj) in c[i * n..i * n + n].iter_mut().zip(b_p) {
-                *c_ij = madd::<FMA>(*c_ij, a_pi, b_pj);
+                *c_ij = madd::<FMA>(from(p, *c_ij), a_pi, b_pj);
             }
         }
     }
