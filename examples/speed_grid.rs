@@ -4,7 +4,9 @@
 //!
 //! - `tape`: recorded every step on one cleared tape, `backward_into`, `Sgd::step` (what
 //!   `Trainer` does without `.replay(true)`);
-//! - `replay`: recorded once, then `Replay::run` and `Sgd::step` (what `.replay(true)` does).
+//! - `replay`: recorded once, then `Replay::run` and `Sgd::step` (what `.replay(true)` does);
+//! - `fused`: recorded once, then `Replay::step` (the same arithmetic, the update compiled
+//!   with the passes).
 //!
 //! Each figure is the best (and the median) of `--reps` timed runs of enough steps to last
 //! `--target-ms`, after one untimed run. The peers' side is `benches/peer_grid.py` (PyTorch,
@@ -53,6 +55,29 @@ fn cell(h: usize, b: usize) -> (Tensor, Tensor, Params, Sequential) {
     let model =
         mlp(&[INPUTS, h, h, OUTPUTS], Activation::Relu).build(&mut params, &mut Rng::new(0));
     (x, y, params, model)
+}
+
+/// The fused step: recorded once (here, untimed), then `Replay::step` (the pass and the
+/// update in one call, the update compiled with the passes).
+fn fused<'a>(model: &Sequential, params: &Params, x: &Rc<Tensor>, y: &Rc<Tensor>) -> Runner<'a> {
+    let tape = Tape::new();
+    let theta = tape.params(params);
+    let l = mse(
+        model.forward(&theta, tape.constant(x)),
+        tape.constant(y),
+        Reduction::Mean,
+    );
+    let mut replay = Replay::new(&tape, l, &theta);
+    let (mut opt, mut grad) = (Sgd::new(LR), vec![0.0; params.len()]);
+    Box::new(move |params, steps| {
+        let mut loss = f64::NAN;
+        for _ in 0..steps {
+            loss = replay
+                .step(params.as_mut_slice(), &mut grad, &mut opt)
+                .expect("lr 1e-3 does not diverge");
+        }
+        loss
+    })
 }
 
 /// A timed form of the step: `steps` steps from the current parameters, the last loss.
@@ -197,8 +222,8 @@ fn main() {
         .flag(
             "forms",
             "LIST",
-            "tape,replay",
-            "which forms of the step to time: tape, replay or both (for a profiler)",
+            "tape,replay,fused",
+            "which forms of the step to time: tape, replay, fused (any of them)",
         )
         .flag(
             "reps",
@@ -211,6 +236,11 @@ fn main() {
             "MS",
             20.0,
             "length of one timed run, in milliseconds (0.1..=10000)",
+        )
+        .optional(
+            "steps",
+            "N",
+            "run N steps of each form from the initial weights and time nothing (for a profiler: valgrind --tool=callgrind)",
         )
         .optional(
             "write-data",
@@ -231,9 +261,13 @@ fn main() {
     let (hs, bs) = (sizes(&args, "h"), sizes(&args, "b"));
     let forms: String = args.get("forms");
     let forms: Vec<&str> = forms.split(',').map(str::trim).collect();
-    if forms.is_empty() || !forms.iter().all(|f| ["tape", "replay"].contains(f)) {
+    if forms.is_empty()
+        || !forms
+            .iter()
+            .all(|f| ["tape", "replay", "fused"].contains(f))
+    {
         args.fail(&format!(
-            "--forms: need tape, replay or tape,replay, got {:?}",
+            "--forms: need a list of tape, replay and fused, got {:?}",
             forms.join(",")
         ));
     }
@@ -264,15 +298,21 @@ fn main() {
         for &b in &bs {
             let (x, y, start, model) = cell(h, b);
             let (x, y) = (Rc::new(x), Rc::new(y));
-            let runners: [(&str, Runner<'_>); 2] = [
+            let runners: [(&str, Runner<'_>); 3] = [
                 ("tapegrad tape", taped(&model, &x, &y)),
                 ("tapegrad replay", replayed(&model, &start, &x, &y)),
+                ("tapegrad fused", fused(&model, &start, &x, &y)),
             ];
             for (name, mut run) in runners {
                 if !forms.contains(&name.trim_start_matches("tapegrad ")) {
                     continue;
                 }
                 let mut params = start.clone();
+                if let Some(steps) = args.opt::<usize>("steps") {
+                    let loss = run(&mut params, steps);
+                    outln!("H {h:5}  B {b:4}  {name:16} {steps} steps, last loss {loss:.6}");
+                    continue;
+                }
                 let mut r = time(&mut run, &mut params, reps, target_ms / 1e3);
                 r["impl"] = json!(name);
                 r["H"] = json!(h);

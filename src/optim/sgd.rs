@@ -172,6 +172,7 @@ impl Sgd {
 }
 
 impl Optimizer for Sgd {
+    #[inline] // so that a caller compiled for wider SIMD (`Replay::step`) compiles the loop too
     fn step(&mut self, theta: &mut [f64], grad: &[f64]) -> Result<(), Diverged> {
         self.k += 1;
         check_lengths("Sgd", theta, grad);

@@ -13,7 +13,7 @@
 //! every step:    θ  ->  forward (values)  ->  seed dL/dL = 1  ->  backward (adjoints)  ->  ∇θ
 //! ```
 //!
-//! A large parameter that only products read (a layer's weight, from 4096 entries) is read
+//! A large parameter that only products read (a layer's weight, from 256 entries) is read
 //! from the `θ` given to [`Replay::run`] where it lives, and its gradient is written straight
 //! into `grad`: no copy in or out (at a 1024 x 1024 layer, two of a step's passes over 8 MB).
 //!
@@ -38,6 +38,7 @@ mod forward;
 mod plan;
 
 use crate::ops::{NodeId, Op};
+use crate::optim::{Diverged, Optimizer};
 use crate::params::Theta;
 use crate::tape::{Tape, Value, Var};
 use crate::tensor::{Tensor, fmt_shape};
@@ -106,9 +107,11 @@ struct Param {
 
 /// From this many entries on, a parameter that only products read (a layer's weight) is read
 /// from the caller's `θ` and its gradient written into the caller's `grad`, where they live:
-/// no copy in or out of [`Replay::run`]. (A 1024 x 1024 weight: two passes over 8 MB a step;
-/// below this size the copies cost less than reading through the node's home.)
-const IN_PLACE_MIN: usize = 4096;
+/// no copy in or out of [`Replay::run`]. (A 1024 x 1024 weight: two passes over 8 MB a step.
+/// W1's 10 x 10 weights stay copied: there a call of `memcpy` costs less than the look-ups
+/// through the node's home; an MLP [64, 16, 16, 10]'s 16 x 64 weight gains: 24,039 against
+/// 26,133 instructions a replayed step with 4096 here.)
+const IN_PLACE_MIN: usize = 256;
 
 /// Where node `k`'s numbers are read from, and its adjoint written to: its own buffers, or
 /// (a parameter read in place) its range `offset..offset + len` of `θ` and of `grad`.
@@ -327,6 +330,47 @@ impl Replay {
         self.values[self.loss].item()
     }
 
+    /// One training step in one call: [`Replay::run`] at `theta`, then `opt.step(theta, grad)`;
+    /// returns the loss at `theta` before the update. The same bits as the two calls one after
+    /// the other, with the update's loop compiled for AVX2 where the CPU has it, as the passes
+    /// are (for a concrete optimizer type; through `&mut dyn Optimizer` the update is an
+    /// ordinary call). An optimizer knows nothing of the replay: it gets the two slices.
+    ///
+    /// # Errors
+    /// [`Diverged`](crate::optim::Diverged) from the update, as `opt.step` returns it.
+    ///
+    /// # Panics
+    /// As [`Replay::run`].
+    ///
+    /// ```
+    /// use tapegrad::nn::Params;
+    /// use tapegrad::optim::Sgd;
+    /// use tapegrad::replay::Replay;
+    /// use tapegrad::{Tape, Tensor};
+    /// let mut p = Params::new();
+    /// p.add("w", &Tensor::scalar(1.0));
+    /// let tape = Tape::new();
+    /// let theta = tape.params(&p);
+    /// let loss = theta.vars()[0].square().sum();         // w², gradient 2w
+    /// let mut replay = Replay::new(&tape, loss, &theta);
+    /// let (mut grad, mut opt) = ([0.0], Sgd::new(0.25));
+    /// assert_eq!(replay.step(p.as_mut_slice(), &mut grad, &mut opt), Ok(1.0));
+    /// assert_eq!((grad, p.as_slice()), ([2.0], &[0.5][..]));  // w = 1 - 0.25 * 2
+    /// ```
+    pub fn step<O: Optimizer + ?Sized>(
+        &mut self,
+        theta: &mut [f64],
+        grad: &mut [f64],
+        opt: &mut O,
+    ) -> Result<f64, Diverged> {
+        let loss = self.run(theta, grad);
+        crate::wide::wide(
+            #[inline(always)]
+            || opt.step(theta, grad),
+        )?;
+        Ok(loss)
+    }
+
     /// The forward pass and the reverse pass; `IN_PLACE`: some parameter is read in place.
     #[inline(always)]
     fn passes<const IN_PLACE: bool>(&mut self, theta: &[f64], grad: &mut [f64]) {
@@ -427,7 +471,7 @@ impl Replay {
     ///
     /// # Panics
     /// If `v` is not one of the recording's nodes up to the loss, or is a parameter of at
-    /// least 4096 entries that only products read: the replay reads such a parameter from the
+    /// least 256 entries that only products read: the replay reads such a parameter from the
     /// `θ` it is given, where it lives, and keeps no copy (its value is that range of `θ`).
     ///
     /// ```

@@ -517,7 +517,7 @@ fn different_user_ops_are_different_ops() {
 fn large_weights_read_in_place_replay_the_tape() {
     let mut p = Params::new();
     let mut rng = Rng::new(5);
-    p.add("shared", &Tensor::rand_normal(64, 64, 0.0, 0.1, &mut rng)); // 4096: in place
+    p.add("shared", &Tensor::rand_normal(64, 64, 0.0, 0.1, &mut rng)); // 4096 entries: in place
     p.add("mixed", &Tensor::rand_normal(64, 80, 0.0, 0.1, &mut rng)); // also squared
     p.add("unused", &Tensor::rand_normal(80, 64, 0.0, 0.1, &mut rng)); // after the loss
     p.add("small", &Tensor::rand_normal(1, 64, 0.0, 0.1, &mut rng));
@@ -566,4 +566,50 @@ fn large_weights_read_in_place_replay_the_tape() {
         format!("{replay:?}").contains("params: 4, read_in_place: 2"),
         "{replay:?}"
     );
+}
+
+/// `Replay::step` (the passes and the update in one call, the update compiled with the
+/// passes) gives the bits of `run` followed by `opt.step`: for SGD with momentum and weight
+/// decay and for Adam through `dyn Optimizer`, for SGD through its own type; and passes the
+/// update's error on.
+#[test]
+fn a_fused_step_is_run_then_step_bit_for_bit() {
+    use tapegrad::optim::{Adam, NonFinite};
+    let (params, model) = w1::model();
+    let (x, y) = w1::data();
+    let tape = Tape::new();
+    let (t, loss) = mse_step(&tape, &params, &model, (&x, &y));
+    let bits = |p: &Params| p.as_slice().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    let make: [fn() -> Box<dyn Optimizer>; 2] = [
+        || Box::new(Sgd::new(0.05).momentum(0.9).weight_decay(1e-3)),
+        || Box::new(Adam::new(0.01)),
+    ];
+    for (which, make) in make.iter().enumerate() {
+        let (mut a, mut b) = (params.clone(), params.clone());
+        let (mut ga, mut gb) = (vec![0.0; a.len()], vec![0.0; a.len()]);
+        let (mut oa, mut ob) = (make(), make());
+        let (mut ra, mut rb) = (Replay::new(&tape, loss, &t), Replay::new(&tape, loss, &t));
+        for step in 0..50 {
+            let la = ra.run(a.as_slice(), &mut ga);
+            oa.step(a.as_mut_slice(), &ga).unwrap();
+            let lb = rb.step(b.as_mut_slice(), &mut gb, &mut *ob).unwrap();
+            assert_eq!(la.to_bits(), lb.to_bits(), "optimizer {which}, step {step}");
+            assert_eq!(bits(&a), bits(&b), "optimizer {which}, step {step}");
+            assert_eq!(ga, gb);
+        }
+    }
+    let (mut a, mut b) = (params.clone(), params.clone());
+    let mut g = vec![0.0; a.len()];
+    let (mut ra, mut rb) = (Replay::new(&tape, loss, &t), Replay::new(&tape, loss, &t));
+    let (mut oa, mut ob) = (Sgd::new(0.05).momentum(0.5), Sgd::new(0.05).momentum(0.5));
+    for _ in 0..50 {
+        ra.run(a.as_slice(), &mut g);
+        oa.step(a.as_mut_slice(), &g).unwrap();
+        rb.step(b.as_mut_slice(), &mut g, &mut ob).unwrap();
+    }
+    assert_eq!(bits(&a), bits(&b));
+    // The update's error comes out of the step: a NaN weight makes a NaN gradient.
+    b.as_mut_slice()[0] = f64::NAN;
+    let err = rb.step(b.as_mut_slice(), &mut g, &mut ob).unwrap_err();
+    assert!(matches!(err.what, NonFinite::Gradient(_)), "{err}");
 }
