@@ -8,8 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// The crate's figure a cell is judged by, and the tape's.
+/// The crate's figures a cell is judged by (the better of the two replayed forms), and the
+/// tape's.
 const REPLAY: &str = "tapegrad replay";
+const FUSED: &str = "tapegrad fused";
 const TAPE: &str = "tapegrad tape";
 
 /// Best and median microseconds per step of one implementation in one cell, over rounds.
@@ -81,10 +83,12 @@ fn read(args: &Args, file: &Path) -> (Figures, BTreeSet<String>) {
     (figures, cpus)
 }
 
-/// One cell of the heatmap: the replay, the tape and the fastest peer there.
+/// One cell of the heatmap: the replayed step (its faster form, named), the tape and the
+/// fastest peer there.
 struct Cell {
     h: usize,
     b: usize,
+    form: &'static str,
     replay: Figure,
     tape: Option<Figure>,
     peer: Option<(String, Figure)>,
@@ -103,7 +107,12 @@ fn cells(figures: &Figures) -> Vec<Cell> {
     };
     replay
         .iter()
-        .map(|(&(h, b), &fig)| {
+        .map(|(&(h, b), &replayed)| {
+            let fused = figures.get(FUSED).and_then(|f| f.get(&(h, b)).copied());
+            let (form, fig) = match fused {
+                Some(f) if f.best < replayed.best => ("fused", f),
+                _ => ("replay", replayed),
+            };
             let peer = figures
                 .iter()
                 .filter(|(name, _)| !name.starts_with("tapegrad"))
@@ -112,6 +121,7 @@ fn cells(figures: &Figures) -> Vec<Cell> {
             Cell {
                 h,
                 b,
+                form,
                 replay: fig,
                 tape: figures.get(TAPE).and_then(|t| t.get(&(h, b)).copied()),
                 peer,
@@ -161,12 +171,12 @@ fn svg(cells: &[Cell], cpus: &BTreeSet<String>) -> String {
     let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
     let _ = writeln!(
         s,
-        r##"<text x="{}" y="26" font-size="17" text-anchor="middle">One SGD step of an MLP [64, H, H, 10]: tapegrad's replay / the fastest peer</text>"##,
+        r##"<text x="{}" y="26" font-size="17" text-anchor="middle">One SGD step of an MLP [64, H, H, 10]: tapegrad replayed / the fastest peer</text>"##,
         width / 2.0
     );
     let _ = writeln!(
         s,
-        r##"<text x="{}" y="46" font-size="12" text-anchor="middle" fill="#444">best against best, one thread, f64; below 1 (green) the replay is faster</text>"##,
+        r##"<text x="{}" y="46" font-size="12" text-anchor="middle" fill="#444">best against best, one thread, f64; replayed: Replay::run then Sgd::step, or Replay::step (fused), the faster; below 1 (green) tapegrad is faster</text>"##,
         width / 2.0
     );
     for (j, h) in hs.iter().enumerate() {
@@ -201,7 +211,8 @@ fn svg(cells: &[Cell], cpus: &BTreeSet<String>) -> String {
             (Some((name, p)), Some(r)) => (
                 format!("{r:.2}x"),
                 format!(
-                    "{} µs vs {} {} µs",
+                    "{} {} µs vs {} {} µs",
+                    c.form,
                     us(c.replay.best),
                     escape(name),
                     us(p.best)
@@ -222,10 +233,11 @@ fn svg(cells: &[Cell], cpus: &BTreeSet<String>) -> String {
         if let Some(t) = c.tape {
             let _ = writeln!(
                 s,
-                r##"<text x="{mid}" y="{}" font-size="10" text-anchor="middle" fill="#333">tape {} µs ({:.2}x the replay)</text>"##,
+                r##"<text x="{mid}" y="{}" font-size="10" text-anchor="middle" fill="#333">tape {} µs ({:.2}x the {})</text>"##,
                 y + 74.0,
                 us(t.best),
-                t.best / c.replay.best
+                t.best / c.replay.best,
+                c.form
             );
         }
     }
@@ -277,7 +289,7 @@ pub fn plot(args: &Args, file: &Path) {
         let rows: Vec<Value> = cells
             .iter()
             .map(|c| {
-                json!({"H": c.h, "B": c.b, "replay_us": c.replay.best, "tape_us": c.tape.map(|t| t.best),
+                json!({"H": c.h, "B": c.b, "form": c.form, "replay_us": c.replay.best, "tape_us": c.tape.map(|t| t.best),
                        "best_peer": c.peer.as_ref().map(|p| &p.0), "best_peer_us": c.peer.as_ref().map(|p| p.1.best),
                        "ratio": c.ratio()})
             })
@@ -288,20 +300,26 @@ pub fn plot(args: &Args, file: &Path) {
         );
         return;
     }
-    let mut head = "| H | B | tape | replay |".to_string();
+    let mut head = "| H | B | tape | replay | fused |".to_string();
     for p in &peers {
         let _ = write!(head, " {p} |");
     }
-    outln!("{head} replay / best peer | tape / replay |");
-    outln!("|{}", "---|".repeat(6 + peers.len()));
+    outln!("{head} replayed / best peer | tape / replayed |");
+    outln!("|{}", "---|".repeat(7 + peers.len()));
     for c in &cells {
         let fig = |f: Figure| format!("{} / {}", us(f.best), us(f.median));
+        let of = |name: &str| {
+            figures
+                .get(name)
+                .and_then(|by| by.get(&(c.h, c.b)).copied())
+        };
         let mut row = format!(
-            "| {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} |",
             c.h,
             c.b,
             c.tape.map_or("".into(), fig),
-            fig(c.replay)
+            of(REPLAY).map_or("".into(), fig),
+            of(FUSED).map_or("".into(), fig),
         );
         for p in &peers {
             let _ = write!(

@@ -193,6 +193,7 @@ impl Adam {
 }
 
 impl Optimizer for Adam {
+    #[inline] // so that a caller compiled for wider SIMD (`Replay::step`) compiles the loop too
     fn step(&mut self, theta: &mut [f64], grad: &[f64]) -> Result<(), Diverged> {
         self.k += 1;
         check_lengths("Adam", theta, grad);

@@ -1312,14 +1312,14 @@ fn custom_op_passes_every_check_and_is_drawn() {
     );
 }
 
-/// `speed_grid` times both forms of every cell, and both compute the same step: the loss of
-/// the 10th step from the initial weights agrees (the check the peers' script makes too).
+/// `speed_grid` times the three forms of every cell, and all compute the same step: the loss
+/// of the 10th step from the initial weights agrees (the check the peers' script makes too).
 #[test]
-fn speed_grid_times_both_forms_of_every_cell_on_the_same_step() {
+fn speed_grid_times_every_form_of_every_cell_on_the_same_step() {
     let round = json("speed_grid", &[]);
     assert_eq!(round["side"], "tapegrad");
     let results = round["results"].as_array().unwrap();
-    assert_eq!(results.len(), 2 * 2 * 2, "{round}");
+    assert_eq!(results.len(), 2 * 2 * 3, "{round}");
     for h in [4, 8] {
         for b in [1, 3] {
             let of = |name: &str| {
@@ -1328,16 +1328,22 @@ fn speed_grid_times_both_forms_of_every_cell_on_the_same_step() {
                     .find(|r| r["impl"] == name && r["H"] == h && r["B"] == b)
                     .unwrap_or_else(|| panic!("no {name} at H {h}, B {b}: {round}"))
             };
-            let (tape, replay) = (of("tapegrad tape"), of("tapegrad replay"));
-            let (lt, lr) = (
-                tape["loss_at_10"].as_f64().unwrap(),
-                replay["loss_at_10"].as_f64().unwrap(),
-            );
-            assert!(
-                (lt - lr).abs() <= 1e-12 * lt.abs(),
-                "H {h}, B {b}: {lt} vs {lr}"
-            );
-            for r in [tape, replay] {
+            let forms = [
+                of("tapegrad tape"),
+                of("tapegrad replay"),
+                of("tapegrad fused"),
+            ];
+            let losses = forms.map(|r| r["loss_at_10"].as_f64().unwrap());
+            for l in losses {
+                let lt = losses[0];
+                assert!(
+                    (lt - l).abs() <= 1e-12 * lt.abs(),
+                    "H {h}, B {b}: {losses:?}"
+                );
+            }
+            // The fused step is the replay and the update, bit for bit.
+            assert_eq!(losses[1].to_bits(), losses[2].to_bits(), "H {h}, B {b}");
+            for r in forms {
                 let (best, median) = (
                     r["best_us"].as_f64().unwrap(),
                     r["median_us"].as_f64().unwrap(),
@@ -1380,13 +1386,16 @@ fn speed_grid_plot_computes_each_ratio_from_the_best_runs() {
                 ("JAX scan", 16, 32, 20.0),
             ],
         ),
-        // A second round: the replay's best of the two rounds is 2.5 at (16, 1).
+        // A second round: the replay's best of the two rounds is 2.5 at (16, 1); the fused
+        // step is slower there, faster at (16, 32), where the cell is judged by it.
         line(
             "tapegrad",
             &[
                 ("tapegrad replay", 16, 1, 2.5),
+                ("tapegrad fused", 16, 1, 2.7),
                 ("tapegrad tape", 16, 1, 5.0),
                 ("tapegrad replay", 16, 32, 11.0),
+                ("tapegrad fused", 16, 32, 8.0),
             ],
         ),
     ]
@@ -1409,7 +1418,9 @@ fn speed_grid_plot_computes_each_ratio_from_the_best_runs() {
     assert_eq!(at(1)["ratio"].as_f64().unwrap(), 2.5 / 2.0);
     assert_eq!(at(1)["best_peer"], "JAX scan");
     assert_eq!(at(1)["tape_us"].as_f64().unwrap(), 4.0);
-    assert_eq!(at(32)["ratio"].as_f64().unwrap(), 10.0 / 20.0);
+    assert_eq!(at(1)["form"], "replay");
+    assert_eq!(at(32)["ratio"].as_f64().unwrap(), 8.0 / 20.0);
+    assert_eq!(at(32)["form"], "fused");
     assert!(dir.join("speed_grid_ratios.svg").exists());
     let table = says("speed_grid", &dir, &["--plot", file.to_str().unwrap()]);
     assert!(
@@ -1417,7 +1428,7 @@ fn speed_grid_plot_computes_each_ratio_from_the_best_runs() {
         "{table}"
     );
     assert!(
-        table.contains("0.50 (ahead)") && table.contains("in 1 of 2 cells"),
+        table.contains("0.40 (ahead)") && table.contains("in 1 of 2 cells"),
         "{table}"
     );
 
