@@ -349,7 +349,8 @@ mod tests {
     /// NaNs), on every kernel the CPU has and every form, at shapes that reach each loop: the
     /// narrow one (with one and two blocks of 16 deep), the matrix-vector product, the register
     /// tiles (one and several blocks deep), the transposed copy of `A B^T`, the direct and
-    /// packed AVX-512 paths (one and two blocks deep), outer products (`k = 1`), and `k = 0`.
+    /// packed AVX-512 paths (one and two blocks deep), outer products (`k = 1`), one row
+    /// (`m = 1`), and `k = 0`.
     #[test]
     fn overwriting_is_adding_into_zeros() {
         let mut rng = crate::Rng::new(5);
@@ -362,6 +363,8 @@ mod tests {
             (70, 300, 90),
             (64, 1, 40),
             (300, 1, 1000),
+            (1, 64, 16),
+            (1, 5, 300),
             (4, 0, 6),
         ];
         for kernel in MatmulKernel::ALL.into_iter().filter(|k| k.is_supported()) {
