@@ -120,8 +120,9 @@ impl MatmulKernel {
     /// The kernel [`gemm`](super::gemm) and its transposed forms run for an `m x k` by
     /// `k x n` product: the packed AVX-512 kernel from 8 rows, 8 columns and 2048
     /// multiply-adds on, the AVX2 loops below that (the smallest layers of the tape, and
-    /// matrix-vector products) and for products at most 16 deep and 16 wide of fewer than
-    /// 65536 multiply-adds; the portable loops on CPUs with neither.
+    /// matrix-vector products), for products at most 16 deep and 16 wide of fewer than
+    /// 65536 multiply-adds, and for outer products (`k = 1`); the portable loops on CPUs with
+    /// neither.
     ///
     /// ```
     /// use tapegrad::linalg::matmul::MatmulKernel;
@@ -133,7 +134,12 @@ impl MatmulKernel {
     pub fn for_shape(m: usize, k: usize, n: usize) -> Self {
         let work = m.saturating_mul(k).saturating_mul(n);
         let narrow = k <= SMALL_SIDE && n <= SMALL_SIDE && work < NARROW_MAX_WORK;
-        let big = m >= packed::MR && n >= PACKED_MIN_COLS && work >= PACKED_MIN_WORK && !narrow;
+        // An outer product (k = 1) is one pass writing C: the AVX2 loop streams it, where
+        // packing and a micro-kernel call per tile cost more than its multiplies (the
+        // gradient of a 1024 x 1024 weight at batch 1: 30% of a replayed step).
+        let outer = k == 1;
+        let big =
+            m >= packed::MR && n >= PACKED_MIN_COLS && work >= PACKED_MIN_WORK && !narrow && !outer;
         match Self::best() {
             Self::Avx512 if !big => Self::Avx2Fma,
             best => best,
