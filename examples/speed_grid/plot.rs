@@ -136,6 +136,15 @@ fn escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// A ratio with two decimals, or three where two would print 1.00 for a cell that is not
+/// a tie to the last digit.
+fn ratio(r: f64) -> String {
+    match format!("{r:.2}").as_str() {
+        "1.00" => format!("{r:.3}"),
+        two => two.to_string(),
+    }
+}
+
 /// A microsecond figure with three significant digits, as the table prints it.
 fn us(v: f64) -> String {
     match v {
@@ -214,7 +223,7 @@ fn svg(cells: &[Cell], cpus: &BTreeSet<String>) -> String {
         let mid = x + cw / 2.0;
         let (big, peer) = match (&c.peer, c.ratio()) {
             (Some((name, p)), Some(r)) => (
-                format!("{r:.2}x"),
+                format!("{}x", ratio(r)),
                 format!(
                     "{} {} µs vs {} {} µs",
                     c.form,
@@ -335,7 +344,7 @@ pub fn plot(args: &Args, file: &Path) {
         }
         let ratio = c.ratio().map_or("".into(), |r| {
             let mark = if r < 1.0 { "ahead" } else { "behind" };
-            format!("{r:.2} ({mark})")
+            format!("{} ({mark})", ratio(r))
         });
         let tape = c
             .tape
