@@ -337,7 +337,7 @@ impl Replay {
     /// ordinary call). An optimizer knows nothing of the replay: it gets the two slices.
     ///
     /// # Errors
-    /// [`Diverged`](crate::optim::Diverged) from the update, as `opt.step` returns it.
+    /// [`Diverged`] from the update, as `opt.step` returns it.
     ///
     /// # Panics
     /// As [`Replay::run`].
