@@ -7,7 +7,7 @@
 //! loop; every other op runs its rule ([`Op::vjp`]) into tensors, which are then put into
 //! the buffers. No rule is written here.
 
-use super::Homes;
+use super::homes::Homes;
 use super::plan::Backward;
 use crate::ops::matmul::Of;
 use crate::ops::{NodeId, Op};
@@ -41,8 +41,8 @@ pub(super) fn run<const IN_PLACE: bool>(
                 let p = b.products[which].expect("a product has its adjoints' products");
                 let operand = |of: Of| match of {
                     Of::Dy => dy.as_slice(),
-                    Of::A => super::read::<IN_PLACE>(a, values, (homes, theta)),
-                    Of::B => super::read::<IN_PLACE>(c, values, (homes, theta)),
+                    Of::A => super::homes::read::<IN_PLACE>(a, values, (homes, theta)),
+                    Of::B => super::homes::read::<IN_PLACE>(c, values, (homes, theta)),
                 };
                 p.run(operand, dx, write);
             }

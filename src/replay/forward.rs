@@ -5,7 +5,7 @@
 //! from the pool that replaces the buffer (the old one goes back to the pool, so after the
 //! first step that too allocates nothing).
 
-use super::Homes;
+use super::homes::Homes;
 use super::plan::Forward;
 use crate::ops::Op;
 use crate::ops::matmul::Of;
@@ -31,7 +31,11 @@ pub(super) fn run<const IN_PLACE: bool>(
         Op::MatMul(a, b) | Op::MatMulNt(a, b) => {
             let p = f.product.expect("a product has its kernel");
             let operand = |of: Of| {
-                super::read::<IN_PLACE>(if of == Of::A { a } else { b }, below, (homes, theta))
+                super::homes::read::<IN_PLACE>(
+                    if of == Of::A { a } else { b },
+                    below,
+                    (homes, theta),
+                )
             };
             p.run(operand, out.as_mut_slice(), Write::Overwrite);
         }

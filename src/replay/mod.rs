@@ -35,13 +35,16 @@
 
 mod backward;
 mod forward;
+mod homes;
 mod plan;
+mod step;
 
 use crate::ops::{NodeId, Op};
-use crate::optim::{Diverged, Optimizer};
+
 use crate::params::Theta;
 use crate::tape::{Tape, Value, Var};
 use crate::tensor::{Tensor, fmt_shape};
+use homes::Param;
 use plan::{Backward, Forward};
 use std::rc::Rc;
 
@@ -92,43 +95,6 @@ pub struct Replay {
     homes: Vec<Option<(usize, usize)>>,
     /// Some parameter is read in place.
     in_place: bool,
-}
-
-/// A parameter of the recording: its leaf, its range in `θ`, whether the loss uses it, and
-/// whether it is read where it lives (see [`IN_PLACE_MIN`]).
-#[derive(Clone, Copy, Debug)]
-struct Param {
-    node: NodeId,
-    offset: usize,
-    len: usize,
-    reached: bool,
-    in_place: bool,
-}
-
-/// From this many entries on, a parameter that only products read (a layer's weight) is read
-/// from the caller's `θ` and its gradient written into the caller's `grad`, where they live:
-/// no copy in or out of [`Replay::run`]. (A 1024 x 1024 weight: two passes over 8 MB a step.
-/// W1's 10 x 10 weights stay copied: there a call of `memcpy` costs less than the look-ups
-/// through the node's home; an MLP [64, 16, 16, 10]'s 16 x 64 weight gains: 24,039 against
-/// 26,133 instructions a replayed step with 4096 here.)
-const IN_PLACE_MIN: usize = 256;
-
-/// Where node `k`'s numbers are read from, and its adjoint written to: its own buffers, or
-/// (a parameter read in place) its range `offset..offset + len` of `θ` and of `grad`.
-pub(super) type Homes = [Option<(usize, usize)>];
-
-/// Node `k`'s numbers: its value, or its range of `theta` if it is read in place. (`IN_PLACE`
-/// false: no parameter of the recording is, and the passes compile without the look-up.)
-#[inline(always)]
-fn read<'a, const IN_PLACE: bool>(
-    k: NodeId,
-    values: &'a [Value],
-    (homes, theta): (&Homes, &'a [f64]),
-) -> &'a [f64] {
-    match homes[k] {
-        Some((offset, len)) if IN_PLACE => &theta[offset..offset + len],
-        _ => values[k].as_slice(),
-    }
 }
 
 impl Replay {
@@ -195,34 +161,7 @@ impl Replay {
                 .any(|&k| needs[k]);
         }
         let (forward, backward, reached) = plan::plan(&nodes, &needs, loss.index());
-        // only_products[k]: every user of node k is a product (a layer's weight).
-        let mut only_products = vec![true; n];
-        for node in &nodes[..n] {
-            if !matches!(node.op, Op::MatMul(..) | Op::MatMulNt(..)) {
-                for k in node.op.inputs().as_array().into_iter().flatten() {
-                    only_products[k] = false;
-                }
-            }
-        }
-        let params: Vec<Param> = layout
-            .iter()
-            .map(|&(v, offset)| {
-                // The shape, not the value: reading it would count as a read of the recording.
-                let len = v.shape().0 * v.shape().1;
-                let inside = v.index() < n;
-                Param {
-                    node: v.index(),
-                    offset,
-                    len,
-                    reached: inside && reached[v.index()],
-                    in_place: inside && len >= IN_PLACE_MIN && only_products[v.index()],
-                }
-            })
-            .collect();
-        let mut homes = vec![None; n];
-        for p in params.iter().filter(|p| p.in_place) {
-            homes[p.node] = Some((p.offset, p.len));
-        }
+        let (params, homes) = homes::params(&nodes[..n], &layout, &reached);
         // A parameter read in place keeps no buffers here (an empty one would be noticed if
         // anything read it).
         let values = nodes[..n]
@@ -277,118 +216,6 @@ impl Replay {
     /// ```
     pub fn reads_values(&self) -> Option<NodeId> {
         self.reads
-    }
-
-    /// One step: the loss at `theta` (the flat parameter vector, in the layout of the
-    /// recording's [`Theta`]), with its gradient `dL/dθ` written into `grad`. A parameter the
-    /// loss does not use gets zeros.
-    ///
-    /// # Panics
-    /// If `theta` or `grad` does not have the recorded parameters' length.
-    ///
-    /// ```
-    /// use tapegrad::nn::Params;
-    /// use tapegrad::replay::Replay;
-    /// use tapegrad::{Tape, Tensor};
-    /// let mut p = Params::new();
-    /// p.add("w", &Tensor::scalar(0.0));
-    /// let tape = Tape::new();
-    /// let theta = tape.params(&p);
-    /// let x = tape.constant(Tensor::column(&[1.0, 2.0]));
-    /// let loss = (x * theta.vars()[0] - 2.0).square().sum(); // sum (x w - 2)^2
-    /// let mut replay = Replay::new(&tape, loss, &theta);
-    /// let mut grad = [0.0];
-    /// assert_eq!(replay.run(&[1.0], &mut grad), 1.0);         // (1 - 2)^2 + (2 - 2)^2
-    /// assert_eq!(grad, [-2.0]);                               // sum 2 (x w - 2) x
-    /// ```
-    pub fn run(&mut self, theta: &[f64], grad: &mut [f64]) -> f64 {
-        assert!(
-            theta.len() == self.theta_len && grad.len() == self.theta_len,
-            "Replay::run: the recording has {} parameter values, got theta of {} and grad of {}",
-            self.theta_len,
-            theta.len(),
-            grad.len()
-        );
-        for p in self.params.iter().filter(|p| !p.in_place) {
-            if let Some(Value::Owned(t)) = self.values.get_mut(p.node) {
-                t.as_mut_slice()
-                    .copy_from_slice(&theta[p.offset..p.offset + p.len]);
-            }
-        }
-        match self.in_place {
-            true => self.passes::<true>(theta, grad),
-            false => self.passes::<false>(theta, grad),
-        }
-        for p in &self.params {
-            let out = &mut grad[p.offset..p.offset + p.len];
-            match (p.reached, p.in_place) {
-                (true, true) => {} // written in place by the reverse pass
-                (true, false) => out.copy_from_slice(self.adjoints[p.node].as_slice()),
-                (false, _) => out.fill(0.0), // the loss does not use this parameter
-            }
-        }
-        self.values[self.loss].item()
-    }
-
-    /// One training step in one call: [`Replay::run`] at `theta`, then `opt.step(theta, grad)`;
-    /// returns the loss at `theta` before the update. The same bits as the two calls one after
-    /// the other, with the update's loop compiled for AVX2 where the CPU has it, as the passes
-    /// are (for a concrete optimizer type; through `&mut dyn Optimizer` the update is an
-    /// ordinary call). An optimizer knows nothing of the replay: it gets the two slices.
-    ///
-    /// # Errors
-    /// [`Diverged`] from the update, as `opt.step` returns it.
-    ///
-    /// # Panics
-    /// As [`Replay::run`].
-    ///
-    /// ```
-    /// use tapegrad::nn::Params;
-    /// use tapegrad::optim::Sgd;
-    /// use tapegrad::replay::Replay;
-    /// use tapegrad::{Tape, Tensor};
-    /// let mut p = Params::new();
-    /// p.add("w", &Tensor::scalar(1.0));
-    /// let tape = Tape::new();
-    /// let theta = tape.params(&p);
-    /// let loss = theta.vars()[0].square().sum();         // w², gradient 2w
-    /// let mut replay = Replay::new(&tape, loss, &theta);
-    /// let (mut grad, mut opt) = ([0.0], Sgd::new(0.25));
-    /// assert_eq!(replay.step(p.as_mut_slice(), &mut grad, &mut opt), Ok(1.0));
-    /// assert_eq!((grad, p.as_slice()), ([2.0], &[0.5][..]));  // w = 1 - 0.25 * 2
-    /// ```
-    pub fn step<O: Optimizer + ?Sized>(
-        &mut self,
-        theta: &mut [f64],
-        grad: &mut [f64],
-        opt: &mut O,
-    ) -> Result<f64, Diverged> {
-        let loss = self.run(theta, grad);
-        crate::wide::wide(
-            #[inline(always)]
-            || opt.step(theta, grad),
-        )?;
-        Ok(loss)
-    }
-
-    /// The forward pass and the reverse pass; `IN_PLACE`: some parameter is read in place.
-    #[inline(always)]
-    fn passes<const IN_PLACE: bool>(&mut self, theta: &[f64], grad: &mut [f64]) {
-        // Both passes compiled for AVX2 where the CPU has it: their loops run 4 lanes wide.
-        let (values, adjoints, homes) = (&mut self.values, &mut self.adjoints, &self.homes);
-        crate::wide::wide(|| {
-            for f in &self.forward {
-                forward::run::<IN_PLACE>(f, values, (homes, theta));
-            }
-        });
-        if let Some(seed) = adjoints[self.loss].as_mut_slice().first_mut() {
-            *seed = 1.0; // dL/dL = 1
-        }
-        crate::wide::wide(|| {
-            for b in &self.backward {
-                backward::run::<IN_PLACE>(b, adjoints, values, (homes, theta, &mut *grad));
-            }
-        });
     }
 
     /// Gives the input `input` (a constant, or a leaf that is not a parameter, of the
