@@ -57,29 +57,6 @@ fn cell(h: usize, b: usize) -> (Tensor, Tensor, Params, Sequential) {
     (x, y, params, model)
 }
 
-/// The fused step: recorded once (here, untimed), then `Replay::step` (the pass and the
-/// update in one call, the update compiled with the passes).
-fn fused<'a>(model: &Sequential, params: &Params, x: &Rc<Tensor>, y: &Rc<Tensor>) -> Runner<'a> {
-    let tape = Tape::new();
-    let theta = tape.params(params);
-    let l = mse(
-        model.forward(&theta, tape.constant(x)),
-        tape.constant(y),
-        Reduction::Mean,
-    );
-    let mut replay = Replay::new(&tape, l, &theta);
-    let (mut opt, mut grad) = (Sgd::new(LR), vec![0.0; params.len()]);
-    Box::new(move |params, steps| {
-        let mut loss = f64::NAN;
-        for _ in 0..steps {
-            loss = replay
-                .step(params.as_mut_slice(), &mut grad, &mut opt)
-                .expect("lr 1e-3 does not diverge");
-        }
-        loss
-    })
-}
-
 /// A timed form of the step: `steps` steps from the current parameters, the last loss.
 type Runner<'a> = Box<dyn FnMut(&mut Params, usize) -> f64 + 'a>;
 
@@ -108,8 +85,8 @@ fn taped<'a>(model: &'a Sequential, x: &Rc<Tensor>, y: &Rc<Tensor>) -> Runner<'a
     })
 }
 
-/// The replay's step: recorded once (here, untimed), then `Replay::run` and update.
-fn replayed<'a>(model: &Sequential, params: &Params, x: &Rc<Tensor>, y: &Rc<Tensor>) -> Runner<'a> {
+/// The step recorded once (here, untimed) on a tape of its own, for a replay.
+fn record(model: &Sequential, params: &Params, (x, y): (&Rc<Tensor>, &Rc<Tensor>)) -> Replay {
     let tape = Tape::new();
     let theta = tape.params(params);
     let l = mse(
@@ -117,13 +94,34 @@ fn replayed<'a>(model: &Sequential, params: &Params, x: &Rc<Tensor>, y: &Rc<Tens
         tape.constant(y),
         Reduction::Mean,
     );
-    let mut replay = Replay::new(&tape, l, &theta);
+    Replay::new(&tape, l, &theta)
+}
+
+/// The replay's step: recorded once, then `Replay::run` and update.
+fn replayed<'a>(model: &Sequential, params: &Params, x: &Rc<Tensor>, y: &Rc<Tensor>) -> Runner<'a> {
+    let mut replay = record(model, params, (x, y));
     let (mut opt, mut grad) = (Sgd::new(LR), vec![0.0; params.len()]);
     Box::new(move |params, steps| {
         let mut loss = f64::NAN;
         for _ in 0..steps {
             loss = replay.run(params.as_slice(), &mut grad);
             opt.step(params.as_mut_slice(), &grad)
+                .expect("lr 1e-3 does not diverge");
+        }
+        loss
+    })
+}
+
+/// The fused step: recorded once, then `Replay::step` (the passes and the update in one
+/// call, the update compiled with the passes).
+fn fused<'a>(model: &Sequential, params: &Params, x: &Rc<Tensor>, y: &Rc<Tensor>) -> Runner<'a> {
+    let mut replay = record(model, params, (x, y));
+    let (mut opt, mut grad) = (Sgd::new(LR), vec![0.0; params.len()]);
+    Box::new(move |params, steps| {
+        let mut loss = f64::NAN;
+        for _ in 0..steps {
+            loss = replay
+                .step(params.as_mut_slice(), &mut grad, &mut opt)
                 .expect("lr 1e-3 does not diverge");
         }
         loss
