@@ -34,6 +34,17 @@ impl Write {
         }
     }
 
+    /// Where a sum into `c` starts at its `first` step: from 0 for an overwrite (the bits
+    /// zeroing `C` first would give, without that pass over `C`), else from `c`.
+    #[inline(always)]
+    pub(super) fn start(self, first: bool, c: f64) -> f64 {
+        if first && self == Write::Overwrite {
+            0.0
+        } else {
+            c
+        }
+    }
+
     /// For [`Write::Overwrite`], zeros the `m x n` block of `C` (rows `ldc` apart): what a loop
     /// that only adds needs before it writes a new product.
     pub(super) fn zero_if_overwrite(self, (c, ldc): (&mut [f64], usize), (m, n): (usize, usize)) {
@@ -223,9 +234,9 @@ pub(super) fn row<const FMA: bool>(
     let c_row = &mut c[r * n + j0..r * n + j1];
     for p in blk.p0..blk.p1 {
         let a_rp = a[r * k + p];
-        let fresh = p == blk.p0 && write == Write::Overwrite;
+        let first = p == blk.p0;
         for (c_rj, &b_pj) in c_row.iter_mut().zip(&b[p * n + j0..p * n + j1]) {
-            *c_rj = madd::<FMA>(if fresh { 0.0 } else { *c_rj }, a_rp, b_pj);
+            *c_rj = madd::<FMA>(write.start(first, *c_rj), a_rp, b_pj);
         }
     }
 }
@@ -305,20 +316,12 @@ pub(super) fn gemm_tn_body<const FMA: bool>(
     if is_small(n) {
         return small::<FMA>((m, k, n), (a, Transposed), (b, AsStored), c, write);
     }
-    // The first step p = 0 of an overwrite starts each sum from 0 instead of reading C (the
-    // bits zeroing C first would give, without that pass over C).
-    let from = |p: usize, c: f64| {
-        if p == 0 && write == Write::Overwrite {
-            0.0
-        } else {
-            c
-        }
-    };
+    // An overwrite's sums start from 0 at p = 0 ([`Write::start`]): C is never zeroed.
     if n == 1 {
         // Aᵀ b: c gains b_p times row p of A, for each p (contiguous, so it vectorizes).
         for (p, &b_p) in b[..k].iter().enumerate() {
             for (c_i, &a_pi) in c[..m].iter_mut().zip(&a[p * m..p * m + m]) {
-                *c_i = madd::<FMA>(from(p, *c_i), a_pi, b_p);
+                *c_i = madd::<FMA>(write.start(p == 0, *c_i), a_pi, b_p);
             }
         }
         return;
@@ -327,7 +330,7 @@ pub(super) fn gemm_tn_body<const FMA: bool>(
         let b_p = &b[p * n..p * n + n];
         for (i, &a_pi) in a[p * m..p * m + m].iter().enumerate() {
             for (c_ij, &b_pj) in c[i * n..i * n + n].iter_mut().zip(b_p) {
-                *c_ij = madd::<FMA>(from(p, *c_ij), a_pi, b_pj);
+                *c_ij = madd::<FMA>(write.start(p == 0, *c_ij), a_pi, b_pj);
             }
         }
     }

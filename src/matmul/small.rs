@@ -36,15 +36,27 @@ pub(super) fn small<const FMA: bool>(
     write: Write,
 ) {
     let (a, b) = ((a, a_layout), (b, b_layout));
-    // A block of 8 rows where the product is at most 8 deep: the block is zeroed first (a
-    // fixed-size array), and a 16 x 12 block was 110 of a 7 x 1 x 10 product's instructions.
-    match (n, k <= 8) {
-        (0..=8, true) => small_rows::<FMA, 8, 8>((m, k, n), a, b, c, write),
-        (0..=8, false) => small_rows::<FMA, 8, SMALL_SIDE>((m, k, n), a, b, c, write),
-        (9..=12, true) => small_rows::<FMA, 12, 8>((m, k, n), a, b, c, write),
-        (9..=12, false) => small_rows::<FMA, 12, SMALL_SIDE>((m, k, n), a, b, c, write),
-        (_, true) => small_rows::<FMA, SMALL_SIDE, 8>((m, k, n), a, b, c, write),
-        (_, false) => small_rows::<FMA, SMALL_SIDE, SMALL_SIDE>((m, k, n), a, b, c, write),
+    match n {
+        0..=8 => small_deep::<FMA, 8>((m, k, n), a, b, c, write),
+        9..=12 => small_deep::<FMA, 12>((m, k, n), a, b, c, write),
+        _ => small_deep::<FMA, SMALL_SIDE>((m, k, n), a, b, c, write),
+    }
+}
+
+/// [`small`] at width `W`, `B` copied 8 rows at a time where the product is at most 8 deep,
+/// else 16: the block is a fixed-size array zeroed at each call, and a 16-row block was 110
+/// of a 7 x 1 x 10 product's instructions.
+#[inline(always)]
+fn small_deep<const FMA: bool, const W: usize>(
+    (m, k, n): (usize, usize, usize),
+    a: (&[f64], Layout),
+    b: (&[f64], Layout),
+    c: &mut [f64],
+    write: Write,
+) {
+    match k <= 8 {
+        true => small_rows::<FMA, W, 8>((m, k, n), a, b, c, write),
+        false => small_rows::<FMA, W, SMALL_SIDE>((m, k, n), a, b, c, write),
     }
 }
 
