@@ -350,18 +350,21 @@ mod tests {
         let kc = 7;
         let a: Vec<f64> = (0..kc * MR).map(|x| (x as f64 * 0.37).sin()).collect();
         let b: Vec<f64> = (0..kc * NR).map(|x| (x as f64 * 0.11).cos()).collect();
+        every_edge(29, |edge, write| {
+            let (mut got, mut want) = (vec![0.25; MR * 29], vec![0.25; MR * 29]);
+            micro(&a, &b, (&mut got, write), edge);
+            super::super::packed::micro_body::<true>(&a, &b, (&mut want, write), edge);
+            assert_eq!(got, want, "{edge:?}, {write:?}");
+        });
+    }
+
+    /// `f` at every edge of a tile (1..=MR rows, 1..=NR columns, rows `ldc` apart) and both
+    /// write modes.
+    fn every_edge(ldc: usize, mut f: impl FnMut(Edge, Write)) {
         for rows in 1..=MR {
             for cols in 1..=NR {
-                let edge = Edge {
-                    ldc: 29,
-                    rows,
-                    cols,
-                };
                 for write in [Write::Add, Write::Overwrite] {
-                    let (mut got, mut want) = (vec![0.25; MR * 29], vec![0.25; MR * 29]);
-                    micro(&a, &b, (&mut got, write), edge);
-                    super::super::packed::micro_body::<true>(&a, &b, (&mut want, write), edge);
-                    assert_eq!(got, want, "{rows} x {cols}, {write:?}");
+                    f(Edge { ldc, rows, cols }, write);
                 }
             }
         }
@@ -380,22 +383,13 @@ mod tests {
         let b: Vec<f64> = (0..kc * 30).map(|x| (x as f64 * 0.3).cos()).collect();
         for (rs, cs) in [(kc, 1), (1, 8)] {
             let view = View { data: &a, rs, cs };
-            for rows in 1..=MR {
-                for cols in 1..=NR {
-                    let edge = Edge {
-                        ldc: 27,
-                        rows,
-                        cols,
-                    };
-                    for write in [Write::Add, Write::Overwrite] {
-                        let (mut got, mut want) = (vec![0.5; 8 * 27], vec![0.5; 8 * 27]);
-                        direct(view, (&b, 30), kc, (&mut got, write), edge);
-                        let body = super::super::direct::direct_body::<true>;
-                        body(view, (&b, 30), kc, (&mut want, write), edge);
-                        assert_eq!(got, want, "{rows} x {cols}, A ({rs}, {cs}), {write:?}");
-                    }
-                }
-            }
+            every_edge(27, |edge, write| {
+                let (mut got, mut want) = (vec![0.5; 8 * 27], vec![0.5; 8 * 27]);
+                direct(view, (&b, 30), kc, (&mut got, write), edge);
+                let body = super::super::direct::direct_body::<true>;
+                body(view, (&b, 30), kc, (&mut want, write), edge);
+                assert_eq!(got, want, "{edge:?}, A ({rs}, {cs}), {write:?}");
+            });
         }
     }
 }
